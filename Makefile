@@ -1,0 +1,90 @@
+# Ocrotire: `make demo` runs the whole system on SQLite; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: demo test venv install install-dev messages compilemessages migrate serve lint typecheck \
+        migrations-check test-deps ci vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+
+# Installs are skipped when the lock file has not changed since the last install.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Translations are compiled with Babel (pure Python), so no system gettext is needed to run.
+compilemessages: $(VENV)/.installed
+	@for po in locale/*/LC_MESSAGES/django.po; do \
+	  $(BIN)/pybabel compile -D django -i $$po -o $${po%.po}.mo >/dev/null || exit 1; \
+	done
+
+migrate: $(VENV)/.installed
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+demo: install compilemessages migrate
+	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Ocrotire is on http://$(HOST):$(PORT)/ — sign in as admin, specialist, supervisor, … with password ocrotire-demo"
+	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	  --access-logfile - --forwarded-allow-ips=""
+
+# Debian's chromium drives the browser tests (Playwright's own browser download is not used);
+# GNU gettext lets the tests check that every UI string is in the catalogues.
+test-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v xgettext >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing"; \
+	  else echo "warning: missing$$missing (sudo apt-get install$$missing)"; fi; \
+	fi
+
+test: install-dev compilemessages test-deps
+	mkdir -p var
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy .
+
+migrations-check: install-dev
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Needs GNU gettext (xgettext): regenerates the catalogues and fails if a string is missing from them.
+messages:
+	$(BIN)/python manage.py makemessages --no-obsolete --no-location -l ro -l uk -l ru -l en \
+	  --ignore=.venv --ignore=var --ignore=static
+vendor:
+	cd /tmp && rm -rf ocrotire-vendor && mkdir ocrotire-vendor && cp $(CURDIR)/package.json ocrotire-vendor/ \
+	  && cd ocrotire-vendor && npm install --silent --no-audit --no-fund
+	cp /tmp/ocrotire-vendor/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp /tmp/ocrotire-vendor/node_modules/axe-core/axe.min.js ocrotire/core/tests/assets/
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var

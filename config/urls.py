@@ -1,0 +1,23 @@
+"""Top-level URL map: pages, the v1 API, its schema and the health check."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+# The admin signs in through our page, which has lockout and the two-factor step.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Ocrotire"
+
+urlpatterns = [
+    path("", include("ocrotire.core.urls")),
+    path("accounts/", include("ocrotire.accounts.urls")),
+    path("territory/", include("ocrotire.geo.urls")),
+    path("api/", include("ocrotire.api.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler400 = "ocrotire.core.views.error_400"
+handler403 = "ocrotire.core.views.error_403"
+handler404 = "ocrotire.core.views.error_404"
+handler500 = "ocrotire.core.views.error_500"

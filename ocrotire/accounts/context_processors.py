@@ -1,0 +1,40 @@
+"""The navigation a user sees, built from the same predicates that guard the pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.accounts.permissions import (
+    can_browse_territory,
+    can_view_audit,
+    has_role,
+    is_member,
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url: str
+    key: str
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not is_member(user):
+        return {"nav_items": []}
+    items = [NavItem(_("Home"), reverse("core:home"), "home")]
+    if can_browse_territory(user):
+        items.append(NavItem(_("Territory"), reverse("geo:tree"), "territory"))
+        items.append(NavItem(_("Institutions"), reverse("accounts:institution-list"), "institutions"))
+    if can_view_audit(user):
+        items.append(NavItem(_("Audit log"), reverse("core:audit"), "audit"))
+    if has_role(user, "administrator"):
+        items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
+    items.append(NavItem(_("API"), reverse("api:docs"), "api"))
+    return {"nav_items": items}

@@ -1,0 +1,129 @@
+"""Users with roles and a territorial/institutional scope; institutions; API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.geo.models import Unit
+
+
+class RoleCode(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    SPECIALIST = "specialist", _("Child-rights specialist")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    HEAD = "head", _("Head of directorate")
+    REPORTER = "reporter", _("Reporting professional")
+    PROVIDER = "provider", _("Service provider staff")
+    PLANNER = "planner", _("Planner / M&E officer")
+    AUDITOR = "auditor", _("Auditor")
+    COMMUNITY_WORKER = "community_worker", _("Community social worker")
+
+
+class Role(models.Model):
+    """A role and its policy. Administrators decide per role whether two-factor sign-in is
+    mandatory; it starts mandatory for every role that sees case data."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True, choices=RoleCode.choices)
+    sees_case_data = models.BooleanField(_("sees case data"), default=False)
+    mfa_required = models.BooleanField(_("two-factor sign-in required"), default=False)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return str(RoleCode(self.code).label) if self.code in RoleCode.values else self.code
+
+
+class InstitutionKind(models.TextChoices):
+    CHILD_PROTECTION = "child_protection", _("Child-protection directorate")
+    GUARDIANSHIP = "guardianship", _("Guardianship authority")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Social-assistance directorate")
+    EDUCATION_AUTHORITY = "education_authority", _("Education directorate")
+    SCHOOL = "school", _("School")
+    HEALTH_AUTHORITY = "health_authority", _("Health directorate")
+    CLINIC = "clinic", _("Clinic or hospital")
+    POLICE = "police", _("Police")
+    PROSECUTOR = "prosecutor", _("Prosecutor's office")
+    COURT = "court", _("Court")
+    LOCAL_COUNCIL = "local_council", _("Local council or mayoralty")
+    MINISTRY = "ministry", _("Ministry")
+    NGO = "ngo", _("Non-governmental organisation")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+    INTERNATIONAL = "international", _("International organisation")
+    OTHER = "other", _("Other")
+
+
+class Institution(models.Model):
+    name = models.CharField(_("name"), max_length=300)
+    abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=InstitutionKind.choices)
+    country = models.CharField(_("country"), max_length=2)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="branches",
+        verbose_name=_("parent institution"),
+    )
+    units = models.ManyToManyField(Unit, related_name="institutions", verbose_name=_("units served"))
+    # False where the full name was reconstructed from an abbreviation and awaits confirmation.
+    name_verified = models.BooleanField(_("name verified"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "abbreviation"],
+                condition=~models.Q(abbreviation=""),
+                name="accounts_institution_unique_abbreviation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.abbreviation} — {self.name}" if self.abbreviation else self.name
+
+
+class User(AbstractUser):
+    language = models.CharField(_("language"), max_length=8, default="ro")
+    roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name=_("roles"))
+    # Scope: the units a user works in (with all their descendants) and the institution.
+    units = models.ManyToManyField(Unit, blank=True, related_name="staff", verbose_name=_("units"))
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("institution"),
+    )
+    failed_logins = models.PositiveIntegerField(default=0)
+    last_failed_login_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 digest is stored; tokens expire."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of {self.user_id}"

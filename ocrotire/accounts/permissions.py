@@ -1,0 +1,99 @@
+"""Pure predicates about what a user may do; selectors, services and templates share them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ocrotire.accounts.models import RoleCode
+
+if TYPE_CHECKING:
+    from ocrotire.accounts.models import Institution, User
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a user may see and act: the units (each with its whole subtree), the ancestors of
+    those units (for reference data that serves a wider area), and the institution."""
+
+    is_global: bool
+    unit_paths: tuple[str, ...]
+    ancestor_codes: frozenset[str]
+    institution_id: int | None
+
+    def covers_path(self, path: str) -> bool:
+        return self.is_global or any(path.startswith(p) for p in self.unit_paths)
+
+
+def role_codes(user: Any) -> frozenset[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, "_ocrotire_roles", None)
+    if cached is None:
+        cached = frozenset(user.roles.values_list("code", flat=True))
+        user._ocrotire_roles = cached
+    return cached
+
+
+def has_role(user: Any, *codes: str) -> bool:
+    return bool(role_codes(user) & set(codes))
+
+
+def is_member(user: Any) -> bool:
+    """An active user with at least one role. Everybody else is denied everything."""
+    return bool(role_codes(user))
+
+
+def scope_of(user: User) -> Scope:
+    cached: Scope | None = getattr(user, "_ocrotire_scope", None)
+    if cached is not None:
+        return cached
+    if not is_member(user):
+        scope = Scope(False, (), frozenset(), None)
+    elif has_role(user, RoleCode.ADMINISTRATOR):
+        scope = Scope(True, (), frozenset(), user.institution_id)
+    else:
+        units = list(user.units.all())
+        if not units and user.institution_id is not None:
+            units = list(user.institution.units.all())  # type: ignore[union-attr]
+        paths = tuple(u.path for u in units)
+        ancestors = frozenset(code for u in units for code in u.ancestor_codes())
+        scope = Scope(False, paths, ancestors, user.institution_id)
+    user._ocrotire_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def can_view_audit(user: Any) -> bool:
+    return has_role(user, RoleCode.AUDITOR)
+
+
+def can_create_institution(user: Any) -> bool:
+    return has_role(user, RoleCode.ADMINISTRATOR, RoleCode.HEAD, RoleCode.SUPERVISOR)
+
+
+def can_edit_institution(user: User, institution: Institution) -> bool:
+    if not can_create_institution(user):
+        return False
+    scope = scope_of(user)
+    if scope.is_global:
+        return True
+    return all(scope.covers_path(unit.path) for unit in institution.units.all())
+
+
+def can_browse_territory(user: Any) -> bool:
+    return is_member(user)
+
+
+def needs_second_factor(user: Any) -> bool:
+    """Whether this user must pass a TOTP check: always once they have a device, and when any
+    of their roles makes it mandatory (unless enforcement is switched off system-wide)."""
+    from django.conf import settings
+    from django_otp import user_has_device
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user_has_device(user, confirmed=True):
+        return True
+    if not settings.OCROTIRE_MFA_ENFORCED:
+        return False
+    return bool(user.roles.filter(mfa_required=True).exists())

@@ -1,0 +1,367 @@
+"""Writes about people who work in the system: sign-in with lockout, tokens, users, institutions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp import match_token
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from ocrotire.accounts.models import ApiToken, Institution, Role, RoleCode, User
+from ocrotire.accounts.permissions import can_create_institution, can_edit_institution, scope_of
+from ocrotire.core.audit import audit_record, diff
+from ocrotire.core.models import AuditAction
+from ocrotire.geo.models import Unit
+
+# Roles that see case data: two-factor sign-in is mandatory for them unless an administrator says otherwise.
+CASE_DATA_ROLES = {
+    RoleCode.ADMINISTRATOR, RoleCode.SPECIALIST, RoleCode.SUPERVISOR, RoleCode.HEAD,
+    RoleCode.AUDITOR, RoleCode.COMMUNITY_WORKER, RoleCode.PROVIDER,
+}
+
+
+class ConflictError(Exception):
+    """The record changed since the caller read it."""
+
+
+class AuthenticationFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    needs_otp: bool
+
+
+def roles_ensure() -> None:
+    """Make sure every role exists; existing policy is left as the administrator set it."""
+    for code in RoleCode.values:
+        Role.objects.get_or_create(
+            code=code,
+            defaults={"sees_case_data": code in CASE_DATA_ROLES, "mfa_required": code in CASE_DATA_ROLES},
+        )
+
+
+@transaction.atomic
+def role_policy_set(*, actor: User | None, role: Role, mfa_required: bool) -> Role:
+    if role.mfa_required == mfa_required:
+        return role
+    before = {"mfa_required": role.mfa_required}
+    role.mfa_required = mfa_required
+    role.save(update_fields=["mfa_required"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=role, changes=diff(role, before, ["mfa_required"]))
+    return role
+
+
+def _locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > timezone.now()
+
+
+def credentials_check(*, username: str, password: str) -> SignIn:
+    """Check a user name and password, counting failures and locking the account after too
+    many. The same message is given for an unknown user and a wrong password."""
+    invalid = AuthenticationFailed("invalid_credentials", _("The user name or password is not correct."))
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        with transaction.atomic():
+            audit_record(actor=None, actor_username=username[:150], action=AuditAction.LOGIN_FAILED,
+                         object_type="accounts.user", changes={"reason": "unknown_user"})
+        raise invalid
+    if _locked(user):
+        raise AuthenticationFailed(
+            "account_locked",
+            _("This account is locked after too many failed sign-ins. Try again later or ask an administrator."),
+        )
+    authenticated = authenticate(username=username, password=password)
+    if authenticated is None:
+        login_failure_record(user=user)
+        if _locked(User.objects.get(pk=user.pk)):
+            raise AuthenticationFailed(
+                "account_locked",
+                _("This account is locked after too many failed sign-ins. Try again later or ask an administrator."),
+            )
+        raise invalid
+    from ocrotire.accounts.permissions import needs_second_factor
+
+    assert isinstance(authenticated, User)
+    return SignIn(user=authenticated, needs_otp=needs_second_factor(authenticated))
+
+
+@transaction.atomic
+def login_failure_record(*, user: User) -> None:
+    now = timezone.now()
+    window = timedelta(minutes=settings.OCROTIRE_LOCKOUT_MINUTES)
+    # Failures long ago do not count towards a lockout.
+    User.objects.filter(pk=user.pk, last_failed_login_at__lt=now - window).update(failed_logins=0)
+    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1, last_failed_login_at=now)
+    user.refresh_from_db(fields=["failed_logins"])
+    audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, changes={"failed_logins": user.failed_logins})
+    if user.failed_logins >= settings.OCROTIRE_LOCKOUT_ATTEMPTS:
+        User.objects.filter(pk=user.pk).update(locked_until=now + window)
+        audit_record(actor=user, action=AuditAction.LOCKED, obj=user, changes={"until": now + window})
+
+
+@transaction.atomic
+def login_success_record(*, user: User, channel: str) -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=timezone.now())
+    audit_record(actor=user, action=AuditAction.LOGIN, obj=user, changes={"channel": channel})
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"locked_until": [None, None]})
+
+
+def otp_check(*, user: User, otp: str) -> Device | None:
+    """The confirmed device that accepts this code, or None (a wrong code counts as a failure)."""
+    otp = (otp or "").strip().replace(" ", "")
+    device = match_token(user, otp) if otp.isdigit() else None
+    if device is None:
+        login_failure_record(user=user)
+    return device
+
+
+@transaction.atomic
+def api_token_issue(*, user: User) -> str:
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        digest=hashlib.sha256(key.encode()).hexdigest(),
+        expires_at=timezone.now() + timedelta(hours=settings.OCROTIRE_TOKEN_TTL_HOURS),
+    )
+    login_success_record(user=user, channel="api")
+    return key
+
+
+def api_token_user(*, key: str) -> User | None:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    token = ApiToken.objects.select_related("user").filter(digest=digest, expires_at__gt=timezone.now()).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user
+
+
+@transaction.atomic
+def user_language_set(*, actor: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("This language is not available.")})
+    if actor.language != language:
+        before = {"language": actor.language}
+        actor.language = language
+        User.objects.filter(pk=actor.pk).update(language=language, version=F("version") + 1)
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=actor, changes=diff(actor, before, ["language"]))
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """An unconfirmed device for the set-up page; it counts only once a code from it is checked."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device: TOTPDevice = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, otp: str) -> bool:
+    if device.user_id != user.pk or device.confirmed:
+        return False
+    otp = (otp or "").strip().replace(" ", "")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not otp.isdigit() or not totp.verify(int(otp), device.tolerance):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(actor=user, action=AuditAction.MFA_ENROLLED, obj=user)
+    return True
+
+
+def _units_in_scope(*, actor: User, units: Iterable[Unit]) -> list[Unit]:
+    units = list(units)
+    scope = scope_of(actor)
+    outside = [u.code for u in units if not scope.covers_path(u.path)]
+    if outside:
+        raise ValidationError({"units": _("These units are outside your area: %(codes)s.") % {"codes": ", ".join(outside)}})
+    if not units:
+        raise ValidationError({"units": _("Name at least one unit that the institution serves.")})
+    return units
+
+
+@transaction.atomic
+def institution_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    units: Iterable[Unit],
+    abbreviation: str = "",
+    parent: Institution | None = None,
+    name_verified: bool = True,
+) -> Institution:
+    if not can_create_institution(actor):
+        raise PermissionError
+    unit_list = _units_in_scope(actor=actor, units=units)
+    countries = {u.country for u in unit_list}
+    if len(countries) != 1:
+        raise ValidationError({"units": _("An institution serves units of one country only.")})
+    institution = Institution(
+        name=name.strip(), abbreviation=abbreviation.strip(), kind=kind, country=countries.pop(),
+        parent=parent, name_verified=name_verified,
+    )
+    institution.full_clean()
+    institution.save(force_insert=True)
+    institution.units.set(unit_list)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=institution, changes={
+        "name": institution.name, "abbreviation": institution.abbreviation, "kind": kind,
+        "country": institution.country, "units": sorted(u.code for u in unit_list),
+        "parent": parent.pk if parent else None,
+    })
+    return institution
+
+
+@transaction.atomic
+def institution_update(
+    *, actor: User, institution: Institution, version: int, **changes: Any
+) -> Institution:
+    """Apply `changes` if nobody else saved the institution since `version` was read."""
+    if not can_edit_institution(actor, institution):
+        raise PermissionError
+    locked = Institution.objects.select_for_update().get(pk=institution.pk)
+    if locked.version != version:
+        raise ConflictError
+    units = changes.pop("units", None)
+    fields = [f for f in ("name", "abbreviation", "kind", "active", "name_verified") if f in changes]
+    before = {f: getattr(locked, f) for f in fields}
+    for field in fields:
+        value = changes[field]
+        setattr(locked, field, value.strip() if isinstance(value, str) else value)
+    changed = diff(locked, before, fields)
+    if units is not None:
+        unit_list = _units_in_scope(actor=actor, units=units)
+        if {u.country for u in unit_list} != {locked.country}:
+            raise ValidationError({"units": _("An institution serves units of one country only.")})
+        old_codes = sorted(locked.units.values_list("code", flat=True))
+        new_codes = sorted(u.code for u in unit_list)
+        if old_codes != new_codes:
+            locked.units.set(unit_list)
+            changed["units"] = [old_codes, new_codes]
+    if not changed:
+        return locked
+    locked.full_clean()
+    locked.version = F("version") + 1  # type: ignore[assignment]
+    locked.save(update_fields=[*[f for f in fields if f in changed], "version", "updated_at"])
+    locked.refresh_from_db()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changed)
+    return locked
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    roles: Iterable[str] = (),
+    units: Iterable[Unit] = (),
+    institution: Institution | None = None,
+    language: str = "ro",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> tuple[User, bool]:
+    """Create or update a user by user name. A password is set only when the user is new."""
+    user = User.objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if user is None:
+        user = User(username=username)
+    fields = {
+        "first_name": first_name, "last_name": last_name, "email": email,
+        "institution_id": institution.pk if institution else None, "language": language,
+        "is_staff": is_staff, "is_superuser": is_superuser,
+    }
+    before = {f: getattr(user, f) for f in fields}
+    for field, value in fields.items():
+        setattr(user, field, value)
+    changed = diff(user, before, fields.keys())
+    if created:
+        user.set_password(password) if password else user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+    elif changed:
+        user.save(update_fields=list(changed))
+    role_objs = list(Role.objects.filter(code__in=list(roles)))
+    unit_list = list(units)
+    old_roles = sorted(user.roles.values_list("code", flat=True))
+    old_units = sorted(user.units.values_list("code", flat=True))
+    if old_roles != sorted(r.code for r in role_objs):
+        user.roles.set(role_objs)
+        changed["roles"] = [old_roles, sorted(r.code for r in role_objs)]
+    if old_units != sorted(u.code for u in unit_list):
+        user.units.set(unit_list)
+        changed["units"] = [old_units, sorted(u.code for u in unit_list)]
+    if created:
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=user, changes={**fields, **changed})
+    elif changed:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changed)
+    return user, created
+
+
+@transaction.atomic
+def institution_upsert_reference(
+    *, actor: User | None, country: str, abbreviation: str, name: str, kind: str, unit_codes: list[str],
+    parent: Institution | None = None, name_verified: bool = True,
+) -> tuple[Institution, str]:
+    """Bring a reference institution (from a pack or the demo) in line with the data; keyed by
+    country and abbreviation, or by name when there is none. Only real changes are audited."""
+    units = list(Unit.objects.filter(code__in=unit_codes))
+    missing = set(unit_codes) - {u.code for u in units}
+    if missing:
+        raise ValidationError({"units": f"Unknown unit codes: {sorted(missing)}"})
+    lookup = {"abbreviation": abbreviation} if abbreviation else {"abbreviation": "", "name": name}
+    institution = Institution.objects.select_for_update().filter(country=country, **lookup).first()
+    values: dict[str, Any] = {"name": name, "kind": kind, "parent_id": parent.pk if parent else None,
+                              "name_verified": name_verified}
+    if institution is None:
+        institution = Institution(country=country, abbreviation=abbreviation, **values)
+        institution.full_clean()
+        institution.save(force_insert=True)
+        institution.units.set(units)
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=institution,
+                     changes={**values, "country": country, "abbreviation": abbreviation,
+                              "units": sorted(unit_codes)})
+        return institution, "created"
+    before = {k: getattr(institution, k) for k in values}
+    for key, value in values.items():
+        setattr(institution, key, value)
+    changed = diff(institution, before, values.keys())
+    old_codes = sorted(institution.units.values_list("code", flat=True))
+    if old_codes != sorted(unit_codes):
+        institution.units.set(units)
+        changed["units"] = [old_codes, sorted(unit_codes)]
+    if not changed:
+        return institution, "unchanged"
+    institution.full_clean()
+    institution.version = F("version") + 1  # type: ignore[assignment]
+    institution.save(update_fields=[*[k for k in values if k in changed], "version", "updated_at"])
+    institution.refresh_from_db()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=institution, changes=changed)
+    return institution, "updated"

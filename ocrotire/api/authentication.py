@@ -1,0 +1,50 @@
+"""API authentication: expiring hashed tokens, and sessions that passed the second factor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from ocrotire.accounts.permissions import needs_second_factor
+from ocrotire.accounts.services import api_token_user
+
+
+class ExpiringTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[Any, str] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() not in (b"token", b"bearer"):
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("The Authorization header is malformed."))
+        try:
+            key = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(_("The Authorization header is malformed.")) from exc
+        user = api_token_user(key=key)
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("The token is not valid or has expired."))
+        return user, key
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """A browser session counts only after its second factor, when one is required."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        http_request: HttpRequest = request._request
+        user = getattr(http_request, "user", None)
+        if not user or not user.is_active or not user.is_authenticated:
+            return None
+        is_verified = getattr(user, "is_verified", None)
+        if needs_second_factor(user) and not (is_verified and is_verified()):
+            return None
+        self.enforce_csrf(request)
+        return user, None

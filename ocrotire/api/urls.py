@@ -1,0 +1,26 @@
+"""The v1 API, its OpenAPI schema and the API docs page (served from local assets)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from ocrotire.accounts import apis as accounts_apis
+from ocrotire.core import apis as core_apis
+from ocrotire.geo import apis as geo_apis
+
+app_name = "api"
+
+v1 = [
+    path("v1/auth/token/", accounts_apis.TokenApi.as_view(), name="token"),
+    path("v1/me/", accounts_apis.MeApi.as_view(), name="me"),
+    path("v1/units/", geo_apis.UnitListApi.as_view(), name="unit-list"),
+    path("v1/units/<int:pk>/", geo_apis.UnitDetailApi.as_view(), name="unit-detail"),
+    path("v1/institutions/", accounts_apis.InstitutionListApi.as_view(), name="institution-list"),
+    path("v1/institutions/<int:pk>/", accounts_apis.InstitutionDetailApi.as_view(), name="institution-detail"),
+    path("v1/audit/", core_apis.AuditListApi.as_view(), name="audit-list"),
+]
+
+urlpatterns = [
+    *v1,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

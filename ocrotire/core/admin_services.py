@@ -1,0 +1,46 @@
+"""The write path behind the Django admin: every save and delete made there is audited too."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+
+if TYPE_CHECKING:
+    from ocrotire.accounts.models import User
+
+
+def _value(obj: models.Model, name: str) -> Any:
+    field = obj._meta.get_field(name)
+    if field.many_to_many:
+        return sorted(str(o) for o in getattr(obj, name).all()) if obj.pk else []
+    if field.is_relation:
+        return getattr(obj, field.attname, None)
+    return getattr(obj, name, None)
+
+
+@transaction.atomic
+def admin_object_save(*, actor: User, obj: models.Model, created: bool, changed_fields: Iterable[str]) -> None:
+    obj.save()
+    changes = {name: _value(obj, name) for name in changed_fields if name != "password"}
+    if "password" in changed_fields:
+        changes["password"] = "changed"
+    audit_record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=obj, changes=changes)
+
+
+@transaction.atomic
+def admin_object_delete(*, actor: User, obj: models.Model) -> None:
+    label, pk, text = obj._meta.label_lower, obj.pk, str(obj)
+    obj.delete()
+    audit_record(actor=actor, action=AuditAction.DELETE, object_type=label, object_id=str(pk), object_repr=text)
+
+
+@transaction.atomic
+def admin_relations_audit(*, actor: User, obj: models.Model, fields: Iterable[str]) -> None:
+    changes = {name: _value(obj, name) for name in fields}
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=obj, changes=changes)

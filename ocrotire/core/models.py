@@ -1,0 +1,78 @@
+"""The append-only, hash-chained audit log of every change and every sensitive read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    VIEW = "view", _("Viewed")
+    EXPORT = "export", _("Exported")
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOCKED = "locked", _("Account locked")
+    LOGOUT = "logout", _("Signed out")
+    MFA_ENROLLED = "mfa_enrolled", _("Two-factor authentication set up")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One row per audited act. `hash` covers the row and `prev_hash`, so editing or removing
+    any row breaks the chain from there on (see `audit.verify_chain`). The database refuses
+    UPDATE and DELETE on this table with triggers as well."""
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_username = models.CharField(_("actor's user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "-id"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")

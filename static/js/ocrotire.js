@@ -1,0 +1,31 @@
+// Progressive enhancement only: every form here also works without JavaScript.
+document.addEventListener("change", (event) => {
+  const field = event.target;
+  if (field instanceof HTMLSelectElement && field.dataset.autosubmit !== undefined && field.form) {
+    field.form.requestSubmit();
+  }
+});
+
+// Tree toggles: the first click loads children through htmx; later clicks show or hide them.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-tree-toggle]") : null;
+  if (!button) return;
+  const list = document.getElementById(button.getAttribute("aria-controls"));
+  const expanded = button.getAttribute("aria-expanded") === "true";
+  if (expanded) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    list.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = "+";
+  } else if (list && list.childElementCount > 0) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    list.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    button.textContent = "−";
+  } else {
+    button.setAttribute("aria-expanded", "true");
+    button.textContent = "−";
+  }
+}, true);
