@@ -11,16 +11,35 @@ from ocrotire.core.admin import AuditedAdmin
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[misc]
-    list_display = ["username", "first_name", "last_name", "institution", "is_active", "locked_until"]
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "institution",
+        "is_active",
+        "locked_until",
+    ]
     list_filter = ["is_active", "roles"]
     filter_horizontal = ["roles", "units"]
     autocomplete_fields = ["institution"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets[:2],  # type: ignore[index]
         (_("Work"), {"fields": ("roles", "units", "institution", "language")}),
-        (_("Status"), {"fields": ("is_active", "is_staff", "is_superuser", "locked_until", "failed_logins",
-                                  "last_login", "date_joined")}),
+        (
+            _("Status"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "locked_until",
+                    "failed_logins",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
     )
     readonly_fields = ["last_login", "date_joined", "failed_logins"]
 

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ocrotire.accounts import services
-from ocrotire.accounts.models import Institution, InstitutionKind, User
-from ocrotire.accounts.permissions import can_create_institution, role_codes
+from ocrotire.accounts.models import Institution, InstitutionKind
+from ocrotire.accounts.permissions import acting_user, can_create_institution, role_codes
 from ocrotire.accounts.selectors import institution_get, institution_list, user_profile
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
@@ -35,8 +35,12 @@ class TokenApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: inline_serializer("TokenOutput", {"token": serializers.CharField(),
-                                                          "expires_in": serializers.IntegerField()})},
+        responses={
+            200: inline_serializer(
+                "TokenOutput",
+                {"token": serializers.CharField(), "expires_in": serializers.IntegerField()},
+            )
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -44,25 +48,47 @@ class TokenApi(APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         try:
-            sign_in = services.credentials_check(username=data["username"], password=data["password"])
+            sign_in = services.credentials_check(
+                username=data["username"], password=data["password"]
+            )
         except services.AuthenticationFailed as failure:
-            code = status.HTTP_403_FORBIDDEN if failure.code == "account_locked" else status.HTTP_401_UNAUTHORIZED
+            code = (
+                status.HTTP_403_FORBIDDEN
+                if failure.code == "account_locked"
+                else status.HTTP_401_UNAUTHORIZED
+            )
             return Response(error_body(failure.code, failure.message), status=code)
         if sign_in.needs_otp:
             from django_otp import user_has_device
 
             if not user_has_device(sign_in.user, confirmed=True):
-                return Response(error_body(
-                    "mfa_enrollment_required",
-                    _("Two-factor authentication is required for your role. Set it up in the web interface first."),
-                ), status=status.HTTP_403_FORBIDDEN)
+                return Response(
+                    error_body(
+                        "mfa_enrollment_required",
+                        _(
+                            "Two-factor authentication is required for your role. Set it up in the web interface first."
+                        ),
+                    ),
+                    status=status.HTTP_403_FORBIDDEN,
+                )
             if not data.get("otp"):
-                return Response(error_body("otp_required", _("Enter the code from your authenticator app."),
-                                           {"otp": [_("This field is required.")]}), status=status.HTTP_401_UNAUTHORIZED)
+                return Response(
+                    error_body(
+                        "otp_required",
+                        _("Enter the code from your authenticator app."),
+                        {"otp": [_("This field is required.")]},
+                    ),
+                    status=status.HTTP_401_UNAUTHORIZED,
+                )
             if services.otp_check(user=sign_in.user, otp=data["otp"]) is None:
-                return Response(error_body("invalid_otp", _("The code is not correct or has expired."),
-                                           {"otp": [_("The code is not correct or has expired.")]}),
-                                status=status.HTTP_401_UNAUTHORIZED)
+                return Response(
+                    error_body(
+                        "invalid_otp",
+                        _("The code is not correct or has expired."),
+                        {"otp": [_("The code is not correct or has expired.")]},
+                    ),
+                    status=status.HTTP_401_UNAUTHORIZED,
+                )
         from django.conf import settings
 
         token = services.api_token_issue(user=sign_in.user)
@@ -84,17 +110,21 @@ class MeApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
-        user = user_profile(user=request.user)  # type: ignore[arg-type]
-        return Response(self.OutputSerializer({
-            "id": user.pk,
-            "username": user.username,
-            "full_name": user.get_full_name(),
-            "roles": sorted(role_codes(user)),
-            "units": sorted(u.code for u in user.units.all()),
-            "institution": user.institution_id,
-            "institution_name": str(user.institution) if user.institution else None,
-            "language": user.language,
-        }).data)
+        user = user_profile(user=acting_user(request))
+        return Response(
+            self.OutputSerializer(
+                {
+                    "id": user.pk,
+                    "username": user.username,
+                    "full_name": user.get_full_name(),
+                    "roles": sorted(role_codes(user)),
+                    "units": sorted(u.code for u in user.units.all()),
+                    "institution": user.institution_id,
+                    "institution_name": str(user.institution) if user.institution else None,
+                    "language": user.language,
+                }
+            ).data
+        )
 
 
 class InstitutionOutputSerializer(serializers.ModelSerializer[Institution]):
@@ -102,8 +132,20 @@ class InstitutionOutputSerializer(serializers.ModelSerializer[Institution]):
 
     class Meta:
         model = Institution
-        fields = ["id", "name", "abbreviation", "kind", "country", "parent", "units", "name_verified",
-                  "active", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "abbreviation",
+            "kind",
+            "country",
+            "parent",
+            "units",
+            "name_verified",
+            "active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_units(self, institution: Institution) -> list[str]:
         return sorted(u.code for u in institution.units.all())
@@ -113,7 +155,13 @@ def _units_from_codes(codes: list[str]) -> list[Unit]:
     units = list(Unit.objects.filter(code__in=codes))
     missing = sorted(set(codes) - {u.code for u in units})
     if missing:
-        raise ValidationError({"units": [_("There is no unit with this code: %(codes)s.") % {"codes": ", ".join(missing)}]})
+        raise ValidationError(
+            {
+                "units": [
+                    _("There is no unit with this code: %(codes)s.") % {"codes": ", ".join(missing)}
+                ]
+            }
+        )
     return units
 
 
@@ -128,34 +176,54 @@ class InstitutionListApi(GenericAPIView[Institution]):
 
     class InputSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=300)
-        abbreviation = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+        abbreviation = serializers.CharField(
+            max_length=30, required=False, allow_blank=True, default=""
+        )
         kind = serializers.ChoiceField(choices=InstitutionKind.choices)
-        units = serializers.ListField(child=serializers.CharField(max_length=40), min_length=1, max_length=500,
-                                      help_text="Codes of the units the institution serves")
-        parent = serializers.IntegerField(required=False, allow_null=True)
+        units = serializers.ListField(
+            child=serializers.CharField(max_length=40),
+            min_length=1,
+            max_length=500,
+            help_text="Codes of the units the institution serves",
+        )
+        parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
     @extend_schema(
-        parameters=[OpenApiParameter("search", str), OpenApiParameter("kind", str, enum=InstitutionKind.values),
-                    OpenApiParameter("unit", str, description="Code of a unit served")],
+        parameters=[
+            OpenApiParameter("search", str),
+            OpenApiParameter("kind", str, enum=InstitutionKind.values),
+            OpenApiParameter("unit", str, description="Code of a unit served"),
+        ],
         responses=InstitutionOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
-        qs = institution_list(user=request.user, search=f.get("search", ""), kind=f.get("kind", ""),  # type: ignore[arg-type]
-                              unit_code=f.get("unit", ""))
+        qs = institution_list(
+            user=acting_user(request),
+            search=f.get("search", ""),
+            kind=f.get("kind", ""),
+            unit_code=f.get("unit", ""),
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(InstitutionOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: InstitutionOutputSerializer},
-                   parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)])
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: InstitutionOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
     @idempotent
     def post(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+        user = acting_user(request)
         if not can_create_institution(user):
-            return Response(error_body("permission_denied", _("You do not have permission to perform this action.")),
-                            status=status.HTTP_403_FORBIDDEN)
+            return Response(
+                error_body(
+                    "permission_denied", _("You do not have permission to perform this action.")
+                ),
+                status=status.HTTP_403_FORBIDDEN,
+            )
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -164,12 +232,20 @@ class InstitutionListApi(GenericAPIView[Institution]):
             try:
                 parent = institution_get(user=user, pk=data["parent"])
             except Exception as exc:
-                raise ValidationError({"parent": [_("There is no such institution in your area.")]}) from exc
+                raise ValidationError(
+                    {"parent": [_("There is no such institution in your area.")]}
+                ) from exc
         institution = services.institution_create(
-            actor=user, name=data["name"], abbreviation=data["abbreviation"], kind=data["kind"],
-            units=_units_from_codes(data["units"]), parent=parent,
+            actor=user,
+            name=data["name"],
+            abbreviation=data["abbreviation"],
+            kind=data["kind"],
+            units=_units_from_codes(data["units"]),
+            parent=parent,
         )
-        return Response(InstitutionOutputSerializer(institution).data, status=status.HTTP_201_CREATED)
+        return Response(
+            InstitutionOutputSerializer(institution).data, status=status.HTTP_201_CREATED
+        )
 
 
 class InstitutionDetailApi(GenericAPIView[Institution]):
@@ -177,21 +253,24 @@ class InstitutionDetailApi(GenericAPIView[Institution]):
     serializer_class = InstitutionOutputSerializer
 
     class UpdateSerializer(serializers.Serializer[Any]):
-        version = serializers.IntegerField(help_text="The version you read; a newer one means a conflict (409)")
+        version = serializers.IntegerField(
+            help_text="The version you read; a newer one means a conflict (409)"
+        )
         name = serializers.CharField(max_length=300, required=False)
         abbreviation = serializers.CharField(max_length=30, required=False, allow_blank=True)
         kind = serializers.ChoiceField(choices=InstitutionKind.choices, required=False)
-        units = serializers.ListField(child=serializers.CharField(max_length=40), min_length=1, max_length=500,
-                                      required=False)
+        units = serializers.ListField(
+            child=serializers.CharField(max_length=40), min_length=1, max_length=500, required=False
+        )
         active = serializers.BooleanField(required=False)
 
     def get(self, request: Request, pk: int) -> Response:
-        institution = institution_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+        institution = institution_get(user=acting_user(request), pk=pk)
         return Response(InstitutionOutputSerializer(institution).data)
 
     @extend_schema(request=UpdateSerializer, responses=InstitutionOutputSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+        user = acting_user(request)
         institution = institution_get(user=user, pk=pk)
         payload = self.UpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -199,5 +278,7 @@ class InstitutionDetailApi(GenericAPIView[Institution]):
         version = data.pop("version")
         if "units" in data:
             data["units"] = _units_from_codes(data["units"])
-        updated = services.institution_update(actor=user, institution=institution, version=version, **data)
+        updated = services.institution_update(
+            actor=user, institution=institution, version=version, **data
+        )
         return Response(InstitutionOutputSerializer(updated).data)

@@ -31,7 +31,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [NavItem(_("Home"), reverse("core:home"), "home")]
     if can_browse_territory(user):
         items.append(NavItem(_("Territory"), reverse("geo:tree"), "territory"))
-        items.append(NavItem(_("Institutions"), reverse("accounts:institution-list"), "institutions"))
+        items.append(
+            NavItem(_("Institutions"), reverse("accounts:institution-list"), "institutions")
+        )
     if can_view_audit(user):
         items.append(NavItem(_("Audit log"), reverse("core:audit"), "audit"))
     if has_role(user, "administrator"):

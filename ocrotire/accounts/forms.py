@@ -13,17 +13,31 @@ from ocrotire.geo.models import Unit
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=_("User name"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label=_("Password"), max_length=512, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=512,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class OtpForm(forms.Form):
     otp = forms.CharField(
-        label=_("Code from your authenticator app"), max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9 ]*", "autofocus": True}),
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
     )
 
 
@@ -32,12 +46,20 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class UnitChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Units indented by depth, named in the reader's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return "\u00a0\u00a0" * int(obj.depth) + str(obj.display_name())
+
+
 class InstitutionForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=300)
     abbreviation = forms.CharField(label=_("Abbreviation"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=InstitutionKind.choices)
-    units = forms.ModelMultipleChoiceField(
-        label=_("Units served"), queryset=Unit.objects.none(),
+    units = UnitChoiceField(
+        label=_("Units served"),
+        queryset=Unit.objects.none(),
         help_text=_("Hold Ctrl (or Cmd) to choose several units."),
     )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -46,6 +68,5 @@ class InstitutionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if unit_queryset is not None:
             units_field = self.fields["units"]
-            assert isinstance(units_field, forms.ModelMultipleChoiceField)
+            assert isinstance(units_field, UnitChoiceField)
             units_field.queryset = unit_queryset
-            units_field.label_from_instance = lambda unit: "\u00a0\u00a0" * unit.depth + unit.display_name()

@@ -13,8 +13,14 @@ from ocrotire.accounts.permissions import needs_second_factor
 
 # Paths a signed-in but not yet verified user may still reach.
 _OPEN_PREFIXES = (
-    "/accounts/login", "/accounts/two-factor/", "/accounts/logout/", "/accounts/language/",
-    "/static/", "/healthz", "/api/", "/i18n/",
+    "/accounts/login",
+    "/accounts/two-factor/",
+    "/accounts/logout/",
+    "/accounts/language/",
+    "/static/",
+    "/healthz",
+    "/api/",
+    "/i18n/",
 )
 
 
@@ -47,6 +53,10 @@ class TwoFactorRequiredMiddleware:
         ):
             from django_otp import user_has_device
 
-            name = "accounts:otp-verify" if user_has_device(user, confirmed=True) else "accounts:otp-setup"
+            name = (
+                "accounts:otp-verify"
+                if user_has_device(user, confirmed=True)
+                else "accounts:otp-setup"
+            )
             return HttpResponseRedirect(reverse(name))
         return self.get_response(request)

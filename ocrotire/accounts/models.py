@@ -63,10 +63,16 @@ class Institution(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=InstitutionKind.choices)
     country = models.CharField(_("country"), max_length=2)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="branches",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="branches",
         verbose_name=_("parent institution"),
     )
-    units = models.ManyToManyField(Unit, related_name="institutions", verbose_name=_("units served"))
+    units = models.ManyToManyField(
+        Unit, related_name="institutions", verbose_name=_("units served")
+    )
     # False where the full name was reconstructed from an abbreviation and awaits confirmation.
     name_verified = models.BooleanField(_("name verified"), default=True)
     active = models.BooleanField(_("active"), default=True)
@@ -96,7 +102,11 @@ class User(AbstractUser):
     # Scope: the units a user works in (with all their descendants) and the institution.
     units = models.ManyToManyField(Unit, blank=True, related_name="staff", verbose_name=_("units"))
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("institution"),
     )
     failed_logins = models.PositiveIntegerField(default=0)

@@ -10,6 +10,8 @@ from ocrotire.accounts.models import RoleCode
 if TYPE_CHECKING:
     from ocrotire.accounts.models import Institution, User
 
+from ocrotire.geo.models import Unit
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -55,7 +57,7 @@ def scope_of(user: User) -> Scope:
     else:
         units = list(user.units.all())
         if not units and user.institution_id is not None:
-            units = list(user.institution.units.all())  # type: ignore[union-attr]
+            units = list(Unit.objects.filter(institutions=user.institution_id))
         paths = tuple(u.path for u in units)
         ancestors = frozenset(code for u in units for code in u.ancestor_codes())
         scope = Scope(False, paths, ancestors, user.institution_id)
@@ -97,3 +99,15 @@ def needs_second_factor(user: Any) -> bool:
     if not settings.OCROTIRE_MFA_ENFORCED:
         return False
     return bool(user.roles.filter(mfa_required=True).exists())
+
+
+def acting_user(request: Any) -> User:
+    """The signed-in user of a request that a view or API has already authenticated."""
+    from django.core.exceptions import PermissionDenied
+
+    from ocrotire.accounts.models import User
+
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

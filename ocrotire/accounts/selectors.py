@@ -25,7 +25,12 @@ def institution_visible_q(user: User) -> Q | None:
 
 
 def institution_list(
-    *, user: User, search: str = "", kind: str = "", unit_code: str = "", include_inactive: bool = False
+    *,
+    user: User,
+    search: str = "",
+    kind: str = "",
+    unit_code: str = "",
+    include_inactive: bool = False,
 ) -> QuerySet[Institution]:
     if not is_member(user):
         return Institution.objects.none()
@@ -44,7 +49,7 @@ def institution_list(
     return qs.prefetch_related("units").order_by("name", "id")
 
 
-def institution_get(*, user: User, pk: object) -> Institution:
+def institution_get(*, user: User, pk: int | str) -> Institution:
     """The institution, or 404 when it is missing or outside the user's scope."""
     try:
         return institution_list(user=user, include_inactive=True).get(pk=pk)
@@ -53,4 +58,8 @@ def institution_get(*, user: User, pk: object) -> Institution:
 
 
 def user_profile(*, user: User) -> User:
-    return User.objects.prefetch_related("roles", "units__names").select_related("institution").get(pk=user.pk)
+    return (
+        User.objects.prefetch_related("roles", "units__names")
+        .select_related("institution")
+        .get(pk=user.pk)
+    )

@@ -29,8 +29,13 @@ from ocrotire.geo.models import Unit
 
 # Roles that see case data: two-factor sign-in is mandatory for them unless an administrator says otherwise.
 CASE_DATA_ROLES = {
-    RoleCode.ADMINISTRATOR, RoleCode.SPECIALIST, RoleCode.SUPERVISOR, RoleCode.HEAD,
-    RoleCode.AUDITOR, RoleCode.COMMUNITY_WORKER, RoleCode.PROVIDER,
+    RoleCode.ADMINISTRATOR,
+    RoleCode.SPECIALIST,
+    RoleCode.SUPERVISOR,
+    RoleCode.HEAD,
+    RoleCode.AUDITOR,
+    RoleCode.COMMUNITY_WORKER,
+    RoleCode.PROVIDER,
 }
 
 
@@ -56,7 +61,10 @@ def roles_ensure() -> None:
     for code in RoleCode.values:
         Role.objects.get_or_create(
             code=code,
-            defaults={"sees_case_data": code in CASE_DATA_ROLES, "mfa_required": code in CASE_DATA_ROLES},
+            defaults={
+                "sees_case_data": code in CASE_DATA_ROLES,
+                "mfa_required": code in CASE_DATA_ROLES,
+            },
         )
 
 
@@ -67,7 +75,12 @@ def role_policy_set(*, actor: User | None, role: Role, mfa_required: bool) -> Ro
     before = {"mfa_required": role.mfa_required}
     role.mfa_required = mfa_required
     role.save(update_fields=["mfa_required"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=role, changes=diff(role, before, ["mfa_required"]))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=role,
+        changes=diff(role, before, ["mfa_required"]),
+    )
     return role
 
 
@@ -78,17 +91,26 @@ def _locked(user: User) -> bool:
 def credentials_check(*, username: str, password: str) -> SignIn:
     """Check a user name and password, counting failures and locking the account after too
     many. The same message is given for an unknown user and a wrong password."""
-    invalid = AuthenticationFailed("invalid_credentials", _("The user name or password is not correct."))
+    invalid = AuthenticationFailed(
+        "invalid_credentials", _("The user name or password is not correct.")
+    )
     user = User.objects.filter(username=username).first()
     if user is None:
         with transaction.atomic():
-            audit_record(actor=None, actor_username=username[:150], action=AuditAction.LOGIN_FAILED,
-                         object_type="accounts.user", changes={"reason": "unknown_user"})
+            audit_record(
+                actor=None,
+                actor_username=username[:150],
+                action=AuditAction.LOGIN_FAILED,
+                object_type="accounts.user",
+                changes={"reason": "unknown_user"},
+            )
         raise invalid
     if _locked(user):
         raise AuthenticationFailed(
             "account_locked",
-            _("This account is locked after too many failed sign-ins. Try again later or ask an administrator."),
+            _(
+                "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
+            ),
         )
     authenticated = authenticate(username=username, password=password)
     if authenticated is None:
@@ -96,7 +118,9 @@ def credentials_check(*, username: str, password: str) -> SignIn:
         if _locked(User.objects.get(pk=user.pk)):
             raise AuthenticationFailed(
                 "account_locked",
-                _("This account is locked after too many failed sign-ins. Try again later or ask an administrator."),
+                _(
+                    "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
+                ),
             )
         raise invalid
     from ocrotire.accounts.permissions import needs_second_factor
@@ -111,24 +135,37 @@ def login_failure_record(*, user: User) -> None:
     window = timedelta(minutes=settings.OCROTIRE_LOCKOUT_MINUTES)
     # Failures long ago do not count towards a lockout.
     User.objects.filter(pk=user.pk, last_failed_login_at__lt=now - window).update(failed_logins=0)
-    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1, last_failed_login_at=now)
+    User.objects.filter(pk=user.pk).update(
+        failed_logins=F("failed_logins") + 1, last_failed_login_at=now
+    )
     user.refresh_from_db(fields=["failed_logins"])
-    audit_record(actor=user, action=AuditAction.LOGIN_FAILED, obj=user, changes={"failed_logins": user.failed_logins})
+    audit_record(
+        actor=user,
+        action=AuditAction.LOGIN_FAILED,
+        obj=user,
+        changes={"failed_logins": user.failed_logins},
+    )
     if user.failed_logins >= settings.OCROTIRE_LOCKOUT_ATTEMPTS:
         User.objects.filter(pk=user.pk).update(locked_until=now + window)
-        audit_record(actor=user, action=AuditAction.LOCKED, obj=user, changes={"until": now + window})
+        audit_record(
+            actor=user, action=AuditAction.LOCKED, obj=user, changes={"until": now + window}
+        )
 
 
 @transaction.atomic
 def login_success_record(*, user: User, channel: str) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=timezone.now())
+    User.objects.filter(pk=user.pk).update(
+        failed_logins=0, locked_until=None, last_login=timezone.now()
+    )
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user, changes={"channel": channel})
 
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> None:
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes={"locked_until": [None, None]})
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=user, changes={"locked_until": [None, None]}
+    )
 
 
 def otp_check(*, user: User, otp: str) -> Device | None:
@@ -154,7 +191,11 @@ def api_token_issue(*, user: User) -> str:
 
 def api_token_user(*, key: str) -> User | None:
     digest = hashlib.sha256(key.encode()).hexdigest()
-    token = ApiToken.objects.select_related("user").filter(digest=digest, expires_at__gt=timezone.now()).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest, expires_at__gt=timezone.now())
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     return token.user
@@ -168,7 +209,12 @@ def user_language_set(*, actor: User, language: str) -> None:
         before = {"language": actor.language}
         actor.language = language
         User.objects.filter(pk=actor.pk).update(language=language, version=F("version") + 1)
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=actor, changes=diff(actor, before, ["language"]))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=actor,
+            changes=diff(actor, before, ["language"]),
+        )
 
 
 @transaction.atomic
@@ -198,7 +244,12 @@ def _units_in_scope(*, actor: User, units: Iterable[Unit]) -> list[Unit]:
     scope = scope_of(actor)
     outside = [u.code for u in units if not scope.covers_path(u.path)]
     if outside:
-        raise ValidationError({"units": _("These units are outside your area: %(codes)s.") % {"codes": ", ".join(outside)}})
+        raise ValidationError(
+            {
+                "units": _("These units are outside your area: %(codes)s.")
+                % {"codes": ", ".join(outside)}
+            }
+        )
     if not units:
         raise ValidationError({"units": _("Name at least one unit that the institution serves.")})
     return units
@@ -222,17 +273,29 @@ def institution_create(
     if len(countries) != 1:
         raise ValidationError({"units": _("An institution serves units of one country only.")})
     institution = Institution(
-        name=name.strip(), abbreviation=abbreviation.strip(), kind=kind, country=countries.pop(),
-        parent=parent, name_verified=name_verified,
+        name=name.strip(),
+        abbreviation=abbreviation.strip(),
+        kind=kind,
+        country=countries.pop(),
+        parent=parent,
+        name_verified=name_verified,
     )
     institution.full_clean()
     institution.save(force_insert=True)
     institution.units.set(unit_list)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=institution, changes={
-        "name": institution.name, "abbreviation": institution.abbreviation, "kind": kind,
-        "country": institution.country, "units": sorted(u.code for u in unit_list),
-        "parent": parent.pk if parent else None,
-    })
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=institution,
+        changes={
+            "name": institution.name,
+            "abbreviation": institution.abbreviation,
+            "kind": kind,
+            "country": institution.country,
+            "units": sorted(u.code for u in unit_list),
+            "parent": parent.pk if parent else None,
+        },
+    )
     return institution
 
 
@@ -247,7 +310,9 @@ def institution_update(
     if locked.version != version:
         raise ConflictError
     units = changes.pop("units", None)
-    fields = [f for f in ("name", "abbreviation", "kind", "active", "name_verified") if f in changes]
+    fields = [
+        f for f in ("name", "abbreviation", "kind", "active", "name_verified") if f in changes
+    ]
     before = {f: getattr(locked, f) for f in fields}
     for field in fields:
         value = changes[field]
@@ -265,7 +330,7 @@ def institution_update(
     if not changed:
         return locked
     locked.full_clean()
-    locked.version = F("version") + 1  # type: ignore[assignment]
+    locked.version = F("version") + 1
     locked.save(update_fields=[*[f for f in fields if f in changed], "version", "updated_at"])
     locked.refresh_from_db()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changed)
@@ -294,9 +359,13 @@ def user_upsert(
     if user is None:
         user = User(username=username)
     fields = {
-        "first_name": first_name, "last_name": last_name, "email": email,
-        "institution_id": institution.pk if institution else None, "language": language,
-        "is_staff": is_staff, "is_superuser": is_superuser,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "institution_id": institution.pk if institution else None,
+        "language": language,
+        "is_staff": is_staff,
+        "is_superuser": is_superuser,
     }
     before = {f: getattr(user, f) for f in fields}
     for field, value in fields.items():
@@ -319,7 +388,9 @@ def user_upsert(
         user.units.set(unit_list)
         changed["units"] = [old_units, sorted(u.code for u in unit_list)]
     if created:
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=user, changes={**fields, **changed})
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, obj=user, changes={**fields, **changed}
+        )
     elif changed:
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, changes=changed)
     return user, created
@@ -327,8 +398,15 @@ def user_upsert(
 
 @transaction.atomic
 def institution_upsert_reference(
-    *, actor: User | None, country: str, abbreviation: str, name: str, kind: str, unit_codes: list[str],
-    parent: Institution | None = None, name_verified: bool = True,
+    *,
+    actor: User | None,
+    country: str,
+    abbreviation: str,
+    name: str,
+    kind: str,
+    unit_codes: list[str],
+    parent: Institution | None = None,
+    name_verified: bool = True,
 ) -> tuple[Institution, str]:
     """Bring a reference institution (from a pack or the demo) in line with the data; keyed by
     country and abbreviation, or by name when there is none. Only real changes are audited."""
@@ -338,16 +416,28 @@ def institution_upsert_reference(
         raise ValidationError({"units": f"Unknown unit codes: {sorted(missing)}"})
     lookup = {"abbreviation": abbreviation} if abbreviation else {"abbreviation": "", "name": name}
     institution = Institution.objects.select_for_update().filter(country=country, **lookup).first()
-    values: dict[str, Any] = {"name": name, "kind": kind, "parent_id": parent.pk if parent else None,
-                              "name_verified": name_verified}
+    values: dict[str, Any] = {
+        "name": name,
+        "kind": kind,
+        "parent_id": parent.pk if parent else None,
+        "name_verified": name_verified,
+    }
     if institution is None:
         institution = Institution(country=country, abbreviation=abbreviation, **values)
         institution.full_clean()
         institution.save(force_insert=True)
         institution.units.set(units)
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=institution,
-                     changes={**values, "country": country, "abbreviation": abbreviation,
-                              "units": sorted(unit_codes)})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=institution,
+            changes={
+                **values,
+                "country": country,
+                "abbreviation": abbreviation,
+                "units": sorted(unit_codes),
+            },
+        )
         return institution, "created"
     before = {k: getattr(institution, k) for k in values}
     for key, value in values.items():
@@ -360,7 +450,7 @@ def institution_upsert_reference(
     if not changed:
         return institution, "unchanged"
     institution.full_clean()
-    institution.version = F("version") + 1  # type: ignore[assignment]
+    institution.version = F("version") + 1
     institution.save(update_fields=[*[k for k in values if k in changed], "version", "updated_at"])
     institution.refresh_from_db()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=institution, changes=changed)

@@ -27,6 +27,7 @@ from ocrotire.accounts import services
 from ocrotire.accounts.forms import InstitutionForm, LanguageForm, LoginForm, OtpForm
 from ocrotire.accounts.models import InstitutionKind, User
 from ocrotire.accounts.permissions import (
+    acting_user,
     can_create_institution,
     can_edit_institution,
     is_member,
@@ -40,7 +41,9 @@ from ocrotire.geo.models import Unit
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return fallback
 
@@ -70,16 +73,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:otp-setup")
             services.login_success_record(user=sign_in.user, channel="web")
             response = HttpResponseRedirect(request.session.pop("next"))
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, sign_in.user.language,
-                                samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                sign_in.user.language,
+                samesite="Lax",
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
             return response
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_verify_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = services.otp_check(user=user, otp=form.cleaned_data["otp"])
@@ -87,7 +96,12 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
             user.refresh_from_db(fields=["locked_until"])
             if user.locked_until:
                 logout(request)
-                messages.error(request, _("This account is locked after too many failed sign-ins. Try again later or ask an administrator."))
+                messages.error(
+                    request,
+                    _(
+                        "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
+                    ),
+                )
                 return redirect("accounts:login")
             form.add_error("otp", _("The code is not correct or has expired."))
         else:
@@ -107,8 +121,10 @@ def _qr_svg(uri: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=request.session.get("otp_setup_device")).first()
+    user = acting_user(request)
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=False, pk=request.session.get("otp_setup_device")
+    ).first()
     if device is None:
         device = services.totp_device_start(user=user)
         request.session["otp_setup_device"] = device.pk
@@ -122,16 +138,24 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(request.session.pop("next", reverse("core:home")))
         form.add_error("otp", _("The code is not correct or has expired."))
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "accounts/otp_setup.html", {
-        "form": form, "qr_svg": _qr_svg(device.config_url), "secret": secret,
-    })
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": secret,
+        },
+    )
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         with transaction.atomic():
-            audit_record(actor=request.user, action=AuditAction.LOGOUT, obj=request.user)  # type: ignore[arg-type]
+            audit_record(
+                actor=acting_user(request), action=AuditAction.LOGOUT, obj=acting_user(request)
+            )
     logout(request)
     messages.info(request, _("You have signed out."))
     return redirect("accounts:login")
@@ -147,27 +171,37 @@ def language_view(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(target)
     language = form.cleaned_data["language"]
     if request.user.is_authenticated:
-        services.user_language_set(actor=request.user, language=language)  # type: ignore[arg-type]
+        services.user_language_set(actor=acting_user(request), language=language)
     response = HttpResponseRedirect(target)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-                        samesite="Lax", secure=settings.LANGUAGE_COOKIE_SECURE)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
     return response
 
 
 @login_required
 def profile_view(request: HttpRequest) -> HttpResponse:
-    user = user_profile(user=request.user)  # type: ignore[arg-type]
+    user = user_profile(user=acting_user(request))
     from django_otp import user_has_device
 
-    return render(request, "accounts/profile.html", {
-        "profile": user, "has_device": user_has_device(user, confirmed=True),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "profile": user,
+            "has_device": user_has_device(user, confirmed=True),
+        },
+    )
 
 
 def _require_member(request: HttpRequest) -> User:
     if not is_member(request.user):
         raise PermissionDenied
-    return request.user  # type: ignore[return-value]
+    return acting_user(request)
 
 
 @login_required
@@ -177,10 +211,17 @@ def institution_list_view(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in InstitutionKind.values:
         kind = ""
-    page = Paginator(institution_list(user=user, search=search, kind=kind), 25).get_page(request.GET.get("page"))
-    context = {"page": page, "q": search, "kind": kind, "kinds": InstitutionKind.choices,
-               "query": urlencode({"q": search, "kind": kind}) + "&",
-               "can_create": can_create_institution(user)}
+    page = Paginator(institution_list(user=user, search=search, kind=kind), 25).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "q": search,
+        "kind": kind,
+        "kinds": InstitutionKind.choices,
+        "query": urlencode({"q": search, "kind": kind}) + "&",
+        "can_create": can_create_institution(user),
+    }
     template = "accounts/institution_list.html"
     if request.htmx:  # type: ignore[attr-defined]
         template += "#results"
@@ -190,18 +231,24 @@ def institution_list_view(request: HttpRequest) -> HttpResponse:
 def _unit_choices(user: User) -> object:
     scope = scope_of(user)
     units = Unit.objects.filter(active=True).prefetch_related("names")
-    return units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
+    return (
+        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
+    )
 
 
 @login_required
 def institution_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _require_member(request)
     institution = institution_get(user=user, pk=pk)
-    return render(request, "accounts/institution_detail.html", {
-        "institution": institution,
-        "units": institution.units.prefetch_related("names").order_by("path"),
-        "can_edit": can_edit_institution(user, institution),
-    })
+    return render(
+        request,
+        "accounts/institution_detail.html",
+        {
+            "institution": institution,
+            "units": institution.units.prefetch_related("names").order_by("path"),
+            "can_edit": can_edit_institution(user, institution),
+        },
+    )
 
 
 @login_required
@@ -215,7 +262,10 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             institution = services.institution_create(
-                actor=user, name=data["name"], abbreviation=data["abbreviation"], kind=data["kind"],
+                actor=user,
+                name=data["name"],
+                abbreviation=data["abbreviation"],
+                kind=data["kind"],
                 units=data["units"],
             )
         except ValidationError as exc:
@@ -234,23 +284,41 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     institution = institution_get(user=user, pk=pk)
     if not can_edit_institution(user, institution):
         raise PermissionDenied
-    initial = {"name": institution.name, "abbreviation": institution.abbreviation, "kind": institution.kind,
-               "units": list(institution.units.all()), "version": institution.version}
+    initial = {
+        "name": institution.name,
+        "abbreviation": institution.abbreviation,
+        "kind": institution.kind,
+        "units": list(institution.units.all()),
+        "version": institution.version,
+    }
     form = InstitutionForm(request.POST or None, initial=initial, unit_queryset=_unit_choices(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.institution_update(
-                actor=user, institution=institution, version=data.get("version") or 0,
-                name=data["name"], abbreviation=data["abbreviation"], kind=data["kind"], units=data["units"],
+                actor=user,
+                institution=institution,
+                version=data.get("version") or 0,
+                name=data["name"],
+                abbreviation=data["abbreviation"],
+                kind=data["kind"],
+                units=data["units"],
             )
         except services.ConflictError:
-            form.add_error(None, _("Someone else changed this institution while you were editing. Reload the page to see their changes."))
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this institution while you were editing. Reload the page to see their changes."
+                ),
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("The institution was saved."))
             return redirect("accounts:institution-detail", pk=institution.pk)
-    return render(request, "accounts/institution_form.html", {"form": form, "creating": False,
-                                                               "institution": institution})
+    return render(
+        request,
+        "accounts/institution_form.html",
+        {"form": form, "creating": False, "institution": institution},
+    )

@@ -25,7 +25,9 @@ class ExpiringTokenAuthentication(authentication.BaseAuthentication):
         try:
             key = header[1].decode()
         except UnicodeError as exc:
-            raise exceptions.AuthenticationFailed(_("The Authorization header is malformed.")) from exc
+            raise exceptions.AuthenticationFailed(
+                _("The Authorization header is malformed.")
+            ) from exc
         user = api_token_user(key=key)
         if user is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid or has expired."))

@@ -18,7 +18,9 @@ from ocrotire.accounts.services import ConflictError
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-    default_detail = "The record was changed by someone else since you read it. Reload it and try again."
+    default_detail = (
+        "The record was changed by someone else since you read it. Reload it and try again."
+    )
 
 
 def _flatten(detail: Any) -> Any:
@@ -35,10 +37,14 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, ConflictError):
-        exc = Conflict(_("The record was changed by someone else since you read it. Reload it and try again."))
+        exc = Conflict(
+            _("The record was changed by someone else since you read it. Reload it and try again.")
+        )
     elif isinstance(exc, PermissionError):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, Http404):
@@ -50,7 +56,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     assert isinstance(exc, exceptions.APIException)
     if isinstance(exc, exceptions.ValidationError):
-        fields = _flatten(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": _flatten(exc.detail)}
+        fields = (
+            _flatten(exc.detail)
+            if isinstance(exc.detail, dict)
+            else {"non_field_errors": _flatten(exc.detail)}
+        )
         response.data = error_body("invalid", _("The request has invalid fields."), fields)
     else:
         codes = exc.get_codes()

@@ -13,6 +13,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.models import IdempotencyRecord
 
@@ -22,7 +23,10 @@ F = TypeVar("F", bound=Callable[..., Response])
 def _replay(record: IdempotencyRecord, digest: str) -> Response:
     if record.body_digest != digest:
         return Response(
-            error_body("idempotency_key_reused", _("This Idempotency-Key was already used with a different request.")),
+            error_body(
+                "idempotency_key_reused",
+                _("This Idempotency-Key was already used with a different request."),
+            ),
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
     response = Response(record.response, status=record.status_code)
@@ -37,11 +41,18 @@ def idempotent(handler: F) -> F:
         if not key:
             return handler(view, request, *args, **kwargs)
         if len(key) > 200:
-            return Response(error_body("invalid", _("The Idempotency-Key header is too long."),
-                                       {"Idempotency-Key": [_("At most 200 characters.")]}),
-                            status=status.HTTP_400_BAD_REQUEST)
-        digest = hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + request.body).hexdigest()
-        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            return Response(
+                error_body(
+                    "invalid",
+                    _("The Idempotency-Key header is too long."),
+                    {"Idempotency-Key": [_("At most 200 characters.")]},
+                ),
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        digest = hashlib.sha256(
+            (request.method or "").encode() + b" " + request.path.encode() + b"\n" + request.body
+        ).hexdigest()
+        existing = IdempotencyRecord.objects.filter(user=acting_user(request), key=key).first()
         if existing is not None:
             return _replay(existing, digest)
         try:
@@ -49,12 +60,17 @@ def idempotent(handler: F) -> F:
                 response = handler(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
                     IdempotencyRecord.objects.create(
-                        user=request.user, key=key, method=request.method, path=request.path[:300],
-                        body_digest=digest, status_code=response.status_code, response=response.data,
+                        user=acting_user(request),
+                        key=key,
+                        method=request.method or "",
+                        path=request.path[:300],
+                        body_digest=digest,
+                        status_code=response.status_code,
+                        response=response.data,
                     )
         except IntegrityError:
             # A concurrent request with the same key committed first: our work was rolled back.
-            existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            existing = IdempotencyRecord.objects.filter(user=acting_user(request), key=key).first()
             if existing is None:
                 raise
             return _replay(existing, digest)

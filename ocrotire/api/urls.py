@@ -15,7 +15,11 @@ v1 = [
     path("v1/units/", geo_apis.UnitListApi.as_view(), name="unit-list"),
     path("v1/units/<int:pk>/", geo_apis.UnitDetailApi.as_view(), name="unit-detail"),
     path("v1/institutions/", accounts_apis.InstitutionListApi.as_view(), name="institution-list"),
-    path("v1/institutions/<int:pk>/", accounts_apis.InstitutionDetailApi.as_view(), name="institution-detail"),
+    path(
+        "v1/institutions/<int:pk>/",
+        accounts_apis.InstitutionDetailApi.as_view(),
+        name="institution-detail",
+    ),
     path("v1/audit/", core_apis.AuditListApi.as_view(), name="audit-list"),
 ]
 

@@ -9,26 +9,41 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from ocrotire.core.admin_services import admin_object_delete, admin_object_save, admin_relations_audit
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.core.admin_services import (
+    admin_object_delete,
+    admin_object_save,
+    admin_relations_audit,
+)
 from ocrotire.core.models import AuditEvent
 
 
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def save_model(self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool) -> None:
-        admin_object_save(actor=request.user, obj=obj, created=not change,  # type: ignore[arg-type]
-                          changed_fields=[f for f in form.changed_data if not obj._meta.get_field(f).many_to_many])
+    def save_model(
+        self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool
+    ) -> None:
+        admin_object_save(
+            actor=acting_user(request),
+            obj=obj,
+            created=not change,
+            changed_fields=[
+                f for f in form.changed_data if not obj._meta.get_field(f).many_to_many
+            ],
+        )
 
-    def save_related(self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[Any], formsets: Any, change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         m2m = [f for f in form.changed_data if form.instance._meta.get_field(f).many_to_many]
-        admin_relations_audit(actor=request.user, obj=form.instance, fields=m2m)  # type: ignore[arg-type]
+        admin_relations_audit(actor=acting_user(request), obj=form.instance, fields=m2m)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        admin_object_delete(actor=request.user, obj=obj)  # type: ignore[arg-type]
+        admin_object_delete(actor=acting_user(request), obj=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
-            admin_object_delete(actor=request.user, obj=obj)  # type: ignore[arg-type]
+            admin_object_delete(actor=acting_user(request), obj=obj)
 
 
 @admin.register(AuditEvent)

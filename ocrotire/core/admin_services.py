@@ -19,24 +19,37 @@ def _value(obj: models.Model, name: str) -> Any:
     if field.many_to_many:
         return sorted(str(o) for o in getattr(obj, name).all()) if obj.pk else []
     if field.is_relation:
-        return getattr(obj, field.attname, None)
+        return getattr(obj, getattr(field, "attname", name), None)
     return getattr(obj, name, None)
 
 
 @transaction.atomic
-def admin_object_save(*, actor: User, obj: models.Model, created: bool, changed_fields: Iterable[str]) -> None:
+def admin_object_save(
+    *, actor: User, obj: models.Model, created: bool, changed_fields: Iterable[str]
+) -> None:
     obj.save()
     changes = {name: _value(obj, name) for name in changed_fields if name != "password"}
     if "password" in changed_fields:
-        changes["password"] = "changed"
-    audit_record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=obj, changes=changes)
+        changes["password"] = "changed"  # noqa: S105  (a marker, never the password)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=obj,
+        changes=changes,
+    )
 
 
 @transaction.atomic
 def admin_object_delete(*, actor: User, obj: models.Model) -> None:
     label, pk, text = obj._meta.label_lower, obj.pk, str(obj)
     obj.delete()
-    audit_record(actor=actor, action=AuditAction.DELETE, object_type=label, object_id=str(pk), object_repr=text)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        object_type=label,
+        object_id=str(pk),
+        object_repr=text,
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.permissions import IsAuditor
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction, AuditEvent
@@ -23,8 +24,21 @@ class AuditOutputSerializer(serializers.ModelSerializer[AuditEvent]):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "at", "actor", "actor_id", "action", "object_type", "object_id", "object_repr",
-                  "ip", "request_id", "changes", "prev_hash", "hash"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "actor_id",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "ip",
+            "request_id",
+            "changes",
+            "prev_hash",
+            "hash",
+        ]
 
 
 class AuditListApi(GenericAPIView[AuditEvent]):
@@ -53,11 +67,15 @@ class AuditListApi(GenericAPIView[AuditEvent]):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = audit_list(user=request.user, **filters.validated_data)  # type: ignore[arg-type]
+        qs = audit_list(user=acting_user(request), **filters.validated_data)
         page = self.paginate_queryset(qs)
         data = AuditOutputSerializer(page, many=True).data
         # Reading the audit log is itself audited, after the page was read.
         with transaction.atomic():
-            audit_record(actor=request.user, action=AuditAction.VIEW, object_type="core.auditevent",  # type: ignore[arg-type]
-                         changes={"filters": {k: str(v) for k, v in filters.validated_data.items()}})
+            audit_record(
+                actor=acting_user(request),
+                action=AuditAction.VIEW,
+                object_type="core.auditevent",
+                changes={"filters": {k: str(v) for k, v in filters.validated_data.items()}},
+            )
         return self.get_paginated_response(data)

@@ -114,7 +114,9 @@ def audit_record(
     return event
 
 
-def diff(instance: models.Model, before: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+def diff(
+    instance: models.Model, before: Mapping[str, Any], fields: Iterable[str]
+) -> dict[str, Any]:
     """The fields whose value changed, as {field: [old, new]}, for an update's audit row."""
     changed: dict[str, Any] = {}
     for field in fields:

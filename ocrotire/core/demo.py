@@ -10,12 +10,19 @@ from django.conf import settings
 from django.db import transaction
 
 from ocrotire.accounts.models import Institution, Role, RoleCode
-from ocrotire.accounts.services import institution_upsert_reference, role_policy_set, roles_ensure, user_upsert
+from ocrotire.accounts.services import (
+    institution_upsert_reference,
+    role_policy_set,
+    roles_ensure,
+    user_upsert,
+)
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import available_packs, pack_load
 
 DEMO_PASSWORD = "ocrotire-demo"  # noqa: S105  (published in the README; the demo refuses production)
-INSTITUTIONS_FILE = Path(__file__).resolve().parent.parent / "accounts" / "packs" / "demo_institutions.json"
+INSTITUTIONS_FILE = (
+    Path(__file__).resolve().parent.parent / "accounts" / "packs" / "demo_institutions.json"
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +47,35 @@ DEMO_USERS = [
     DemoUser("provider", "Olga", "Munteanu", (RoleCode.PROVIDER,), (), "DEMO-DAY-CENTRE"),
     DemoUser("planner", "Sergiu", "Lungu", (RoleCode.PLANNER,), ("MD-CU",), "DGPDC"),
     DemoUser("auditor", "Tatiana", "Moraru", (RoleCode.AUDITOR,), ("MD-CU",), "DGPDC"),
-    DemoUser("community", "Ludmila", "Cojocaru", (RoleCode.COMMUNITY_WORKER,), ("MD-CU-BOT-SIN",), "DGPDC-BOT"),
-    DemoUser("specialist_ua", "Олена", "Шевченко", (RoleCode.SPECIALIST,), ("UA-74-CHE-CHEH",), "UA-CHN-SSD", "uk"),
-    DemoUser("specialist_ro", "Andreea", "Popescu", (RoleCode.SPECIALIST,), ("RO-BC",), "RO-BC-DGASPC"),
-    DemoUser("specialist_kg", "Айгуль", "Асанова", (RoleCode.SPECIALIST,), ("KG-C-ALA",), "KG-C-ALA-OPSD", "ru"),
+    DemoUser(
+        "community",
+        "Ludmila",
+        "Cojocaru",
+        (RoleCode.COMMUNITY_WORKER,),
+        ("MD-CU-BOT-SIN",),
+        "DGPDC-BOT",
+    ),
+    DemoUser(
+        "specialist_ua",
+        "Олена",
+        "Шевченко",
+        (RoleCode.SPECIALIST,),
+        ("UA-74-CHE-CHEH",),
+        "UA-CHN-SSD",
+        "uk",
+    ),
+    DemoUser(
+        "specialist_ro", "Andreea", "Popescu", (RoleCode.SPECIALIST,), ("RO-BC",), "RO-BC-DGASPC"
+    ),
+    DemoUser(
+        "specialist_kg",
+        "Айгуль",
+        "Асанова",
+        (RoleCode.SPECIALIST,),
+        ("KG-C-ALA",),
+        "KG-C-ALA-OPSD",
+        "ru",
+    ),
 ]
 
 
@@ -55,7 +87,9 @@ class DemoRefused(Exception):
 def demo_load() -> dict[str, int]:
     """Load everything the demo needs. Running it again changes nothing."""
     if settings.PRODUCTION:
-        raise DemoRefused("The demo data and its published passwords are never loaded in production.")
+        raise DemoRefused(
+            "The demo data and its published passwords are never loaded in production."
+        )
     counts = {"units_created": 0, "institutions_created": 0, "users_created": 0}
     roles_ensure()
     for country in available_packs():
@@ -64,19 +98,31 @@ def demo_load() -> dict[str, int]:
     by_key: dict[str, Institution] = {}
     for row in data["institutions"]:
         institution, outcome = institution_upsert_reference(
-            actor=None, country=row["country"], abbreviation=row["abbreviation"], name=row["name"],
-            kind=row["kind"], unit_codes=row["units"], parent=by_key.get(row.get("parent", "")),
+            actor=None,
+            country=row["country"],
+            abbreviation=row["abbreviation"],
+            name=row["name"],
+            kind=row["kind"],
+            unit_codes=row["units"],
+            parent=by_key.get(row.get("parent", "")),
             name_verified=row.get("name_verified", True),
         )
         by_key[row["key"]] = institution
         counts["institutions_created"] += outcome == "created"
     for spec in DEMO_USERS:
         _user, created = user_upsert(
-            actor=None, username=spec.username, password=DEMO_PASSWORD,
-            first_name=spec.first_name, last_name=spec.last_name, email=f"{spec.username}@demo.ocrotire.invalid",
-            roles=spec.roles, units=list(Unit.objects.filter(code__in=spec.units)),
+            actor=None,
+            username=spec.username,
+            password=DEMO_PASSWORD,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+            email=f"{spec.username}@demo.ocrotire.invalid",
+            roles=spec.roles,
+            units=list(Unit.objects.filter(code__in=spec.units)),
             institution=by_key.get(spec.institution) if spec.institution else None,
-            language=spec.language, is_staff=spec.superuser, is_superuser=spec.superuser,
+            language=spec.language,
+            is_staff=spec.superuser,
+            is_superuser=spec.superuser,
         )
         counts["users_created"] += created
     # Two-factor sign-in is off in the demo so that anyone can try every role.

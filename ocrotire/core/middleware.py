@@ -27,7 +27,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        with context.bound(context.RequestContext(ip=client_ip(request), request_id=request_id[:64])):
+        with context.bound(
+            context.RequestContext(ip=client_ip(request), request_id=request_id[:64])
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id[:64]
         return response

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from ocrotire.accounts.models import RoleCode
-from ocrotire.accounts.permissions import can_view_audit, is_member, role_codes
+from ocrotire.accounts.permissions import acting_user, can_view_audit, is_member, role_codes
 from ocrotire.accounts.selectors import user_profile
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
@@ -41,14 +41,18 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = user_profile(user=request.user)  # type: ignore[arg-type]
+    user = user_profile(user=acting_user(request))
     roles = role_codes(user)
-    return render(request, "core/home.html", {
-        "profile": user,
-        "is_member": is_member(user),
-        "roles": [RoleCode(code) for code in sorted(roles) if code in RoleCode.values],
-        "role_set": roles,
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "profile": user,
+            "is_member": is_member(user),
+            "roles": [RoleCode(code) for code in sorted(roles) if code in RoleCode.values],
+            "role_set": roles,
+        },
+    )
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:
@@ -69,21 +73,40 @@ def audit_view(request: HttpRequest) -> HttpResponse:
         "object_type": request.GET.get("object_type", "").strip()[:100],
         "object_id": request.GET.get("object_id", "").strip()[:64],
         "actor": request.GET.get("actor", "").strip()[:150],
-        "action": request.GET.get("action", "") if request.GET.get("action", "") in AuditAction.values else "",
+        "action": request.GET.get("action", "")
+        if request.GET.get("action", "") in AuditAction.values
+        else "",
     }
     since, until = _day(request.GET.get("since", "")), _day(request.GET.get("until", ""), end=True)
-    qs = audit_list(user=request.user, since=since, until=until, **filters)  # type: ignore[arg-type]
+    qs = audit_list(user=acting_user(request), since=since, until=until, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     with transaction.atomic():
-        audit_record(actor=request.user, action=AuditAction.VIEW, object_type="core.auditevent",  # type: ignore[arg-type]
-                     changes={"filters": filters})
+        audit_record(
+            actor=acting_user(request),
+            action=AuditAction.VIEW,
+            object_type="core.auditevent",
+            changes={"filters": filters},
+        )
     template = "core/audit.html#results" if request.htmx else "core/audit.html"  # type: ignore[attr-defined]
-    return render(request, template, {
-        "page": page, "filters": filters, "actions": AuditAction.choices,
-        "since": request.GET.get("since", ""), "until": request.GET.get("until", ""),
-        "query": urlencode({**filters, "since": request.GET.get("since", ""),
-                            "until": request.GET.get("until", "")}) + "&",
-    })
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "filters": filters,
+            "actions": AuditAction.choices,
+            "since": request.GET.get("since", ""),
+            "until": request.GET.get("until", ""),
+            "query": urlencode(
+                {
+                    **filters,
+                    "since": request.GET.get("since", ""),
+                    "until": request.GET.get("until", ""),
+                }
+            )
+            + "&",
+        },
+    )
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -92,8 +115,12 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
-    return render(request, "errors/error.html", {"status": status, "message": message}, status=status)
+        return JsonResponse(
+            {"error": {"code": code, "message": message, "fields": {}}}, status=status
+        )
+    return render(
+        request, "errors/error.html", {"status": status, "message": message}, status=status
+    )
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -101,16 +128,27 @@ def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "permission_denied", _("You do not have permission to see this page."))
+    return _error(
+        request, 403, "permission_denied", _("You do not have permission to see this page.")
+    )
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "not_found", _("This page does not exist, or it is not yours to see."))
+    return _error(
+        request, 404, "not_found", _("This page does not exist, or it is not yours to see.")
+    )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "server_error", _("Something went wrong on our side. The error was recorded."))
+    return _error(
+        request, 500, "server_error", _("Something went wrong on our side. The error was recorded.")
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, "csrf_failed", _("Your session form expired. Go back, reload the page and try again."))
+    return _error(
+        request,
+        403,
+        "csrf_failed",
+        _("Your session form expired. Go back, reload the page and try again."),
+    )

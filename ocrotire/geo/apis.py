@@ -13,20 +13,33 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.permissions import IsMember
 from ocrotire.geo.models import Unit, UnitLevel
 from ocrotire.geo.selectors import unit_get, unit_list
 
 
 class UnitOutputSerializer(serializers.ModelSerializer[Unit]):
-    parent = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     display_name = serializers.SerializerMethodField()
     names = serializers.SerializerMethodField()
 
     class Meta:
         model = Unit
-        fields = ["id", "code", "name", "display_name", "names", "level", "country", "parent",
-                  "iso_code", "is_urban", "depth", "path"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "display_name",
+            "names",
+            "level",
+            "country",
+            "parent",
+            "iso_code",
+            "is_urban",
+            "depth",
+            "path",
+        ]
 
     def get_parent(self, unit: Unit) -> str | None:
         return unit.parent.code if unit.parent_id and unit.parent else None
@@ -47,18 +60,22 @@ class UnitListApi(GenericAPIView[Unit]):
         code = serializers.CharField(required=False, max_length=40)
         name = serializers.CharField(required=False, max_length=100)
         level = serializers.ChoiceField(choices=UnitLevel.choices, required=False)
-        parent = serializers.CharField(required=False, max_length=40)
+        parent = serializers.CharField(required=False, max_length=40)  # type: ignore[assignment]
         within = serializers.CharField(required=False, max_length=40)
         country = serializers.CharField(required=False, min_length=2, max_length=2)
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("search", str, description="Part of a name in any language, or an exact code"),
+            OpenApiParameter(
+                "search", str, description="Part of a name in any language, or an exact code"
+            ),
             OpenApiParameter("code", str),
             OpenApiParameter("name", str, description="Part of a name in any language"),
             OpenApiParameter("level", str, enum=UnitLevel.values),
             OpenApiParameter("parent", str, description="Code or id: direct children of this unit"),
-            OpenApiParameter("within", str, description="Code or id: this unit and all its descendants"),
+            OpenApiParameter(
+                "within", str, description="Code or id: this unit and all its descendants"
+            ),
             OpenApiParameter("country", str, description="ISO 3166-1 alpha-2"),
         ],
         responses=UnitOutputSerializer(many=True),
@@ -70,7 +87,7 @@ class UnitListApi(GenericAPIView[Unit]):
         if "name" in data:
             data["search"] = data.pop("name")
         try:
-            qs = unit_list(user=request.user, **data)  # type: ignore[arg-type]
+            qs = unit_list(user=acting_user(request), **data)
         except Http404 as exc:
             field = "within" if "within" in data else "parent"
             raise ValidationError({field: [_("There is no unit with this code.")]}) from exc
@@ -83,5 +100,5 @@ class UnitDetailApi(GenericAPIView[Unit]):
     serializer_class = UnitOutputSerializer
 
     def get(self, request: Request, pk: int) -> Response:
-        unit = unit_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+        unit = unit_get(user=acting_user(request), pk=pk)
         return Response(UnitOutputSerializer(unit).data)

@@ -38,7 +38,11 @@ class Unit(models.Model):
     country = models.CharField(_("country"), max_length=2, db_index=True)
     level = models.CharField(_("level"), max_length=20, choices=UnitLevel.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     # "MD/MD-CU/MD-CU-BOT/": the codes from the root down; a prefix match selects a subtree.
@@ -58,7 +62,9 @@ class Unit(models.Model):
         indexes = [
             # varchar_pattern_ops lets PostgreSQL answer LIKE 'prefix%' from the index in any
             # collation; other databases ignore the operator class.
-            models.Index(fields=["path"], name="geo_unit_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["path"], name="geo_unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["country", "level"], name="geo_unit_country_level"),
         ]
         constraints = [
@@ -93,7 +99,9 @@ class UnitName(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["unit", "language"], name="geo_unitname_unique_language"),
+            models.UniqueConstraint(
+                fields=["unit", "language"], name="geo_unitname_unique_language"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,9 @@ def unit_list(
         return Unit.objects.none()
     qs = Unit.objects.filter(active=True)
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(names__name__icontains=search) | Q(code__iexact=search)).distinct()
+        qs = qs.filter(
+            Q(name__icontains=search) | Q(names__name__icontains=search) | Q(code__iexact=search)
+        ).distinct()
     if code:
         qs = qs.filter(code__iexact=code)
     if level:
@@ -49,7 +51,7 @@ def _resolve(ref: str) -> Unit:
     return unit
 
 
-def unit_get(*, user: User, pk: object) -> Unit:
+def unit_get(*, user: User, pk: int | str) -> Unit:
     if not can_browse_territory(user):
         raise Http404
     try:
@@ -67,4 +69,8 @@ def unit_children(*, user: User, unit: Unit) -> QuerySet[Unit]:
 def unit_roots(*, user: User) -> QuerySet[Unit]:
     if not can_browse_territory(user):
         return Unit.objects.none()
-    return Unit.objects.filter(parent__isnull=True, active=True).prefetch_related("names").order_by("code")
+    return (
+        Unit.objects.filter(parent__isnull=True, active=True)
+        .prefetch_related("names")
+        .order_by("code")
+    )

@@ -90,7 +90,9 @@ def unit_upsert(*, actor: User | None, spec: UnitSpec) -> tuple[Unit, str]:
     else:
         before = {key: getattr(unit, key) for key in values}
         if before.get("path") != values["path"] and Unit.objects.filter(parent=unit).exists():
-            raise ValidationError({"parent": "A unit with children cannot be moved by a pack load."})
+            raise ValidationError(
+                {"parent": "A unit with children cannot be moved by a pack load."}
+            )
         for key, value in values.items():
             setattr(unit, key, value)
         changed = diff(unit, before, values.keys())
@@ -103,7 +105,9 @@ def unit_upsert(*, actor: User | None, spec: UnitSpec) -> tuple[Unit, str]:
             outcome = "unchanged"
     names_changed = _names_sync(unit=unit, names=spec.names)
     if names_changed:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=unit, changes={"names": names_changed})
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, obj=unit, changes={"names": names_changed}
+        )
         if outcome == "unchanged":
             outcome = "updated"
     return unit, outcome
@@ -142,6 +146,8 @@ def _pack_specs(country: str) -> list[UnitSpec]:
     data = json.loads((PACKS_DIR / country.lower() / "units.json").read_text(encoding="utf-8"))
     country = data["country"].upper()
     iso_country = pycountry.countries.get(alpha_2=country)
+    if iso_country is None:
+        raise ValueError(f"{country} is not an ISO 3166-1 country code.")
     official = getattr(iso_country, "official_name", None) or iso_country.name
     explicit = {row["code"]: row for row in data["units"]}
 
@@ -156,32 +162,50 @@ def _pack_specs(country: str) -> list[UnitSpec]:
                 spec.is_urban = row["urban"]
         return spec
 
-    specs = [merge(UnitSpec(code=country, level=UnitLevel.COUNTRY, name=official, iso_code=country,
-                            names=_iso_translations("iso3166-1", iso_country.name)))]
+    specs = [
+        merge(
+            UnitSpec(
+                code=country,
+                level=UnitLevel.COUNTRY,
+                name=official,
+                iso_code=country,
+                names=_iso_translations("iso3166-1", iso_country.name),
+            )
+        )
+    ]
     if data.get("iso_subdivisions"):
-        subdivisions = sorted(pycountry.subdivisions.get(country_code=country), key=lambda s: s.code)
+        subdivisions = sorted(
+            pycountry.subdivisions.get(country_code=country),  # type: ignore[no-untyped-call]
+            key=lambda s: s.code,
+        )
         for sub in subdivisions:
-            specs.append(merge(UnitSpec(
-                code=sub.code,
-                level=_ISO_LEVELS.get(sub.type, UnitLevel.REGION),
-                name=sub.name,
-                parent_code=sub.parent_code or country,
-                iso_code=sub.code,
-                is_urban=True if sub.type in _ISO_URBAN else None,
-                names=_iso_translations("iso3166-2", sub.name),
-            )))
+            specs.append(
+                merge(
+                    UnitSpec(
+                        code=sub.code,
+                        level=_ISO_LEVELS.get(sub.type, UnitLevel.REGION),
+                        name=sub.name,
+                        parent_code=sub.parent_code or country,
+                        iso_code=sub.code,
+                        is_urban=True if sub.type in _ISO_URBAN else None,
+                        names=_iso_translations("iso3166-2", sub.name),
+                    )
+                )
+            )
     for row in data["units"]:
         if row["code"] not in explicit:
             continue
-        specs.append(UnitSpec(
-            code=row["code"],
-            level=row["level"],
-            name=row["name"],
-            parent_code=row.get("parent") or country,
-            iso_code=row.get("iso", ""),
-            is_urban=row.get("urban"),
-            names=dict(row.get("names", {})),
-        ))
+        specs.append(
+            UnitSpec(
+                code=row["code"],
+                level=row["level"],
+                name=row["name"],
+                parent_code=row.get("parent") or country,
+                iso_code=row.get("iso", ""),
+                is_urban=row.get("urban"),
+                names=dict(row.get("names", {})),
+            )
+        )
     return specs
 
 

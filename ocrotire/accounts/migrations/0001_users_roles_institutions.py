@@ -9,109 +9,287 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('geo', '0001_units'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("geo", "0001_units"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('administrator', 'Administrator'), ('specialist', 'Child-rights specialist'), ('supervisor', 'Supervisor'), ('head', 'Head of directorate'), ('reporter', 'Reporting professional'), ('provider', 'Service provider staff'), ('planner', 'Planner / M&E officer'), ('auditor', 'Auditor'), ('community_worker', 'Community social worker')], max_length=32, unique=True, verbose_name='code')),
-                ('sees_case_data', models.BooleanField(default=False, verbose_name='sees case data')),
-                ('mfa_required', models.BooleanField(default=False, verbose_name='two-factor sign-in required')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("administrator", "Administrator"),
+                            ("specialist", "Child-rights specialist"),
+                            ("supervisor", "Supervisor"),
+                            ("head", "Head of directorate"),
+                            ("reporter", "Reporting professional"),
+                            ("provider", "Service provider staff"),
+                            ("planner", "Planner / M&E officer"),
+                            ("auditor", "Auditor"),
+                            ("community_worker", "Community social worker"),
+                        ],
+                        max_length=32,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "sees_case_data",
+                    models.BooleanField(default=False, verbose_name="sees case data"),
+                ),
+                (
+                    "mfa_required",
+                    models.BooleanField(default=False, verbose_name="two-factor sign-in required"),
+                ),
             ],
             options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
-                'ordering': ['code'],
+                "verbose_name": "role",
+                "verbose_name_plural": "roles",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('language', models.CharField(default='ro', max_length=8, verbose_name='language')),
-                ('failed_logins', models.PositiveIntegerField(default=0)),
-                ('last_failed_login_at', models.DateTimeField(blank=True, null=True)),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('units', models.ManyToManyField(blank=True, related_name='staff', to='geo.unit', verbose_name='units')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                ("language", models.CharField(default="ro", max_length=8, verbose_name="language")),
+                ("failed_logins", models.PositiveIntegerField(default=0)),
+                ("last_failed_login_at", models.DateTimeField(blank=True, null=True)),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        blank=True, related_name="staff", to="geo.unit", verbose_name="units"
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API token',
-                'verbose_name_plural': 'API tokens',
+                "verbose_name": "API token",
+                "verbose_name_plural": "API tokens",
             },
         ),
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, verbose_name='name')),
-                ('abbreviation', models.CharField(blank=True, max_length=30, verbose_name='abbreviation')),
-                ('kind', models.CharField(choices=[('child_protection', 'Child-protection directorate'), ('guardianship', 'Guardianship authority'), ('social_assistance', 'Social-assistance directorate'), ('education_authority', 'Education directorate'), ('school', 'School'), ('health_authority', 'Health directorate'), ('clinic', 'Clinic or hospital'), ('police', 'Police'), ('prosecutor', "Prosecutor's office"), ('court', 'Court'), ('local_council', 'Local council or mayoralty'), ('ministry', 'Ministry'), ('ngo', 'Non-governmental organisation'), ('service_provider', 'Service provider'), ('international', 'International organisation'), ('other', 'Other')], max_length=32, verbose_name='kind')),
-                ('country', models.CharField(max_length=2, verbose_name='country')),
-                ('name_verified', models.BooleanField(default=True, verbose_name='name verified')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='branches', to='accounts.institution', verbose_name='parent institution')),
-                ('units', models.ManyToManyField(related_name='institutions', to='geo.unit', verbose_name='units served')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="name")),
+                (
+                    "abbreviation",
+                    models.CharField(blank=True, max_length=30, verbose_name="abbreviation"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("child_protection", "Child-protection directorate"),
+                            ("guardianship", "Guardianship authority"),
+                            ("social_assistance", "Social-assistance directorate"),
+                            ("education_authority", "Education directorate"),
+                            ("school", "School"),
+                            ("health_authority", "Health directorate"),
+                            ("clinic", "Clinic or hospital"),
+                            ("police", "Police"),
+                            ("prosecutor", "Prosecutor's office"),
+                            ("court", "Court"),
+                            ("local_council", "Local council or mayoralty"),
+                            ("ministry", "Ministry"),
+                            ("ngo", "Non-governmental organisation"),
+                            ("service_provider", "Service provider"),
+                            ("international", "International organisation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("country", models.CharField(max_length=2, verbose_name="country")),
+                ("name_verified", models.BooleanField(default=True, verbose_name="name verified")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="branches",
+                        to="accounts.institution",
+                        verbose_name="parent institution",
+                    ),
+                ),
+                (
+                    "units",
+                    models.ManyToManyField(
+                        related_name="institutions", to="geo.unit", verbose_name="units served"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'institution',
-                'verbose_name_plural': 'institutions',
-                'ordering': ['name', 'id'],
+                "verbose_name": "institution",
+                "verbose_name_plural": "institutions",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='institution',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='accounts.institution', verbose_name='institution'),
+            model_name="user",
+            name="institution",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="staff",
+                to="accounts.institution",
+                verbose_name="institution",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='roles',
-            field=models.ManyToManyField(blank=True, related_name='users', to='accounts.role', verbose_name='roles'),
+            model_name="user",
+            name="roles",
+            field=models.ManyToManyField(
+                blank=True, related_name="users", to="accounts.role", verbose_name="roles"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.UniqueConstraint(condition=models.Q(('abbreviation', ''), _negated=True), fields=('country', 'abbreviation'), name='accounts_institution_unique_abbreviation'),
+            model_name="institution",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("abbreviation", ""), _negated=True),
+                fields=("country", "abbreviation"),
+                name="accounts_institution_unique_abbreviation",
+            ),
         ),
     ]

@@ -19,7 +19,9 @@ ROLES = {
 def up(apps, schema_editor):
     Role = apps.get_model("accounts", "Role")
     for code, sensitive in ROLES.items():
-        Role.objects.get_or_create(code=code, defaults={"sees_case_data": sensitive, "mfa_required": sensitive})
+        Role.objects.get_or_create(
+            code=code, defaults={"sees_case_data": sensitive, "mfa_required": sensitive}
+        )
 
 
 def down(apps, schema_editor):

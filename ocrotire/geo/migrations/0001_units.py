@@ -5,57 +5,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('country', models.CharField(db_index=True, max_length=2, verbose_name='country')),
-                ('level', models.CharField(choices=[('country', 'Country'), ('region', 'Region'), ('district', 'District'), ('municipality', 'Municipality'), ('city', 'City'), ('town', 'Town'), ('sector', 'Sector'), ('commune', 'Commune'), ('village', 'Village')], max_length=20, verbose_name='level')),
-                ('path', models.CharField(editable=False, max_length=400, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('iso_code', models.CharField(blank=True, max_length=10, verbose_name='ISO 3166 code')),
-                ('name', models.CharField(max_length=200, verbose_name='official name')),
-                ('is_urban', models.BooleanField(blank=True, null=True, verbose_name='urban')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.unit', verbose_name='parent unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("country", models.CharField(db_index=True, max_length=2, verbose_name="country")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("country", "Country"),
+                            ("region", "Region"),
+                            ("district", "District"),
+                            ("municipality", "Municipality"),
+                            ("city", "City"),
+                            ("town", "Town"),
+                            ("sector", "Sector"),
+                            ("commune", "Commune"),
+                            ("village", "Village"),
+                        ],
+                        max_length=20,
+                        verbose_name="level",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=400, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "iso_code",
+                    models.CharField(blank=True, max_length=10, verbose_name="ISO 3166 code"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="official name")),
+                ("is_urban", models.BooleanField(blank=True, null=True, verbose_name="urban")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative unit',
-                'verbose_name_plural': 'administrative units',
-                'ordering': ['path'],
+                "verbose_name": "administrative unit",
+                "verbose_name_plural": "administrative units",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='UnitName',
+            name="UnitName",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(max_length=8)),
-                ('name', models.CharField(max_length=200)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='geo.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("language", models.CharField(max_length=8)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="names",
+                        to="geo.unit",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['path'], name='geo_unit_path_prefix', opclasses=['varchar_pattern_ops']),
+            model_name="unit",
+            index=models.Index(
+                fields=["path"], name="geo_unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['country', 'level'], name='geo_unit_country_level'),
+            model_name="unit",
+            index=models.Index(fields=["country", "level"], name="geo_unit_country_level"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('code__contains', '/'), _negated=True), name='geo_unit_code_no_slash'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__contains", "/"), _negated=True),
+                name="geo_unit_code_no_slash",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitname',
-            constraint=models.UniqueConstraint(fields=('unit', 'language'), name='geo_unitname_unique_language'),
+            model_name="unitname",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "language"), name="geo_unitname_unique_language"
+            ),
         ),
     ]

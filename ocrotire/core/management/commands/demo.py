@@ -21,4 +21,8 @@ class Command(BaseCommand):
             f"Demo ready: {counts['units_created']} units, {counts['institutions_created']} institutions, "
             f"{counts['users_created']} users created this run."
         )
-        self.stdout.write("Accounts: " + ", ".join(u.username for u in DEMO_USERS) + f" — password {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Accounts: "
+            + ", ".join(u.username for u in DEMO_USERS)
+            + f" — password {DEMO_PASSWORD}"
+        )

@@ -18,5 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         for country in options["countries"] or available_packs():
             result = pack_load(actor=None, country=country.upper())
-            self.stdout.write(f"{country.upper()}: {result.created} created, {result.updated} updated, "
-                              f"{result.unchanged} unchanged")
+            self.stdout.write(
+                f"{country.upper()}: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged"
+            )
