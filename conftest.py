@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -21,9 +21,18 @@ def territory(db: Any) -> dict[str, Unit]:
     """MD → Chișinău → Botanica (→ Sîngera), Centru; and UA → Chernihiv oblast."""
     specs = [
         UnitSpec("MD", "country", "Republica Moldova", iso_code="MD"),
-        UnitSpec("MD-CU", "municipality", "municipiul Chișinău", "MD", iso_code="MD-CU", is_urban=True,
-                 names={"ru": "муниципий Кишинёв"}),
-        UnitSpec("MD-CU-BOT", "sector", "Botanica", "MD-CU", is_urban=True, names={"ru": "Ботаника"}),
+        UnitSpec(
+            "MD-CU",
+            "municipality",
+            "municipiul Chișinău",
+            "MD",
+            iso_code="MD-CU",
+            is_urban=True,
+            names={"ru": "муниципий Кишинёв"},
+        ),
+        UnitSpec(
+            "MD-CU-BOT", "sector", "Botanica", "MD-CU", is_urban=True, names={"ru": "Ботаника"}
+        ),
         UnitSpec("MD-CU-BOT-SIN", "town", "Sîngera", "MD-CU-BOT", is_urban=True),
         UnitSpec("MD-CU-CEN", "sector", "Centru", "MD-CU", is_urban=True),
         UnitSpec("UA", "country", "Україна", iso_code="UA"),
@@ -35,7 +44,12 @@ def territory(db: Any) -> dict[str, Unit]:
 @pytest.fixture
 def institutions(territory: dict[str, Unit]) -> dict[str, Institution]:
     rows = [
-        ("DGPDC", "Direcția generală pentru protecția drepturilor copilului", "child_protection", ["MD-CU"]),
+        (
+            "DGPDC",
+            "Direcția generală pentru protecția drepturilor copilului",
+            "child_protection",
+            ["MD-CU"],
+        ),
         ("DGPDC-BOT", "Secția Botanica", "child_protection", ["MD-CU-BOT"]),
         ("DGPDC-CEN", "Secția Centru", "child_protection", ["MD-CU-CEN"]),
         ("SCH-BOT", "Școala Botanica", "school", ["MD-CU-BOT"]),
@@ -45,10 +59,19 @@ def institutions(territory: dict[str, Unit]) -> dict[str, Institution]:
     result = {}
     for abbreviation, name, kind, units in rows:
         result[abbreviation], _ = institution_upsert_reference(
-            actor=None, country="MD", abbreviation=abbreviation, name=name, kind=kind, unit_codes=units
+            actor=None,
+            country="MD",
+            abbreviation=abbreviation,
+            name=name,
+            kind=kind,
+            unit_codes=units,
         )
     result["UA-SSD"], _ = institution_upsert_reference(
-        actor=None, country="UA", abbreviation="SSD", name="Служба у справах дітей", kind="child_protection",
+        actor=None,
+        country="UA",
+        abbreviation="SSD",
+        name="Служба у справах дітей",
+        kind="child_protection",
         unit_codes=["UA-74"],
     )
     return result
@@ -58,11 +81,21 @@ def institutions(territory: dict[str, Unit]) -> dict[str, Institution]:
 def make_user(territory: dict[str, Unit]) -> Callable[..., User]:
     roles_ensure()
 
-    def make(username: str, roles: tuple[str, ...] = (), units: tuple[str, ...] = (),
-             institution: Institution | None = None, **extra: Any) -> User:
+    def make(
+        username: str,
+        roles: tuple[str, ...] = (),
+        units: tuple[str, ...] = (),
+        institution: Institution | None = None,
+        **extra: Any,
+    ) -> User:
         user, _ = user_upsert(
-            actor=None, username=username, password=PASSWORD, roles=roles,
-            units=list(Unit.objects.filter(code__in=units)), institution=institution, **extra,
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            roles=roles,
+            units=list(Unit.objects.filter(code__in=units)),
+            institution=institution,
+            **extra,
         )
         return user
 
@@ -70,17 +103,25 @@ def make_user(territory: dict[str, Unit]) -> Callable[..., User]:
 
 
 @pytest.fixture
-def personas(make_user: Callable[..., User], institutions: dict[str, Institution]) -> dict[str, User]:
+def personas(
+    make_user: Callable[..., User], institutions: dict[str, Institution]
+) -> dict[str, User]:
     """same unit / other unit / supervisor / outsider, and the other roles."""
     return {
-        "specialist": make_user("specialist", ("specialist",), ("MD-CU-BOT",), institutions["DGPDC-BOT"]),
-        "specialist2": make_user("specialist2", ("specialist",), ("MD-CU-CEN",), institutions["DGPDC-CEN"]),
+        "specialist": make_user(
+            "specialist", ("specialist",), ("MD-CU-BOT",), institutions["DGPDC-BOT"]
+        ),
+        "specialist2": make_user(
+            "specialist2", ("specialist",), ("MD-CU-CEN",), institutions["DGPDC-CEN"]
+        ),
         "supervisor": make_user("supervisor", ("supervisor",), ("MD-CU",), institutions["DGPDC"]),
         "outsider": make_user("outsider"),
         "auditor": make_user("auditor", ("auditor",), ("MD-CU",), institutions["DGPDC"]),
         "admin": make_user("admin", ("administrator",), is_staff=True, is_superuser=True),
         "reporter": make_user("reporter", ("reporter",), (), institutions["SCH-BOT"]),
-        "specialist_ua": make_user("specialist_ua", ("specialist",), ("UA-74",), institutions["UA-SSD"]),
+        "specialist_ua": make_user(
+            "specialist_ua", ("specialist",), ("UA-74",), institutions["UA-SSD"]
+        ),
     }
 
 
@@ -105,3 +146,22 @@ def _fast_password_hashing(settings: Any, request: pytest.FixtureRequest) -> Non
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "argon2" not in request.keywords:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests that commit (live server, browser) end with a flush, which SQLite does with DELETE:
+    lift the audit log's append-only triggers for that flush, and put them back for the next test."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.db import connection
+
+    from ocrotire.core import db_triggers
+
+    request.getfixturevalue("transactional_db")
+    if connection.vendor == "sqlite":
+        db_triggers.install(connection)
+    yield
+    if connection.vendor == "sqlite":
+        db_triggers.remove(connection)

@@ -39,4 +39,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if has_role(user, "administrator"):
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
     items.append(NavItem(_("API"), reverse("api:docs"), "api"))
-    return {"nav_items": items}
+    matches = [item for item in items if request.path.startswith(item.url)]
+    active = max(matches, key=lambda item: len(item.url)).key if matches else ""
+    return {"nav_items": items, "nav_active": active}

@@ -63,8 +63,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             login(request, sign_in.user)
             request.session["next"] = _safe_next(request, reverse("core:home"))
-            if sign_in.user.language in dict(settings.LANGUAGES):
-                request.session["_language"] = sign_in.user.language
+            # A language picked on the sign-in page is the user's latest explicit choice: keep it.
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            if chosen in dict(settings.LANGUAGES) and chosen != sign_in.user.language:
+                services.user_language_set(actor=sign_in.user, language=chosen)
             if sign_in.needs_otp:
                 from django_otp import user_has_device
 

@@ -21,7 +21,9 @@ TOKEN_URL = "/api/v1/auth/token/"
 
 
 def _token(client: APIClient, username: str, password: str = PASSWORD, **extra):
-    return client.post(TOKEN_URL, {"username": username, "password": password, **extra}, format="json")
+    return client.post(
+        TOKEN_URL, {"username": username, "password": password, **extra}, format="json"
+    )
 
 
 def _code(device: TOTPDevice) -> str:
@@ -37,9 +39,14 @@ def test_token_then_me(personas, mfa_off):
     me = client.get("/api/v1/me/")
     assert me.status_code == 200
     assert me.json() == {
-        "id": personas["specialist"].pk, "username": "specialist", "full_name": "", "roles": ["specialist"],
-        "units": ["MD-CU-BOT"], "institution": personas["specialist"].institution_id,
-        "institution_name": str(personas["specialist"].institution), "language": "ro",
+        "id": personas["specialist"].pk,
+        "username": "specialist",
+        "full_name": "",
+        "roles": ["specialist"],
+        "units": ["MD-CU-BOT"],
+        "institution": personas["specialist"].institution_id,
+        "institution_name": str(personas["specialist"].institution),
+        "language": "ro",
     }
     # Only a digest of the token is stored.
     assert not ApiToken.objects.filter(digest=token).exists()
@@ -83,8 +90,12 @@ def test_lockout_after_repeated_failures(personas, mfa_off, settings):
     locked = _token(client, "specialist")
     assert locked.status_code == 403
     assert locked.json()["error"]["code"] == "account_locked"
-    assert AuditEvent.objects.filter(action="locked", object_id=str(personas["specialist"].pk)).exists()
-    User.objects.filter(username="specialist").update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert AuditEvent.objects.filter(
+        action="locked", object_id=str(personas["specialist"].pk)
+    ).exists()
+    User.objects.filter(username="specialist").update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
     assert _token(client, "specialist").status_code == 200
     assert User.objects.get(username="specialist").failed_logins == 0
 
@@ -108,13 +119,16 @@ def test_totp_is_checked_once_a_device_exists(personas, settings):
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     client = APIClient()
     missing = _token(client, "specialist")
-    assert missing.status_code == 401 and missing.json()["error"]["code"] == "otp_required"
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "otp_required"
     wrong = _token(client, "specialist", otp="000000" if _code(device) != "000000" else "111111")
-    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_otp"
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["code"] == "invalid_otp"
     # django-otp throttles a device after a wrong code; an administrator or time resets it.
     TOTPDevice.objects.get(pk=device.pk).throttle_reset()
     ok = _token(client, "specialist", otp=_code(device))
-    assert ok.status_code == 200 and ok.json()["token"]
+    assert ok.status_code == 200
+    assert ok.json()["token"]
 
 
 def test_session_without_second_factor_is_not_an_api_session(personas, settings, client):

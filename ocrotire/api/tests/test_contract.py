@@ -15,7 +15,9 @@ def test_healthz(client):
     assert response.json() == {"status": "ok"}
 
 
-@pytest.mark.parametrize("url", ["/api/v1/me/", "/api/v1/units/", "/api/v1/institutions/", "/api/v1/audit/"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/me/", "/api/v1/units/", "/api/v1/institutions/", "/api/v1/audit/"]
+)
 def test_unauthenticated_requests_get_json_401(client, url):
     response = client.get(url)
     assert response.status_code == 401
@@ -33,10 +35,12 @@ def test_pagination_shape_and_page_size_cap(api, personas, territory):
     client = api(personas["supervisor"])
     body = client.get("/api/v1/units/", {"page_size": 2}).json()
     assert set(body) == {"count", "next", "previous", "results"}
-    assert len(body["results"]) == 2 and body["count"] == len(territory)
+    assert len(body["results"]) == 2
+    assert body["count"] == len(territory)
     assert client.get("/api/v1/units/", {"page_size": 100000}).status_code == 200
     bad = client.get("/api/v1/units/", {"page": 999})
-    assert bad.status_code == 404 and bad.json()["error"]["code"] == "not_found"
+    assert bad.status_code == 404
+    assert bad.json()["error"]["code"] == "not_found"
 
 
 def test_openapi_schema_is_valid(client):
@@ -45,8 +49,14 @@ def test_openapi_schema_is_valid(client):
     document = yaml.safe_load(response.content)
     validate(document)
     paths = document["paths"]
-    for path in ["/api/v1/auth/token/", "/api/v1/me/", "/api/v1/units/", "/api/v1/institutions/",
-                 "/api/v1/institutions/{id}/", "/api/v1/audit/"]:
+    for path in [
+        "/api/v1/auth/token/",
+        "/api/v1/me/",
+        "/api/v1/units/",
+        "/api/v1/institutions/",
+        "/api/v1/institutions/{id}/",
+        "/api/v1/audit/",
+    ]:
         assert path in paths, path
 
 
@@ -55,4 +65,5 @@ def test_api_docs_page_uses_local_assets(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html
-    assert "cdn" not in html.lower() and "https://" not in html
+    assert "cdn" not in html.lower()
+    assert "https://" not in html

@@ -1,0 +1,129 @@
+"""The audit log: written with the change, append-only, hash-chained, readable by auditors only."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from ocrotire.accounts.models import Institution
+from ocrotire.accounts.services import institution_create
+from ocrotire.core.audit import GENESIS, audit_record, verify_chain
+from ocrotire.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_chain_and_verify(personas):
+    first = audit_record(actor=personas["admin"], action="view", object_type="x.y", object_id="1")
+    second = audit_record(actor=None, action="view", object_type="x.y", object_id="2")
+    assert second.prev_hash == first.hash
+    assert AuditEvent.objects.order_by("id").values_list("prev_hash", flat=True)[0] == GENESIS
+    report = verify_chain()
+    assert report.ok
+    assert report.checked == AuditEvent.objects.count()
+
+
+def test_orm_refuses_update_and_delete(personas):
+    event = audit_record(actor=personas["admin"], action="view", object_type="x.y")
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="delete")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+
+
+def test_database_refuses_update_and_delete(personas):
+    event = audit_record(actor=personas["admin"], action="view", object_type="x.y")
+    for statement in (
+        "UPDATE core_auditevent SET action = 'delete' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk, action="view").exists()
+
+
+def test_tampering_is_detected(personas):
+    audit_record(actor=personas["admin"], action="view", object_type="x.y", object_id="1")
+    victim = audit_record(
+        actor=personas["admin"],
+        action="update",
+        object_type="x.y",
+        object_id="2",
+        changes={"name": ["a", "b"]},
+    )
+    audit_record(actor=personas["admin"], action="view", object_type="x.y", object_id="3")
+    # Someone with database superuser rights disables the trigger and rewrites history.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute(
+                "UPDATE core_auditevent SET object_id = '999' WHERE id = %s", [victim.pk]
+            )
+            cursor.execute("SET session_replication_role = DEFAULT")
+        else:
+            cursor.execute("DROP TRIGGER core_auditevent_no_update")
+            cursor.execute(
+                "UPDATE core_auditevent SET object_id = '999' WHERE id = %s", [victim.pk]
+            )
+    report = verify_chain()
+    assert not report.ok
+    assert report.first_bad_id == victim.pk
+
+
+def test_change_and_audit_row_commit_or_roll_back_together(personas, territory):
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        institution_create(
+            actor=personas["admin"],
+            name="Rolled back",
+            kind="school",
+            units=[territory["MD-CU-BOT"]],
+        )
+        assert AuditEvent.objects.count() == before + 1
+        raise RuntimeError
+    assert AuditEvent.objects.count() == before
+    assert not Institution.objects.filter(name="Rolled back").exists()
+
+
+def test_audit_api_is_for_auditors_and_shows_what_just_happened(api, personas, institutions):
+    supervisor = api(personas["supervisor"])
+    created = supervisor.post(
+        "/api/v1/institutions/",
+        {"name": "Centrul X", "kind": "ngo", "units": ["MD-CU"]},
+        format="json",
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert created.status_code == 201
+    for persona in ["specialist", "supervisor", "admin", "reporter"]:
+        assert api(personas[persona]).get("/api/v1/audit/").status_code == 403, persona
+    response = api(personas["auditor"]).get(
+        "/api/v1/audit/", {"object_type": "accounts.institution", "object_id": created.json()["id"]}
+    )
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == 1
+    assert rows[0]["actor"] == "supervisor"
+    assert rows[0]["action"] == "create"
+    assert rows[0]["ip"] == "10.1.2.3"
+    assert {"at", "actor", "action", "object_type", "object_id", "ip"} <= set(rows[0])
+    by_actor = (
+        api(personas["auditor"]).get("/api/v1/audit/", {"actor": "supervisor"}).json()["results"]
+    )
+    assert by_actor
+    assert all(row["actor"] == "supervisor" for row in by_actor)
+    # The auditor's own reading is audited as well.
+    assert AuditEvent.objects.filter(
+        actor=personas["auditor"], action="view", object_type="core.auditevent"
+    ).exists()
+
+
+def test_audit_api_rejects_bad_filters(api, personas):
+    response = api(personas["auditor"]).get(
+        "/api/v1/audit/", {"action": "explode", "since": "yesterday"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"action", "since"}

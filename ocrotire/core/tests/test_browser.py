@@ -1,0 +1,179 @@
+"""In a real browser (Debian's Chromium driven by Playwright): sign-in in every language, navigation
+for every role, a phone-sized screen, the htmx tree, and axe-core accessibility checks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ocrotire.core.demo import DEMO_PASSWORD, demo_load
+
+# Playwright's sync API runs an event loop in this thread; Django must still allow DB calls here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = (Path(__file__).parent / "assets" / "axe.min.js").read_text(encoding="utf-8")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    demo_load()
+
+
+@pytest.fixture
+def page(browser, live_server, demo):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url("**/home/")
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(content=AXE)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "welcome"),
+    [
+        ("ro", "Autentificare", "Bine ați venit"),
+        ("uk", "Вхід", "Вітаємо"),
+        ("ru", "Вход", "Добро пожаловать"),
+        ("en", "Sign in", "Welcome"),
+    ],
+)
+def test_sign_in_in_each_language(page, language, heading, welcome):
+    page.goto("/accounts/login/")
+    page.select_option("#language-select", language)
+    page.wait_for_function(f"document.documentElement.lang === '{language}'")
+    assert page.inner_text("main h1") == heading
+    assert serious_violations(page) == []
+    sign_in(page, "specialist")
+    assert page.evaluate("document.documentElement.lang") == language
+    assert welcome in page.inner_text("main h1")
+
+
+ROLE_NAV = {
+    "admin": {"/home/", "/territory/", "/accounts/institutions/", "/admin/", "/api/docs/"},
+    "specialist": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+    "supervisor": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+    "head": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+    "reporter": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+    "provider": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+    "planner": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+    "auditor": {"/home/", "/territory/", "/accounts/institutions/", "/audit/", "/api/docs/"},
+    "community": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+}
+
+
+@pytest.mark.parametrize("username", sorted(ROLE_NAV))
+def test_navigation_for_each_role(page, username):
+    sign_in(page, username)
+    links = set(
+        page.eval_on_selector_all("nav.main-nav a", "els => els.map(e => e.getAttribute('href'))")
+    )
+    assert links == ROLE_NAV[username]
+    for href in sorted(links - {"/api/docs/", "/admin/"}):
+        response = page.goto(href)
+        assert response is not None, href
+        assert response.status == 200, href
+        assert page.get_attribute(f'nav.main-nav a[href="{href}"]', "aria-current") == "page"
+        assert serious_violations(page) == [], href
+
+
+def test_territory_tree_expands_in_place(page):
+    sign_in(page, "specialist")
+    page.goto("/territory/")
+    moldova = page.locator("li", has=page.locator("a", has_text="Republica Moldova")).first
+    moldova.locator("button.toggle").first.click()
+    page.wait_for_selector("text=municipiul Chișinău")
+    chisinau = page.locator("li", has=page.locator("a", has_text="municipiul Chișinău")).last
+    chisinau.locator("button.toggle").first.click()
+    page.wait_for_selector("a:text('Botanica')")
+    assert page.locator("a:text('Râșcani')").count() == 1
+
+
+def test_institution_search_and_scope(page):
+    sign_in(page, "specialist")
+    page.goto("/accounts/institutions/")
+    page.fill("#q", "DGPDC")
+    page.wait_for_function("!document.querySelector('#results').innerText.includes('Centru')")
+    text = page.inner_text("#results")
+    assert "Botanica" in text
+    assert "Centru" not in text
+
+
+def test_phone_screen_has_no_horizontal_scroll(browser, live_server, demo):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, "supervisor")
+        for path in ["/home/", "/accounts/institutions/", "/territory/"]:
+            page.goto(path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, path
+    finally:
+        context.close()
+
+
+def test_keyboard_users_can_skip_to_content(page):
+    sign_in(page, "specialist")
+    page.goto("/home/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_sign_in_page_focuses_the_user_name(page):
+    page.goto("/accounts/login/")
+    assert page.evaluate("document.activeElement.id") == "id_username"

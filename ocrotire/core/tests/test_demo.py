@@ -1,0 +1,108 @@
+"""The demo loader: every role has an account, a second run changes nothing, production refuses it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.test import APIClient
+
+from ocrotire.accounts.models import Institution, Role, User
+from ocrotire.core.audit import verify_chain
+from ocrotire.core.demo import DEMO_PASSWORD, demo_load
+from ocrotire.core.models import AuditEvent
+from ocrotire.geo.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+SEED_ABBREVIATIONS = [
+    "DGPDC",
+    "DGETS",
+    "DGASS",
+    "IGP",
+    "CMC",
+    "MSPFM",
+    "P4EC",
+    "CNPAC",
+    "APSCF",
+    "CMT",
+    "SSPP",
+    "CRSCT",
+    "CCCT",
+    "MECC",
+]
+
+
+def test_demo_loads_once_and_again_changes_nothing():
+    demo_load()
+    snapshot = (
+        Unit.objects.count(),
+        Institution.objects.count(),
+        User.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    counts = demo_load()
+    assert counts == {"units_created": 0, "institutions_created": 0, "users_created": 0}
+    assert snapshot == (
+        Unit.objects.count(),
+        Institution.objects.count(),
+        User.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    assert verify_chain().ok
+
+
+def test_demo_has_the_seed_institutions_with_full_names():
+    demo_load()
+    for abbreviation in SEED_ABBREVIATIONS:
+        institution = Institution.objects.get(country="MD", abbreviation=abbreviation)
+        assert len(institution.name) > len(abbreviation) + 5, abbreviation
+    assert Institution.objects.get(abbreviation="DGPDC").name.startswith(
+        "Direcția generală pentru protecția"
+    )
+
+
+def test_demo_accounts_sign_in_through_the_api_for_every_role():
+    demo_load()
+    client = APIClient()
+    expected = {
+        "admin": "administrator",
+        "specialist": "specialist",
+        "specialist2": "specialist",
+        "supervisor": "supervisor",
+        "head": "head",
+        "reporter": "reporter",
+        "provider": "provider",
+        "planner": "planner",
+        "auditor": "auditor",
+        "community": "community_worker",
+    }
+    for username, role in expected.items():
+        response = client.post(
+            "/api/v1/auth/token/", {"username": username, "password": DEMO_PASSWORD}, format="json"
+        )
+        assert response.status_code == 200, username
+        me = client.get(
+            "/api/v1/me/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}"
+        ).json()
+        assert me["roles"] == [role]
+    assert set(Role.objects.values_list("code", flat=True)) == set(expected.values())
+    assert User.objects.get(username="specialist").units.get().code == "MD-CU-BOT"
+    assert User.objects.get(username="specialist2").units.get().code == "MD-CU-CEN"
+
+
+def test_demo_specialists_cannot_read_each_others_sector():
+    demo_load()
+    client = APIClient()
+    token = client.post(
+        "/api/v1/auth/token/", {"username": "specialist", "password": DEMO_PASSWORD}, format="json"
+    ).json()["token"]
+    centru = Institution.objects.get(abbreviation="DGPDC-CEN")
+    response = client.get(f"/api/v1/institutions/{centru.pk}/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 404
+
+
+def test_demo_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError):
+        call_command("demo")
+    assert not User.objects.exists()
