@@ -1,4 +1,5 @@
 // Progressive enhancement only: every form here also works without JavaScript.
+document.documentElement.classList.add("js");
 document.addEventListener("change", (event) => {
   const field = event.target;
   if (field instanceof HTMLSelectElement && field.dataset.autosubmit !== undefined && field.form) {

@@ -1,0 +1,117 @@
+"""Every endpoint and page × every persona: the status each gets, and that refused writes change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocrotire.accounts.models import Institution
+from ocrotire.core.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "specialist",
+    "specialist2",
+    "supervisor",
+    "outsider",
+    "anonymous",
+    "auditor",
+    "admin",
+    "reporter",
+]
+
+# (method, path template) → expected status per persona, in PERSONAS order.
+# {bot} is an institution serving Botanica only; {unit} is the Botanica sector.
+API_MATRIX = {
+    ("get", "/api/v1/me/"): [200, 200, 200, 403, 401, 200, 200, 200],
+    ("get", "/api/v1/units/"): [200, 200, 200, 403, 401, 200, 200, 200],
+    ("get", "/api/v1/units/{unit}/"): [200, 200, 200, 403, 401, 200, 200, 200],
+    ("get", "/api/v1/institutions/"): [200, 200, 200, 403, 401, 200, 200, 200],
+    ("get", "/api/v1/institutions/{bot}/"): [200, 404, 200, 403, 401, 404, 200, 200],
+    ("get", "/api/v1/audit/"): [403, 403, 403, 403, 401, 200, 403, 403],
+    ("post", "/api/v1/institutions/"): [403, 403, 201, 403, 401, 403, 201, 403],
+    ("patch", "/api/v1/institutions/{bot}/"): [403, 404, 200, 403, 401, 404, 200, 403],
+}
+
+PAGE_MATRIX = {
+    "/home/": [200, 200, 200, 200, 302, 200, 200, 200],
+    "/territory/": [200, 200, 200, 403, 302, 200, 200, 200],
+    "/territory/{unit}/": [200, 200, 200, 403, 302, 200, 200, 200],
+    "/accounts/institutions/": [200, 200, 200, 403, 302, 200, 200, 200],
+    "/accounts/institutions/{bot}/": [200, 404, 200, 403, 302, 404, 200, 200],
+    "/accounts/institutions/new/": [403, 403, 200, 403, 302, 403, 200, 403],
+    "/accounts/institutions/{bot}/edit/": [403, 404, 200, 403, 302, 404, 200, 403],
+    "/audit/": [403, 403, 403, 403, 302, 200, 403, 403],
+    "/admin/": [302, 302, 302, 302, 302, 302, 200, 302],
+}
+
+
+def _cases(matrix):
+    for key, statuses in matrix.items():
+        for persona, status in zip(PERSONAS, statuses, strict=True):
+            yield pytest.param(key, persona, status, id=f"{key}-{persona}")
+
+
+@pytest.fixture
+def auditor_in_botanica_is_outside(personas):
+    # The auditor persona works in Chișinău; narrow it to Centru so that it is "another unit" here.
+    from ocrotire.geo.models import Unit
+
+    personas["auditor"].units.set([Unit.objects.get(code="MD-CU-CEN")])
+    personas["auditor"].institution = None
+    personas["auditor"].save(update_fields=["institution"])
+    return personas
+
+
+@pytest.mark.parametrize(("endpoint", "persona", "status"), list(_cases(API_MATRIX)))
+def test_api_matrix(
+    api, auditor_in_botanica_is_outside, institutions, territory, endpoint, persona, status
+):
+    personas = auditor_in_botanica_is_outside
+    method, template = endpoint
+    target = institutions["SCH-BOT"]
+    path = template.format(bot=target.pk, unit=territory["MD-CU-BOT"].pk)
+    client = api(None if persona == "anonymous" else personas[persona])
+    before = (
+        Institution.objects.count(),
+        AuditEvent.objects.exclude(action="view").count(),
+        Institution.objects.get(pk=target.pk).name,
+    )
+    body = None
+    if method == "post":
+        body = {"name": "Școala nouă", "kind": "school", "units": ["MD-CU-BOT"]}
+    elif method == "patch":
+        body = {"version": 1, "name": "Renamed"}
+    response = (
+        getattr(client, method)(path, body, format="json")
+        if body
+        else getattr(client, method)(path)
+    )
+    assert response.status_code == status
+    if status >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "fields"}
+        after = (
+            Institution.objects.count(),
+            AuditEvent.objects.exclude(action="view").count(),
+            Institution.objects.get(pk=target.pk).name,
+        )
+        assert after == before
+
+
+@pytest.mark.parametrize(("template", "persona", "status"), list(_cases(PAGE_MATRIX)))
+def test_page_matrix(
+    client,
+    mfa_off,
+    auditor_in_botanica_is_outside,
+    institutions,
+    territory,
+    template,
+    persona,
+    status,
+):
+    personas = auditor_in_botanica_is_outside
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    path = template.format(bot=institutions["SCH-BOT"].pk, unit=territory["MD-CU-BOT"].pk)
+    response = client.get(path)
+    assert response.status_code == status
