@@ -57,7 +57,7 @@ test-deps:
 	fi
 
 test: install-dev compilemessages test-deps
-	mkdir -p var
+	mkdir -p var/staticfiles
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -111,3 +111,12 @@ def acting_user(request: Any) -> User:
     if not isinstance(user, User):
         raise PermissionDenied
     return user
+
+
+def member_or_403(request: Any) -> User:
+    """For pages: the signed-in member, or 403 for an account without a role."""
+    from django.core.exceptions import PermissionDenied
+
+    if not is_member(getattr(request, "user", None)):
+        raise PermissionDenied
+    return acting_user(request)

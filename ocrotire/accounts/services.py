@@ -255,6 +255,29 @@ def _units_in_scope(*, actor: User, units: Iterable[Unit]) -> list[Unit]:
     return units
 
 
+def _institution_insert(
+    *, actor: User | None, institution: Institution, units: list[Unit]
+) -> Institution:
+    institution.full_clean()
+    institution.save(force_insert=True)
+    institution.units.set(units)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=institution,
+        changes={
+            "name": institution.name,
+            "abbreviation": institution.abbreviation,
+            "kind": institution.kind,
+            "country": institution.country,
+            "units": sorted(u.code for u in units),
+            "parent": institution.parent_id,
+            "name_verified": institution.name_verified,
+        },
+    )
+    return institution
+
+
 @transaction.atomic
 def institution_create(
     *,
@@ -280,23 +303,7 @@ def institution_create(
         parent=parent,
         name_verified=name_verified,
     )
-    institution.full_clean()
-    institution.save(force_insert=True)
-    institution.units.set(unit_list)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=institution,
-        changes={
-            "name": institution.name,
-            "abbreviation": institution.abbreviation,
-            "kind": kind,
-            "country": institution.country,
-            "units": sorted(u.code for u in unit_list),
-            "parent": parent.pk if parent else None,
-        },
-    )
-    return institution
+    return _institution_insert(actor=actor, institution=institution, units=unit_list)
 
 
 @transaction.atomic
@@ -424,20 +431,7 @@ def institution_upsert_reference(
     }
     if institution is None:
         institution = Institution(country=country, abbreviation=abbreviation, **values)
-        institution.full_clean()
-        institution.save(force_insert=True)
-        institution.units.set(units)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=institution,
-            changes={
-                **values,
-                "country": country,
-                "abbreviation": abbreviation,
-                "units": sorted(unit_codes),
-            },
-        )
+        _institution_insert(actor=actor, institution=institution, units=units)
         return institution, "created"
     before = {k: getattr(institution, k) for k in values}
     for key, value in values.items():

@@ -30,7 +30,7 @@ from ocrotire.accounts.permissions import (
     acting_user,
     can_create_institution,
     can_edit_institution,
-    is_member,
+    member_or_403,
     scope_of,
 )
 from ocrotire.accounts.selectors import institution_get, institution_list, user_profile
@@ -200,15 +200,9 @@ def profile_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _require_member(request: HttpRequest) -> User:
-    if not is_member(request.user):
-        raise PermissionDenied
-    return acting_user(request)
-
-
 @login_required
 def institution_list_view(request: HttpRequest) -> HttpResponse:
-    user = _require_member(request)
+    user = member_or_403(request)
     search = request.GET.get("q", "").strip()[:100]
     kind = request.GET.get("kind", "")
     if kind not in InstitutionKind.values:
@@ -240,7 +234,7 @@ def _unit_choices(user: User) -> object:
 
 @login_required
 def institution_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _require_member(request)
+    user = member_or_403(request)
     institution = institution_get(user=user, pk=pk)
     return render(
         request,
@@ -256,7 +250,7 @@ def institution_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def institution_create_view(request: HttpRequest) -> HttpResponse:
-    user = _require_member(request)
+    user = member_or_403(request)
     if not can_create_institution(user):
         raise PermissionDenied
     form = InstitutionForm(request.POST or None, unit_queryset=_unit_choices(user))
@@ -282,7 +276,7 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _require_member(request)
+    user = member_or_403(request)
     institution = institution_get(user=user, pk=pk)
     if not can_edit_institution(user, institution):
         raise PermissionDenied

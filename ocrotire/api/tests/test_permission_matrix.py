@@ -77,7 +77,7 @@ def test_api_matrix(
         AuditEvent.objects.exclude(action="view").count(),
         Institution.objects.get(pk=target.pk).name,
     )
-    body = None
+    body: dict[str, object] | None = None
     if method == "post":
         body = {"name": "Școala nouă", "kind": "school", "units": ["MD-CU-BOT"]}
     elif method == "patch":
