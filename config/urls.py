@@ -2,7 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from ocrotire.api.converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 # The admin signs in through our page, which has lockout and the two-factor step.
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]

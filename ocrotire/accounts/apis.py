@@ -28,13 +28,13 @@ class TokenApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer[Any]):
+    class TokenInputSerializer(serializers.Serializer[Any]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=512, trim_whitespace=False)
         otp = serializers.CharField(max_length=12, required=False, allow_blank=True)
 
     @extend_schema(
-        request=InputSerializer,
+        request=TokenInputSerializer,
         responses={
             200: inline_serializer(
                 "TokenOutput",
@@ -44,7 +44,7 @@ class TokenApi(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        payload = self.InputSerializer(data=request.data)
+        payload = self.TokenInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         try:
@@ -98,7 +98,7 @@ class TokenApi(APIView):
 class MeApi(APIView):
     permission_classes = [IsMember]
 
-    class OutputSerializer(serializers.Serializer[Any]):
+    class MeSerializer(serializers.Serializer[Any]):
         id = serializers.IntegerField()
         username = serializers.CharField()
         full_name = serializers.CharField()
@@ -108,11 +108,11 @@ class MeApi(APIView):
         institution_name = serializers.CharField(allow_null=True)
         language = serializers.CharField()
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         user = user_profile(user=acting_user(request))
         return Response(
-            self.OutputSerializer(
+            self.MeSerializer(
                 {
                     "id": user.pk,
                     "username": user.username,
@@ -174,7 +174,7 @@ class InstitutionListApi(GenericAPIView[Institution]):
         kind = serializers.ChoiceField(choices=InstitutionKind.choices, required=False)
         unit = serializers.CharField(required=False, max_length=40)
 
-    class InputSerializer(serializers.Serializer[Any]):
+    class InstitutionCreateSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=300)
         abbreviation = serializers.CharField(
             max_length=30, required=False, allow_blank=True, default=""
@@ -186,7 +186,9 @@ class InstitutionListApi(GenericAPIView[Institution]):
             max_length=500,
             help_text="Codes of the units the institution serves",
         )
-        parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+        parent = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+        )  # type: ignore[assignment]
 
     @extend_schema(
         parameters=[
@@ -210,7 +212,7 @@ class InstitutionListApi(GenericAPIView[Institution]):
         return self.get_paginated_response(InstitutionOutputSerializer(page, many=True).data)
 
     @extend_schema(
-        request=InputSerializer,
+        request=InstitutionCreateSerializer,
         responses={201: InstitutionOutputSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
@@ -224,7 +226,7 @@ class InstitutionListApi(GenericAPIView[Institution]):
                 ),
                 status=status.HTTP_403_FORBIDDEN,
             )
-        payload = self.InputSerializer(data=request.data)
+        payload = self.InstitutionCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         parent = None
@@ -252,9 +254,11 @@ class InstitutionDetailApi(GenericAPIView[Institution]):
     permission_classes = [IsMember]
     serializer_class = InstitutionOutputSerializer
 
-    class UpdateSerializer(serializers.Serializer[Any]):
+    class InstitutionUpdateSerializer(serializers.Serializer[Any]):
         version = serializers.IntegerField(
-            help_text="The version you read; a newer one means a conflict (409)"
+            min_value=0,
+            max_value=2**31 - 1,
+            help_text="The version you read; a newer one means a conflict (409)",
         )
         name = serializers.CharField(max_length=300, required=False)
         abbreviation = serializers.CharField(max_length=30, required=False, allow_blank=True)
@@ -268,11 +272,11 @@ class InstitutionDetailApi(GenericAPIView[Institution]):
         institution = institution_get(user=acting_user(request), pk=pk)
         return Response(InstitutionOutputSerializer(institution).data)
 
-    @extend_schema(request=UpdateSerializer, responses=InstitutionOutputSerializer)
+    @extend_schema(request=InstitutionUpdateSerializer, responses=InstitutionOutputSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         institution = institution_get(user=user, pk=pk)
-        payload = self.UpdateSerializer(data=request.data)
+        payload = self.InstitutionUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         version = data.pop("version")

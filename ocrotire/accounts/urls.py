@@ -15,6 +15,6 @@ urlpatterns = [
     path("profile/", views.profile_view, name="profile"),
     path("institutions/", views.institution_list_view, name="institution-list"),
     path("institutions/new/", views.institution_create_view, name="institution-create"),
-    path("institutions/<int:pk>/", views.institution_detail_view, name="institution-detail"),
-    path("institutions/<int:pk>/edit/", views.institution_edit_view, name="institution-edit"),
+    path("institutions/<id:pk>/", views.institution_detail_view, name="institution-detail"),
+    path("institutions/<id:pk>/edit/", views.institution_edit_view, name="institution-edit"),
 ]

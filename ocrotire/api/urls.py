@@ -15,10 +15,10 @@ v1 = [
     path("v1/auth/token/", accounts_apis.TokenApi.as_view(), name="token"),
     path("v1/me/", accounts_apis.MeApi.as_view(), name="me"),
     path("v1/units/", geo_apis.UnitListApi.as_view(), name="unit-list"),
-    path("v1/units/<int:pk>/", geo_apis.UnitDetailApi.as_view(), name="unit-detail"),
+    path("v1/units/<id:pk>/", geo_apis.UnitDetailApi.as_view(), name="unit-detail"),
     path("v1/institutions/", accounts_apis.InstitutionListApi.as_view(), name="institution-list"),
     path(
-        "v1/institutions/<int:pk>/",
+        "v1/institutions/<id:pk>/",
         accounts_apis.InstitutionDetailApi.as_view(),
         name="institution-detail",
     ),

@@ -29,7 +29,11 @@ def audit_list(
     if object_id:
         qs = qs.filter(object_id=object_id)
     if actor:
-        qs = qs.filter(actor_id=int(actor)) if actor.isdigit() else qs.filter(actor_username=actor)
+        qs = (
+            qs.filter(actor_id=int(actor))
+            if actor.isdigit() and len(actor) <= 18
+            else qs.filter(actor_username=actor)
+        )
     if action:
         qs = qs.filter(action=action)
     if since:

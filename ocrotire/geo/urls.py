@@ -8,5 +8,5 @@ app_name = "geo"
 
 urlpatterns = [
     path("", views.tree_view, name="tree"),
-    path("<int:pk>/", views.unit_view, name="unit"),
+    path("<id:pk>/", views.unit_view, name="unit"),
 ]
