@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 import yaml
@@ -67,7 +68,7 @@ def _paths(path: str) -> list[str]:
 @pytest.mark.parametrize("persona", ["admin", "auditor", "specialist", None])
 def test_no_server_error_on_any_operation(operations, personas, institutions, mfa_off, persona):
     client = Client(raise_request_exception=False)
-    headers = {}
+    headers: dict[str, Any] = {}
     if persona:
         token = client.post(
             "/api/v1/auth/token/",
