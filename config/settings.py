@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ocrotire.core",
     "ocrotire.geo",
     "ocrotire.accounts",
+    "ocrotire.registry",
     "ocrotire.api",
 ]
 
@@ -80,7 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "ocrotire.accounts.context_processors.navigation",
+                "ocrotire.core.context_processors.navigation",
             ],
         },
     },
@@ -213,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InstitutionKindEnum": "ocrotire.accounts.models.InstitutionKind",
+        "RelationshipKindEnum": "ocrotire.registry.models.RelationshipKind",
+        "IdentifierSchemeEnum": "ocrotire.registry.models.IdentifierScheme",
+    },
     # The schema describes an open-source API: anyone may read it, data stays behind auth.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("ocrotire.core.urls")),
     path("accounts/", include("ocrotire.accounts.urls")),
     path("territory/", include("ocrotire.geo.urls")),
+    path("registry/", include("ocrotire.registry.urls")),
     path("api/", include("ocrotire.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

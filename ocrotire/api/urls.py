@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from ocrotire.accounts import apis as accounts_apis
 from ocrotire.core import apis as core_apis
 from ocrotire.geo import apis as geo_apis
+from ocrotire.registry import apis as registry_apis
 
 app_name = "api"
 
@@ -23,6 +24,34 @@ v1 = [
         name="institution-detail",
     ),
     path("v1/audit/", core_apis.AuditListApi.as_view(), name="audit-list"),
+    path("v1/persons/", registry_apis.PersonListApi.as_view(), name="person-list"),
+    path("v1/persons/match/", registry_apis.PersonMatchApi.as_view(), name="person-match"),
+    path("v1/persons/merge/", registry_apis.PersonMergeApi.as_view(), name="person-merge"),
+    path(
+        "v1/persons/not-duplicates/",
+        registry_apis.NotDuplicateApi.as_view(),
+        name="person-not-duplicate",
+    ),
+    path("v1/persons/<id:pk>/", registry_apis.PersonDetailApi.as_view(), name="person-detail"),
+    path(
+        "v1/persons/<id:pk>/relationships/",
+        registry_apis.RelationshipApi.as_view(),
+        name="person-relationships",
+    ),
+    path("v1/households/", registry_apis.HouseholdListApi.as_view(), name="household-list"),
+    path(
+        "v1/households/<id:pk>/",
+        registry_apis.HouseholdDetailApi.as_view(),
+        name="household-detail",
+    ),
+    path(
+        "v1/households/<id:pk>/members/",
+        registry_apis.HouseholdMemberApi.as_view(),
+        name="household-members",
+    ),
+    path("v1/duplicates/", registry_apis.DuplicateQueueApi.as_view(), name="duplicate-list"),
+    path("v1/merges/<id:pk>/", registry_apis.MergeDetailApi.as_view(), name="merge-detail"),
+    path("v1/merges/<id:pk>/undo/", registry_apis.MergeUndoApi.as_view(), name="merge-undo"),
 ]
 
 urlpatterns = [

@@ -90,7 +90,12 @@ def demo_load() -> dict[str, int]:
         raise DemoRefused(
             "The demo data and its published passwords are never loaded in production."
         )
-    counts = {"units_created": 0, "institutions_created": 0, "users_created": 0}
+    counts = {
+        "units_created": 0,
+        "institutions_created": 0,
+        "users_created": 0,
+        "persons_created": 0,
+    }
     roles_ensure()
     for country in available_packs():
         counts["units_created"] += pack_load(actor=None, country=country).created
@@ -109,8 +114,9 @@ def demo_load() -> dict[str, int]:
         )
         by_key[row["key"]] = institution
         counts["institutions_created"] += outcome == "created"
+    users = {}
     for spec in DEMO_USERS:
-        _user, created = user_upsert(
+        users[spec.username], created = user_upsert(
             actor=None,
             username=spec.username,
             password=DEMO_PASSWORD,
@@ -128,4 +134,7 @@ def demo_load() -> dict[str, int]:
     # Two-factor sign-in is off in the demo so that anyone can try every role.
     for role in Role.objects.filter(mfa_required=True):
         role_policy_set(actor=None, role=role, mfa_required=False)
+    from ocrotire.registry.demo import registry_demo_load
+
+    counts["persons_created"] = registry_demo_load(users)
     return counts

@@ -41,7 +41,12 @@ def test_demo_loads_once_and_again_changes_nothing():
         AuditEvent.objects.count(),
     )
     counts = demo_load()
-    assert counts == {"units_created": 0, "institutions_created": 0, "users_created": 0}
+    assert counts == {
+        "units_created": 0,
+        "institutions_created": 0,
+        "users_created": 0,
+        "persons_created": 0,
+    }
     assert snapshot == (
         Unit.objects.count(),
         Institution.objects.count(),

@@ -19,7 +19,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Demo ready: {counts['units_created']} units, {counts['institutions_created']} institutions, "
-            f"{counts['users_created']} users created this run."
+            f"{counts['users_created']} users, {counts['persons_created']} persons created this run."
         )
         self.stdout.write(
             "Accounts: "

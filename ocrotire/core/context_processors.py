@@ -15,6 +15,7 @@ from ocrotire.accounts.permissions import (
     has_role,
     is_member,
 )
+from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not is_member(user):
         return {"nav_items": []}
     items = [NavItem(_("Home"), reverse("core:home"), "home")]
+    if can_use_registry(user):
+        items.append(NavItem(_("Persons"), reverse("registry:person-list"), "registry"))
+    if can_review_duplicates(user):
+        items.append(NavItem(_("Duplicates"), reverse("registry:review"), "duplicates"))
     if can_browse_territory(user):
         items.append(NavItem(_("Territory"), reverse("geo:tree"), "territory"))
         items.append(

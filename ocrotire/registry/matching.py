@@ -1,0 +1,245 @@
+"""Live matching: block on name keys and birth year, then score candidates with reasons."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ocrotire.registry.identifiers import NATIONAL_SCHEMES, identifier_label, identifier_normalise
+from ocrotire.registry.models import (
+    BirthDatePrecision,
+    NameKey,
+    Person,
+    PersonIdentifier,
+    PersonStatus,
+)
+from ocrotire.registry.names import name_keys, name_similarity
+
+# How far apart birth years may be and still be compared (estimated dates are often off by one or two).
+YEAR_WINDOW = 2
+MAX_BLOCK = 300
+
+
+@dataclass
+class Probe:
+    given_name: str = ""
+    family_name: str = ""
+    patronymic: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    birth_date_precision: str = BirthDatePrecision.DAY
+    birth_date_estimated: bool = False
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def birth_year(self) -> int | None:
+        return self.birth_date.year if self.birth_date else None
+
+    @property
+    def exact_birth_date(self) -> bool:
+        return (
+            self.birth_date is not None
+            and self.birth_date_precision == BirthDatePrecision.DAY
+            and not (self.birth_date_estimated)
+        )
+
+
+@dataclass
+class Candidate:
+    person: Person
+    score: float
+    reasons: list[str]
+
+
+def probe_of(person: Person) -> Probe:
+    return Probe(
+        given_name=person.given_name,
+        family_name=person.family_name,
+        patronymic=person.patronymic,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        birth_date_precision=person.birth_date_precision,
+        birth_date_estimated=person.birth_date_estimated,
+        identifiers=[(i.scheme, i.value) for i in person.identifiers.all() if i.active],
+    )
+
+
+def _probe_identifiers(probe: Probe) -> list[tuple[str, str]]:
+    normalised = []
+    for scheme, value in probe.identifiers:
+        try:
+            normalised.append((scheme, identifier_normalise(scheme, value)))
+        except Exception:  # noqa: S112 - an invalid number cannot match anything; skip it
+            continue
+    return normalised
+
+
+def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
+    keys = name_keys(probe.given_name) | name_keys(probe.family_name)
+    ids: Counter[int] = Counter()
+    if keys:
+        rows = NameKey.objects.filter(key__in=sorted(keys))
+        year = probe.birth_year
+        if year is not None:
+            rows = rows.filter(
+                Q(birth_year__isnull=True)
+                | Q(birth_year__range=(year - YEAR_WINDOW, year + YEAR_WINDOW))
+            )
+        rows = rows.filter(person__in=persons.values("pk"))
+        for person_id in rows.values_list("person_id", flat=True)[: MAX_BLOCK * 8]:
+            ids[person_id] += 1
+    return [person_id for person_id, _hits in ids.most_common(MAX_BLOCK)]
+
+
+def _birth_factor(probe: Probe, person: Person) -> tuple[float, list[str]]:
+    if probe.birth_date is None or person.birth_date is None:
+        return 0.75, []
+    exact_both = (
+        probe.exact_birth_date
+        and person.birth_date_precision == BirthDatePrecision.DAY
+        and not (person.birth_date_estimated)
+    )
+    if probe.birth_date == person.birth_date:
+        return 1.0, ["same_birth_date"]
+    years = abs(probe.birth_date.year - person.birth_date.year)
+    if exact_both:
+        a, b = probe.birth_date, person.birth_date
+        if a.year == b.year and (a.month == b.day and a.day == b.month):
+            return 0.85, ["birth_date_day_month_swapped"]
+        days = abs((a - b).days)
+        if days <= 31 or (a.year == b.year and (a.month == b.month or a.day == b.day)):
+            return 0.7, ["birth_date_close"]
+        if years == 0:
+            return 0.4, ["birth_date_close"]
+        return 0.05, ["different_birth_date"]
+    # One of the dates is estimated, or only a year or month is known.
+    if years == 0:
+        return 0.9, ["birth_year_matches"]
+    if years == 1:
+        return 0.75, ["birth_year_close"]
+    if years <= YEAR_WINDOW:
+        return 0.55, ["birth_year_close"]
+    return 0.1, ["different_birth_date"]
+
+
+def _names(probe: Probe, person: Person) -> tuple[float, list[str], bool]:
+    given, given_why = name_similarity(probe.given_name, person.given_name, given=True)
+    family, family_why = name_similarity(probe.family_name, person.family_name)
+    swapped_given, swapped_given_why = name_similarity(probe.given_name, person.family_name)
+    swapped_family, swapped_family_why = name_similarity(
+        probe.family_name, person.given_name, given=True
+    )
+    swapped = swapped_given * swapped_family > given * family + 0.05
+    if swapped:
+        given, family = swapped_family, swapped_given
+        given_why, family_why = swapped_family_why, swapped_given_why
+    why = set(given_why) | set(family_why)
+    if not ("exact" in given_why and "exact" in family_why):
+        why.discard("exact")
+    if swapped:
+        why.add("names_swapped")
+    if probe.given_name and probe.family_name and person.given_name and person.family_name:
+        score = math.sqrt(given * family)
+    else:
+        score = 0.85 * max(given, family)
+    return score, sorted(why), swapped
+
+
+def score_pair(
+    probe: Probe, person: Person, probe_ids: Iterable[tuple[str, str]] | None = None
+) -> Candidate:
+    """A score in 0..1 with reason codes. Certain when a national identifier is the same."""
+    probe_ids = list(probe_ids if probe_ids is not None else _probe_identifiers(probe))
+    person_ids = {(i.scheme, i.value) for i in person.identifiers.all() if i.active}
+    reasons: list[str] = []
+    shared = [pair for pair in probe_ids if pair in person_ids and pair[0] in NATIONAL_SCHEMES]
+    if shared:
+        return Candidate(person, 1.0, [f"same_identifier:{shared[0][0]}"])
+    name_score, name_why, _swapped = _names(probe, person)
+    birth, birth_why = _birth_factor(probe, person)
+    sex = 1.0 if not probe.sex or not person.sex or probe.sex == person.sex else 0.35
+    score = name_score**2 * birth * sex
+    reasons += name_why + birth_why
+    if sex < 1:
+        reasons.append("different_sex")
+    # Twins share a family name and a birth date; a different given name keeps them apart.
+    given_same, given_codes = name_similarity(probe.given_name, person.given_name, given=True)
+    family_same, _ = name_similarity(probe.family_name, person.family_name)
+    if birth == 1.0 and family_same >= 0.9 and given_same < 0.85 and "variant" not in given_codes:
+        score = min(score, 0.3)
+        reasons.append("possible_twin")
+    probe_schemes = {scheme: value for scheme, value in probe_ids if scheme in NATIONAL_SCHEMES}
+    conflicts = [s for s, v in person_ids if s in probe_schemes and probe_schemes[s] != v]
+    if conflicts:
+        score = min(score, 0.15)
+        reasons.append(f"different_identifier:{conflicts[0]}")
+    return Candidate(person, round(max(0.0, min(score, 1.0)), 4), reasons)
+
+
+def match(
+    probe: Probe,
+    *,
+    persons: QuerySet[Person],
+    limit: int = 10,
+    minimum: float = 0.3,
+    exclude: Iterable[int] = (),
+) -> list[Candidate]:
+    """The best candidates among `persons` (already scoped by the caller), best first."""
+    persons = persons.filter(status=PersonStatus.ACTIVE).exclude(pk__in=list(exclude))
+    probe_ids = _probe_identifiers(probe)
+    ids = set(_block(probe, persons))
+    if probe_ids:
+        by_identifier = Q(pk__in=[])
+        for scheme, value in probe_ids:
+            by_identifier |= Q(scheme=scheme, value=value)
+        ids |= set(
+            PersonIdentifier.objects.filter(
+                by_identifier, active=True, person__in=persons.values("pk")
+            ).values_list("person_id", flat=True)
+        )
+    if not ids:
+        return []
+    loaded = (
+        persons.filter(pk__in=ids)
+        .prefetch_related("identifiers")
+        .select_related("unit", "scope_unit")
+    )
+    scored = [score_pair(probe, person, probe_ids) for person in loaded]
+    scored = [c for c in scored if c.score >= minimum]
+    scored.sort(key=lambda c: (-c.score, c.person.pk))
+    return scored[:limit]
+
+
+def reason_text(code: str) -> str:
+    """A reason code as a sentence for people."""
+    key, _sep, argument = code.partition(":")
+    texts = {
+        "same_identifier": _("Same %(identifier)s"),
+        "different_identifier": _("Different %(identifier)s"),
+        "same_birth_date": _("Same birth date"),
+        "birth_date_close": _("Birth dates are close"),
+        "birth_date_day_month_swapped": _("Birth date with day and month swapped"),
+        "birth_year_matches": _("Same birth year (one date is estimated)"),
+        "birth_year_close": _("Birth years are close (one date is estimated)"),
+        "different_birth_date": _("Different birth date"),
+        "different_sex": _("Different sex"),
+        "possible_twin": _(
+            "Same family name and birth date but another given name: possibly a twin"
+        ),
+        "names_swapped": _("Given and family names are swapped"),
+        "exact": _("Same name"),
+        "diacritics": _("Name matches without diacritics"),
+        "cross_script": _("Name matches across scripts"),
+        "variant": _("Given names are variants of the same name"),
+        "similar": _("Names differ by a typo"),
+    }
+    text = texts.get(key)
+    if text is None:
+        return code
+    return text % {"identifier": identifier_label(argument)} if argument else text

@@ -1,0 +1,19 @@
+"""Registry pages."""
+
+from django.urls import path
+
+from ocrotire.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("", views.person_list_view, name="person-list"),
+    path("new/", views.person_create_view, name="person-create"),
+    path("new/duplicates/", views.duplicates_panel_view, name="duplicates-panel"),
+    path("<id:pk>/", views.person_detail_view, name="person-detail"),
+    path("<id:pk>/edit/", views.person_edit_view, name="person-edit"),
+    path("households/<id:pk>/", views.household_detail_view, name="household-detail"),
+    path("duplicates/", views.review_queue_view, name="review"),
+    path("compare/<id:survivor_pk>/<id:merged_pk>/", views.compare_view, name="compare"),
+    path("merges/<id:pk>/undo/", views.merge_undo_view, name="merge-undo"),
+]

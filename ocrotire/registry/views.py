@@ -1,0 +1,399 @@
+"""Registry pages: search, person card, registration with a live duplicates panel, review and merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import acting_user, scope_of
+from ocrotire.accounts.services import ConflictError
+from ocrotire.geo.models import Unit
+from ocrotire.registry import services
+from ocrotire.registry.forms import IdentifierFormSet, MergeForm, PersonForm
+from ocrotire.registry.matching import Probe, match, reason_text, score_pair
+from ocrotire.registry.models import Person, PersonStatus
+from ocrotire.registry.permissions import can_edit_record, can_review_duplicates, can_use_registry
+from ocrotire.registry.selectors import (
+    candidate_queue,
+    household_get,
+    merge_get,
+    person_get,
+    person_list,
+    person_scope,
+)
+
+
+def _registry_user(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not can_use_registry(user):
+        raise PermissionDenied
+    return user
+
+
+def _units_for(user: User) -> Any:
+    scope = scope_of(user)
+    units = Unit.objects.filter(active=True).prefetch_related("names")
+    return (
+        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
+    )
+
+
+def _country_of(user: User) -> str:
+    first = user.units.order_by("path").first()
+    return first.country if first else "MD"
+
+
+@login_required
+def person_list_view(request: HttpRequest) -> HttpResponse:
+    user = _registry_user(request)
+    search = request.GET.get("q", "").strip()[:100]
+    page = Paginator(person_list(user=user, search=search), 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": search,
+        "query": urlencode({"q": search}) + "&",
+        "nav_active": "registry",
+    }
+    template = "registry/person_list.html#results" if request.htmx else "registry/person_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _probe_from(form_data: dict[str, Any], identifiers: list[tuple[str, str]]) -> Probe:
+    return Probe(
+        given_name=form_data.get("given_name") or "",
+        family_name=form_data.get("family_name") or "",
+        sex=form_data.get("sex") or "",
+        birth_date=form_data.get("birth_date"),
+        birth_date_precision=form_data.get("birth_date_precision") or "day",
+        birth_date_estimated=bool(form_data.get("birth_date_estimated")),
+        identifiers=identifiers,
+    )
+
+
+def _identifiers_from(formset: Any) -> list[tuple[str, str]]:
+    return [
+        (f.cleaned_data["scheme"], f.cleaned_data["value"])
+        for f in formset.forms
+        if getattr(f, "cleaned_data", None)
+        and f.cleaned_data.get("scheme")
+        and f.cleaned_data.get("value")
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create_view(request: HttpRequest) -> HttpResponse:
+    user = _registry_user(request)
+    form = PersonForm(request.POST or None, units=_units_for(user), country=_country_of(user))
+    formset = IdentifierFormSet(request.POST or None, prefix="id")
+    candidates: list[Any] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        identifiers = _identifiers_from(formset)
+        candidates = match(
+            _probe_from(form.cleaned_data, identifiers), persons=person_scope(user), minimum=0.6
+        )
+        # A likely duplicate needs a conscious "register anyway"; nothing is saved silently.
+        if candidates and not request.POST.get("confirm_new"):
+            messages.warning(
+                request,
+                _(
+                    "Possible duplicates were found. Open one of them, or confirm that this is "
+                    "a different person."
+                ),
+            )
+        else:
+            data = form.cleaned_data
+            try:
+                person = services.person_create(
+                    actor=user,
+                    data=services.PersonInput(
+                        given_name=data["given_name"],
+                        family_name=data["family_name"],
+                        patronymic=data["patronymic"],
+                        other_names=data["other_names"],
+                        sex=data["sex"],
+                        birth_date=data["birth_date"],
+                        birth_date_precision=data["birth_date_precision"],
+                        birth_date_estimated=data["birth_date_estimated"],
+                        unit=data["unit"],
+                        address=data["address"],
+                        citizenship=data["citizenship"],
+                        displacement=data["displacement"],
+                        disability=data["disability"],
+                        phone=data["phone"],
+                        identifiers=identifiers,
+                        vulnerabilities=[v.code for v in data["vulnerabilities"]],
+                    ),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The person was registered."))
+                return redirect("registry:person-detail", pk=person.pk)
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "creating": True,
+            "candidates": _decorate(candidates),
+            "nav_active": "registry",
+        },
+    )
+
+
+def _decorate(candidates: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "person": c.person,
+            "score": c.score,
+            "percent": round(c.score * 100),
+            "reasons": [reason_text(code) for code in c.reasons],
+        }
+        for c in candidates
+    ]
+
+
+@login_required
+@require_POST
+def duplicates_panel_view(request: HttpRequest) -> HttpResponse:
+    """The "possible duplicates" panel, refreshed by htmx while the registration form is filled in."""
+    user = _registry_user(request)
+    form = PersonForm(request.POST, units=_units_for(user), country=_country_of(user))
+    formset = IdentifierFormSet(request.POST, prefix="id")
+    form.is_valid()
+    formset.is_valid()
+    data = getattr(form, "cleaned_data", {}) or {}
+    candidates: list[Any] = []
+    if data.get("given_name") or data.get("family_name"):
+        candidates = match(
+            _probe_from(data, _identifiers_from(formset)), persons=person_scope(user), minimum=0.5
+        )
+    return render(
+        request,
+        "registry/person_form.html#duplicates",
+        {"candidates": _decorate(candidates), "searched": True},
+    )
+
+
+@login_required
+def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _registry_user(request)
+    person = person_get(user=user, pk=pk)
+    services.person_view_record(actor=user, person=person)
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "identifiers": [i for i in person.identifiers.all() if i.active],
+            "relationships": list(person.relationships.all()),
+            "related_to": list(person.related_to.all()),
+            "memberships": list(person.household_memberships.all()),
+            "merges": person.merges_kept.select_related("merged", "merged_by").order_by(
+                "-merged_at"
+            ),
+            "absorbed": person.merges_absorbed.select_related("survivor")
+            .order_by("-merged_at")
+            .first(),
+            "can_edit": can_edit_record(user, person) and person.status == PersonStatus.ACTIVE,
+            "can_review": can_review_duplicates(user),
+            "nav_active": "registry",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _registry_user(request)
+    person = person_get(user=user, pk=pk)
+    if not can_edit_record(user, person) or person.status != PersonStatus.ACTIVE:
+        raise PermissionDenied
+    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    initial["version"] = person.version
+    initial["vulnerabilities"] = list(person.vulnerabilities.all())
+    form = PersonForm(
+        request.POST or None,
+        initial=initial,
+        units=_units_for(user),
+        country=person.scope_unit.country,
+    )
+    formset = IdentifierFormSet(
+        request.POST or None,
+        prefix="id",
+        initial=[
+            {"scheme": i.scheme, "value": i.value} for i in person.identifiers.all() if i.active
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or 0
+        data["vulnerabilities"] = [v.code for v in data["vulnerabilities"]]
+        data["identifiers"] = _identifiers_from(formset)
+        try:
+            services.person_update(actor=user, person=person, version=version, data=data)
+        except ConflictError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this record while you were editing. Reload the page to "
+                    "see their changes."
+                ),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("registry:person-detail", pk=person.pk)
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "creating": False,
+            "person": person,
+            "nav_active": "registry",
+        },
+    )
+
+
+@login_required
+def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _registry_user(request)
+    household = household_get(user=user, pk=pk)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {"household": household, "nav_active": "registry"},
+    )
+
+
+@login_required
+def review_queue_view(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not can_review_duplicates(user):
+        raise PermissionDenied
+    page = Paginator(candidate_queue(user=user), 25).get_page(request.GET.get("page"))
+    for candidate in page:
+        candidate.reason_texts = [reason_text(code) for code in candidate.reasons]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "registry/review_queue.html",
+        {"page": page, "query": "", "nav_active": "duplicates"},
+    )
+
+
+def _differing(survivor: Person, other: Person) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for name in services.MERGE_FIELDS:
+        field = Person._meta.get_field(name)
+        left, right = getattr(survivor, name), getattr(other, name)
+        if name == "birth_date":
+            left = f"{survivor.birth_date or '—'} ({survivor.get_birth_date_precision_display()})"
+            right = f"{other.birth_date or '—'} ({other.get_birth_date_precision_display()})"
+        elif getattr(field, "choices", None):
+            left = getattr(survivor, f"get_{name}_display")()
+            right = getattr(other, f"get_{name}_display")()
+        if str(left or "") != str(right or ""):
+            rows.append(
+                (
+                    name,
+                    str(getattr(field, "verbose_name", name)).capitalize(),
+                    str(left or ""),
+                    str(right or ""),
+                )
+            )
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compare_view(request: HttpRequest, survivor_pk: int, merged_pk: int) -> HttpResponse:
+    user = acting_user(request)
+    if not can_review_duplicates(user):
+        raise PermissionDenied
+    survivor = person_get(user=user, pk=survivor_pk, include_inactive=False)
+    other = person_get(user=user, pk=merged_pk, include_inactive=False)
+    differing = _differing(survivor, other)
+    form = MergeForm(request.POST or None, differing=differing)
+    if request.method == "POST":
+        if request.POST.get("decision") == "distinct":
+            services.not_duplicate_mark(
+                actor=user, person_a=survivor, person_b=other, reason=request.POST.get("reason", "")
+            )
+            messages.success(
+                request,
+                _("Noted: these are two different people. The pair will not be proposed again."),
+            )
+            return redirect("registry:review")
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    record = services.person_merge(
+                        actor=user, survivor=survivor, merged=other, choices=dict(form.cleaned_data)
+                    )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, _("The records were merged. You can undo this from the person's card.")
+                )
+                return redirect("registry:person-detail", pk=record.survivor_id)
+    score = score_pair(_probe(other), survivor)
+    return render(
+        request,
+        "registry/compare.html",
+        {
+            "survivor": survivor,
+            "other": other,
+            "form": form,
+            "differing": differing,
+            "score": round(score.score * 100),
+            "reasons": [reason_text(code) for code in score.reasons],
+            "nav_active": "duplicates",
+        },
+    )
+
+
+def _probe(person: Person) -> Probe:
+    from ocrotire.registry.matching import probe_of
+
+    return probe_of(person)
+
+
+@login_required
+@require_POST
+def merge_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    record = merge_get(user=user, pk=pk)
+    try:
+        services.merge_undo(actor=user, merge=record)
+    except ConflictError:
+        messages.error(
+            request,
+            _(
+                "The surviving record was changed after the merge, so the merge cannot be undone "
+                "automatically. Ask an administrator."
+            ),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The merge was undone: both records are back as they were."))
+    return redirect("registry:person-detail", pk=record.survivor_id)
