@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "ocrotire.core",
     "ocrotire.geo",
     "ocrotire.accounts",
@@ -222,6 +224,15 @@ SPECTACULAR_SETTINGS = {
     # The schema describes an open-source API: anyone may read it, data stays behind auth.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+}
+
+# Background jobs: a database queue served by `manage.py db_worker` (Django's tasks API, so the code
+# moves to Django 6 unchanged). Tests run jobs inline.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
 }
 
 LOGGING = {

@@ -50,6 +50,10 @@ v1 = [
         name="household-members",
     ),
     path("v1/duplicates/", registry_apis.DuplicateQueueApi.as_view(), name="duplicate-list"),
+    path("v1/dedup-runs/", registry_apis.DedupRunListApi.as_view(), name="dedup-run-list"),
+    path(
+        "v1/dedup-runs/<id:pk>/", registry_apis.DedupRunDetailApi.as_view(), name="dedup-run-detail"
+    ),
     path("v1/merges/<id:pk>/", registry_apis.MergeDetailApi.as_view(), name="merge-detail"),
     path("v1/merges/<id:pk>/undo/", registry_apis.MergeUndoApi.as_view(), name="merge-undo"),
 ]

@@ -638,3 +638,44 @@ class DuplicateQueueApi(GenericAPIView[Any]):
             for c in page or []
         ]
         return self.get_paginated_response(data)
+
+
+class DedupRunSerializer(serializers.ModelSerializer[Any]):
+    class Meta:
+        from ocrotire.registry.models import DedupRun
+
+        model = DedupRun
+        fields = [
+            "id",
+            "status",
+            "progress",
+            "stage",
+            "records",
+            "pairs",
+            "proposed",
+            "seconds",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class DedupRunListApi(GenericAPIView[Any]):
+    permission_classes = [IsMember]
+    serializer_class = DedupRunSerializer
+
+    @extend_schema(request=None, responses={202: DedupRunSerializer})
+    def post(self, request: Request) -> Response:
+        """Start a registry-wide de-duplication in the background (or return the one already running)."""
+        run = services.dedup_run_start(actor=acting_user(request))
+        return Response(DedupRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DedupRunDetailApi(GenericAPIView[Any]):
+    permission_classes = [IsMember]
+    serializer_class = DedupRunSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        from ocrotire.registry.selectors import dedup_run_get
+
+        return Response(DedupRunSerializer(dedup_run_get(user=acting_user(request), pk=pk)).data)

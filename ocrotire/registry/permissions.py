@@ -32,3 +32,8 @@ def covers_unit(user: Any, unit: Any) -> bool:
 def can_edit_record(user: Any, record: Any) -> bool:
     """Persons and households: the responsible unit must be inside the user's area."""
     return can_use_registry(user) and covers_unit(user, record.scope_unit)
+
+
+def can_run_dedup(user: Any) -> bool:
+    """A registry-wide run reads every record, so only supervisors and above start one."""
+    return has_role(user, RoleCode.ADMINISTRATOR, RoleCode.SUPERVISOR, RoleCode.HEAD)

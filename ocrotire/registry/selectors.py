@@ -7,7 +7,14 @@ from django.http import Http404
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
-from ocrotire.registry.models import DuplicateCandidate, Household, Merge, Person, PersonStatus
+from ocrotire.registry.models import (
+    DedupRun,
+    DuplicateCandidate,
+    Household,
+    Merge,
+    Person,
+    PersonStatus,
+)
 from ocrotire.registry.names import name_keys
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
 
@@ -144,4 +151,19 @@ def merge_get(*, user: User, pk: int | str) -> Merge:
             pk=pk, survivor__in=visible, merged__in=visible
         )
     except (Merge.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def dedup_run_latest(*, user: User) -> DedupRun | None:
+    if not can_review_duplicates(user):
+        return None
+    return DedupRun.objects.order_by("-created_at", "-id").first()
+
+
+def dedup_run_get(*, user: User, pk: int | str) -> DedupRun:
+    if not can_review_duplicates(user):
+        raise Http404
+    try:
+        return DedupRun.objects.get(pk=pk)
+    except (DedupRun.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

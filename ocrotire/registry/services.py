@@ -25,6 +25,7 @@ from ocrotire.registry import links
 from ocrotire.registry.identifiers import NATIONAL_SCHEMES, identifier_label, identifier_normalise
 from ocrotire.registry.models import (
     BirthDatePrecision,
+    DedupRun,
     DuplicateCandidate,
     Household,
     HouseholdMember,
@@ -41,6 +42,7 @@ from ocrotire.registry.names import name_keys
 from ocrotire.registry.permissions import (
     can_edit_record,
     can_review_duplicates,
+    can_run_dedup,
     can_use_registry,
     covers_unit,
 )
@@ -773,3 +775,23 @@ def candidates_excluding_decided(pairs: Iterable[tuple[int, int]]) -> set[tuple[
         ).values_list("person_low_id", "person_high_id")
     )
     return pairs - decided
+
+
+@transaction.atomic
+def dedup_run_start(*, actor: User) -> DedupRun:
+    """Queue a registry-wide de-duplication; while one is queued or running, that one is returned."""
+    if not can_run_dedup(actor):
+        raise PermissionError
+    active = (
+        DedupRun.objects.select_for_update()
+        .filter(status__in=[DedupRun.Status.QUEUED, DedupRun.Status.RUNNING])
+        .first()
+    )
+    if active is not None:
+        return active
+    run = DedupRun.objects.create(started_by=actor)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=run)
+    from ocrotire.registry.tasks import dedup_run_execute
+
+    transaction.on_commit(lambda: dedup_run_execute.enqueue(run.pk))
+    return run

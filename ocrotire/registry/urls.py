@@ -14,6 +14,8 @@ urlpatterns = [
     path("<id:pk>/edit/", views.person_edit_view, name="person-edit"),
     path("households/<id:pk>/", views.household_detail_view, name="household-detail"),
     path("duplicates/", views.review_queue_view, name="review"),
+    path("duplicates/run/", views.dedup_run_start_view, name="dedup-run"),
+    path("duplicates/run/<id:pk>/", views.dedup_run_status_view, name="dedup-run-status"),
     path("compare/<id:survivor_pk>/<id:merged_pk>/", views.compare_view, name="compare"),
     path("merges/<id:pk>/undo/", views.merge_undo_view, name="merge-undo"),
 ]

@@ -21,11 +21,18 @@ from ocrotire.accounts.services import ConflictError
 from ocrotire.geo.models import Unit
 from ocrotire.registry import services
 from ocrotire.registry.forms import IdentifierFormSet, MergeForm, PersonForm
-from ocrotire.registry.matching import Probe, match, reason_text, score_pair
+from ocrotire.registry.matching import Probe, match, probe_of, reason_text, score_pair
 from ocrotire.registry.models import Person, PersonStatus
-from ocrotire.registry.permissions import can_edit_record, can_review_duplicates, can_use_registry
+from ocrotire.registry.permissions import (
+    can_edit_record,
+    can_review_duplicates,
+    can_run_dedup,
+    can_use_registry,
+)
 from ocrotire.registry.selectors import (
     candidate_queue,
+    dedup_run_get,
+    dedup_run_latest,
     household_get,
     merge_get,
     person_get,
@@ -291,12 +298,43 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     page = Paginator(candidate_queue(user=user), 25).get_page(request.GET.get("page"))
     for candidate in page:
-        candidate.reason_texts = [reason_text(code) for code in candidate.reasons]  # type: ignore[attr-defined]
+        # Batch runs store only the probability; the reasons are worked out for the rows shown.
+        codes = (
+            candidate.reasons
+            or score_pair(probe_of(candidate.person_high), candidate.person_low).reasons
+        )
+        candidate.reason_texts = [reason_text(code) for code in codes]  # type: ignore[attr-defined]
     return render(
         request,
         "registry/review_queue.html",
-        {"page": page, "query": "", "nav_active": "duplicates"},
+        {
+            "page": page,
+            "query": "",
+            "nav_active": "duplicates",
+            "run": dedup_run_latest(user=user),
+            "can_run": can_run_dedup(user),
+        },
     )
+
+
+@login_required
+@require_POST
+def dedup_run_start_view(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not can_run_dedup(user):
+        raise PermissionDenied
+    services.dedup_run_start(actor=user)
+    messages.info(
+        request, _("The search for duplicates has started. This page shows its progress.")
+    )
+    return redirect("registry:review")
+
+
+@login_required
+def dedup_run_status_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel, polled by htmx while a run is queued or running."""
+    run = dedup_run_get(user=acting_user(request), pk=pk)
+    return render(request, "registry/review_queue.html#run", {"run": run})
 
 
 def _differing(survivor: Person, other: Person) -> list[tuple[str, str, str, str]]:
@@ -355,7 +393,7 @@ def compare_view(request: HttpRequest, survivor_pk: int, merged_pk: int) -> Http
                     request, _("The records were merged. You can undo this from the person's card.")
                 )
                 return redirect("registry:person-detail", pk=record.survivor_id)
-    score = score_pair(_probe(other), survivor)
+    score = score_pair(probe_of(other), survivor)
     return render(
         request,
         "registry/compare.html",
@@ -369,12 +407,6 @@ def compare_view(request: HttpRequest, survivor_pk: int, merged_pk: int) -> Http
             "nav_active": "duplicates",
         },
     )
-
-
-def _probe(person: Person) -> Probe:
-    from ocrotire.registry.matching import probe_of
-
-    return probe_of(person)
 
 
 @login_required

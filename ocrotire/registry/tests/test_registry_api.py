@@ -41,7 +41,25 @@ def create(client, **fields):
 
 @pytest.fixture
 def registry(api, personas):
-    return api(personas["specialist"])
+    client = api(personas["specialist"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def test_field_errors_come_in_the_requested_language(api, personas):
+    client = api(personas["specialist"])
+    payload = {
+        "given_name": "Ion",
+        "family_name": "Rusu",
+        "unit": "MD-CU-BOT",
+        "identifiers": [{"scheme": "ro_cnp", "value": "123"}],
+    }
+    romanian = client.post(URL, payload, format="json").json()["error"]["fields"]["identifiers"][0]
+    russian = client.post(URL, payload, format="json", HTTP_ACCEPT_LANGUAGE="ru").json()["error"][
+        "fields"
+    ]
+    assert "lungime" in romanian
+    assert "длин" in russian["identifiers"][0]
 
 
 def test_create_read_update_archive(registry, personas):

@@ -1,0 +1,100 @@
+"""Batch de-duplication: a background job with progress that proposes pairs for review."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ocrotire.registry.linkage import MODEL_PATH
+from ocrotire.registry.models import DedupRun, DuplicateCandidate, NotDuplicate
+from ocrotire.registry.services import PersonInput, person_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_stored_model_ships_with_the_code():
+    assert MODEL_PATH.is_file()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def _person(actor, unit, given, family, born, sex="F"):
+    return person_create(
+        actor=actor,
+        data=PersonInput(given_name=given, family_name=family, sex=sex, birth_date=born, unit=unit),
+    )
+
+
+@pytest.fixture
+def registry_people(personas, territory):
+    actor, unit = personas["specialist"], territory["MD-CU-BOT"]
+    people = {
+        "maria": _person(actor, unit, "Maria", "Țurcanu", date(2015, 3, 12)),
+        "maria_cyr": _person(actor, unit, "Мария", "Цуркану", date(2015, 3, 12)),
+        "ion": _person(actor, unit, "Ion", "Ceban", date(2012, 7, 1), "M"),
+        "ion_ru": _person(actor, unit, "Иван", "Чебан", date(2012, 7, 1), "M"),
+        "andrei": _person(actor, unit, "Andrei", "Ciobanu", date(2016, 5, 20), "M"),
+        "ana": _person(actor, unit, "Ana", "Ciobanu", date(2016, 5, 20), "F"),
+    }
+    for index in range(30):
+        _person(
+            actor,
+            unit,
+            f"Nume{index}",
+            f"Familie{index}",
+            date(2000 + index % 20, 1 + index % 12, 1),
+        )
+    return people
+
+
+def _pairs():
+    return {(c.person_low_id, c.person_high_id) for c in DuplicateCandidate.objects.all()}
+
+
+def test_run_proposes_the_duplicates_and_not_the_twins(
+    api, personas, registry_people, immediate_tasks, django_capture_on_commit_callbacks
+):
+    client = api(personas["supervisor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/dedup-runs/")
+    assert response.status_code == 202
+    run = DedupRun.objects.get()
+    assert run.status == "done", run.error
+    assert run.progress == 100
+    status = client.get(f"/api/v1/dedup-runs/{run.pk}/").json()
+    assert status["status"] == "done"
+    p = registry_people
+    pairs = _pairs()
+    assert tuple(sorted((p["maria"].pk, p["maria_cyr"].pk))) in pairs
+    assert tuple(sorted((p["ion"].pk, p["ion_ru"].pk))) in pairs
+    twins = tuple(sorted((p["andrei"].pk, p["ana"].pk)))
+    assert twins not in {
+        pair
+        for pair in pairs
+        if DuplicateCandidate.objects.get(person_low_id=pair[0], person_high_id=pair[1]).score
+        >= 0.5
+    }
+    queue = client.get("/api/v1/duplicates/").json()
+    assert queue["count"] == DuplicateCandidate.objects.filter(status="open").count()
+
+
+def test_rerun_does_not_propose_decided_pairs_again(
+    api, personas, registry_people, immediate_tasks, django_capture_on_commit_callbacks
+):
+    p = registry_people
+    low, high = sorted((p["maria"], p["maria_cyr"]), key=lambda person: person.pk)
+    NotDuplicate.objects.create(person_low=low, person_high=high, decided_by=personas["supervisor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        api(personas["supervisor"]).post("/api/v1/dedup-runs/")
+    assert (low.pk, high.pk) not in _pairs()
+
+
+@pytest.mark.parametrize("persona", ["specialist", "reporter", "outsider"])
+def test_only_supervisors_start_a_run(api, personas, persona):
+    response = api(personas[persona]).post("/api/v1/dedup-runs/")
+    assert response.status_code == 403
+    assert not DedupRun.objects.exists()
