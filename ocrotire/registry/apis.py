@@ -17,7 +17,7 @@ from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
 from ocrotire.geo.models import Unit
 from ocrotire.registry import services
-from ocrotire.registry.matching import Probe, match, reason_text
+from ocrotire.registry.matching import Probe, candidate_reason_codes, match, reason_text
 from ocrotire.registry.models import (
     BirthDatePrecision,
     Displacement,
@@ -631,7 +631,7 @@ class DuplicateQueueApi(GenericAPIView[Any]):
                 "person_low": PersonOutputSerializer(c.person_low).data,
                 "person_high": PersonOutputSerializer(c.person_high).data,
                 "score": c.score,
-                "reasons": [reason_text(code) for code in c.reasons],
+                "reasons": [reason_text(code) for code in candidate_reason_codes(c)],
                 "status": c.status,
                 "source": c.source,
             }

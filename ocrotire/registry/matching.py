@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ocrotire.registry.identifiers import NATIONAL_SCHEMES, identifier_label, identifier_normalise
 from ocrotire.registry.models import (
     BirthDatePrecision,
+    DuplicateCandidate,
     NameKey,
     Person,
     PersonIdentifier,
@@ -243,3 +244,11 @@ def reason_text(code: str) -> str:
     if text is None:
         return code
     return text % {"identifier": identifier_label(argument)} if argument else text
+
+
+def candidate_reason_codes(candidate: DuplicateCandidate) -> list[str]:
+    """Batch runs store only a probability; the reasons are worked out when a pair is shown."""
+    return (
+        list(candidate.reasons)
+        or score_pair(probe_of(candidate.person_high), candidate.person_low).reasons
+    )

@@ -21,7 +21,14 @@ from ocrotire.accounts.services import ConflictError
 from ocrotire.geo.models import Unit
 from ocrotire.registry import services
 from ocrotire.registry.forms import IdentifierFormSet, MergeForm, PersonForm
-from ocrotire.registry.matching import Probe, match, probe_of, reason_text, score_pair
+from ocrotire.registry.matching import (
+    Probe,
+    candidate_reason_codes,
+    match,
+    probe_of,
+    reason_text,
+    score_pair,
+)
 from ocrotire.registry.models import Person, PersonStatus
 from ocrotire.registry.permissions import (
     can_edit_record,
@@ -298,12 +305,7 @@ def review_queue_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     page = Paginator(candidate_queue(user=user), 25).get_page(request.GET.get("page"))
     for candidate in page:
-        # Batch runs store only the probability; the reasons are worked out for the rows shown.
-        codes = (
-            candidate.reasons
-            or score_pair(probe_of(candidate.person_high), candidate.person_low).reasons
-        )
-        candidate.reason_texts = [reason_text(code) for code in codes]  # type: ignore[attr-defined]
+        candidate.reason_texts = [reason_text(code) for code in candidate_reason_codes(candidate)]  # type: ignore[attr-defined]
     return render(
         request,
         "registry/review_queue.html",

@@ -52,7 +52,7 @@ def operations(client):
     for path, item in document["paths"].items():
         for method, operation in item.items():
             params = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
-            result.append((method, path, params))
+            result.append((method, path, params, "requestBody" in operation))
     return result
 
 
@@ -77,7 +77,7 @@ def test_no_server_error_on_any_operation(operations, personas, institutions, mf
         ).json()["token"]
         headers["HTTP_AUTHORIZATION"] = f"Token {token}"
     checked = 0
-    for method, path, params in operations:
+    for method, path, params, has_body in operations:
         for url in _paths(path):
             if method == "get":
                 for name, value in itertools.product(params or ["page"], WEIRD_VALUES):
@@ -95,5 +95,8 @@ def test_no_server_error_on_any_operation(operations, personas, institutions, mf
                 response = getattr(client, method)(
                     url, "a=b", content_type="application/x-www-form-urlencoded", **headers
                 )
-                assert response.status_code in (401, 403, 404, 405, 415), (method, url)
+                if has_body:
+                    assert response.status_code in (401, 403, 404, 405, 415), (method, url)
+                else:
+                    assert response.status_code < 500, (method, url)
     assert checked > 100

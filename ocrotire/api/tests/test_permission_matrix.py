@@ -31,6 +31,14 @@ API_MATRIX = {
     ("get", "/api/v1/audit/"): [403, 403, 403, 403, 401, 200, 403, 403],
     ("post", "/api/v1/institutions/"): [403, 403, 201, 403, 401, 403, 201, 403],
     ("patch", "/api/v1/institutions/{bot}/"): [403, 404, 200, 403, 401, 404, 200, 403],
+    ("get", "/api/v1/persons/"): [200, 200, 200, 403, 401, 403, 200, 403],
+    ("get", "/api/v1/persons/{person}/"): [200, 404, 200, 403, 401, 403, 200, 403],
+    ("post", "/api/v1/persons/"): [201, 201, 201, 403, 401, 403, 201, 403],
+    ("patch", "/api/v1/persons/{person}/"): [200, 404, 200, 403, 401, 403, 200, 403],
+    ("post", "/api/v1/persons/match/"): [200, 200, 200, 403, 401, 403, 200, 403],
+    ("get", "/api/v1/duplicates/"): [200, 200, 200, 403, 401, 403, 200, 403],
+    ("post", "/api/v1/dedup-runs/"): [403, 403, 202, 403, 401, 403, 202, 403],
+    ("get", "/api/v1/households/"): [200, 200, 200, 403, 401, 403, 200, 403],
 }
 
 PAGE_MATRIX = {
@@ -42,6 +50,10 @@ PAGE_MATRIX = {
     "/accounts/institutions/new/": [403, 403, 200, 403, 302, 403, 200, 403],
     "/accounts/institutions/{bot}/edit/": [403, 404, 200, 403, 302, 404, 200, 403],
     "/audit/": [403, 403, 403, 403, 302, 200, 403, 403],
+    "/registry/": [200, 200, 200, 403, 302, 403, 200, 403],
+    "/registry/{person}/": [200, 404, 200, 403, 302, 403, 200, 403],
+    "/registry/new/": [200, 200, 200, 403, 302, 403, 200, 403],
+    "/registry/duplicates/": [200, 200, 200, 403, 302, 403, 200, 403],
     "/admin/": [302, 302, 302, 302, 302, 302, 200, 302],
 }
 
@@ -50,6 +62,28 @@ def _cases(matrix):
     for key, statuses in matrix.items():
         for persona, status in zip(PERSONAS, statuses, strict=True):
             yield pytest.param(key, persona, status, id=f"{key}-{persona}")
+
+
+@pytest.fixture
+def person(personas, territory):
+    from ocrotire.registry.services import PersonInput, person_create
+
+    return person_create(
+        actor=personas["specialist"],
+        data=PersonInput(given_name="Maria", family_name="Țurcanu", unit=territory["MD-CU-BOT"]),
+    )
+
+
+def _snapshot(institution_pk, person_pk):
+    from ocrotire.registry.models import Person
+
+    return (
+        Institution.objects.count(),
+        Person.objects.count(),
+        AuditEvent.objects.exclude(action="view").count(),
+        Institution.objects.get(pk=institution_pk).name,
+        Person.objects.get(pk=person_pk).family_name,
+    )
 
 
 @pytest.fixture
@@ -65,23 +99,30 @@ def auditor_in_botanica_is_outside(personas):
 
 @pytest.mark.parametrize(("endpoint", "persona", "status"), list(_cases(API_MATRIX)))
 def test_api_matrix(
-    api, auditor_in_botanica_is_outside, institutions, territory, endpoint, persona, status
+    api, auditor_in_botanica_is_outside, institutions, territory, person, endpoint, persona, status
 ):
     personas = auditor_in_botanica_is_outside
     method, template = endpoint
     target = institutions["SCH-BOT"]
-    path = template.format(bot=target.pk, unit=territory["MD-CU-BOT"].pk)
+    path = template.format(bot=target.pk, unit=territory["MD-CU-BOT"].pk, person=person.pk)
     client = api(None if persona == "anonymous" else personas[persona])
-    before = (
-        Institution.objects.count(),
-        AuditEvent.objects.exclude(action="view").count(),
-        Institution.objects.get(pk=target.pk).name,
-    )
-    body: dict[str, object] | None = None
-    if method == "post":
-        body = {"name": "Școala nouă", "kind": "school", "units": ["MD-CU-BOT"]}
-    elif method == "patch":
-        body = {"version": 1, "name": "Renamed"}
+    before = _snapshot(target.pk, person.pk)
+    bodies = {
+        ("post", "/api/v1/institutions/"): {
+            "name": "Școala nouă",
+            "kind": "school",
+            "units": ["MD-CU-BOT"],
+        },
+        ("patch", "/api/v1/institutions/{bot}/"): {"version": 1, "name": "Renamed"},
+        ("post", "/api/v1/persons/"): {
+            "given_name": "Ion",
+            "family_name": "Rusu",
+            "unit": "MD-CU-BOT",
+        },
+        ("patch", "/api/v1/persons/{person}/"): {"version": 1, "family_name": "Renamed"},
+        ("post", "/api/v1/persons/match/"): {"given_name": "Maria", "family_name": "Turcanu"},
+    }
+    body = bodies.get(endpoint)
     response = (
         getattr(client, method)(path, body, format="json")
         if body
@@ -90,16 +131,12 @@ def test_api_matrix(
     assert response.status_code == status
     if status >= 400:
         assert set(response.json()["error"]) == {"code", "message", "fields"}
-        after = (
-            Institution.objects.count(),
-            AuditEvent.objects.exclude(action="view").count(),
-            Institution.objects.get(pk=target.pk).name,
-        )
-        assert after == before
+        assert _snapshot(target.pk, person.pk) == before
 
 
 @pytest.mark.parametrize(("template", "persona", "status"), list(_cases(PAGE_MATRIX)))
 def test_page_matrix(
+    person,
     client,
     mfa_off,
     auditor_in_botanica_is_outside,
@@ -112,6 +149,8 @@ def test_page_matrix(
     personas = auditor_in_botanica_is_outside
     if persona != "anonymous":
         client.force_login(personas[persona])
-    path = template.format(bot=institutions["SCH-BOT"].pk, unit=territory["MD-CU-BOT"].pk)
+    path = template.format(
+        bot=institutions["SCH-BOT"].pk, unit=territory["MD-CU-BOT"].pk, person=person.pk
+    )
     response = client.get(path)
     assert response.status_code == status

@@ -96,16 +96,18 @@ def test_sign_in_in_each_language(page, language, heading, welcome):
     assert welcome in page.inner_text("main h1")
 
 
+BASE_NAV = {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"}
+REGISTRY_NAV = {"/registry/", "/registry/duplicates/"}
 ROLE_NAV = {
-    "admin": {"/home/", "/territory/", "/accounts/institutions/", "/admin/", "/api/docs/"},
-    "specialist": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
-    "supervisor": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
-    "head": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
-    "reporter": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
-    "provider": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
-    "planner": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
-    "auditor": {"/home/", "/territory/", "/accounts/institutions/", "/audit/", "/api/docs/"},
-    "community": {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"},
+    "admin": BASE_NAV | REGISTRY_NAV | {"/admin/"},
+    "specialist": BASE_NAV | REGISTRY_NAV,
+    "supervisor": BASE_NAV | REGISTRY_NAV,
+    "head": BASE_NAV | REGISTRY_NAV,
+    "reporter": BASE_NAV,
+    "provider": BASE_NAV,
+    "planner": BASE_NAV,
+    "auditor": BASE_NAV | {"/audit/"},
+    "community": BASE_NAV | {"/registry/"},
 }
 
 
@@ -177,3 +179,49 @@ def test_keyboard_users_can_skip_to_content(page):
 def test_sign_in_page_focuses_the_user_name(page):
     page.goto("/accounts/login/")
     assert page.evaluate("document.activeElement.id") == "id_username"
+
+
+def test_register_a_person_sees_the_duplicate_and_merges_it_then_undoes(page):
+    sign_in(page, "specialist")
+    page.goto("/registry/new/")
+    page.fill("#id_family_name", "Turcanu")
+    page.fill("#id_given_name", "Maria")
+    page.fill("#id_birth_date", "2015-03-12")
+    page.locator("#id_birth_date").dispatch_event("change")
+    page.wait_for_selector("#duplicates .candidates li")
+    panel = page.inner_text("#duplicates")
+    assert "Țurcanu Maria" in panel or "Цуркану Мария" in panel
+    assert serious_violations(page) == []
+    # Saving without confirming keeps nothing and asks the user to look at the candidates.
+    page.click("#person-form button[type=submit]")
+    page.wait_for_selector("input[name=confirm_new]")
+    page.goto("/registry/")
+    page.fill("#q", "Цуркану")
+    page.wait_for_function("document.querySelector('#results').innerText.includes('Цуркану')")
+    page.click("#results a:has-text('Цуркану')")
+    cyrillic_url = page.url
+    page.goto("/registry/")
+    page.fill("#q", "Țurcanu Maria")
+    page.wait_for_function("document.querySelector('#results').innerText.includes('Țurcanu Maria')")
+    page.click("#results a:has-text('Țurcanu Maria')")
+    latin_id = page.url.rstrip("/").split("/")[-1]
+    cyrillic_id = cyrillic_url.rstrip("/").split("/")[-1]
+    page.goto(f"/registry/compare/{latin_id}/{cyrillic_id}/")
+    assert serious_violations(page) == []
+    page.click("button[value=merge]")
+    page.wait_for_url(f"**/registry/{latin_id}/")
+    assert page.locator("text=Undo this merge").count() + page.locator("form[action*='/undo/'] button").count() >= 1
+    page.locator("form[action*='/undo/'] button").first.click()
+    page.wait_for_url(f"**/registry/{latin_id}/")
+    page.goto(f"/registry/{cyrillic_id}/")
+    assert page.locator(".message.error").count() == 0
+
+
+def test_supervisor_starts_a_registry_wide_search_and_sees_its_progress(page, settings):
+    sign_in(page, "supervisor")
+    page.goto("/registry/duplicates/")
+    page.click("form[action$='/duplicates/run/'] button")
+    page.wait_for_selector("#dedup-run")
+    # No worker runs in the test: the run waits in the queue and the panel keeps polling.
+    assert page.locator("#dedup-run[hx-trigger='every 2s']").count() == 1
+    assert serious_violations(page) == []

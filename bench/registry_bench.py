@@ -1,0 +1,571 @@
+#!/usr/bin/env python
+"""Registry benchmark: synthetic persons, live match latency and recall, batch de-duplication.
+
+    python bench/registry_bench.py --scale 100000 \
+        --database-url postgres://postgres@127.0.0.1:5432/ocrotire_bench
+
+Creates (or empties) the bench database, migrates, loads the MD pack, generates the persons
+(timed), then measures on that database: live match latency against the raw SQL blocking
+query, recall against the generator's ground truth, batch de-duplication if
+`ocrotire.registry.linkage.find_duplicates` is there, and peak memory. Prints a Markdown report
+and appends it to docs/PERFORMANCE.md. No assertions: the figures are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "PERFORMANCE.md"
+INTRO = """# Performance
+
+Benchmarks of the scale targets in SPEC §4, run with `bench/` scripts on PostgreSQL. They
+are measurements, not tests: nothing fails when a figure misses its target, and each run is
+appended below with its exact command, date and machine.
+
+The registry benchmark (`bench/registry_bench.py`, see `bench/README.md`) generates synthetic
+Moldovan persons with a known ground truth (about 10 % duplicates with script, diacritics,
+typo, swapped-name, estimated-date and Russified-name variations; about 1 % twins) and measures:
+
+* **Live match** — `ocrotire.registry.matching.match` called in-process for at least 500 of
+  the duplicates, against the whole registry: latency p50/p95/max, and the same probes' raw
+  SQL blocking query alone as a baseline. Target: **p95 ≤ 25 ms**.
+* **Recall@1 / @5** of the live match: is another record of the same person first / in the
+  first five?
+* **Batch de-duplication** (`linkage.find_duplicates`): time, and pair precision and recall
+  against the ground truth. Target: **1,000,000 persons ≤ 120 s**.
+* **Peak memory** (resident set) of the benchmark process, which does what a web worker does
+  when it matches. Target for a web worker: **≤ 300 MB**.
+
+Target machine: 2 cores.
+"""
+
+
+# -- set-up --------------------------------------------------------------------------------------
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlparse(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name or parts.scheme not in {"postgres", "postgresql"}:
+        raise SystemExit(f"Expected a postgres:// URL with a database name, got {url!r}.")
+    with psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password) if parts.password else None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def manage(*arguments: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *arguments], cwd=ROOT, check=True)
+    return time.perf_counter() - started
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f", {int(line.split()[1]) / 1024 / 1024:.0f} GB RAM"
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({model}){memory}, Python {platform.python_version()}"
+
+
+@dataclass
+class Truth:
+    entity: dict[int, int] = field(default_factory=dict)
+    kind: dict[int, str] = field(default_factory=dict)
+    variations: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    members: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(cls, path: Path) -> Truth:
+        truth = cls()
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                person = int(row["person_id"])
+                entity = int(row["entity"])
+                truth.entity[person] = entity
+                truth.kind[person] = row["kind"]
+                truth.variations[person] = tuple(v for v in row["variations"].split("+") if v)
+                truth.members[entity].append(person)
+        return truth
+
+    def same(self, person: int) -> set[int]:
+        return set(self.members[self.entity[person]]) - {person}
+
+    def pairs(self) -> set[tuple[int, int]]:
+        found = set()
+        for persons in self.members.values():
+            ordered = sorted(persons)
+            for i, low in enumerate(ordered):
+                for high in ordered[i + 1 :]:
+                    found.add((low, high))
+        return found
+
+
+# -- measurements --------------------------------------------------------------------------------
+
+
+BLOCK_SQL = """
+SELECT person_id, count(*) AS hits FROM registry_namekey
+WHERE key = ANY(%s) {year}
+GROUP BY person_id ORDER BY hits DESC LIMIT %s
+"""
+BLOCK_COUNT_SQL = "SELECT count(*) FROM registry_namekey WHERE key = ANY(%s) {year}"
+
+
+def block_query(probe: Any, *, count: bool = False) -> tuple[str, list[Any]]:
+    from ocrotire.registry.matching import MAX_BLOCK, YEAR_WINDOW
+    from ocrotire.registry.names import name_keys
+
+    keys = sorted(name_keys(probe.given_name) | name_keys(probe.family_name))
+    params: list[Any] = [keys]
+    year = ""
+    if probe.birth_year is not None:
+        year = "AND (birth_year IS NULL OR birth_year BETWEEN %s AND %s)"
+        params += [probe.birth_year - YEAR_WINDOW, probe.birth_year + YEAR_WINDOW]
+    if count:
+        return BLOCK_COUNT_SQL.format(year=year), params
+    return BLOCK_SQL.format(year=year), [*params, MAX_BLOCK]
+
+
+def measure_match(truth: Truth, probe_count: int, seed: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ocrotire.registry.matching import match, probe_of
+    from ocrotire.registry.models import Person
+
+    duplicates = sorted(p for p, kind in truth.kind.items() if kind == "duplicate")
+    chooser = random.Random(seed)
+    chosen = chooser.sample(duplicates, min(len(duplicates), probe_count + 30))
+    warmup_ids, probe_ids = chosen[:30], chosen[30:]
+    loaded = {p.pk: p for p in Person.objects.filter(pk__in=chosen).prefetch_related("identifiers")}
+    probes = [(pk, probe_of(loaded[pk])) for pk in probe_ids if pk in loaded]
+    everyone = Person.objects.all()
+    for pk in warmup_ids:
+        if pk in loaded:
+            match(probe_of(loaded[pk]), persons=everyone, exclude=[pk])
+
+    latencies: list[float] = []
+    hits1 = hits5 = 0
+    by_variation: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    misses: list[tuple[int, Any, list[Any]]] = []
+    for pk, probe in probes:
+        started = time.perf_counter()
+        candidates = match(probe, persons=everyone, exclude=[pk])
+        latencies.append(time.perf_counter() - started)
+        expected = truth.same(pk)
+        top1 = bool(candidates) and candidates[0].person.pk in expected
+        top5 = any(c.person.pk in expected for c in candidates[:5])
+        hits1 += top1
+        hits5 += top5
+        for variation in truth.variations[pk] or ("exact",):
+            counts = by_variation[variation]
+            counts[0] += 1
+            counts[1] += top1
+            counts[2] += top5
+        if not top5 and len(misses) < 12:
+            misses.append((pk, probe, candidates[:1]))
+
+    raw: list[float] = []
+    fanout: list[int] = []
+    with connection.cursor() as cursor:
+        for _pk, probe in probes:
+            query, params = block_query(probe)
+            started = time.perf_counter()
+            cursor.execute(query, params)
+            cursor.fetchall()
+            raw.append(time.perf_counter() - started)
+            query, params = block_query(probe, count=True)
+            cursor.execute(query, params)
+            fanout.append(cursor.fetchone()[0])
+
+    with CaptureQueriesContext(connection) as captured:
+        for _pk, probe in probes[:20]:
+            match(probe, persons=everyone, exclude=[_pk])
+    queries = len(captured.captured_queries) / max(1, min(20, len(probes)))
+
+    return {
+        "probes": len(probes),
+        "latencies": latencies,
+        "raw": raw,
+        "fanout": fanout,
+        "queries": queries,
+        "recall1": hits1 / max(1, len(probes)),
+        "recall5": hits5 / max(1, len(probes)),
+        "by_variation": dict(by_variation),
+        "misses": misses,
+        "rss_mb": rss_mb(),
+        "probe_list": probes,
+    }
+
+
+def profile_match(truth: Truth, probes: list[tuple[int, Any]]) -> dict[str, Any]:
+    """Where the time of a live match goes, phase by phase (the phases of matching.match)."""
+    from django.db.models import Q
+
+    from ocrotire.registry import matching
+    from ocrotire.registry.models import Person, PersonIdentifier, PersonStatus
+
+    phases: dict[str, list[float]] = defaultdict(list)
+    block_sizes: list[int] = []
+    block_recall = 0
+    capped = 0
+    for pk, probe in probes:
+        persons = Person.objects.filter(status=PersonStatus.ACTIVE).exclude(pk__in=[pk])
+        started = time.perf_counter()
+        probe_ids = matching._probe_identifiers(probe)
+        ids = set(matching._block(probe, persons))
+        phases["blocking query + count"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        if probe_ids:
+            by_identifier = Q(pk__in=[])
+            for scheme, value in probe_ids:
+                by_identifier |= Q(scheme=scheme, value=value)
+            ids |= set(
+                PersonIdentifier.objects.filter(
+                    by_identifier, active=True, person__in=persons.values("pk")
+                ).values_list("person_id", flat=True)
+            )
+        phases["identifier query"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        loaded = list(
+            persons.filter(pk__in=ids)
+            .prefetch_related("identifiers")
+            .select_related("unit", "scope_unit")
+        )
+        phases["load candidates (ORM)"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for person in loaded:
+            matching.score_pair(probe, person, probe_ids)
+        phases["score candidates (Python)"].append(time.perf_counter() - started)
+        block_sizes.append(len(ids))
+        block_recall += bool(ids & truth.same(pk))
+        query, params = block_query(probe, count=True)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            capped += cursor.fetchone()[0] > matching.MAX_BLOCK * 8
+    return {
+        "phases": {name: (statistics.mean(v), percentile(v, 0.95)) for name, v in phases.items()},
+        "block_sizes": block_sizes,
+        "block_recall": block_recall / max(1, len(probes)),
+        "capped": capped / max(1, len(probes)),
+    }
+
+
+def largest_keys(limit: int = 8) -> list[tuple[str, int]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, count(*) FROM registry_namekey GROUP BY key ORDER BY 2 DESC LIMIT %s",
+            [limit],
+        )
+        return [(key, count) for key, count in cursor.fetchall()]
+
+
+def measure_dedup(truth: Truth) -> dict[str, Any] | None:
+    try:
+        from ocrotire.registry.linkage import find_duplicates
+    except Exception as exc:  # being written concurrently; any import failure means "skip"
+        print(f"Batch de-duplication skipped: cannot import find_duplicates ({exc}).")
+        return None
+    from ocrotire.registry.models import DuplicateCandidate
+
+    DuplicateCandidate.objects.filter(source="batch").delete()
+    started = time.perf_counter()
+    try:
+        result = find_duplicates(progress=None)
+    except Exception as exc:
+        print(f"Batch de-duplication failed: {type(exc).__name__}: {exc}")
+        return {"error": f"{type(exc).__name__}: {exc}", "wall": time.perf_counter() - started}
+    wall = time.perf_counter() - started
+    pairs = getattr(result, "pairs", None)
+    if isinstance(pairs, int) or pairs is None:
+        found = set(
+            DuplicateCandidate.objects.filter(source="batch").values_list(
+                "person_low_id", "person_high_id"
+            )
+        )
+    else:
+        found = {tuple(sorted((int(p[0]), int(p[1])))) for p in pairs}
+    expected = truth.pairs()
+    correct = len(found & expected)
+    twins = {
+        (min(a, b), max(a, b))
+        for a, b in found
+        if truth.entity.get(a) != truth.entity.get(b)
+        and "twin" in {truth.kind.get(a), truth.kind.get(b)}
+    }
+    return {
+        "seconds": getattr(result, "seconds", wall),
+        "wall": wall,
+        "pairs": len(found),
+        "precision": correct / len(found) if found else float("nan"),
+        "recall": correct / len(expected) if expected else float("nan"),
+        "expected": len(expected),
+        "twin_pairs": len(twins),
+        "rss_mb": rss_mb(),
+    }
+
+
+# -- report --------------------------------------------------------------------------------------
+
+
+def report(
+    args: argparse.Namespace,
+    gen: dict[str, Any],
+    live: dict[str, Any],
+    prof: dict[str, Any] | None,
+    keys: list[tuple[str, int]],
+    dedup: dict[str, Any] | None,
+) -> str:
+    lat, raw = live["latencies"], live["raw"]
+    p95, raw95 = percentile(lat, 0.95), percentile(raw, 0.95)
+    lines = [
+        f"## Registry, {args.scale:,} persons — {datetime.now():%Y-%m-%d %H:%M}",
+        "",
+        "```",
+        " ".join(["python", "bench/registry_bench.py", *sys.argv[1:]]),
+        "```",
+        "",
+        f"Machine: {machine()}; {gen['postgres']}.",
+        "",
+        "| Measure | Result | Target (SPEC §4) |",
+        "|---|---|---|",
+        f"| Persons generated | {args.scale:,} ({gen['duplicates']:,} duplicates, "
+        f"{gen['twins']:,} twins), {gen['keys']:,} name keys, {gen['identifiers']:,} identifiers "
+        "| 1,000,000 |",
+        f"| Generation (`generate_persons`, COPY) | {gen['seconds']:.1f} s, "
+        f"{args.scale / gen['seconds']:,.0f} persons/s | — |",
+        f"| Live match p50 / p95 / max ({live['probes']} probes) | {ms(percentile(lat, 0.5))} / "
+        f"**{ms(p95)}** / {ms(max(lat))} | p95 ≤ 25 ms |",
+        f"| Raw SQL blocking query p50 / p95 / max | {ms(percentile(raw, 0.5))} / {ms(raw95)} / "
+        f"{ms(max(raw))} | baseline |",
+        f"| Live match ÷ raw SQL (p95) | {p95 / raw95:.1f}× | — |",
+        f"| SQL queries per live match | {live['queries']:.1f} | — |",
+        f"| Name-key rows per blocking query p50 / p95 / max | "
+        f"{percentile(live['fanout'], 0.5):,.0f} / {percentile(live['fanout'], 0.95):,.0f} / "
+        f"{max(live['fanout']):,} | — |",
+        f"| Live match recall@1 / recall@5 | **{live['recall1']:.1%}** / "
+        f"**{live['recall5']:.1%}** | — |",
+    ]
+    if dedup is None:
+        lines.append(
+            "| Batch de-duplication | not run (`find_duplicates` not importable) | 1 M ≤ 120 s |"
+        )
+    elif "error" in dedup:
+        lines.append(
+            f"| Batch de-duplication | failed after {dedup['wall']:.1f} s: "
+            f"{dedup['error'][:120]} | 1 M ≤ 120 s |"
+        )
+    else:
+        lines += [
+            f"| Batch de-duplication (`find_duplicates`) | **{dedup['seconds']:.1f} s** "
+            f"(wall {dedup['wall']:.1f} s) | 1 M ≤ 120 s |",
+            f"| De-duplication pairs: precision / recall | {dedup['precision']:.1%} / "
+            f"{dedup['recall']:.1%} ({dedup['pairs']:,} proposed, {dedup['expected']:,} true; "
+            f"{dedup['twin_pairs']} twin pairs proposed) | — |",
+        ]
+    lines.append(
+        f"| Peak RSS, bench process after live match | {live['rss_mb']:.0f} MB | "
+        "web worker ≤ 300 MB |"
+    )
+    if dedup is not None and "rss_mb" in dedup:
+        lines.append(
+            f"| Peak RSS, bench process after de-duplication | {dedup['rss_mb']:.0f} MB | — |"
+        )
+    lines.append(f"| Peak RSS, `generate_persons` process | {gen['rss_mb']:.0f} MB | — |")
+
+    lines += [
+        "",
+        "Live match recall by variation of the probe (a probe may have two):",
+        "",
+        "| Variation | Probes | Recall@1 | Recall@5 |",
+        "|---|---|---|---|",
+    ]
+    for variation, (count, top1, top5) in sorted(
+        live["by_variation"].items(), key=lambda item: -item[1][0]
+    ):
+        lines.append(f"| {variation} | {count} | {top1 / count:.1%} | {top5 / count:.1%} |")
+
+    if prof is not None:
+        lines += [
+            "",
+            f"Where a live match spends its time ({len(prof['block_sizes'])} probes):",
+            "",
+            "| Phase | Mean | p95 |",
+            "|---|---|---|",
+        ]
+        for name, (mean, p) in prof["phases"].items():
+            lines.append(f"| {name} | {ms(mean)} | {ms(p)} |")
+        sizes = prof["block_sizes"]
+        lines += [
+            "",
+            f"Candidates loaded and scored per match: p50 {percentile(sizes, 0.5):.0f}, "
+            f"p95 {percentile(sizes, 0.95):.0f}, max {max(sizes)}. The true match is in the "
+            f"block for {prof['block_recall']:.1%} of probes; {prof['capped']:.1%} of blocking "
+            "queries match more name-key rows than the 2,400 the live match reads.",
+        ]
+    lines += [
+        "",
+        "Largest blocks (name-key rows, all birth years): "
+        + ", ".join(f"`{key}` {count:,}" for key, count in keys)
+        + ".",
+        "",
+    ]
+    if live["misses"]:
+        lines += ["Some probes whose person was not in the first five:", ""]
+        for pk, probe, top in live["misses"][:8]:
+            first = top[0].person if top else None
+            found = f"{first.given_name} {first.family_name} {first.birth_date}" if first else "—"
+            lines.append(
+                f"* #{pk} `{probe.given_name} {probe.family_name} {probe.birth_date}` "
+                f"({'+'.join(live_variations(pk)) or 'exact'}) → top: {found}"
+            )
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+_TRUTH: Truth | None = None
+
+
+def live_variations(pk: int) -> tuple[str, ...]:
+    return _TRUTH.variations.get(pk, ()) if _TRUTH is not None else ()
+
+
+def main() -> None:
+    global _TRUTH
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, default=100_000, help="persons to generate")
+    parser.add_argument("--database-url", required=True, help="postgres://… (recreated!)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--probes", type=int, default=1000, help="live match probes (≥ 500)")
+    parser.add_argument("--profile", type=int, default=300, help="probes to profile phase by phase")
+    parser.add_argument("--reuse", action="store_true", help="keep the database and its persons")
+    parser.add_argument("--skip-dedup", action="store_true")
+    parser.add_argument("--no-append", action="store_true", help="print only")
+    args = parser.parse_args()
+    args.probes = max(args.probes, 500)
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DATABASE_URL"] = args.database_url
+    sys.path.insert(0, str(ROOT))
+    truth_path = ROOT / "var" / "bench" / f"truth-{args.scale}-{args.seed}.csv"
+
+    gen: dict[str, Any] = {}
+    if not args.reuse:
+        print(f"Recreating {args.database_url} …", flush=True)
+        recreate_database(args.database_url)
+        manage("migrate", "--noinput", "--verbosity", "0")
+        manage("load_packs", "MD")
+        print(f"Generating {args.scale:,} persons …", flush=True)
+        gen["seconds"] = manage(
+            "generate_persons",
+            "--count",
+            str(args.scale),
+            "--seed",
+            str(args.seed),
+            "--country",
+            "MD",
+            "--truth",
+            str(truth_path),
+        )
+        gen["rss_mb"] = rss_mb(resource.RUSAGE_CHILDREN)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from ocrotire.registry.models import NameKey, PersonIdentifier
+
+    if args.reuse:
+        gen["seconds"], gen["rss_mb"] = float("nan"), float("nan")
+    truth = _TRUTH = Truth.load(truth_path)
+    kinds = Counter(truth.kind.values())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        gen["postgres"] = f"PostgreSQL {cursor.fetchone()[0]}"
+    gen["duplicates"], gen["twins"] = kinds["duplicate"], kinds["twin"]
+    gen["keys"] = NameKey.objects.count()
+    gen["identifiers"] = PersonIdentifier.objects.count()
+
+    print(f"Live match over {args.probes} probes …", flush=True)
+    live = measure_match(truth, args.probes, args.seed)
+    prof = profile_match(truth, live["probe_list"][: args.profile]) if args.profile else None
+    keys = largest_keys()
+    dedup = None
+    if not args.skip_dedup:
+        print("Batch de-duplication …", flush=True)
+        dedup = measure_dedup(truth)
+    text = report(args, gen, live, prof, keys, dedup)
+    print()
+    print(text)
+    if not args.no_append:
+        REPORT.parent.mkdir(parents=True, exist_ok=True)
+        existing = REPORT.read_text(encoding="utf-8") if REPORT.exists() else INTRO
+        REPORT.write_text(existing.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+        print(f"Appended to {REPORT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

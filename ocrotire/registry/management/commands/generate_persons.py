@@ -1,0 +1,472 @@
+"""Fill the registry with synthetic persons (names, identifiers, name keys) for benchmarks and training.
+
+The persons come from `ocrotire.registry.synthetic`: realistic names for one country, a share of
+duplicates with the variations the registry must catch, twins, valid national identifiers, and a
+ground-truth entity per record (written with `--truth` to measure recall).
+
+The write path is built for a million rows in a few minutes, and so bypasses `person_create`:
+
+* PostgreSQL: person ids are reserved from the table's sequence, then persons, name keys,
+  identifiers (and households) are streamed with `COPY ... FROM STDIN`, one batch at a time, in
+  one transaction; ANALYZE runs at the end so that the planner knows the new tables.
+* Other databases: `bulk_create` in batches, in one transaction.
+
+Each person gets the same NameKey rows `services.name_keys_refresh` would write (the keys of the
+given name, family name and other names, cut to 80 characters, with the birth year) and its
+identifiers already in canonical form; its responsible unit is its address unit.
+
+One audit row for the whole run, not one per person. The audit chain serialises appends (each
+row takes the chain lock and hashes the previous row), so a million per-person rows would be a
+million serialised round trips, several times the cost of the data itself; and they would
+bury the real trail of the database under machine-made rows about people who do not exist.
+The generator is deterministic, so the single row (count, seed, country, duplicate share) is
+enough to know, and to reproduce, exactly what was written. The command refuses to run when
+settings.PRODUCTION is true: synthetic persons have no place in a live registry.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.db import connection, models, transaction
+from django.db.models.fields import NOT_PROVIDED
+from django.utils import timezone
+
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+from ocrotire.registry.models import (
+    Household,
+    HouseholdMember,
+    NameKey,
+    Person,
+    PersonIdentifier,
+)
+from ocrotire.registry.names import KEY_MAX_LENGTH, name_keys
+from ocrotire.registry.synthetic import COUNTRIES, SyntheticPerson, leaf_units, persons
+
+T = TypeVar("T")
+
+
+def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def person_name_keys(given_name: str, family_name: str, other_names: str = "") -> list[str]:
+    """The NameKey values of a person, as `services.name_keys_refresh` computes them."""
+    keys = name_keys(given_name) | name_keys(family_name) | name_keys(other_names)
+    return sorted({key[:KEY_MAX_LENGTH] for key in keys})
+
+
+# -- PostgreSQL COPY ---------------------------------------------------------------------------
+
+_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: object) -> str:
+    """A value in COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPE)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False).translate(_ESCAPE)
+    return str(value)
+
+
+class _CopyTable:
+    """COPY into a model's table: the given columns per row, every other column its default.
+
+    Defaults come from the model, so a column added later with a default needs no change here."""
+
+    def __init__(self, model: type[models.Model], given: Sequence[str]) -> None:
+        meta = model._meta
+        fields = {field.name: field for field in meta.concrete_fields}
+        missing = [name for name in given if name not in fields]
+        if missing:
+            raise CommandError(f"{meta.label} has no field {', '.join(missing)}.")
+        columns = [fields[name].column for name in given]
+        now = timezone.now()
+        suffix = []
+        for field in meta.concrete_fields:
+            if field.name in given or field.primary_key:
+                continue
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                value: Any = now
+            elif field.has_default():
+                value = field.get_default()
+            elif field.db_default is not NOT_PROVIDED:
+                continue
+            else:
+                # "" for a text field, None for a nullable one; anything else needs a value.
+                value = field.get_default()
+                if value is None and not field.null:
+                    raise CommandError(f"{meta.label}.{field.name} has no default to write.")
+            columns.append(field.column)
+            suffix.append(_text(value))
+        quote = connection.ops.quote_name
+        self.sql = (
+            f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        )
+        self.suffix = "".join("\t" + text for text in suffix) + "\n"
+        self.lines: list[str] = []
+
+    def add(self, *values: object) -> None:
+        self.lines.append("\t".join(map(_text, values)) + self.suffix)
+
+    def flush(self, cursor: Any) -> int:
+        written = len(self.lines)
+        if written:
+            with cursor.copy(self.sql) as copy:
+                copy.write("".join(self.lines))
+            self.lines = []
+        return written
+
+
+def _reserve_ids(cursor: Any, model: type[models.Model], count: int) -> list[int]:
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [model._meta.db_table, model._meta.pk.column, count],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+class _Writer:
+    def __init__(self, units: dict[str, int], country: str, households: bool) -> None:
+        self.units = units
+        self.country = country
+        self.households = households
+        self.keys_written = 0
+        self.identifiers_written = 0
+        self.households_written = 0
+        # Members of a family are consecutive in the stream (duplicates aside).
+        self.current_family: tuple[int, int] | None = None
+
+    def write(self, batch: list[SyntheticPerson]) -> list[int]:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """After the commit."""
+
+
+class _PostgresWriter(_Writer):
+    def __init__(self, units: dict[str, int], country: str, households: bool) -> None:
+        super().__init__(units, country, households)
+        self.persons = _CopyTable(
+            Person,
+            (
+                "id",
+                "given_name",
+                "family_name",
+                "patronymic",
+                "sex",
+                "birth_date",
+                "birth_date_precision",
+                "birth_date_estimated",
+                "birth_year",
+                "citizenship",
+                "unit",
+                "scope_unit",
+            ),
+        )
+        self.keys = _CopyTable(NameKey, ("person", "key", "birth_year"))
+        self.identifiers = _CopyTable(PersonIdentifier, ("person", "scheme", "value"))
+        self.household_rows = _CopyTable(Household, ("id", "name", "unit", "scope_unit"))
+        self.members = _CopyTable(HouseholdMember, ("household", "person", "role"))
+
+    def write(self, batch: list[SyntheticPerson]) -> list[int]:
+        with connection.cursor() as wrapper:
+            cursor = wrapper.cursor
+            ids = _reserve_ids(cursor, Person, len(batch))
+            new_families = [
+                r["household"]
+                for r in batch
+                if self.households
+                and r["household"] is not None
+                and (self.current_family is None or r["household"] != self.current_family[0])
+            ]
+            household_ids = iter(
+                _reserve_ids(cursor, Household, len(set(new_families))) if new_families else []
+            )
+            for person_id, record in zip(ids, batch, strict=True):
+                unit = self.units[record["unit_code"]]
+                born = record["birth_date"]
+                year = born.year
+                self.persons.add(
+                    person_id,
+                    record["given_name"],
+                    record["family_name"],
+                    record["patronymic"],
+                    record["sex"],
+                    born,
+                    record["birth_date_precision"],
+                    record["birth_date_estimated"],
+                    year,
+                    self.country,
+                    unit,
+                    unit,
+                )
+                for key in person_name_keys(record["given_name"], record["family_name"]):
+                    self.keys.add(person_id, key, year)
+                for scheme, value in record["identifiers"]:
+                    self.identifiers.add(person_id, scheme, value)
+                number = record["household"]
+                if self.households and number is not None:
+                    if self.current_family is None or self.current_family[0] != number:
+                        self.current_family = (number, next(household_ids))
+                        self.household_rows.add(
+                            self.current_family[1], record["family_name"], unit, unit
+                        )
+                    self.members.add(self.current_family[1], person_id, record["household_role"])
+            self.persons.flush(cursor)
+            self.keys_written += self.keys.flush(cursor)
+            self.identifiers_written += self.identifiers.flush(cursor)
+            self.households_written += self.household_rows.flush(cursor)
+            self.members.flush(cursor)
+        return ids
+
+    def finish(self) -> None:
+        tables = [Person, NameKey, PersonIdentifier]
+        if self.households:
+            tables += [Household, HouseholdMember]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(quote(m._meta.db_table) for m in tables))
+
+
+class _OrmWriter(_Writer):
+    def __init__(self, units: dict[str, int], country: str, households: bool, size: int) -> None:
+        super().__init__(units, country, households)
+        self.size = size
+
+    def write(self, batch: list[SyntheticPerson]) -> list[int]:
+        people = [
+            Person(
+                given_name=r["given_name"],
+                family_name=r["family_name"],
+                patronymic=r["patronymic"],
+                sex=r["sex"],
+                birth_date=r["birth_date"],
+                birth_date_precision=r["birth_date_precision"],
+                birth_date_estimated=r["birth_date_estimated"],
+                birth_year=r["birth_date"].year,
+                citizenship=self.country,
+                unit_id=self.units[r["unit_code"]],
+                scope_unit_id=self.units[r["unit_code"]],
+            )
+            for r in batch
+        ]
+        Person.objects.bulk_create(people, batch_size=self.size)
+        keys = [
+            NameKey(person_id=p.pk, key=key, birth_year=p.birth_year)
+            for p in people
+            for key in person_name_keys(p.given_name, p.family_name)
+        ]
+        NameKey.objects.bulk_create(keys, batch_size=self.size)
+        identifiers = [
+            PersonIdentifier(person_id=p.pk, scheme=scheme, value=value)
+            for p, r in zip(people, batch, strict=True)
+            for scheme, value in r["identifiers"]
+        ]
+        PersonIdentifier.objects.bulk_create(identifiers, batch_size=self.size)
+        self.keys_written += len(keys)
+        self.identifiers_written += len(identifiers)
+        if self.households:
+            self._households(people, batch)
+        return [p.pk for p in people]
+
+    def _households(self, people: list[Person], batch: list[SyntheticPerson]) -> None:
+        members = []
+        for person, record in zip(people, batch, strict=True):
+            number = record["household"]
+            if number is None:
+                continue
+            if self.current_family is None or self.current_family[0] != number:
+                household = Household.objects.create(
+                    name=record["family_name"],
+                    unit_id=person.unit_id,
+                    scope_unit_id=person.scope_unit_id,
+                )
+                self.current_family = (number, household.pk)
+                self.households_written += 1
+            members.append(
+                HouseholdMember(
+                    household_id=self.current_family[1],
+                    person_id=person.pk,
+                    role=record["household_role"],
+                )
+            )
+        HouseholdMember.objects.bulk_create(members, batch_size=self.size)
+
+
+class _Progress:
+    """A one-line progress bar on stderr (a line per tenth when stderr is not a terminal)."""
+
+    def __init__(self, out: OutputWrapper, total: int, *, enabled: bool) -> None:
+        self.out = out
+        self.total = max(total, 1)
+        self.enabled = enabled
+        self.done = 0
+        self.started = time.perf_counter()
+        self.shown = 0.0
+        self.tty = out.isatty()
+        self.next_tenth = 0.1
+
+    def update(self, count: int) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        fraction = self.done / self.total
+        if self.tty:
+            if now - self.shown < 0.25 and self.done < self.total:
+                return
+        elif fraction < self.next_tenth and self.done < self.total:
+            return
+        self.shown = now
+        self.next_tenth = (int(fraction * 10) + 1) / 10
+        elapsed = now - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        remaining = (self.total - self.done) / rate if rate else 0.0
+        bar = "#" * int(fraction * 30)
+        line = (
+            f"[{bar:<30}] {self.done:>{len(str(self.total))}}/{self.total} persons "
+            f"{fraction:6.1%}  {rate:,.0f}/s  ETA {remaining:5.0f} s"
+        )
+        if self.tty:
+            self.out.write("\r" + line, ending="")
+            self.out.flush()
+        else:
+            self.out.write(line)
+
+    def close(self) -> None:
+        if self.enabled and self.tty:
+            self.out.write("")
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate synthetic persons with name keys, identifiers and a ground truth, for "
+        "benchmarks and for training de-duplication (never on production)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--count", type=int, required=True, help="number of person records")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--country", default="MD", choices=[*COUNTRIES, *map(str.lower, COUNTRIES)]
+        )
+        parser.add_argument(
+            "--duplicates", type=float, default=0.1, help="share of records that repeat a person"
+        )
+        parser.add_argument("--twins", type=float, default=0.01, help="share of twin records")
+        parser.add_argument("--batch", type=int, default=5000, help="rows per write")
+        parser.add_argument(
+            "--truth", type=Path, help="CSV to write person id → entity (ground truth) to"
+        )
+        parser.add_argument(
+            "--households", action="store_true", help="also create one household per family"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError(
+                "Refusing to generate synthetic persons on a production configuration."
+            )
+        count: int = options["count"]
+        seed: int = options["seed"]
+        country: str = options["country"].upper()
+        duplicates: float = options["duplicates"]
+        size: int = options["batch"]
+        if count < 1 or size < 1:
+            raise CommandError("--count and --batch must be positive.")
+        units = leaf_units(country)
+        if not units:
+            raise CommandError(
+                f"No units for {country}: load them first (manage.py load_packs {country})."
+            )
+        records = persons(
+            count,
+            units=list(units),
+            seed=seed,
+            country=country,
+            duplicates=duplicates,
+            twins=options["twins"],
+        )
+        writer: _Writer
+        if connection.vendor == "postgresql":
+            writer = _PostgresWriter(units, country, options["households"])
+        else:
+            writer = _OrmWriter(units, country, options["households"], size)
+        progress = _Progress(self.stderr, count, enabled=options["verbosity"] > 0)
+        truth_file: IO[str] | None = None
+        kinds = {"original": 0, "duplicate": 0, "twin": 0}
+        started = time.perf_counter()
+        try:
+            if options["truth"] is not None:
+                options["truth"].parent.mkdir(parents=True, exist_ok=True)
+                truth_file = options["truth"].open("w", newline="", encoding="utf-8")
+            truth = csv.writer(truth_file) if truth_file is not None else None
+            if truth is not None:
+                truth.writerow(["person_id", "entity", "kind", "twin_of", "variations"])
+            with transaction.atomic():
+                for batch in _batched(records, size):
+                    ids = writer.write(batch)
+                    for person_id, record in zip(ids, batch, strict=True):
+                        kinds[record["kind"]] += 1
+                        if truth is not None:
+                            truth.writerow(
+                                [
+                                    person_id,
+                                    record["entity"],
+                                    record["kind"],
+                                    "" if record["twin_of"] is None else record["twin_of"],
+                                    "+".join(record["variations"]),
+                                ]
+                            )
+                    progress.update(len(batch))
+                audit_record(
+                    actor=None,
+                    action=AuditAction.CREATE,
+                    object_type="registry.person",
+                    object_repr=f"{count} synthetic persons ({country})",
+                    changes={
+                        "generated": count,
+                        "seed": seed,
+                        "country": country,
+                        "duplicates": duplicates,
+                        "twins": options["twins"],
+                    },
+                )
+        finally:
+            progress.close()
+            if truth_file is not None:
+                truth_file.close()
+        writer.finish()
+        seconds = time.perf_counter() - started
+        households = f", {writer.households_written} households" if options["households"] else ""
+        self.stdout.write(
+            f"Generated {count} persons ({kinds['duplicate']} duplicates, {kinds['twin']} twins), "
+            f"{writer.keys_written} name keys, {writer.identifiers_written} identifiers"
+            f"{households} in {seconds:.1f} s ({count / seconds:,.0f} persons/s)."
+        )
