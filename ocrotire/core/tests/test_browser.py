@@ -210,7 +210,11 @@ def test_register_a_person_sees_the_duplicate_and_merges_it_then_undoes(page):
     assert serious_violations(page) == []
     page.click("button[value=merge]")
     page.wait_for_url(f"**/registry/{latin_id}/")
-    assert page.locator("text=Undo this merge").count() + page.locator("form[action*='/undo/'] button").count() >= 1
+    assert (
+        page.locator("text=Undo this merge").count()
+        + page.locator("form[action*='/undo/'] button").count()
+        >= 1
+    )
     page.locator("form[action*='/undo/'] button").first.click()
     page.wait_for_url(f"**/registry/{latin_id}/")
     page.goto(f"/registry/{cyrillic_id}/")
