@@ -388,6 +388,10 @@ class HouseholdOutputSerializer(serializers.ModelSerializer[Household]):
         ]
 
 
+class HouseholdFilterSerializer(serializers.Serializer[Any]):
+    search = serializers.CharField(required=False, max_length=100)
+
+
 class HouseholdListApi(GenericAPIView[Household]):
     permission_classes = [IsMember]
     serializer_class = HouseholdOutputSerializer
@@ -412,8 +416,11 @@ class HouseholdListApi(GenericAPIView[Household]):
     )
     def get(self, request: Request) -> Response:
         user = _require_registry(request)
-        search = request.query_params.get("search", "")[:100]
-        page = self.paginate_queryset(household_list(user=user, search=search))
+        filters = HouseholdFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(
+            household_list(user=user, search=filters.validated_data.get("search", ""))
+        )
         return self.get_paginated_response(HouseholdOutputSerializer(page, many=True).data)
 
     @extend_schema(request=HouseholdInputSerializer, responses={201: HouseholdOutputSerializer})

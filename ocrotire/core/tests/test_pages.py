@@ -206,3 +206,11 @@ def test_html_404_for_pages(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert b"<html" in response.content
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/institutions/?q=a%00b", "/registry/?q=%00", "/audit/?actor=%00"]
+)
+def test_null_characters_are_a_clean_400(client, personas, mfa_off, path):
+    client.force_login(personas["admin"])
+    assert client.get(path).status_code == 400
