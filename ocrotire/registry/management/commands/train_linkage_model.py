@@ -5,6 +5,7 @@ records: the stored model ships with the code, so a rerun of de-duplication does
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", default=str(linkage.MODEL_PATH))
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--truth", help="CSV from generate_persons --truth: learn from the known entities"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
@@ -31,5 +35,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "Generate at least 1,000 synthetic persons first (manage.py generate_persons)."
             )
-        path = linkage.train(data, path=Path(options["output"]), seed=options["seed"])
+        labels = None
+        if options["truth"]:
+            with open(options["truth"], encoding="utf-8") as handle:
+                labels = {int(row["person_id"]): row["entity"] for row in csv.DictReader(handle)}
+        path = linkage.train(
+            data, path=Path(options["output"]), seed=options["seed"], labels=labels
+        )
         self.stdout.write(f"Model trained on {data.num_rows} records and written to {path}")
