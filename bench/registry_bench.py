@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import os
 import platform
 import random
@@ -205,8 +206,18 @@ def measure_match(truth: Truth, probe_count: int, seed: int) -> dict[str, Any]:
         if pk in loaded:
             match(probe_of(loaded[pk]), persons=everyone, exclude=[pk])
 
+    gc_pauses: list[float] = []
+    gc_started: list[float] = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif info["generation"] == 2:
+            gc_pauses.append(time.perf_counter() - gc_started[0])
+
     latencies: list[float] = []
     hits1 = hits5 = 0
+    gc.callbacks.append(on_gc)
     by_variation: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     misses: list[tuple[int, Any, list[Any]]] = []
     for pk, probe in probes:
@@ -225,6 +236,7 @@ def measure_match(truth: Truth, probe_count: int, seed: int) -> dict[str, Any]:
             counts[2] += top5
         if not top5 and len(misses) < 12:
             misses.append((pk, probe, candidates[:1]))
+    gc.callbacks.remove(on_gc)
 
     raw: list[float] = []
     fanout: list[int] = []
@@ -256,6 +268,8 @@ def measure_match(truth: Truth, probe_count: int, seed: int) -> dict[str, Any]:
         "misses": misses,
         "rss_mb": rss_mb(),
         "probe_list": probes,
+        "gc_pauses": gc_pauses,
+        "loop_seconds": sum(latencies),
     }
 
 
@@ -306,7 +320,22 @@ def profile_match(truth: Truth, probes: list[tuple[int, Any]]) -> dict[str, Any]
         with connection.cursor() as cursor:
             cursor.execute(query, params)
             capped += cursor.fetchone()[0] > matching.MAX_BLOCK * 8
+    from ocrotire.registry.matching import match
+
+    # What-if: the same probes with the cyclic garbage collector paused.
+    without_gc: list[float] = []
+    everyone = Person.objects.all()
+    gc.collect()
+    gc.disable()
+    try:
+        for pk, probe in probes:
+            started = time.perf_counter()
+            match(probe, persons=everyone, exclude=[pk])
+            without_gc.append(time.perf_counter() - started)
+    finally:
+        gc.enable()
     return {
+        "without_gc": without_gc,
         "phases": {name: (statistics.mean(v), percentile(v, 0.95)) for name, v in phases.items()},
         "block_sizes": block_sizes,
         "block_recall": block_recall / max(1, len(probes)),
@@ -390,7 +419,8 @@ def report(
         " ".join(["python", "bench/registry_bench.py", *sys.argv[1:]]),
         "```",
         "",
-        f"Machine: {machine()}; {gen['postgres']}.",
+        f"Machine: {machine()}; {gen['postgres']}. Load average at start / end: "
+        f"{gen['load_start']} / {os.getloadavg()[0]:.2f}.",
         "",
         "| Measure | Result | Target (SPEC §4) |",
         "|---|---|---|",
@@ -460,6 +490,17 @@ def report(
         ]
         for name, (mean, p) in prof["phases"].items():
             lines.append(f"| {name} | {ms(mean)} | {ms(p)} |")
+        pauses = live["gc_pauses"]
+        nogc = prof["without_gc"]
+        lines += [
+            "",
+            f"Cyclic garbage collector during the timed live matches: {len(pauses)} full "
+            f"(generation 2) collections, {sum(pauses) * 1000:,.0f} ms in all "
+            f"({sum(pauses) / live['loop_seconds']:.0%} of the loop), longest "
+            f"{max(pauses, default=0) * 1000:,.0f} ms. The same {len(nogc)} probes with the "
+            f"collector paused: p50 {ms(percentile(nogc, 0.5))}, p95 {ms(percentile(nogc, 0.95))}, "
+            f"max {ms(max(nogc))}.",
+        ]
         sizes = prof["block_sizes"]
         lines += [
             "",
@@ -514,7 +555,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     truth_path = ROOT / "var" / "bench" / f"truth-{args.scale}-{args.seed}.csv"
 
-    gen: dict[str, Any] = {}
+    gen: dict[str, Any] = {"load_start": f"{os.getloadavg()[0]:.2f}"}
     if not args.reuse:
         print(f"Recreating {args.database_url} …", flush=True)
         recreate_database(args.database_url)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ocrotire.registry.identifiers import NATIONAL_SCHEMES, identifier_label, identifier_normalise
@@ -24,7 +23,7 @@ from ocrotire.registry.names import name_keys, name_similarity
 
 # How far apart birth years may be and still be compared (estimated dates are often off by one or two).
 YEAR_WINDOW = 2
-MAX_BLOCK = 300
+MAX_BLOCK = 150
 
 
 @dataclass
@@ -82,23 +81,57 @@ def _probe_identifiers(probe: Probe) -> list[tuple[str, str]]:
 
 
 def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
+    """Ids of the persons sharing the most name keys with the probe, within the birth-year window.
+
+    The key index is read alone (no join: a join made PostgreSQL hash the whole person table) and
+    the database counts the hits; the caller's scope is applied when the rows are read. Records
+    that leave the registry (merged, archived) lose their keys."""
     keys = name_keys(probe.given_name) | name_keys(probe.family_name)
-    ids: Counter[int] = Counter()
-    if keys:
-        rows = NameKey.objects.filter(key__in=sorted(keys))
-        year = probe.birth_year
-        if year is not None:
-            rows = rows.filter(
-                Q(birth_year__isnull=True)
-                | Q(birth_year__range=(year - YEAR_WINDOW, year + YEAR_WINDOW))
-            )
-        rows = rows.filter(person__in=persons.values("pk"))
-        for person_id in rows.values_list("person_id", flat=True)[: MAX_BLOCK * 8]:
-            ids[person_id] += 1
-    return [person_id for person_id, _hits in ids.most_common(MAX_BLOCK)]
+    if not keys:
+        return []
+    rows = NameKey.objects.filter(key__in=sorted(keys))
+    year = probe.birth_year
+    if year is not None:
+        rows = rows.filter(
+            Q(birth_year__isnull=True)
+            | Q(birth_year__range=(year - YEAR_WINDOW, year + YEAR_WINDOW))
+        )
+    return [
+        row["person_id"]
+        for row in rows.values("person_id")
+        .annotate(hits=Count("id"))
+        .order_by("-hits", "person_id")[: MAX_BLOCK * 4]
+    ]
 
 
-def _birth_factor(probe: Probe, person: Person) -> tuple[float, list[str]]:
+@dataclass(frozen=True)
+class _Record:
+    """What scoring needs of a person: read as plain values, without building model objects."""
+
+    pk: int
+    given_name: str
+    family_name: str
+    sex: str
+    birth_date: date | None
+    birth_date_precision: str
+    birth_date_estimated: bool
+    identifiers: frozenset[tuple[str, str]]
+
+
+def _record_of(person: Person) -> _Record:
+    return _Record(
+        person.pk,
+        person.given_name,
+        person.family_name,
+        person.sex,
+        person.birth_date,
+        person.birth_date_precision,
+        person.birth_date_estimated,
+        frozenset((i.scheme, i.value) for i in person.identifiers.all() if i.active),
+    )
+
+
+def _birth_factor(probe: Probe, person: _Record) -> tuple[float, list[str]]:
     if probe.birth_date is None or person.birth_date is None:
         return 0.75, []
     exact_both = (
@@ -129,7 +162,7 @@ def _birth_factor(probe: Probe, person: Person) -> tuple[float, list[str]]:
     return 0.1, ["different_birth_date"]
 
 
-def _names(probe: Probe, person: Person) -> tuple[float, list[str], bool]:
+def _names(probe: Probe, person: _Record) -> tuple[float, list[str], bool]:
     given, given_why = name_similarity(probe.given_name, person.given_name, given=True)
     family, family_why = name_similarity(probe.family_name, person.family_name)
     swapped_given, swapped_given_why = name_similarity(probe.given_name, person.family_name)
@@ -152,16 +185,14 @@ def _names(probe: Probe, person: Person) -> tuple[float, list[str], bool]:
     return score, sorted(why), swapped
 
 
-def score_pair(
-    probe: Probe, person: Person, probe_ids: Iterable[tuple[str, str]] | None = None
-) -> Candidate:
-    """A score in 0..1 with reason codes. Certain when a national identifier is the same."""
-    probe_ids = list(probe_ids if probe_ids is not None else _probe_identifiers(probe))
-    person_ids = {(i.scheme, i.value) for i in person.identifiers.all() if i.active}
+def _score(
+    probe: Probe, person: _Record, probe_ids: list[tuple[str, str]]
+) -> tuple[float, list[str]]:
+    person_ids = person.identifiers
     reasons: list[str] = []
     shared = [pair for pair in probe_ids if pair in person_ids and pair[0] in NATIONAL_SCHEMES]
     if shared:
-        return Candidate(person, 1.0, [f"same_identifier:{shared[0][0]}"])
+        return 1.0, [f"same_identifier:{shared[0][0]}"]
     name_score, name_why, _swapped = _names(probe, person)
     birth, birth_why = _birth_factor(probe, person)
     sex = 1.0 if not probe.sex or not person.sex or probe.sex == person.sex else 0.35
@@ -180,7 +211,42 @@ def score_pair(
     if conflicts:
         score = min(score, 0.15)
         reasons.append(f"different_identifier:{conflicts[0]}")
-    return Candidate(person, round(max(0.0, min(score, 1.0)), 4), reasons)
+    return round(max(0.0, min(score, 1.0)), 4), reasons
+
+
+def score_pair(
+    probe: Probe, person: Person, probe_ids: Iterable[tuple[str, str]] | None = None
+) -> Candidate:
+    """A score in 0..1 with reason codes. Certain when a national identifier is the same."""
+    ids = list(probe_ids if probe_ids is not None else _probe_identifiers(probe))
+    score, reasons = _score(probe, _record_of(person), ids)
+    return Candidate(person, score, reasons)
+
+
+def _records(persons: QuerySet[Person], ranked: list[int]) -> list[_Record]:
+    """The in-scope rows among `ranked` ids (best first), at most MAX_BLOCK, as plain values."""
+    fields = (
+        "pk",
+        "given_name",
+        "family_name",
+        "sex",
+        "birth_date",
+        "birth_date_precision",
+        "birth_date_estimated",
+    )
+    rows = {row[0]: row for row in persons.filter(pk__in=ranked).values_list(*fields)}
+    kept = [rows[pk] for pk in ranked if pk in rows][:MAX_BLOCK]
+    identifiers: dict[int, set[tuple[str, str]]] = {}
+    for person_id, scheme, value in PersonIdentifier.objects.filter(
+        person_id__in=[row[0] for row in kept], active=True
+    ).values_list("person_id", "scheme", "value"):
+        identifiers.setdefault(person_id, set()).add((scheme, value))
+    return [
+        _Record(
+            pk, given, family, sex, born, precision, estimated, frozenset(identifiers.get(pk, ()))
+        )
+        for pk, given, family, sex, born, precision, estimated in kept
+    ]
 
 
 def match(
@@ -194,27 +260,36 @@ def match(
     """The best candidates among `persons` (already scoped by the caller), best first."""
     persons = persons.filter(status=PersonStatus.ACTIVE).exclude(pk__in=list(exclude))
     probe_ids = _probe_identifiers(probe)
-    ids = set(_block(probe, persons))
+    # Identifier hits first: they must be scored even when names share no key.
+    ranked: list[int] = []
     if probe_ids:
         by_identifier = Q(pk__in=[])
         for scheme, value in probe_ids:
             by_identifier |= Q(scheme=scheme, value=value)
-        ids |= set(
-            PersonIdentifier.objects.filter(
-                by_identifier, active=True, person__in=persons.values("pk")
-            ).values_list("person_id", flat=True)
+        ranked = list(
+            PersonIdentifier.objects.filter(by_identifier, active=True).values_list(
+                "person_id", flat=True
+            )
         )
-    if not ids:
+    ranked += [pk for pk in _block(probe, persons) if pk not in ranked]
+    if not ranked:
         return []
-    loaded = (
-        persons.filter(pk__in=ids)
-        .prefetch_related("identifiers")
+    # Score plain rows; build model objects only for the few that are returned.
+    scored = [
+        (record.pk, *_score(probe, record, probe_ids)) for record in _records(persons, ranked)
+    ]
+    best = sorted((row for row in scored if row[1] >= minimum), key=lambda row: (-row[1], row[0]))[
+        :limit
+    ]
+    if not best:
+        return []
+    loaded = {
+        person.pk: person
+        for person in persons.filter(pk__in=[pk for pk, _score_value, _why in best])
+        .prefetch_related("identifiers", "vulnerabilities")
         .select_related("unit", "scope_unit")
-    )
-    scored = [score_pair(probe, person, probe_ids) for person in loaded]
-    scored = [c for c in scored if c.score >= minimum]
-    scored.sort(key=lambda c: (-c.score, c.person.pk))
-    return scored[:limit]
+    }
+    return [Candidate(loaded[pk], score, why) for pk, score, why in best if pk in loaded]
 
 
 def reason_text(code: str) -> str:

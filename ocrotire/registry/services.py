@@ -327,6 +327,7 @@ def person_archive(*, actor: User, person: Person, version: int, reason: str = "
     if not updated:
         raise ConflictError
     person.refresh_from_db()
+    NameKey.objects.filter(person=person).delete()
     audit_record(
         actor=actor,
         action=AuditAction.DELETE,
