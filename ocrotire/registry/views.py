@@ -29,7 +29,7 @@ from ocrotire.registry.matching import (
     reason_text,
     score_pair,
 )
-from ocrotire.registry.models import Person, PersonStatus
+from ocrotire.registry.models import Person, PersonStatus, RelationshipKind
 from ocrotire.registry.permissions import (
     can_edit_record,
     can_review_duplicates,
@@ -225,6 +225,9 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             .first(),
             "can_edit": can_edit_record(user, person) and person.status == PersonStatus.ACTIVE,
             "can_review": can_review_duplicates(user),
+            "kinds": RelationshipKind.choices,
+            "rel_q": request.GET.get("rel_q", "")[:100],
+            "choices": _person_choices(user, request.GET.get("rel_q", "").strip()[:100], person.pk),
             "nav_active": "registry",
         },
     )
@@ -291,10 +294,17 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _registry_user(request)
     household = household_get(user=user, pk=pk)
+    search = request.GET.get("q", "").strip()[:100]
     return render(
         request,
         "registry/household_detail.html",
-        {"household": household, "nav_active": "registry"},
+        {
+            "household": household,
+            "q": search,
+            "choices": _person_choices(user, search, 0),
+            "can_edit": can_edit_record(user, household),
+            "nav_active": "registry",
+        },
     )
 
 
@@ -431,3 +441,72 @@ def merge_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The merge was undone: both records are back as they were."))
     return redirect("registry:person-detail", pk=record.survivor_id)
+
+
+def _person_choices(user: User, search: str, exclude: int) -> list[Person]:
+    if not search:
+        return []
+    return [p for p in person_list(user=user, search=search)[:11] if p.pk != exclude][:10]
+
+
+@login_required
+@require_POST
+def relationship_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _registry_user(request)
+    person = person_get(user=user, pk=pk, include_inactive=False)
+    related_id = request.POST.get("related", "")
+    kind = request.POST.get("kind", "")
+    if not related_id.isdigit() or kind not in RelationshipKind.values:
+        messages.error(request, _("Choose a person and the kind of relationship."))
+        return redirect("registry:person-detail", pk=pk)
+    related = person_get(user=user, pk=int(related_id), include_inactive=False)
+    try:
+        services.relationship_add(
+            actor=user,
+            person=person,
+            related=related,
+            kind=kind,
+            legal_representative=bool(request.POST.get("legal_representative")),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The relationship was recorded."))
+    return redirect("registry:person-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def household_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a household at this person's address, with the person as its head."""
+    user = _registry_user(request)
+    person = person_get(user=user, pk=pk, include_inactive=False)
+    with transaction.atomic():
+        household = services.household_create(
+            actor=user,
+            name=person.family_name or str(person),
+            unit=person.unit,
+            address=person.address,
+        )
+        services.household_member_add(actor=user, household=household, person=person, role="head")
+    messages.success(request, _("The household was created."))
+    return redirect("registry:household-detail", pk=household.pk)
+
+
+@login_required
+@require_POST
+def household_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _registry_user(request)
+    household = household_get(user=user, pk=pk)
+    person_id = request.POST.get("person", "")
+    if not person_id.isdigit():
+        messages.error(request, _("Choose a person."))
+        return redirect("registry:household-detail", pk=pk)
+    person = person_get(user=user, pk=int(person_id), include_inactive=False)
+    try:
+        services.household_member_add(actor=user, household=household, person=person)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The person was added to the household."))
+    return redirect("registry:household-detail", pk=pk)
