@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: demo test venv install install-dev messages compilemessages migrate serve lint typecheck \
-        migrations-check test-deps ci vendor clean
+        migrations-check test-deps bench ci vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,12 @@ vendor:
 	  && cd ocrotire-vendor && npm install --silent --no-audit --no-fund
 	cp /tmp/ocrotire-vendor/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp /tmp/ocrotire-vendor/node_modules/axe-core/axe.min.js ocrotire/core/tests/assets/
+
+# Benchmarks (not tests): PostgreSQL, figures appended to docs/PERFORMANCE.md.
+SCALE ?= 100000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ocrotire_bench
+bench: install-dev
+	$(BIN)/python bench/registry_bench.py --scale $(SCALE) --database-url $(BENCH_DATABASE_URL)
 
 ci:
 	bash .ci/run

@@ -493,6 +493,37 @@ def not_duplicate_mark(
     return decision
 
 
+def _repoint_relationships(
+    *, source: Person, target: Person, side: str
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Point the source's relationships (as `side`) at the target; a relationship that would point at
+    the target itself or repeat one it has is removed, and kept in the merge record for undo."""
+    other = "related" if side == "person" else "person"
+    kept: list[int] = []
+    dropped: list[dict[str, Any]] = []
+    for rel in Relationship.objects.filter(**{side: source}):
+        other_id = getattr(rel, f"{other}_id")
+        repeats = Relationship.objects.filter(
+            **{side: target, f"{other}_id": other_id, "kind": rel.kind}
+        ).exists()
+        if other_id == target.pk or repeats:
+            dropped.append(
+                {
+                    "id": rel.pk,
+                    "person": rel.person_id,
+                    "related": rel.related_id,
+                    "kind": rel.kind,
+                    "legal_representative": rel.legal_representative,
+                    "notes": rel.notes,
+                }
+            )
+            rel.delete()
+        else:
+            kept.append(rel.pk)
+    Relationship.objects.filter(pk__in=kept).update(**{side: target})
+    return kept, dropped
+
+
 def _move_registry_links(source: Person, target: Person) -> dict[str, Any]:
     moved: dict[str, Any] = {}
     survivor_ids = {(i.scheme, i.value) for i in target.identifiers.filter(active=True)}
@@ -507,54 +538,10 @@ def _move_registry_links(source: Person, target: Person) -> dict[str, Any]:
     PersonIdentifier.objects.filter(pk__in=moved_ids).update(person=target)
     moved["identifiers"], moved["identifiers_deactivated"] = moved_ids, deactivated
     # Relationships: re-point both directions, dropping ones that would duplicate or point at the survivor itself.
-    rel_out, rel_in, rel_dropped = [], [], []
-    for rel in Relationship.objects.filter(person=source):
-        if (
-            rel.related_id == target.pk
-            or Relationship.objects.filter(
-                person=target, related_id=rel.related_id, kind=rel.kind
-            ).exists()
-        ):
-            rel_dropped.append(
-                {
-                    "id": rel.pk,
-                    "person": rel.person_id,
-                    "related": rel.related_id,
-                    "kind": rel.kind,
-                    "legal_representative": rel.legal_representative,
-                    "notes": rel.notes,
-                }
-            )
-            rel.delete()
-        else:
-            rel_out.append(rel.pk)
-    Relationship.objects.filter(pk__in=rel_out).update(person=target)
-    for rel in Relationship.objects.filter(related=source):
-        if (
-            rel.person_id == target.pk
-            or Relationship.objects.filter(
-                person_id=rel.person_id, related=target, kind=rel.kind
-            ).exists()
-        ):
-            rel_dropped.append(
-                {
-                    "id": rel.pk,
-                    "person": rel.person_id,
-                    "related": rel.related_id,
-                    "kind": rel.kind,
-                    "legal_representative": rel.legal_representative,
-                    "notes": rel.notes,
-                }
-            )
-            rel.delete()
-        else:
-            rel_in.append(rel.pk)
-    Relationship.objects.filter(pk__in=rel_in).update(related=target)
-    moved["relationships_out"], moved["relationships_in"], moved["relationships_dropped"] = (
-        rel_out,
-        rel_in,
-        rel_dropped,
-    )
+    rel_out, dropped_out = _repoint_relationships(source=source, target=target, side="person")
+    rel_in, dropped_in = _repoint_relationships(source=source, target=target, side="related")
+    moved["relationships_out"], moved["relationships_in"] = rel_out, rel_in
+    moved["relationships_dropped"] = dropped_out + dropped_in
     members, members_dropped = [], []
     for member in HouseholdMember.objects.filter(person=source):
         if HouseholdMember.objects.filter(household_id=member.household_id, person=target).exists():

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from functools import cache, lru_cache
+from functools import cache
 from itertools import accumulate
 from typing import NamedTuple, TypedDict
 
@@ -843,6 +843,9 @@ _MEAN_FAMILY = 0.92 + 0.6 + 1.9
 _MEAN_CHILDREN = 1.9
 
 
+_RECENT_FAMILIES = 256
+
+
 def _days(years: float) -> int:
     return round(years * 365.25)
 
@@ -882,6 +885,7 @@ class _Generator:
         # Identifiers of persons whose first record went without them: a later duplicate may
         # bring them (the registry never holds one number on two active records).
         self.pending: dict[int, list[tuple[str, str]]] = {}
+        self.recent: dict[int, _Family] = {}
         self.variation_names = list(_VARIATION_WEIGHTS)
         self.variation_weights = tuple(accumulate(_VARIATION_WEIGHTS.values()))
 
@@ -954,8 +958,16 @@ class _Generator:
             twin_of_index=twin_of_index,
         )
 
-    @lru_cache(maxsize=256)  # noqa: B019 - one generator per run; a few recent families
     def family(self, number: int) -> _Family:
+        """Family `number`, built again from its own seed (the last few are kept)."""
+        found = self.recent.get(number)
+        if found is None:
+            found = self.recent[number] = self._build_family(number)
+            if len(self.recent) > _RECENT_FAMILIES:
+                del self.recent[next(iter(self.recent))]
+        return found
+
+    def _build_family(self, number: int) -> _Family:
         rng = self._family_rng(number)
         unit = rng.randrange(len(self.units))
         surname = self._family_name(rng)
