@@ -6,9 +6,12 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext as _
+from rapidfuzz.distance import Levenshtein
 
 from ocrotire.registry.identifiers import NATIONAL_SCHEMES, identifier_label, identifier_normalise
 from ocrotire.registry.models import (
@@ -19,7 +22,7 @@ from ocrotire.registry.models import (
     PersonIdentifier,
     PersonStatus,
 )
-from ocrotire.registry.names import name_keys, name_similarity
+from ocrotire.registry.names import given_name_group, name_keys, name_similarity, romanise
 
 # How far apart birth years may be and still be compared (estimated dates are often off by one or two).
 YEAR_WINDOW = 2
@@ -81,14 +84,25 @@ def _probe_identifiers(probe: Probe) -> list[tuple[str, str]]:
 
 
 def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
-    """Ids of the persons sharing the most name keys with the probe, within the birth-year window.
+    """Ids of likely candidates, best first.
 
-    The key index is read alone (no join: a join made PostgreSQL hash the whole person table) and
-    the database counts the hits; the caller's scope is applied when the rows are read. Records
-    that leave the registry (merged, archived) lose their keys."""
-    keys = name_keys(probe.given_name) | name_keys(probe.family_name)
+    The key index is read alone (a join made PostgreSQL hash the whole person table) and the
+    database ranks persons by how many name fields they share with the probe (given, family),
+    then by key hits, then by the nearest birth year: a stranger sharing one name in the probe's
+    own script must not outrank the right person written in the other script. Everyone born on
+    the probe's exact birth date joins the block too. The caller's scope is applied when the rows
+    are read. Records that leave the registry (merged, archived) lose their keys."""
+    given_keys, family_keys = name_keys(probe.given_name), name_keys(probe.family_name)
+    keys = given_keys | family_keys
+    ranked: list[int] = []
+    if probe.exact_birth_date:
+        ranked += list(
+            persons.filter(birth_date=probe.birth_date)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: MAX_BLOCK // 2]
+        )
     if not keys:
-        return []
+        return ranked
     rows = NameKey.objects.filter(key__in=sorted(keys))
     year = probe.birth_year
     if year is not None:
@@ -96,12 +110,20 @@ def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
             Q(birth_year__isnull=True)
             | Q(birth_year__range=(year - YEAR_WINDOW, year + YEAR_WINDOW))
         )
-    return [
-        row["person_id"]
-        for row in rows.values("person_id")
-        .annotate(hits=Count("id"))
-        .order_by("-hits", "person_id")[: MAX_BLOCK * 4]
-    ]
+    hit = Value(1)
+    best = rows.values("person_id").annotate(
+        hits=Count("id"),
+        given_hit=Max(Case(When(key__in=sorted(given_keys), then=hit), default=Value(0))),
+        family_hit=Max(Case(When(key__in=sorted(family_keys), then=hit), default=Value(0))),
+        fields=F("given_hit") + F("family_hit"),
+        year_gap=Min(Abs(Coalesce("birth_year", Value(year or 0)) - Value(year or 0))),
+    )
+    seen = set(ranked)
+    for row in best.order_by("-fields", "-hits", "year_gap", "person_id")[: MAX_BLOCK * 4]:
+        if row["person_id"] not in seen:
+            ranked.append(row["person_id"])
+            seen.add(row["person_id"])
+    return ranked
 
 
 @dataclass(frozen=True)
@@ -185,6 +207,20 @@ def _names(probe: Probe, person: _Record) -> tuple[float, list[str], bool]:
     return score, sorted(why), swapped
 
 
+def _different_given_names(a: str, b: str) -> bool:
+    """Twins have two given names that are clearly not one name misspelt: both known and in
+    different variant groups, or more than one edit apart once romanised."""
+    if not a or not b:
+        return False
+    similarity, codes = name_similarity(a, b, given=True)
+    if codes & {"exact", "diacritics", "cross_script", "variant"}:
+        return False
+    group_a, group_b = given_name_group(a), given_name_group(b)
+    if group_a and group_b:
+        return group_a != group_b
+    return Levenshtein.distance(romanise(a), romanise(b)) > 1 and similarity < 0.85
+
+
 def _score(
     probe: Probe, person: _Record, probe_ids: list[tuple[str, str]]
 ) -> tuple[float, list[str]]:
@@ -201,9 +237,12 @@ def _score(
     if sex < 1:
         reasons.append("different_sex")
     # Twins share a family name and a birth date; a different given name keeps them apart.
-    given_same, given_codes = name_similarity(probe.given_name, person.given_name, given=True)
     family_same, _ = name_similarity(probe.family_name, person.family_name)
-    if birth == 1.0 and family_same >= 0.9 and given_same < 0.85 and "variant" not in given_codes:
+    if (
+        birth == 1.0
+        and family_same >= 0.9
+        and _different_given_names(probe.given_name, person.given_name)
+    ):
         score = min(score, 0.3)
         reasons.append("possible_twin")
     probe_schemes = {scheme: value for scheme, value in probe_ids if scheme in NATIONAL_SCHEMES}
@@ -224,7 +263,8 @@ def score_pair(
 
 
 def _records(persons: QuerySet[Person], ranked: list[int]) -> list[_Record]:
-    """The in-scope rows among `ranked` ids (best first), at most MAX_BLOCK, as plain values."""
+    """The in-scope rows among `ranked` ids (best first), at most MAX_BLOCK, as plain values. Ids
+    are read a block at a time, so a user who may see everyone reads only what is scored."""
     fields = (
         "pk",
         "given_name",
@@ -234,8 +274,14 @@ def _records(persons: QuerySet[Person], ranked: list[int]) -> list[_Record]:
         "birth_date_precision",
         "birth_date_estimated",
     )
-    rows = {row[0]: row for row in persons.filter(pk__in=ranked).values_list(*fields)}
-    kept = [rows[pk] for pk in ranked if pk in rows][:MAX_BLOCK]
+    kept: list[tuple[Any, ...]] = []
+    for start in range(0, len(ranked), MAX_BLOCK):
+        chunk = ranked[start : start + MAX_BLOCK]
+        rows = {row[0]: row for row in persons.filter(pk__in=chunk).values_list(*fields)}
+        kept += [rows[pk] for pk in chunk if pk in rows]
+        if len(kept) >= MAX_BLOCK:
+            break
+    kept = kept[:MAX_BLOCK]
     identifiers: dict[int, set[tuple[str, str]]] = {}
     for person_id, scheme, value in PersonIdentifier.objects.filter(
         person_id__in=[row[0] for row in kept], active=True

@@ -144,6 +144,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["scope_unit", "status"], name="registry_person_scope"),
             models.Index(fields=["birth_year"], name="registry_person_birth_year"),
+            # Everyone born on a probe's exact birth date is a candidate, whatever the spelling.
+            models.Index(fields=["birth_date"], name="registry_person_birth_date"),
         ]
         constraints = [
             models.CheckConstraint(
