@@ -38,6 +38,11 @@ v1 = [
         registry_apis.RelationshipApi.as_view(),
         name="person-relationships",
     ),
+    path(
+        "v1/relationships/<id:pk>/",
+        registry_apis.RelationshipDetailApi.as_view(),
+        name="relationship-detail",
+    ),
     path("v1/households/", registry_apis.HouseholdListApi.as_view(), name="household-list"),
     path(
         "v1/households/<id:pk>/",
@@ -48,6 +53,11 @@ v1 = [
         "v1/households/<id:pk>/members/",
         registry_apis.HouseholdMemberApi.as_view(),
         name="household-members",
+    ),
+    path(
+        "v1/households/<id:pk>/members/<id:person_pk>/",
+        registry_apis.HouseholdMemberDetailApi.as_view(),
+        name="household-member-detail",
     ),
     path("v1/duplicates/", registry_apis.DuplicateQueueApi.as_view(), name="duplicate-list"),
     path("v1/dedup-runs/", registry_apis.DedupRunListApi.as_view(), name="dedup-run-list"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -670,3 +671,37 @@ class DedupRunDetailApi(GenericAPIView[Any]):
         from ocrotire.registry.selectors import dedup_run_get
 
         return Response(DedupRunSerializer(dedup_run_get(user=acting_user(request), pk=pk)).data)
+
+
+class RelationshipDetailApi(GenericAPIView[Relationship]):
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        """Remove a relationship recorded by mistake (audited)."""
+        user = _require_registry(request)
+        relationship = Relationship.objects.filter(pk=pk).first()
+        if relationship is None:
+            raise Http404
+        person_get(
+            user=user, pk=relationship.person_id
+        )  # 404 when the person is not in the user's area
+        services.relationship_remove(actor=user, relationship=relationship)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class HouseholdMemberDetailApi(GenericAPIView[Household]):
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int, person_pk: int) -> Response:
+        """Take a person out of a household (audited)."""
+        from ocrotire.registry.models import HouseholdMember
+
+        user = _require_registry(request)
+        household = household_get(user=user, pk=pk)
+        member = HouseholdMember.objects.filter(household=household, person_id=person_pk).first()
+        if member is None:
+            raise Http404
+        services.household_member_remove(actor=user, member=member)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -371,3 +371,32 @@ def test_merge_forbidden_for_community_worker_and_other_sector(
         )
         assert response.status_code == status
     assert not Merge.objects.exists()
+
+
+def test_relationship_and_membership_can_be_removed_and_it_is_audited(api, registry, personas):
+    child = create(registry)
+    mother = create(registry, given_name="Elena", birth_date="1988-09-01")
+    rel = registry.post(
+        f"{URL}{child['id']}/relationships/",
+        {"related": mother["id"], "kind": "mother"},
+        format="json",
+    ).json()
+    household = registry.post(
+        "/api/v1/households/", {"name": "T", "members": [mother["id"], child["id"]]}, format="json"
+    ).json()
+    assert (
+        api(personas["specialist2"]).delete(f"/api/v1/relationships/{rel['id']}/").status_code
+        == 404
+    )
+    assert registry.delete(f"/api/v1/relationships/{rel['id']}/").status_code == 204
+    assert not Relationship.objects.exists()
+    assert (
+        registry.delete(f"/api/v1/households/{household['id']}/members/{child['id']}/").status_code
+        == 204
+    )
+    assert list(HouseholdMember.objects.values_list("person_id", flat=True)) == [mother["id"]]
+    assert AuditEvent.objects.filter(object_type="registry.relationship", action="delete").exists()
+    assert (
+        registry.delete(f"/api/v1/households/{household['id']}/members/{child['id']}/").status_code
+        == 404
+    )
