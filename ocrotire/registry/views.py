@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -509,4 +509,33 @@ def household_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The person was added to the household."))
+    return redirect("registry:household-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def relationship_remove_view(request: HttpRequest, pk: int, relationship_pk: int) -> HttpResponse:
+    user = _registry_user(request)
+    person = person_get(user=user, pk=pk, include_inactive=False)
+    relationship = (
+        person.relationships.filter(pk=relationship_pk).first()
+        or person.related_to.filter(pk=relationship_pk).first()
+    )
+    if relationship is None:
+        raise Http404
+    services.relationship_remove(actor=user, relationship=relationship)
+    messages.success(request, _("The relationship was removed."))
+    return redirect("registry:person-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def household_member_remove_view(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    user = _registry_user(request)
+    household = household_get(user=user, pk=pk)
+    member = household.members.filter(person_id=person_pk).first()
+    if member is None:
+        raise Http404
+    services.household_member_remove(actor=user, member=member)
+    messages.success(request, _("The person was taken out of the household."))
     return redirect("registry:household-detail", pk=pk)

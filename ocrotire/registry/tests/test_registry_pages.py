@@ -94,3 +94,29 @@ def test_other_sector_cannot_add_relationships(client, personas, maria, mfa_off)
         == 404
     )
     assert not Relationship.objects.exists()
+
+
+def test_remove_relationship_and_member_from_the_pages(client, personas, maria, territory, mfa_off):
+    from ocrotire.registry.services import household_create, household_member_add, relationship_add
+
+    mother = person_create(
+        actor=personas["specialist"],
+        data=PersonInput(given_name="Elena", family_name="Țurcanu", unit=territory["MD-CU-BOT"]),
+    )
+    rel = relationship_add(
+        actor=personas["specialist"], person=mother, related=maria, kind="mother"
+    )
+    household = household_create(actor=personas["specialist"], name="T", unit=None)
+    household_member_add(actor=personas["specialist"], household=household, person=maria)
+    client.force_login(personas["specialist2"])
+    assert client.post(f"/registry/{mother.pk}/relationships/{rel.pk}/remove/").status_code == 404
+    client.force_login(personas["specialist"])
+    assert "relationships/" in client.get(f"/registry/{mother.pk}/").content.decode()
+    assert "/remove/" in client.get(f"/registry/households/{household.pk}/").content.decode()
+    assert client.post(f"/registry/{mother.pk}/relationships/{rel.pk}/remove/").status_code == 302
+    assert not Relationship.objects.exists()
+    assert (
+        client.post(f"/registry/households/{household.pk}/members/{maria.pk}/remove/").status_code
+        == 302
+    )
+    assert not HouseholdMember.objects.exists()
