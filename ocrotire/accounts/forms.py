@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import InstitutionKind
+from ocrotire.geo.forms import UnitMultipleChoiceField
 from ocrotire.geo.models import Unit
 
 
@@ -46,18 +47,11 @@ class LanguageForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class UnitChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
-    """Units indented by depth, named in the reader's language."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return "\u00a0\u00a0" * int(obj.depth) + str(obj.display_name())
-
-
 class InstitutionForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=300)
     abbreviation = forms.CharField(label=_("Abbreviation"), max_length=30, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=InstitutionKind.choices)
-    units = UnitChoiceField(
+    units = UnitMultipleChoiceField(
         label=_("Units served"),
         queryset=Unit.objects.none(),
         help_text=_("Hold Ctrl (or Cmd) to choose several units."),
@@ -68,5 +62,5 @@ class InstitutionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if unit_queryset is not None:
             units_field = self.fields["units"]
-            assert isinstance(units_field, UnitChoiceField)
+            assert isinstance(units_field, UnitMultipleChoiceField)
             units_field.queryset = unit_queryset

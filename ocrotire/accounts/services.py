@@ -160,14 +160,6 @@ def login_success_record(*, user: User, channel: str) -> None:
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user, changes={"channel": channel})
 
 
-@transaction.atomic
-def user_unlock(*, actor: User, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=user, changes={"locked_until": [None, None]}
-    )
-
-
 def otp_check(*, user: User, otp: str) -> Device | None:
     """The confirmed device that accepts this code, or None (a wrong code counts as a failure)."""
     otp = (otp or "").strip().replace(" ", "")

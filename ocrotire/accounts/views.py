@@ -25,18 +25,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ocrotire.accounts import services
 from ocrotire.accounts.forms import InstitutionForm, LanguageForm, LoginForm, OtpForm
-from ocrotire.accounts.models import InstitutionKind, User
+from ocrotire.accounts.models import InstitutionKind
 from ocrotire.accounts.permissions import (
     acting_user,
     can_create_institution,
     can_edit_institution,
     member_or_403,
-    scope_of,
 )
 from ocrotire.accounts.selectors import institution_get, institution_list, user_profile
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
-from ocrotire.geo.models import Unit
+from ocrotire.geo.selectors import unit_choices
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -224,14 +223,6 @@ def institution_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _unit_choices(user: User) -> object:
-    scope = scope_of(user)
-    units = Unit.objects.filter(active=True).prefetch_related("names")
-    return (
-        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
-    )
-
-
 @login_required
 def institution_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = member_or_403(request)
@@ -253,7 +244,7 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
     if not can_create_institution(user):
         raise PermissionDenied
-    form = InstitutionForm(request.POST or None, unit_queryset=_unit_choices(user))
+    form = InstitutionForm(request.POST or None, unit_queryset=unit_choices(user=user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -287,7 +278,9 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "units": list(institution.units.all()),
         "version": institution.version,
     }
-    form = InstitutionForm(request.POST or None, initial=initial, unit_queryset=_unit_choices(user))
+    form = InstitutionForm(
+        request.POST or None, initial=initial, unit_queryset=unit_choices(user=user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -74,3 +74,14 @@ def unit_roots(*, user: User) -> QuerySet[Unit]:
         .prefetch_related("names")
         .order_by("code")
     )
+
+
+def unit_choices(*, user: User) -> QuerySet[Unit]:
+    """The units a user may pick in a form: all of them for a global scope, else the user's subtrees."""
+    from ocrotire.accounts.permissions import scope_of
+
+    scope = scope_of(user)
+    units = Unit.objects.filter(active=True).prefetch_related("names")
+    return (
+        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
+    )

@@ -8,7 +8,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from ocrotire.accounts.forms import UnitChoiceField
+from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import (
     BirthDatePrecision,
@@ -17,11 +17,6 @@ from ocrotire.registry.models import (
     Sex,
     VulnerabilityCategory,
 )
-
-
-class UnitSingleChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return "\u00a0\u00a0" * int(obj.depth) + str(obj.display_name())
 
 
 class PersonForm(forms.Form):
@@ -43,9 +38,7 @@ class PersonForm(forms.Form):
     birth_date_estimated = forms.BooleanField(
         label=_("The birth date is estimated"), required=False
     )
-    unit = UnitSingleChoiceField(
-        label=_("Address (unit)"), queryset=Unit.objects.none(), required=False
-    )
+    unit = UnitChoiceField(label=_("Address (unit)"), queryset=Unit.objects.none(), required=False)
     address = forms.CharField(label=_("Street and house"), max_length=300, required=False)
     citizenship = forms.CharField(
         label=_("Citizenship (two-letter country code)"), max_length=2, required=False
@@ -113,6 +106,3 @@ class MergeForm(forms.Form):
                 initial="survivor",
                 choices=[("survivor", left or "—"), ("merged", right or "—")],
             )
-
-
-__all__ = ["IdentifierFormSet", "MergeForm", "PersonForm", "UnitChoiceField"]

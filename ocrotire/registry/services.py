@@ -10,14 +10,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
 from ocrotire.accounts.services import ConflictError
-from ocrotire.core.audit import audit_record
+from ocrotire.core.audit import audit_record, diff
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
@@ -730,39 +730,40 @@ def merge_undo(*, actor: User, merge: Merge) -> Merge:
     return record
 
 
-def vulnerabilities_load(*, country: str) -> int:
-    """Load a country pack's vulnerability categories; returns how many were created."""
+@transaction.atomic
+def vulnerabilities_load(*, country: str, actor: User | None = None) -> int:
+    """Load a country pack's vulnerability categories; returns how many were created. Only real
+    changes are written and audited, so loading again changes nothing."""
     path = PACKS_DIR / country.lower() / "vulnerabilities.json"
     if not path.is_file():
         return 0
     data = json.loads(path.read_text(encoding="utf-8"))
     created = 0
     for row in data["categories"]:
-        _category, was_created = VulnerabilityCategory.objects.update_or_create(
-            country=data["country"],
-            code=row["code"],
-            defaults={
-                "section": row.get("section", ""),
-                "names": row["names"],
-                "legal_reference": data.get("legal_reference", ""),
-                "verified": data.get("verified", False),
-            },
-        )
-        created += was_created
+        values = {
+            "section": row.get("section", ""),
+            "names": row["names"],
+            "legal_reference": data.get("legal_reference", ""),
+            "verified": data.get("verified", False),
+        }
+        category = VulnerabilityCategory.objects.filter(
+            country=data["country"], code=row["code"]
+        ).first()
+        if category is None:
+            category = VulnerabilityCategory.objects.create(
+                country=data["country"], code=row["code"], **values
+            )
+            audit_record(actor=actor, action=AuditAction.CREATE, obj=category, changes=values)
+            created += 1
+            continue
+        before = {name: getattr(category, name) for name in values}
+        for name, value in values.items():
+            setattr(category, name, value)
+        changed = diff(category, before, values.keys())
+        if changed:
+            category.save(update_fields=list(changed))
+            audit_record(actor=actor, action=AuditAction.UPDATE, obj=category, changes=changed)
     return created
-
-
-def candidates_excluding_decided(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Drop pairs a reviewer already said are different people."""
-    pairs = {(min(a, b), max(a, b)) for a, b in pairs}
-    if not pairs:
-        return set()
-    decided = set(
-        NotDuplicate.objects.filter(
-            Q(person_low__in={a for a, _ in pairs}) & Q(person_high__in={b for _, b in pairs})
-        ).values_list("person_low_id", "person_high_id")
-    )
-    return pairs - decided
 
 
 @transaction.atomic

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
-from ocrotire.accounts.permissions import acting_user, scope_of
+from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.services import ConflictError
-from ocrotire.geo.models import Unit
+from ocrotire.geo.selectors import unit_choices
 from ocrotire.registry import services
 from ocrotire.registry.forms import IdentifierFormSet, MergeForm, PersonForm
 from ocrotire.registry.matching import (
@@ -53,14 +53,6 @@ def _registry_user(request: HttpRequest) -> User:
     if not can_use_registry(user):
         raise PermissionDenied
     return user
-
-
-def _units_for(user: User) -> Any:
-    scope = scope_of(user)
-    units = Unit.objects.filter(active=True).prefetch_related("names")
-    return (
-        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
-    )
 
 
 def _country_of(user: User) -> str:
@@ -109,7 +101,9 @@ def _identifiers_from(formset: Any) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def person_create_view(request: HttpRequest) -> HttpResponse:
     user = _registry_user(request)
-    form = PersonForm(request.POST or None, units=_units_for(user), country=_country_of(user))
+    form = PersonForm(
+        request.POST or None, units=unit_choices(user=user), country=_country_of(user)
+    )
     formset = IdentifierFormSet(request.POST or None, prefix="id")
     candidates: list[Any] = []
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -186,7 +180,7 @@ def _decorate(candidates: list[Any]) -> list[dict[str, Any]]:
 def duplicates_panel_view(request: HttpRequest) -> HttpResponse:
     """The "possible duplicates" panel, refreshed by htmx while the registration form is filled in."""
     user = _registry_user(request)
-    form = PersonForm(request.POST, units=_units_for(user), country=_country_of(user))
+    form = PersonForm(request.POST, units=unit_choices(user=user), country=_country_of(user))
     formset = IdentifierFormSet(request.POST, prefix="id")
     form.is_valid()
     formset.is_valid()
@@ -246,7 +240,7 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(
         request.POST or None,
         initial=initial,
-        units=_units_for(user),
+        units=unit_choices(user=user),
         country=person.scope_unit.country,
     )
     formset = IdentifierFormSet(

@@ -400,3 +400,15 @@ def test_relationship_and_membership_can_be_removed_and_it_is_audited(api, regis
         registry.delete(f"/api/v1/households/{household['id']}/members/{child['id']}/").status_code
         == 404
     )
+
+
+def test_vulnerability_categories_load_once_and_are_audited():
+    from ocrotire.registry.models import VulnerabilityCategory
+    from ocrotire.registry.services import vulnerabilities_load
+
+    created = vulnerabilities_load(country="RO")
+    assert created == VulnerabilityCategory.objects.filter(country="RO").count() > 0
+    events = AuditEvent.objects.filter(object_type="registry.vulnerabilitycategory").count()
+    assert events == created
+    assert vulnerabilities_load(country="RO") == 0
+    assert AuditEvent.objects.filter(object_type="registry.vulnerabilitycategory").count() == events
