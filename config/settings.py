@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "ocrotire.geo",
     "ocrotire.accounts",
     "ocrotire.registry",
+    "ocrotire.intake",
+    "ocrotire.cases",
     "ocrotire.api",
 ]
 
@@ -133,6 +135,19 @@ OCROTIRE_LOCKOUT_MINUTES = env_int("OCROTIRE_LOCKOUT_MINUTES", 15)
 OCROTIRE_MFA_ENFORCED = env_bool("OCROTIRE_MFA_ENFORCED", True)
 OCROTIRE_TOKEN_TTL_HOURS = env_int("OCROTIRE_TOKEN_TTL_HOURS", 12)
 OTP_TOTP_ISSUER = "Ocrotire"
+# Fernet keys for the fields encrypted at rest (first encrypts, all decrypt); required in production.
+OCROTIRE_FIELD_KEYS = env_list("OCROTIRE_FIELD_KEYS", [])
+
+# Notifications are always in the app; e-mail is sent too when a mail server is configured.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ocrotire@localhost")
+OCROTIRE_NOTIFY_EMAIL = env_bool("OCROTIRE_NOTIFY_EMAIL", bool(EMAIL_HOST))
+# How often the deadline watcher looks for tasks that became overdue.
+OCROTIRE_DEADLINE_SCAN_SECONDS = env_int("OCROTIRE_DEADLINE_SCAN_SECONDS", 300)
 
 # Sessions end after inactivity; every request extends them.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
@@ -221,6 +236,10 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "ocrotire.accounts.models.InstitutionKind",
         "RelationshipKindEnum": "ocrotire.registry.models.RelationshipKind",
         "IdentifierSchemeEnum": "ocrotire.registry.models.IdentifierScheme",
+        "RiskLevelEnum": "ocrotire.cases.models.RiskLevel",
+        "ReportStatusEnum": "ocrotire.intake.models.ReportStatus",
+        "CaseStageEnum": "ocrotire.cases.models.Stage",
+        "ClosureReasonEnum": "ocrotire.cases.models.ClosureReason",
     },
     # The schema describes an open-source API: anyone may read it, data stays behind auth.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
