@@ -165,3 +165,14 @@ def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if connection.vendor == "sqlite":
         db_triggers.remove(connection)
+
+
+@pytest.fixture
+def casework(territory: dict[str, Unit]) -> None:
+    """The concern categories and deadline rules of the Moldovan and Ukrainian packs."""
+    from ocrotire.cases.deadlines import rules_load
+    from ocrotire.intake.services import concerns_load
+
+    for country in ("MD", "UA"):
+        concerns_load(country=country)
+        rules_load(country=country)

@@ -6,8 +6,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ocrotire.accounts import apis as accounts_apis
+from ocrotire.cases import apis as cases_apis
 from ocrotire.core import apis as core_apis
 from ocrotire.geo import apis as geo_apis
+from ocrotire.intake import apis as intake_apis
 from ocrotire.registry import apis as registry_apis
 
 app_name = "api"
@@ -66,6 +68,59 @@ v1 = [
     ),
     path("v1/merges/<id:pk>/", registry_apis.MergeDetailApi.as_view(), name="merge-detail"),
     path("v1/merges/<id:pk>/undo/", registry_apis.MergeUndoApi.as_view(), name="merge-undo"),
+    path("v1/reports/", intake_apis.ReportListApi.as_view(), name="report-list"),
+    path("v1/reports/<id:pk>/", intake_apis.ReportDetailApi.as_view(), name="report-detail"),
+    path("v1/reports/<id:pk>/triage/", intake_apis.TriageApi.as_view(), name="report-triage"),
+    path(
+        "v1/reports/<id:pk>/attachments/",
+        intake_apis.AttachmentListApi.as_view(),
+        name="report-attachments",
+    ),
+    path(
+        "v1/reports/<id:pk>/attachments/<id:attachment_pk>/",
+        intake_apis.AttachmentDetailApi.as_view(),
+        name="report-attachment-detail",
+    ),
+    path("v1/cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
+    path("v1/cases/<id:pk>/", cases_apis.CaseDetailApi.as_view(), name="case-detail"),
+    *[
+        path(f"v1/cases/<id:pk>/{segment}/", view.as_view(), name=f"case-{name}")
+        for segment, view, name in [
+            ("assessments", cases_apis.AssessmentApi, "assessments"),
+            ("protective-actions", cases_apis.ProtectiveActionApi, "protective-actions"),
+            ("emergency-end", cases_apis.EmergencyEndApi, "emergency-end"),
+            ("plan", cases_apis.PlanApi, "plan"),
+            ("plan/decision", cases_apis.PlanDecisionApi, "plan-decision"),
+            ("visits", cases_apis.VisitApi, "visits"),
+            ("review", cases_apis.ReviewApi, "review"),
+            ("referrals", cases_apis.ReferralApi, "referrals"),
+            ("meetings", cases_apis.MeetingApi, "meetings"),
+            ("close", cases_apis.CloseApi, "close"),
+            ("closure-decision", cases_apis.ClosureDecisionApi, "closure-decision"),
+            ("reopen", cases_apis.ReopenApi, "reopen"),
+            ("transfer", cases_apis.TransferApi, "transfer"),
+            ("reassign", cases_apis.ReassignApi, "reassign"),
+            ("team", cases_apis.TeamApi, "team"),
+        ]
+    ],
+    path(
+        "v1/cases/<id:pk>/protective-actions/<id:action_pk>/steps/",
+        cases_apis.ProtectiveStepApi.as_view(),
+        name="case-protective-step",
+    ),
+    path(
+        "v1/cases/<id:pk>/team/<id:user_pk>/",
+        cases_apis.TeamMemberApi.as_view(),
+        name="case-team-member",
+    ),
+    path("v1/my-work/", cases_apis.MyWorkApi.as_view(), name="my-work"),
+    path("v1/notifications/", cases_apis.NotificationListApi.as_view(), name="notification-list"),
+    path("v1/deadline-rules/", cases_apis.DeadlineRuleListApi.as_view(), name="rule-list"),
+    path(
+        "v1/deadline-rules/<id:pk>/",
+        cases_apis.DeadlineRuleDetailApi.as_view(),
+        name="rule-detail",
+    ),
 ]
 
 urlpatterns = [

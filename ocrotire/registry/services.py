@@ -233,10 +233,21 @@ def _snapshot(person: Person) -> dict[str, Any]:
 def person_create(*, actor: User, data: PersonInput) -> Person:
     if not can_use_registry(actor):
         raise PermissionError
+    return _person_insert(actor=actor, data=data, scope_unit=None)
+
+
+@transaction.atomic
+def person_create_for_report(*, actor: User, data: PersonInput, unit: Unit) -> Person:
+    """A child named in a report by someone outside the registry (a school reporter): the record
+    belongs to the unit the report is about, whoever filed it."""
+    return _person_insert(actor=actor, data=data, scope_unit=unit)
+
+
+def _person_insert(*, actor: User, data: PersonInput, scope_unit: Unit | None) -> Person:
     values = _person_values(data)
     if not values["given_name"] and not values["family_name"]:
         raise ValidationError({"family_name": _("Enter at least a given name or a family name.")})
-    scope_unit = _responsible_unit(actor, data)
+    scope_unit = scope_unit or _responsible_unit(actor, data)
     identifiers = _identifiers_clean(data.identifiers, person=None)
     vulnerabilities = _vulnerabilities(data.vulnerabilities, country=scope_unit.country)
     person = Person(**values, scope_unit=scope_unit, created_by=actor)

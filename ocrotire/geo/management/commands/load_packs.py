@@ -1,4 +1,5 @@
-"""Load or refresh the territory of every country pack (or the ones named); safe to repeat."""
+"""Load or refresh every country pack (or the ones named): territory, concern categories and
+deadline rules; safe to repeat."""
 
 from __future__ import annotations
 
@@ -6,19 +7,30 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from ocrotire.cases.deadlines import rules_load
 from ocrotire.geo.services import available_packs, pack_load
+from ocrotire.intake.services import concerns_load
 
 
 class Command(BaseCommand):
-    help = "Load the administrative units of the country packs (MD, UA, RO, KG)."
+    help = (
+        "Load the administrative units, concern categories and deadline rules of the country "
+        "packs (MD, UA, RO, KG)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("countries", nargs="*", help="ISO codes; all packs when none is given")
 
     def handle(self, *args: Any, **options: Any) -> None:
         for country in options["countries"] or available_packs():
-            result = pack_load(actor=None, country=country.upper())
+            code = country.upper()
+            result = pack_load(actor=None, country=code)
+            # Reports and cases need the categories and rules of the units' country, so a
+            # territory is never loaded without them.
+            concerns = concerns_load(country=code)
+            rules = rules_load(country=code)
             self.stdout.write(
-                f"{country.upper()}: {result.created} created, {result.updated} updated, "
-                f"{result.unchanged} unchanged"
+                f"{code}: {result.created} created, {result.updated} updated, "
+                f"{result.unchanged} unchanged; {concerns} concern categories created; "
+                f"{rules} deadline rules written"
             )

@@ -1,0 +1,911 @@
+"""REST endpoints of cases: list and read (with tasks and the timeline), one endpoint per stage
+step, "my work", notifications, and the deadline rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ocrotire.accounts.models import Institution, User
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.api.idempotency import idempotent
+from ocrotire.api.permissions import IsMember
+from ocrotire.cases import services
+from ocrotire.cases.deadlines import rule_revise
+from ocrotire.cases.models import (
+    AssessmentKind,
+    Case,
+    ClosureReason,
+    Confirmation,
+    DeadlineRule,
+    MeetingKind,
+    OffsetUnit,
+    ProtectiveActionKind,
+    ReviewOutcome,
+    RiskLevel,
+    Stage,
+    Task,
+    VisitKind,
+)
+from ocrotire.cases.notifications import notification_text
+from ocrotire.cases.permissions import can_manage_rules
+from ocrotire.cases.selectors import (
+    case_get,
+    case_list,
+    case_tasks,
+    case_timeline,
+    my_work,
+    notifications_of,
+)
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+from ocrotire.geo.models import Unit
+from ocrotire.intake.apis import TaskSerializer, TimelineEventSerializer, timeline_rows
+
+MAX_ID = 2**63 - 1
+RISK_CHOICES = RiskLevel.choices
+
+
+def _user_ref(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": user.get_full_name() or user.username}
+
+
+class CaseOutputSerializer(serializers.ModelSerializer[Case]):
+    child = serializers.SerializerMethodField()
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    manager = serializers.SerializerMethodField()
+    tasks = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "child",
+            "stage",
+            "risk_level",
+            "immediate_danger",
+            "manager",
+            "unit",
+            "opened_at",
+            "closed_at",
+            "closure_reason",
+            "times_reopened",
+            "overdue",
+            "tasks",
+            "version",
+        ]
+
+    def get_child(self, case: Case) -> dict[str, Any]:
+        return {"id": case.child_id, "display_name": str(case.child)}
+
+    def get_manager(self, case: Case) -> dict[str, Any] | None:
+        return _user_ref(case.manager)
+
+    @extend_schema(responses=TaskSerializer(many=True))
+    def get_tasks(self, case: Case) -> list[dict[str, Any]]:
+        tasks = getattr(case, "prefetched_tasks", None)
+        if tasks is None:
+            tasks = list(case_tasks(case))
+        return list(TaskSerializer(tasks, many=True).data)
+
+    def get_overdue(self, case: Case) -> int:
+        count = getattr(case, "overdue_count", None)
+        if count is not None:
+            return int(count)
+        from django.utils import timezone
+
+        return case.tasks.filter(status="open", due_at__lt=timezone.now()).count()
+
+
+class CaseDetailSerializer(CaseOutputSerializer):
+    timeline = serializers.SerializerMethodField()
+    reports = serializers.SerializerMethodField()
+    team = serializers.SerializerMethodField()
+    allowed_steps = serializers.SerializerMethodField()
+    records = serializers.SerializerMethodField()
+
+    class Meta(CaseOutputSerializer.Meta):
+        fields = [
+            *CaseOutputSerializer.Meta.fields,
+            "registration_disposition",
+            "closure_note",
+            "reports",
+            "team",
+            "allowed_steps",
+            "records",
+            "timeline",
+        ]
+
+    @extend_schema(responses=TimelineEventSerializer(many=True))
+    def get_timeline(self, case: Case) -> list[dict[str, Any]]:
+        rows = timeline_rows(case_timeline(case), case.unit.country)
+        return list(TimelineEventSerializer(rows, many=True).data)
+
+    def get_reports(self, case: Case) -> list[dict[str, Any]]:
+        return [
+            {"id": r.pk, "number": r.number, "received_at": r.received_at.isoformat()}
+            for r in case.reports.order_by("received_at")
+        ]
+
+    def get_team(self, case: Case) -> list[dict[str, Any]]:
+        return [
+            {**(_user_ref(m.user) or {}), "role": m.role}
+            for m in case.members.filter(active=True).select_related("user")
+        ]
+
+    def get_allowed_steps(self, case: Case) -> list[str]:
+        return services.allowed_steps(case)
+
+    def get_records(self, case: Case) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "assessments": [
+                {
+                    "id": a.pk,
+                    "kind": a.kind,
+                    "completed_at": a.completed_at.isoformat(),
+                    "risk_level": a.risk_level,
+                    "confirmed": a.confirmed,
+                    "protection_interview_done": a.protection_interview_done,
+                    "findings": a.findings,
+                    "recommendation": a.recommendation,
+                    "needs": a.needs,
+                }
+                for a in case.assessments.all()
+            ],
+            "plans": [
+                {
+                    "id": p.pk,
+                    "version": p.number,
+                    "status": p.status,
+                    "goals": p.goals,
+                    "actions": p.actions,
+                    "next_review_due": p.next_review_due.isoformat() if p.next_review_due else None,
+                    "decision_note": p.decision_note,
+                }
+                for p in case.plans.all()
+            ],
+            "visits": [
+                {
+                    "id": v.pk,
+                    "kind": v.kind,
+                    "visited_at": v.visited_at.isoformat(),
+                    "observations": v.observations,
+                }
+                for v in case.visits.all()
+            ],
+            "reviews": [
+                {
+                    "id": r.pk,
+                    "outcome": r.outcome,
+                    "reviewed_at": r.reviewed_at.isoformat(),
+                    "summary": r.summary,
+                }
+                for r in case.reviews.all()
+            ],
+            "meetings": [
+                {
+                    "id": m.pk,
+                    "kind": m.kind,
+                    "held_at": m.held_at.isoformat(),
+                    "decision": m.decision,
+                    "decision_number": m.decision_number,
+                }
+                for m in case.meetings.all()
+            ],
+            "referrals": [
+                {
+                    "id": r.pk,
+                    "service": r.service,
+                    "to_institution": r.to_institution_id,
+                    "status": r.status,
+                    "sent_at": r.sent_at.isoformat(),
+                }
+                for r in case.referrals.all()
+            ],
+            "protective_actions": [
+                {
+                    "id": p.pk,
+                    "kind": p.kind,
+                    "decided_at": p.decided_at.isoformat(),
+                    "prosecutor_notified_at": p.prosecutor_notified_at.isoformat()
+                    if p.prosecutor_notified_at
+                    else None,
+                    "court_filed_at": p.court_filed_at.isoformat() if p.court_filed_at else None,
+                }
+                for p in case.protective_actions.all()
+            ],
+        }
+
+
+def _detail(user: User, pk: int) -> Response:
+    case = case_get(user=user, pk=pk)
+    response = Response(CaseDetailSerializer(case).data)
+    response["ETag"] = f'"{case.version}"'
+    return response
+
+
+class CaseListApi(GenericAPIView[Case]):
+    permission_classes = [IsMember]
+    serializer_class = CaseOutputSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+        unit = serializers.CharField(required=False, max_length=40)
+        risk_level = serializers.ChoiceField(choices=RISK_CHOICES, required=False)
+        search = serializers.CharField(required=False, max_length=100)
+        mine = serializers.BooleanField(required=False, default=False)
+        open = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=CaseOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        qs = case_list(
+            user=user,
+            stage=f.get("stage", ""),
+            unit_code=f.get("unit", ""),
+            risk_level=f.get("risk_level", ""),
+            search=f.get("search", ""),
+            manager=user if f.get("mine") else None,
+            open_only=f.get("open", False),
+        ).prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.select_related("rule").order_by("due_at", "id"),
+                to_attr="prefetched_tasks",
+            )
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(CaseOutputSerializer(page, many=True).data)
+
+
+class CaseDetailApi(GenericAPIView[Case]):
+    permission_classes = [IsMember]
+    serializer_class = CaseDetailSerializer
+
+    class CaseUpdateSerializer(serializers.Serializer[Any]):
+        version = serializers.IntegerField(
+            min_value=0, max_value=2**31 - 1, required=False, help_text="Or send If-Match"
+        )
+        risk_level = serializers.ChoiceField(choices=RISK_CHOICES, required=False)
+        registration_disposition = serializers.CharField(
+            max_length=60, required=False, allow_blank=True
+        )
+
+    def get(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        case = case_get(user=user, pk=pk)
+        audit_record(actor=user, action=AuditAction.VIEW, obj=case)
+        return _detail(user, case.pk)
+
+    @extend_schema(request=CaseUpdateSerializer, responses=CaseDetailSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        case = case_get(user=user, pk=pk)
+        payload = self.CaseUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        version = _version(request, data)
+        if version is None:
+            raise ValidationError(
+                {"version": [_("Give the version you read (or an If-Match header).")]}
+            )
+        services.case_update(actor=user, case=case, version=version, values=data)
+        return _detail(user, case.pk)
+
+
+def _version(request: Request, data: dict[str, Any]) -> int | None:
+    if "version" in data:
+        return int(data.pop("version"))
+    match = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+    if match.isdigit() and len(match) < 10:
+        return int(match)
+    return None
+
+
+def _user(pk: int | None, field: str) -> User | None:
+    if pk is None:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [_("There is no active user with this number.")]})
+    return user
+
+
+def _unit(code: str, field: str) -> Unit:
+    unit = Unit.objects.filter(code=code, active=True).first()
+    if unit is None:
+        raise ValidationError({field: [_("There is no unit with this code.")]})
+    return unit
+
+
+def _institution(pk: int | None) -> Institution | None:
+    if pk is None:
+        return None
+    found = Institution.objects.filter(pk=pk, active=True).first()
+    if found is None:
+        raise ValidationError({"to_institution": [_("There is no institution with this number.")]})
+    return found
+
+
+class VersionField(serializers.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            min_value=0,
+            max_value=2**31 - 1,
+            required=False,
+            help_text="The version you read (or send If-Match); a newer one means a conflict (409). "
+            "Without it, the step is checked against the stage only.",
+            **kwargs,
+        )
+
+
+class CaseStepApi(GenericAPIView[Case]):
+    """One stage step: validate the body, call the service with the version read, answer with
+    the case as it is now."""
+
+    permission_classes = [IsMember]
+    serializer_class = CaseDetailSerializer
+    input_serializer: ClassVar[type[serializers.Serializer[Any]]]
+    step: ClassVar[Callable[..., Case]]
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int, **kwargs: Any) -> Response:
+        user = acting_user(request)
+        case = case_get(user=user, pk=pk)
+        payload = self.input_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        version = _version(request, data)
+        self.perform(user, case, case.version if version is None else version, {**data, **kwargs})
+        return _detail(user, case.pk)
+
+
+def _step_schema(cls: type[CaseStepApi]) -> type[CaseStepApi]:
+    cls.post = extend_schema(  # type: ignore[method-assign]
+        request=cls.input_serializer,
+        responses=CaseDetailSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+    )(idempotent(cls.post))
+    return cls
+
+
+@_step_schema
+class AssessmentApi(CaseStepApi):
+    class AssessmentInput(serializers.Serializer[Any]):
+        version = VersionField()
+        kind = serializers.ChoiceField(choices=AssessmentKind.choices)
+        findings = serializers.CharField(max_length=20000)
+        risk_level = serializers.ChoiceField(choices=RISK_CHOICES)
+        confirmed = serializers.ChoiceField(choices=Confirmation.choices)
+        protection_interview_done = serializers.BooleanField(required=False, default=False)
+        recommendation = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+        needs = serializers.ListField(
+            child=serializers.CharField(max_length=60), required=False, max_length=30
+        )
+        completed_at = serializers.DateTimeField(required=False)
+        emergency = serializers.BooleanField(
+            required=False, default=False, help_text="Initial assessment: the child is in danger"
+        )
+
+    input_serializer = AssessmentInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        kind = data.pop("kind")
+        return services.case_assessment_record(
+            actor=user, case=case, version=version, kind=kind, data=services.AssessmentInput(**data)
+        )
+
+
+@_step_schema
+class ProtectiveActionApi(CaseStepApi):
+    class ProtectiveActionInput(serializers.Serializer[Any]):
+        version = VersionField()
+        kind = serializers.ChoiceField(choices=ProtectiveActionKind.choices)
+        decided_at = serializers.DateTimeField(required=False)
+        description = serializers.CharField(
+            max_length=4000, required=False, allow_blank=True, default=""
+        )
+
+    input_serializer = ProtectiveActionInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_protective_action_record(
+            actor=user,
+            case=case,
+            version=version,
+            kind=data["kind"],
+            decided_at=data.get("decided_at"),
+            description=data["description"],
+        )
+
+
+@_step_schema
+class ProtectiveStepApi(CaseStepApi):
+    class ProtectiveStepInput(serializers.Serializer[Any]):
+        version = VersionField()
+        step = serializers.ChoiceField(
+            choices=[("prosecutor_notified", "prosecutor_notified"), ("court_filed", "court_filed")]
+        )
+        at = serializers.DateTimeField(required=False)
+
+    input_serializer = ProtectiveStepInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_protective_step_record(
+            actor=user,
+            case=case,
+            version=version,
+            action_id=data["action_pk"],
+            step=data["step"],
+            at=data.get("at"),
+        )
+
+
+class NoteInput(serializers.Serializer[Any]):
+    version = VersionField()
+    note = serializers.CharField(max_length=4000)
+
+
+@_step_schema
+class EmergencyEndApi(CaseStepApi):
+    input_serializer = NoteInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_emergency_end(
+            actor=user, case=case, version=version, note=data["note"]
+        )
+
+
+@_step_schema
+class PlanApi(CaseStepApi):
+    class PlanInput(serializers.Serializer[Any]):
+        version = VersionField()
+        goals = serializers.CharField(max_length=20000)
+        actions = serializers.ListField(
+            child=serializers.DictField(
+                child=serializers.CharField(max_length=500, allow_blank=True)
+            ),
+            required=False,
+            max_length=100,
+            help_text='[{"action", "responsible", "due"}]',
+        )
+        next_review_due = serializers.DateField(required=False, allow_null=True)
+
+    input_serializer = PlanInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_plan_submit(
+            actor=user,
+            case=case,
+            version=version,
+            goals=data["goals"],
+            actions=data.get("actions", []),
+            next_review_due=data.get("next_review_due"),
+        )
+
+
+class DecisionInput(serializers.Serializer[Any]):
+    version = VersionField()
+    approve = serializers.BooleanField()
+    note = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required to refuse",
+    )
+
+
+@_step_schema
+class PlanDecisionApi(CaseStepApi):
+    input_serializer = DecisionInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_plan_decide(
+            actor=user, case=case, version=version, approve=data["approve"], note=data["note"]
+        )
+
+
+@_step_schema
+class VisitApi(CaseStepApi):
+    class VisitInput(serializers.Serializer[Any]):
+        version = VersionField()
+        kind = serializers.ChoiceField(choices=VisitKind.choices)
+        observations = serializers.CharField(max_length=20000)
+        visited_at = serializers.DateTimeField(required=False)
+        risk_level = serializers.ChoiceField(choices=RISK_CHOICES, required=False, allow_blank=True)
+
+    input_serializer = VisitInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_visit_record(
+            actor=user,
+            case=case,
+            version=version,
+            kind=data["kind"],
+            observations=data["observations"],
+            visited_at=data.get("visited_at"),
+            risk_level=data.get("risk_level", ""),
+        )
+
+
+@_step_schema
+class ReviewApi(CaseStepApi):
+    class ReviewInput(serializers.Serializer[Any]):
+        version = VersionField()
+        outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+        summary = serializers.CharField(max_length=20000)
+        risk_level = serializers.ChoiceField(choices=RISK_CHOICES)
+        reviewed_at = serializers.DateTimeField(required=False)
+
+    input_serializer = ReviewInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_review_record(
+            actor=user,
+            case=case,
+            version=version,
+            outcome=data["outcome"],
+            summary=data["summary"],
+            risk_level=data["risk_level"],
+            reviewed_at=data.get("reviewed_at"),
+        )
+
+
+@_step_schema
+class ReferralApi(CaseStepApi):
+    class ReferralInput(serializers.Serializer[Any]):
+        version = VersionField()
+        service = serializers.CharField(max_length=200)
+        reason = serializers.CharField(max_length=4000)
+        to_institution = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=MAX_ID
+        )
+        complex_case = serializers.BooleanField(required=False, default=False)
+
+    input_serializer = ReferralInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_referral_record(
+            actor=user,
+            case=case,
+            version=version,
+            service=data["service"],
+            reason=data["reason"],
+            to_institution=_institution(data.get("to_institution")),
+            complex_case=data["complex_case"],
+        )
+
+
+@_step_schema
+class MeetingApi(CaseStepApi):
+    class MeetingInput(serializers.Serializer[Any]):
+        version = VersionField()
+        kind = serializers.ChoiceField(choices=MeetingKind.choices)
+        decision = serializers.CharField(max_length=20000)
+        held_at = serializers.DateTimeField(required=False)
+        participants = serializers.CharField(
+            max_length=4000, required=False, allow_blank=True, default=""
+        )
+        decision_number = serializers.CharField(
+            max_length=60, required=False, allow_blank=True, default=""
+        )
+
+    input_serializer = MeetingInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_meeting_record(
+            actor=user,
+            case=case,
+            version=version,
+            kind=data["kind"],
+            decision=data["decision"],
+            held_at=data.get("held_at"),
+            participants=data["participants"],
+            decision_number=data["decision_number"],
+        )
+
+
+@_step_schema
+class CloseApi(CaseStepApi):
+    class CloseInput(serializers.Serializer[Any]):
+        version = VersionField()
+        reason = serializers.ChoiceField(choices=ClosureReason.choices)
+        note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+    input_serializer = CloseInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_closure_propose(
+            actor=user, case=case, version=version, reason=data["reason"], note=data["note"]
+        )
+
+
+@_step_schema
+class ClosureDecisionApi(CaseStepApi):
+    input_serializer = DecisionInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_closure_decide(
+            actor=user, case=case, version=version, approve=data["approve"], note=data["note"]
+        )
+
+
+@_step_schema
+class ReopenApi(CaseStepApi):
+    class ReopenInput(serializers.Serializer[Any]):
+        version = VersionField()
+        reason = serializers.CharField(max_length=4000)
+
+    input_serializer = ReopenInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_reopen(actor=user, case=case, version=version, reason=data["reason"])
+
+
+@_step_schema
+class TransferApi(CaseStepApi):
+    class TransferInput(serializers.Serializer[Any]):
+        version = VersionField()
+        unit = serializers.CharField(max_length=40)
+        reason = serializers.CharField(max_length=4000)
+        manager = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=MAX_ID
+        )
+
+    input_serializer = TransferInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_transfer(
+            actor=user,
+            case=case,
+            version=version,
+            unit=_unit(data["unit"], "unit"),
+            reason=data["reason"],
+            manager=_user(data.get("manager"), "manager"),
+        )
+
+    def post(self, request: Request, pk: int, **kwargs: Any) -> Response:
+        # After a transfer out of the area the case is no longer visible: answer with what was done.
+        user = acting_user(request)
+        case = case_get(user=user, pk=pk)
+        payload = self.input_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        version = _version(request, data)
+        moved = self.perform(user, case, case.version if version is None else version, data)
+        try:
+            return _detail(user, moved.pk)
+        except Http404:
+            return Response(
+                {
+                    "id": moved.pk,
+                    "number": moved.number,
+                    "unit": moved.unit.code,
+                    "transferred": True,
+                }
+            )
+
+
+@_step_schema
+class ReassignApi(CaseStepApi):
+    class ReassignInput(serializers.Serializer[Any]):
+        version = VersionField()
+        manager = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        reason = serializers.CharField(max_length=4000)
+
+    input_serializer = ReassignInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        manager = _user(data["manager"], "manager")
+        assert manager is not None
+        return services.case_reassign(
+            actor=user, case=case, version=version, manager=manager, reason=data["reason"]
+        )
+
+
+@_step_schema
+class TeamApi(CaseStepApi):
+    class TeamInput(serializers.Serializer[Any]):
+        version = VersionField()
+        user = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        role = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+    input_serializer = TeamInput
+
+    def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        member = _user(data["user"], "user")
+        assert member is not None
+        return services.case_member_add(
+            actor=user, case=case, version=version, user=member, role=data["role"]
+        )
+
+
+class TeamMemberApi(GenericAPIView[Case]):
+    permission_classes = [IsMember]
+    serializer_class = CaseDetailSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("version", int)], responses=CaseDetailSerializer)
+    def delete(self, request: Request, pk: int, user_pk: int) -> Response:
+        user = acting_user(request)
+        case = case_get(user=user, pk=pk)
+        raw = request.query_params.get("version", "")
+        version = int(raw) if raw.isdigit() and len(raw) < 10 else case.version
+        member = User.objects.filter(pk=user_pk).first()
+        if member is None:
+            raise Http404
+        services.case_member_remove(actor=user, case=case, version=version, user=member)
+        return _detail(user, case.pk)
+
+
+class MyWorkApi(GenericAPIView[Task]):
+    permission_classes = [IsMember]
+
+    class MyWorkSerializer(serializers.Serializer[Any]):
+        overdue = TaskSerializer(many=True)
+        due_today = TaskSerializer(many=True)
+        upcoming = TaskSerializer(many=True)
+        approvals = serializers.ListField(child=serializers.DictField())
+
+    serializer_class = MyWorkSerializer
+
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        work = my_work(user=user)
+        approvals = Case.objects.filter(pk__in=work["approvals"].values("pk")).order_by(
+            "updated_at"
+        )
+
+        def tasks(qs: Any) -> list[dict[str, Any]]:
+            rows = []
+            for task in qs[:200]:
+                row = dict(TaskSerializer(task).data)
+                subject = task.case or task.report
+                row["case"] = task.case_id
+                row["report"] = task.report_id
+                row["subject"] = subject.number if subject else ""
+                rows.append(row)
+            return rows
+
+        return Response(
+            {
+                "overdue": tasks(work["overdue"]),
+                "due_today": tasks(work["due_today"]),
+                "upcoming": tasks(work["upcoming"]),
+                "approvals": [
+                    {"id": c.pk, "number": c.number, "stage": c.stage} for c in approvals[:200]
+                ],
+            }
+        )
+
+
+class NotificationListApi(GenericAPIView[Any]):
+    permission_classes = [IsMember]
+
+    class NotificationSerializer(serializers.Serializer[Any]):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        text = serializers.CharField()
+        case = serializers.IntegerField(allow_null=True)
+        created_at = serializers.DateTimeField()
+        read_at = serializers.DateTimeField(allow_null=True)
+
+    serializer_class = NotificationSerializer
+
+    @extend_schema(responses=NotificationSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        page = self.paginate_queryset(notifications_of(user))
+        rows = [
+            {
+                "id": n.pk,
+                "kind": n.kind,
+                "text": notification_text(n),
+                "case": n.case_id,
+                "created_at": n.created_at,
+                "read_at": n.read_at,
+            }
+            for n in page or []
+        ]
+        return self.get_paginated_response(self.NotificationSerializer(rows, many=True).data)
+
+
+class DeadlineRuleSerializer(serializers.ModelSerializer[DeadlineRule]):
+    name = serializers.CharField(source="label", read_only=True)
+
+    class Meta:
+        model = DeadlineRule
+        fields = [
+            "id",
+            "code",
+            "country",
+            "version",
+            "name",
+            "anchor",
+            "completed_by",
+            "offset",
+            "offset_unit",
+            "applies_when",
+            "assignee",
+            "names",
+            "legal_reference",
+            "verified",
+            "note",
+            "active",
+        ]
+        read_only_fields = ["id", "code", "country", "version", "active", "name"]
+
+
+class DeadlineRuleListApi(GenericAPIView[DeadlineRule]):
+    """Every member may read the rules (they explain every due date); administrators change them."""
+
+    permission_classes = [IsMember]
+    serializer_class = DeadlineRuleSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        country = serializers.CharField(required=False, max_length=2)
+        all_versions = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=DeadlineRuleSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = DeadlineRule.objects.all().order_by("country", "anchor", "code", "-version")
+        if filters.validated_data.get("country"):
+            qs = qs.filter(country=filters.validated_data["country"].upper())
+        if not filters.validated_data.get("all_versions"):
+            qs = qs.filter(active=True)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(DeadlineRuleSerializer(page, many=True).data)
+
+
+class DeadlineRuleDetailApi(GenericAPIView[DeadlineRule]):
+    permission_classes = [IsMember]
+    serializer_class = DeadlineRuleSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        rule = DeadlineRule.objects.filter(pk=pk).first()
+        if rule is None:
+            raise Http404
+        return Response(DeadlineRuleSerializer(rule).data)
+
+    @extend_schema(request=DeadlineRuleSerializer, responses=DeadlineRuleSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        if not can_manage_rules(user):
+            raise PermissionError
+        rule = DeadlineRule.objects.filter(pk=pk).first()
+        if rule is None:
+            raise Http404
+        if not rule.active:
+            raise ValidationError(
+                {"version": [_("This version was replaced: change the current one.")]}
+            )
+        payload = DeadlineRuleSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        values = dict(payload.validated_data)
+        if values.get("offset_unit") not in (None, *OffsetUnit.values):
+            raise ValidationError({"offset_unit": [_("Choose one of the listed values.")]})
+        revised = rule_revise(actor=user, rule=rule, values=values)
+        return Response(DeadlineRuleSerializer(revised).data, status=status.HTTP_200_OK)

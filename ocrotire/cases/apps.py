@@ -1,0 +1,15 @@
+"""Case management along the intersectoral mechanism, with deadline rules, tasks and the timeline."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "ocrotire.cases"
+    label = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from ocrotire.cases import links
+
+        links.register_movers()

@@ -1,0 +1,245 @@
+"""The deadline engine: events on a report or case meet the tasks waiting for them, generate the
+tasks their rules anchor, and leave a line on the timeline. Rules are data (country packs),
+versioned, and editable by administrators; every task keeps the rule version it came from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ocrotire.cases.models import (
+    Case,
+    DeadlineRule,
+    Task,
+    TaskStatus,
+    TimelineEvent,
+)
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+from ocrotire.core.workdays import calendar_of, due_at
+from ocrotire.geo.services import PACKS_DIR
+
+if TYPE_CHECKING:
+    from ocrotire.accounts.models import User
+    from ocrotire.intake.models import Report
+
+RULE_FIELDS = (
+    "anchor",
+    "completed_by",
+    "offset",
+    "offset_unit",
+    "applies_when",
+    "assignee",
+    "names",
+    "legal_reference",
+    "verified",
+    "note",
+)
+
+
+def rule_applies(rule: DeadlineRule, context: Mapping[str, Any]) -> bool:
+    """Every key of `applies_when` lists the values it accepts; a key the event does not know
+    makes the rule not apply, so a badly written rule never fires by accident."""
+    for key, accepted in (rule.applies_when or {}).items():
+        if key not in context or context[key] not in accepted:
+            return False
+    return True
+
+
+def active_rules(*, country: str, anchor: str) -> QuerySet[DeadlineRule]:
+    return DeadlineRule.objects.filter(country=country, anchor=anchor, active=True)
+
+
+def _pack_rules(country: str) -> dict[str, Any]:
+    path = PACKS_DIR / country.lower() / "deadlines.json"
+    if not path.is_file():
+        return {"rules": []}
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def repeat_window_days(country: str) -> int:
+    return int(_pack_rules(country).get("repeat_window_days", 30))
+
+
+@transaction.atomic
+def rule_revise(
+    *, actor: User | None, rule: DeadlineRule, values: Mapping[str, Any]
+) -> DeadlineRule:
+    """A change to a rule is a new version; the old one is retired, tasks keep their version."""
+    current = DeadlineRule.objects.select_for_update().get(pk=rule.pk)
+    if not current.active:
+        raise ValidationError({"version": _("This version was replaced: change the current one.")})
+    changes = {
+        name: [getattr(current, name), values[name]]
+        for name in RULE_FIELDS
+        if name in values and getattr(current, name) != values[name]
+    }
+    if not changes:
+        return current
+    latest = (
+        DeadlineRule.objects.filter(country=current.country, code=current.code)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    ) or current.version
+    DeadlineRule.objects.filter(pk=current.pk).update(active=False)
+    revised = DeadlineRule(
+        code=current.code,
+        country=current.country,
+        version=latest + 1,
+        **{name: values.get(name, getattr(current, name)) for name in RULE_FIELDS},
+    )
+    revised.full_clean()
+    revised.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=revised,
+        changes={**changes, "replaces_version": current.version},
+    )
+    return revised
+
+
+@transaction.atomic
+def rule_retire(*, actor: User | None, rule: DeadlineRule) -> DeadlineRule:
+    """Stop a rule generating tasks without replacing it; its tasks keep pointing at it."""
+    current = DeadlineRule.objects.select_for_update().get(pk=rule.pk)
+    if not current.active:
+        return current
+    DeadlineRule.objects.filter(pk=current.pk).update(active=False)
+    current.active = False
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=current, changes={"active": [True, False]}
+    )
+    return current
+
+
+@transaction.atomic
+def rules_load(*, country: str, actor: User | None = None) -> int:
+    """Load a country pack's rules: new rules are created, changed ones revised (a new version),
+    unchanged ones left alone. Returns how many rows were written."""
+    data = _pack_rules(country)
+    written = 0
+    for row in data["rules"]:
+        values = {
+            "anchor": row["anchor"],
+            "completed_by": row["completed_by"],
+            "offset": row["offset"],
+            "offset_unit": row["offset_unit"],
+            "applies_when": row.get("applies_when", {}),
+            "assignee": row.get("assignee", "manager"),
+            "names": row["names"],
+            "legal_reference": row.get("legal_reference", ""),
+            "verified": row.get("verified", False),
+            "note": row.get("note", ""),
+        }
+        current = DeadlineRule.objects.filter(
+            country=country.upper(), code=row["code"], active=True
+        ).first()
+        if current is None:
+            rule = DeadlineRule(country=country.upper(), code=row["code"], **values)
+            rule.full_clean()
+            rule.save(force_insert=True)
+            audit_record(actor=actor, action=AuditAction.CREATE, obj=rule, changes=values)
+            written += 1
+        elif any(getattr(current, name) != value for name, value in values.items()):
+            rule_revise(actor=actor, rule=current, values=values)
+            written += 1
+    return written
+
+
+def _assignee_for(rule: DeadlineRule, case: Case | None) -> Any:
+    if rule.assignee == "manager" and case is not None:
+        return case.manager
+    return None
+
+
+def event_fire(
+    *,
+    actor: User | None,
+    kind: str,
+    at: datetime,
+    case: Case | None = None,
+    report: Report | None = None,
+    context: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
+    meets: tuple[str, ...] = (),
+) -> TimelineEvent:
+    """Record `kind` on the timeline of a case or a report (inside the caller's transaction):
+    open tasks met by this event are closed (in time or late), then the rules anchored on it
+    generate new tasks."""
+    subject: Any = case if case is not None else report
+    assert subject is not None
+    unit = subject.unit
+    open_tasks = Task.objects.select_related("rule").filter(
+        status=TaskStatus.OPEN, rule__completed_by__in=[kind, *meets]
+    )
+    open_tasks = (
+        open_tasks.filter(case=case) if case is not None else open_tasks.filter(report=report)
+    )
+    met = []
+    for task in open_tasks:
+        task.status = TaskStatus.DONE
+        task.done_at = at
+        task.done_by = actor
+        task.save(update_fields=["status", "done_at", "done_by"])
+        met.append(
+            {
+                "task": task.pk,
+                "kind": task.kind,
+                "due_at": task.due_at.isoformat(),
+                "met": at <= task.due_at,
+            }
+        )
+    event = TimelineEvent.objects.create(
+        case=case,
+        report=report,
+        at=at,
+        actor=actor,
+        kind=kind,
+        data={**(data or {}), **({"tasks_met": met} if met else {})},
+    )
+    calendar = calendar_of(unit.country)
+    new_tasks = [
+        Task(
+            case=case,
+            report=report,
+            rule=rule,
+            kind=rule.code,
+            unit=unit,
+            assignee=_assignee_for(rule, case),
+            anchor_at=at,
+            due_at=due_at(at, offset=rule.offset, unit=rule.offset_unit, calendar=calendar),
+        )
+        for rule in active_rules(country=unit.country, anchor=kind)
+        if rule_applies(rule, context or {})
+    ]
+    Task.objects.bulk_create(new_tasks)
+    return event
+
+
+def tasks_cancel(
+    *, case: Case | None = None, report: Report | None = None, kinds: list[str] | None = None
+) -> int:
+    """Tasks that can no longer be met (the case closed, the report redirected) are cancelled,
+    not left to turn overdue."""
+    qs = Task.objects.filter(status=TaskStatus.OPEN)
+    qs = qs.filter(case=case) if case is not None else qs.filter(report=report)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return qs.update(status=TaskStatus.CANCELLED)
+
+
+def tasks_reassign(*, case: Case) -> None:
+    Task.objects.filter(case=case, status=TaskStatus.OPEN, rule__assignee="manager").update(
+        assignee=case.manager, unit=case.unit
+    )
+    Task.objects.filter(case=case, status=TaskStatus.OPEN).update(unit=case.unit)

@@ -1,0 +1,28 @@
+"""Run the overdue scan now, or every OCROTIRE_DEADLINE_SCAN_SECONDS with --loop (the demo and each
+worker machine run one; concurrent watchers never escalate a task twice)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from ocrotire.cases.tasks import overdue_scan
+
+
+class Command(BaseCommand):
+    help = "Escalate the tasks that passed their due time."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--loop", action="store_true", help="Keep scanning at an interval.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            count = overdue_scan()
+            if count:
+                self.stdout.write(f"{count} overdue task(s) escalated")
+            if not options["loop"]:
+                return
+            time.sleep(settings.OCROTIRE_DEADLINE_SCAN_SECONDS)

@@ -1,0 +1,515 @@
+"""Cases along the intersectoral mechanism: stages, team, assessments, plans, visits, meetings,
+referrals, protective actions, deadline rules and the tasks they generate, and the timeline."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.accounts.models import Institution
+from ocrotire.core.crypto import EncryptedTextField
+from ocrotire.geo.models import Unit
+from ocrotire.registry.models import Person
+
+
+class Stage(models.TextChoices):
+    INITIAL_ASSESSMENT = "initial_assessment", _("Initial assessment")
+    EMERGENCY_PROTECTION = "emergency_protection", _("Emergency protection")
+    COMPLEX_ASSESSMENT = "complex_assessment", _("Complex assessment")
+    PLANNING = "planning", _("Individual assistance plan")
+    PLAN_APPROVAL = "plan_approval", _("Plan awaiting approval")
+    IMPLEMENTATION = "implementation", _("Implementation and monitoring")
+    CLOSURE_PROPOSED = "closure_proposed", _("Closure proposed")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STAGES = [s for s in Stage.values if s != Stage.CLOSED]
+
+
+class RiskLevel(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class ClosureReason(models.TextChoices):
+    OBJECTIVES_ACHIEVED = "objectives_achieved", _("Plan objectives achieved")
+    RISK_REMOVED = "risk_removed", _("Risk removed")
+    MOVED_AWAY = "moved_away", _("Family moved out of the area")
+    TRANSFERRED = "transferred", _("Transferred to another authority")
+    TURNED_18 = "turned_18", _("The child turned 18")
+    DEATH = "death", _("Death of the child")
+    REFUSAL = "refusal", _("Family refused the services")
+    NOT_CONFIRMED = "not_confirmed", _("Suspicion not confirmed")
+    OTHER = "other", _("Other")
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=60, unique=True)
+    child = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("child")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("responsible unit")
+    )
+    lead_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_cases",
+        verbose_name=_("lead institution"),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=24, choices=Stage.choices, default=Stage.INITIAL_ASSESSMENT
+    )
+    # The stage a case was in before closure was proposed, to go back to if it is refused.
+    stage_before = models.CharField(max_length=24, choices=Stage.choices, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    immediate_danger = models.BooleanField(_("immediate danger"), default=False)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_cases",
+        verbose_name=_("case manager"),
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    registration_disposition = models.CharField(
+        _("registration disposition number"), max_length=60, blank=True
+    )
+    closure_reason = models.CharField(
+        _("closure reason"), max_length=24, choices=ClosureReason.choices, blank=True
+    )
+    closure_note = models.TextField(_("closure note"), max_length=4000, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closure_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    times_reopened = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "stage"], name="cases_case_unit_stage"),
+            models.Index(fields=["manager", "stage"], name="cases_case_manager_stage"),
+            models.Index(fields=["-opened_at", "-id"], name="cases_case_opened"),
+        ]
+        constraints = [
+            # A child never has two open cases: a second report links to the first.
+            models.UniqueConstraint(
+                fields=["child"], condition=~Q(stage="closed"), name="cases_one_open_case_per_child"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != Stage.CLOSED
+
+
+class CaseMember(models.Model):
+    """A member of the multidisciplinary team; members from other institutions see only the
+    cases they are on."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_memberships"
+    )
+    role = models.CharField(_("role in the team"), max_length=120, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"], condition=Q(active=True), name="cases_member_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class AssessmentKind(models.TextChoices):
+    INITIAL = "initial", _("Initial assessment")
+    COMPLEX = "complex", _("Complex assessment")
+
+
+class Confirmation(models.TextChoices):
+    YES = "yes", _("Confirmed")
+    PARTLY = "partly", _("Partly confirmed")
+    NO = "no", _("Not confirmed")
+
+
+class Assessment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    kind = models.CharField(_("kind"), max_length=10, choices=AssessmentKind.choices)
+    completed_at = models.DateTimeField(_("completed at"))
+    protection_interview_done = models.BooleanField(_("protection interview held"), default=False)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    confirmed = models.CharField(
+        _("suspicion confirmed"), max_length=10, choices=Confirmation.choices
+    )
+    findings = EncryptedTextField(_("findings"), max_length=20000)
+    recommendation = EncryptedTextField(_("recommendation"), max_length=4000, blank=True)
+    # Service needs (codes of the country's service catalogue), for the gap analysis.
+    needs = models.JSONField(_("needs"), default=list, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["completed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class PlanStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for changes")
+
+
+class Plan(models.Model):
+    """One version of the individual assistance plan (PIA)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    number = models.PositiveSmallIntegerField(_("version"))
+    goals = models.TextField(_("goals"), max_length=20000)
+    actions = models.JSONField(_("actions"), default=list)
+    next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=PlanStatus.choices, default=PlanStatus.SUBMITTED
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(max_length=4000, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="cases_plan_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class VisitKind(models.TextChoices):
+    HOME = "home", _("Home visit")
+    SCHOOL = "school", _("Visit at school or kindergarten")
+    OFFICE = "office", _("Meeting at the office")
+    PHONE = "phone", _("Phone follow-up")
+
+
+class Visit(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField(_("visited at"))
+    kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices)
+    observations = EncryptedTextField(_("observations"), max_length=20000)
+    risk_level = models.CharField(
+        _("risk level after the visit"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["visited_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ReviewOutcome(models.TextChoices):
+    CONTINUE = "continue", _("Continue the plan")
+    REPLAN = "replan", _("Revise the plan")
+
+
+class Review(models.Model):
+    """A periodic review of the case and its plan."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
+    summary = EncryptedTextField(_("summary"), max_length=20000)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["reviewed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class MeetingKind(models.TextChoices):
+    CASE_CONFERENCE = "case_conference", _("Case conference of the multidisciplinary team")
+    COMMISSION = "commission", _("Commission for the protection of the child in difficulty")
+
+
+class Meeting(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    held_at = models.DateTimeField(_("held at"))
+    participants = models.TextField(_("participants"), max_length=4000, blank=True)
+    decision = EncryptedTextField(_("decision"), max_length=20000)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    ENROLLED = "enrolled", _("Enrolled")
+    COMPLETED = "completed", _("Completed")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Referral(models.Model):
+    """A referral from a case to a service; the provider side answers it (providers app)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    to_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_received",
+        verbose_name=_("to institution"),
+    )
+    service = models.CharField(_("service"), max_length=200)
+    reason = models.TextField(_("reason"), max_length=4000)
+    complex_case = models.BooleanField(_("complex case"), default=False)
+    status = models.CharField(
+        max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ProtectiveActionKind(models.TextChoices):
+    REMOVAL = "removal", _("Emergency removal from the family")
+    POLICE_ORDER = "police_order", _("Police protection order")
+    HOSPITALISATION = "hospitalisation", _("Hospitalisation")
+    OTHER = "other", _("Other urgent measure")
+
+
+class ProtectiveAction(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="protective_actions")
+    kind = models.CharField(_("kind"), max_length=20, choices=ProtectiveActionKind.choices)
+    decided_at = models.DateTimeField(_("decided at"))
+    description = EncryptedTextField(_("description"), max_length=4000, blank=True)
+    prosecutor_notified_at = models.DateTimeField(null=True, blank=True)
+    court_filed_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class OffsetUnit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+    WORKING_DAYS = "working_days", _("working days")
+
+
+class DeadlineRule(models.Model):
+    """A legal or policy deadline as data: when `anchor` happens (and `applies_when` matches),
+    a task is due `offset` `offset_unit` later and is met by the event `completed_by`.
+
+    Rules are versioned: a change makes a new row with the next version and retires the old
+    one, so every task keeps the exact rule it was generated from."""
+
+    code = models.CharField(_("code"), max_length=60)
+    country = models.CharField(_("country"), max_length=2)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    anchor = models.CharField(_("anchor event"), max_length=40)
+    completed_by = models.CharField(_("met by event"), max_length=40)
+    offset = models.PositiveIntegerField(_("offset"))
+    offset_unit = models.CharField(_("unit"), max_length=16, choices=OffsetUnit.choices)
+    applies_when = models.JSONField(_("applies when"), default=dict, blank=True)
+    # Who must act: the case manager, or the supervisors of the unit.
+    assignee = models.CharField(_("assignee"), max_length=20, default="manager")
+    names = models.JSONField(_("task names"), default=dict)
+    legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    verified = models.BooleanField(_("verified by a lawyer"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+        ordering = ["country", "anchor", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "code", "version"], name="cases_rule_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["country", "code"], condition=Q(active=True), name="cases_rule_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.code} v{self.version}"
+
+    def label(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        language = (language or get_language() or "ro")[:2]
+        return str(self.names.get(language) or self.names.get("en") or self.code)
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("No longer needed")
+
+
+class Task(models.Model):
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    report = models.ForeignKey(
+        "intake.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(_("kind"), max_length=60)
+    # The unit whose supervisors see it; kept here so that "overdue by unit" is one index scan.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    anchor_at = models.DateTimeField()
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set once by the periodic job when the task passed its due time; drives the escalation.
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="cases_task_open_due"),
+            models.Index(fields=["assignee", "status", "due_at"], name="cases_task_assignee"),
+            models.Index(fields=["unit", "status", "due_at"], name="cases_task_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
+
+    @property
+    def met(self) -> bool | None:
+        if self.done_at is None:
+            return None
+        return self.done_at <= self.due_at
+
+
+class TimelineEvent(models.Model):
+    """One line of the linear monitoring of a report and its case; `kind` selects the sentence
+    shown, `data` fills it. Written by the services only, never edited."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    report = models.ForeignKey(
+        "intake.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["case", "at"], name="cases_event_case"),
+            models.Index(fields=["report", "at"], name="cases_event_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    report = models.ForeignKey(
+        "intake.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="cases_notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "task", "kind"],
+                condition=Q(task__isnull=False),
+                name="cases_notification_once_per_task",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -1,0 +1,77 @@
+"""In-app notifications, and e-mail when the deployment configures a mail server."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ocrotire.accounts.models import User
+from ocrotire.cases.models import Case, Notification, Task
+
+
+def notification_text(notification: Notification) -> str:
+    data = notification.data
+    if notification.kind == "task_overdue":
+        return _("Overdue: %(task)s in %(subject)s (due %(due)s).") % {
+            "task": data.get("task", ""),
+            "subject": data.get("subject", ""),
+            "due": data.get("due", ""),
+        }
+    if notification.kind == "case_assigned":
+        return _("You are now the case manager of %(subject)s.") % {
+            "subject": data.get("subject", "")
+        }
+    if notification.kind == "team_added":
+        return _("You were added to the team of %(subject)s.") % {
+            "subject": data.get("subject", "")
+        }
+    return notification.kind
+
+
+def notify(
+    *,
+    users: Iterable[User],
+    kind: str,
+    case: Case | None = None,
+    task: Task | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """One notification per user (and per task for task notices); e-mail after commit."""
+    created = 0
+    payload = {"subject": case.number if case else "", **(data or {})}
+    for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    user=user,
+                    kind=kind,
+                    case=case,
+                    report=task.report if task is not None else None,
+                    task=task,
+                    data=payload,
+                )
+        except IntegrityError:
+            continue  # this task's notice was already sent to this user
+        created += 1
+        if settings.OCROTIRE_NOTIFY_EMAIL and user.email:
+            transaction.on_commit(functools.partial(_mail, notification, user))
+    return created
+
+
+def _mail(notification: Notification, user: User) -> None:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        text = notification_text(notification)
+        send_mail(
+            subject=_("Ocrotire: %(text)s") % {"text": text[:120]},
+            message=text,
+            from_email=None,
+            recipient_list=[user.email],
+            fail_silently=True,
+        )

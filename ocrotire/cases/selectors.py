@@ -1,0 +1,181 @@
+"""Reads of cases, tasks, the timeline and notifications, always through the reader's scope."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import has_role, is_member
+from ocrotire.cases.models import (
+    OPEN_STAGES,
+    Case,
+    CaseMember,
+    Notification,
+    Stage,
+    Task,
+    TaskStatus,
+    TimelineEvent,
+)
+from ocrotire.cases.permissions import APPROVER_ROLES, works_cases
+from ocrotire.registry.selectors import scope_q
+
+
+def case_scope(user: User) -> QuerySet[Case]:
+    """Case workers see their area; everybody sees the cases whose team they are on."""
+    if not is_member(user):
+        return Case.objects.none()
+    on_team = Q(Exists(CaseMember.objects.filter(case=OuterRef("pk"), user=user, active=True)))
+    if works_cases(user):
+        condition = scope_q(user, "unit")
+        if condition is None:
+            return Case.objects.all()
+        return Case.objects.filter(condition | on_team)
+    return Case.objects.filter(on_team)
+
+
+def case_list(
+    *,
+    user: User,
+    stage: str = "",
+    unit_code: str = "",
+    manager: User | None = None,
+    search: str = "",
+    risk_level: str = "",
+    open_only: bool = False,
+) -> QuerySet[Case]:
+    qs = case_scope(user)
+    if stage:
+        qs = qs.filter(stage=stage)
+    elif open_only:
+        qs = qs.exclude(stage=Stage.CLOSED)
+    if unit_code:
+        qs = qs.filter(Q(unit__code=unit_code) | Q(unit__path__contains=f"/{unit_code}/"))
+    if manager is not None:
+        qs = qs.filter(manager=manager)
+    if risk_level:
+        qs = qs.filter(risk_level=risk_level)
+    if search:
+        term = search.strip()
+        qs = qs.filter(
+            Q(number__iexact=term)
+            | Q(child__family_name__icontains=term)
+            | Q(child__given_name__icontains=term)
+        )
+    now = timezone.now()
+    return (
+        qs.select_related("unit", "child", "manager")
+        .annotate(
+            overdue_count=Count(
+                "tasks",
+                filter=Q(tasks__status=TaskStatus.OPEN, tasks__due_at__lt=now),
+                distinct=True,
+            )
+        )
+        .order_by("-opened_at", "-id")
+    )
+
+
+def case_get(*, user: User, pk: int | str) -> Case:
+    try:
+        return (
+            case_scope(user)
+            .select_related(
+                "unit", "child", "manager", "lead_institution", "opened_by", "closure_approved_by"
+            )
+            .get(pk=pk)
+        )
+    except (Case.DoesNotExist, ValueError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def case_tasks(case: Case) -> QuerySet[Task]:
+    return (
+        Task.objects.filter(case=case).select_related("rule", "assignee").order_by("due_at", "id")
+    )
+
+
+def report_tasks(report_id: int) -> QuerySet[Task]:
+    return Task.objects.filter(report_id=report_id).select_related("rule").order_by("due_at", "id")
+
+
+def case_timeline(case: Case) -> list[TimelineEvent]:
+    """Every event of the case and of the reports linked to it, in order."""
+    # Two indexed conditions (case, report ids) that the database can OR from its indexes.
+    report_ids = list(case.reports.values_list("pk", flat=True))
+    return list(
+        TimelineEvent.objects.filter(Q(case=case) | Q(report_id__in=report_ids))
+        .select_related("actor", "report", "case", "case__unit", "report__unit")
+        .order_by("at", "id")
+    )
+
+
+def report_timeline(report_id: int) -> list[TimelineEvent]:
+    return list(
+        TimelineEvent.objects.filter(report_id=report_id)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+
+
+def task_scope(user: User) -> QuerySet[Task]:
+    """Tasks of the cases and reports a user may see."""
+    if not works_cases(user):
+        return Task.objects.filter(case__in=case_scope(user))
+    condition = scope_q(user, "unit")
+    qs = Task.objects.all()
+    return qs if condition is None else qs.filter(condition)
+
+
+def my_work(
+    *, user: User, now: datetime | None = None
+) -> dict[str, QuerySet[Task] | QuerySet[Case]]:
+    """Due today, overdue, and awaiting my approval."""
+    now = now or timezone.now()
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+    mine = (
+        task_scope(user)
+        .filter(status=TaskStatus.OPEN)
+        .filter(
+            Q(assignee=user)
+            | Q(case__manager=user, assignee__isnull=True, rule__assignee="manager")
+            | Q(assignee__isnull=True, report__isnull=False, rule__assignee="triage")
+        )
+        .select_related("rule", "case", "report", "case__child")
+    )
+    if has_role(user, *APPROVER_ROLES):
+        approvals = (
+            case_scope(user)
+            .filter(stage__in=[Stage.PLAN_APPROVAL, Stage.CLOSURE_PROPOSED])
+            .select_related("child", "manager", "unit")
+        )
+    else:
+        approvals = Case.objects.none()
+    return {
+        "overdue": mine.filter(due_at__lt=now).order_by("due_at"),
+        "due_today": mine.filter(due_at__gte=now, due_at__lte=end_of_day).order_by("due_at"),
+        "upcoming": mine.filter(
+            due_at__gt=end_of_day, due_at__lte=now + timedelta(days=7)
+        ).order_by("due_at"),
+        "approvals": approvals.order_by("updated_at"),
+    }
+
+
+def board(*, user: User, unit_code: str = "") -> dict[str, list[Case]]:
+    """Every open case of the area by stage, with its overdue steps counted (supervisor view)."""
+    cases = case_list(user=user, unit_code=unit_code, open_only=True)
+    grouped: dict[str, list[Case]] = {stage: [] for stage in OPEN_STAGES}
+    for case in cases[:2000]:
+        grouped.setdefault(case.stage, []).append(case)
+    return grouped
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("case", "task")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,560 @@
+"""REST endpoints of the register: file a report, list and read reports, attachments, triage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ocrotire.accounts.models import Institution, InstitutionKind, User
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.api.idempotency import idempotent
+from ocrotire.api.permissions import IsMember
+from ocrotire.cases.models import RiskLevel
+from ocrotire.cases.selectors import report_tasks, report_timeline
+from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+from ocrotire.geo.models import Unit
+from ocrotire.intake import services
+from ocrotire.intake.models import (
+    Agency,
+    Channel,
+    InformationSource,
+    Report,
+    ReporterKind,
+    ReporterSector,
+    ReportStatus,
+    TriageDecision,
+)
+from ocrotire.intake.permissions import can_file_report, keeps_register
+from ocrotire.intake.selectors import report_get, report_list, reports_about_same_children
+from ocrotire.registry.apis import PersonInputSerializer, _person_input
+from ocrotire.registry.models import Person
+from ocrotire.registry.selectors import person_scope
+
+SECTOR_OF_INSTITUTION = {
+    InstitutionKind.SCHOOL: ReporterSector.EDUCATION,
+    InstitutionKind.EDUCATION_AUTHORITY: ReporterSector.EDUCATION,
+    InstitutionKind.POLICE: ReporterSector.PUBLIC_ORDER,
+    InstitutionKind.CLINIC: ReporterSector.HEALTH,
+    InstitutionKind.HEALTH_AUTHORITY: ReporterSector.HEALTH,
+}
+
+
+class ReporterSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ReporterKind.choices)
+    sector = serializers.ChoiceField(
+        choices=ReporterSector.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Required for professionals; defaults from the filer's institution",
+    )
+    institution = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    relationship = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    anonymous = serializers.BooleanField(
+        required=False, default=False, help_text="Identity withheld: no name or contact"
+    )
+
+
+class ChildSerializer(PersonInputSerializer):
+    person = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="An existing person; otherwise give the new child's fields",
+    )
+
+
+class AgencySerializer(serializers.Serializer[Any]):
+    agency = serializers.ChoiceField(choices=Agency.choices)
+    notified_at = serializers.DateTimeField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ReportInputSerializer(serializers.Serializer[Any]):
+    received_at = serializers.DateTimeField(required=False, help_text="Defaults to now")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    reporter = ReporterSerializer()
+    children = serializers.ListField(child=ChildSerializer(), min_length=1, max_length=20)
+    concerns = serializers.ListField(
+        child=serializers.CharField(max_length=60), min_length=1, max_length=30
+    )
+    most_serious = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    immediate_danger = serializers.BooleanField(required=False, default=False)
+    unit = serializers.CharField(max_length=40, help_text="Code of the unit where it happened")
+    location = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    narrative = serializers.CharField(max_length=20000)
+    information_source = serializers.ChoiceField(
+        choices=InformationSource.choices, required=False, allow_blank=True
+    )
+    alleged_perpetrator = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    phone_notice_at = serializers.DateTimeField(required=False, allow_null=True)
+    form_received_at = serializers.DateTimeField(required=False, allow_null=True)
+    agencies = serializers.ListField(child=AgencySerializer(), required=False, max_length=10)
+
+
+class TaskSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField(source="rule.label")
+    due_at = serializers.DateTimeField()
+    done_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField()
+    overdue = serializers.SerializerMethodField()
+    met = serializers.BooleanField(allow_null=True)
+    legal_reference = serializers.CharField(source="rule.legal_reference")
+    verified = serializers.BooleanField(source="rule.verified")
+    rule_version = serializers.IntegerField(source="rule.version")
+
+    def get_overdue(self, task: Any) -> bool:
+        from django.utils import timezone
+
+        if task.done_at is not None:
+            return bool(task.done_at > task.due_at)
+        return bool(task.status == "open" and task.due_at < timezone.now())
+
+
+class TimelineEventSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    actor = serializers.CharField(allow_null=True)
+    report = serializers.CharField(allow_null=True)
+    deadlines = serializers.ListField(child=serializers.DictField())
+
+
+def timeline_rows(events: list[Any], country: str) -> list[dict[str, Any]]:
+    names = rule_names(country)
+    return [
+        {
+            "at": e.at,
+            "kind": e.kind,
+            "text": event_text(e, names),
+            "actor": (e.actor.get_full_name() or e.actor.username) if e.actor else None,
+            "report": e.report.number if e.report_id and e.report else None,
+            "deadlines": deadlines_of(e, names),
+        }
+        for e in events
+    ]
+
+
+class ReportOutputSerializer(serializers.ModelSerializer[Report]):
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    reporter = serializers.SerializerMethodField()
+    children = serializers.SerializerMethodField()
+    concerns = serializers.SerializerMethodField()
+    most_serious = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    agencies = serializers.SerializerMethodField()
+    cases = serializers.SerializerMethodField()
+    registering_institution = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="abbreviation", read_only=True
+    )
+    triage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "number",
+            "status",
+            "received_at",
+            "channel",
+            "registering_institution",
+            "reporter",
+            "children",
+            "concerns",
+            "most_serious",
+            "immediate_danger",
+            "unit",
+            "location",
+            "narrative",
+            "information_source",
+            "alleged_perpetrator",
+            "phone_notice_at",
+            "form_received_at",
+            "agencies",
+            "triage",
+            "cases",
+            "version",
+            "created_at",
+        ]
+
+    def get_reporter(self, report: Report) -> dict[str, Any]:
+        return {
+            "kind": report.reporter_kind,
+            "sector": report.reporter_sector,
+            "institution": report.reporter_institution_id,
+            "name": report.reporter_name,
+            "contact": report.reporter_contact,
+            "relationship": report.reporter_relationship,
+            "anonymous": report.is_anonymous,
+        }
+
+    def get_children(self, report: Report) -> list[dict[str, Any]]:
+        return [{"person": p.pk, "display_name": str(p)} for p in report.children.all()]
+
+    def get_concerns(self, report: Report) -> list[str]:
+        return sorted(c.code for c in report.concerns.all())
+
+    def get_agencies(self, report: Report) -> list[dict[str, Any]]:
+        return [
+            {"agency": a.agency, "notified_at": a.notified_at.isoformat(), "note": a.note}
+            for a in report.agency_notices.all()
+        ]
+
+    def get_cases(self, report: Report) -> list[dict[str, Any]]:
+        return [{"id": c.pk, "number": c.number, "stage": c.stage} for c in report.cases.all()]
+
+    def get_triage(self, report: Report) -> dict[str, Any] | None:
+        if not report.triage_decision:
+            return None
+        return {
+            "decision": report.triage_decision,
+            "reason": report.triage_reason,
+            "at": report.triaged_at.isoformat() if report.triaged_at else None,
+            "redirected_to": report.redirected_to_id,
+            "redirected_to_text": report.redirected_to_text,
+        }
+
+
+class ReportDetailSerializer(ReportOutputSerializer):
+    tasks = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    same_child_reports = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(ReportOutputSerializer.Meta):
+        fields = [
+            *ReportOutputSerializer.Meta.fields,
+            "tasks",
+            "timeline",
+            "same_child_reports",
+            "attachments",
+        ]
+
+    @extend_schema(responses=TaskSerializer(many=True))
+    def get_tasks(self, report: Report) -> list[dict[str, Any]]:
+        return list(TaskSerializer(report_tasks(report.pk), many=True).data)
+
+    def get_timeline(self, report: Report) -> list[dict[str, Any]]:
+        rows = timeline_rows(report_timeline(report.pk), report.unit.country)
+        return list(TimelineEventSerializer(rows, many=True).data)
+
+    def get_same_child_reports(self, report: Report) -> list[dict[str, Any]]:
+        user = self.context["user"]
+        return [
+            {
+                "id": r.pk,
+                "number": r.number,
+                "received_at": r.received_at.isoformat(),
+                "status": r.status,
+            }
+            for r in reports_about_same_children(user=user, report=report)[:50]
+        ]
+
+    def get_attachments(self, report: Report) -> list[dict[str, Any]]:
+        return [
+            {"id": a.pk, "name": a.name, "size": a.size, "content_type": a.content_type}
+            for a in report.attachments.all()
+        ]
+
+
+class ReportStatusSerializer(serializers.ModelSerializer[Report]):
+    """What a reporter sees of what they filed: that it was received, and where it stands."""
+
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Report
+        fields = ["id", "number", "status", "received_at", "channel", "unit", "created_at"]
+
+
+def _output(user: User, report: Report, *, detail: bool = False) -> dict[str, Any]:
+    if not keeps_register(user):
+        return dict(ReportStatusSerializer(report).data)
+    serializer = ReportDetailSerializer if detail else ReportOutputSerializer
+    return dict(serializer(report, context={"user": user}).data)
+
+
+def _institution(pk: int | None, field: str) -> Institution | None:
+    if pk is None:
+        return None
+    found = Institution.objects.filter(pk=pk, active=True).first()
+    if found is None:
+        raise ValidationError({field: [_("There is no institution with this number.")]})
+    return found
+
+
+def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
+    unit = Unit.objects.filter(code=data["unit"], active=True).first()
+    if unit is None:
+        raise ValidationError({"unit": [_("There is no unit with this code.")]})
+    reporter = data["reporter"]
+    institution = _institution(reporter.get("institution"), "reporter")
+    sector = reporter.get("sector", "")
+    if reporter["kind"] == ReporterKind.PROFESSIONAL and not keeps_register(user):
+        # A school, clinic or police reporter files for their own institution.
+        institution = institution or user.institution
+        if not sector and institution is not None:
+            sector = SECTOR_OF_INSTITUTION.get(institution.kind, ReporterSector.OTHER)  # type: ignore[call-overload]
+    children: list[services.ChildInput] = []
+    visible = person_scope(user) if keeps_register(user) else Person.objects.none()
+    for index, child in enumerate(data["children"], start=1):
+        values = dict(child)
+        person_id = values.pop("person", None)
+        if person_id is not None:
+            person = visible.filter(pk=person_id).first()
+            if person is None:
+                raise ValidationError(
+                    {
+                        "children": [
+                            _("Child %(index)s: there is no such person in your area.")
+                            % {"index": index}
+                        ]
+                    }
+                )
+            children.append(services.ChildInput(person=person))
+        else:
+            if not (values.get("given_name") or values.get("family_name")):
+                raise ValidationError(
+                    {
+                        "children": [
+                            _("Child %(index)s: give an existing person or at least a name.")
+                            % {"index": index}
+                        ]
+                    }
+                )
+            children.append(services.ChildInput(new=_person_input(values)))
+    return services.ReportInput(
+        channel=data["channel"],
+        reporter_kind=reporter["kind"],
+        reporter_sector=sector,
+        reporter_anonymous=reporter.get("anonymous", False),
+        reporter_institution=institution,
+        reporter_name=reporter.get("name", ""),
+        reporter_contact=reporter.get("contact", ""),
+        reporter_relationship=reporter.get("relationship", ""),
+        unit=unit,
+        narrative=data["narrative"],
+        concerns=data["concerns"],
+        children=children,
+        received_at=data.get("received_at"),
+        location=data.get("location", ""),
+        information_source=data.get("information_source", ""),
+        alleged_perpetrator=data.get("alleged_perpetrator", ""),
+        most_serious=data.get("most_serious", ""),
+        immediate_danger=data.get("immediate_danger", False),
+        phone_notice_at=data.get("phone_notice_at"),
+        form_received_at=data.get("form_received_at"),
+        agencies=[
+            (a["agency"], a["notified_at"], a.get("note", "")) for a in data.get("agencies", [])
+        ],
+    )
+
+
+class ReportListApi(GenericAPIView[Report]):
+    permission_classes = [IsMember]
+    serializer_class = ReportOutputSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        status = serializers.ChoiceField(choices=ReportStatus.choices, required=False)
+        channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+        unit = serializers.CharField(required=False, max_length=40)
+        search = serializers.CharField(required=False, max_length=100)
+        received_from = serializers.DateField(required=False)
+        received_to = serializers.DateField(required=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=ReportOutputSerializer(many=True),
+        description="Register keepers see the reports of their area; reporters see only the "
+        "number, status and dates of the reports they filed.",
+    )
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        if not can_file_report(user):
+            raise PermissionError
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        qs = report_list(
+            user=user,
+            status=f.get("status", ""),
+            channel=f.get("channel", ""),
+            unit_code=f.get("unit", ""),
+            search=f.get("search", ""),
+            received_from=f.get("received_from"),
+            received_to=f.get("received_to"),
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response([_output(user, r) for r in page or []])
+
+    @extend_schema(
+        request=ReportInputSerializer,
+        responses={201: ReportOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        user = acting_user(request)
+        if not can_file_report(user):
+            raise PermissionError
+        payload = ReportInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        report = services.report_create(
+            actor=user, data=_report_input(user, payload.validated_data)
+        )
+        if keeps_register(user):
+            try:
+                report = report_get(user=user, pk=report.pk)
+            except Http404:
+                # Filed for another authority's area: the filer learns only that it was received.
+                return Response(ReportStatusSerializer(report).data, status=status.HTTP_201_CREATED)
+        return Response(_output(user, report), status=status.HTTP_201_CREATED)
+
+
+class ReportDetailApi(GenericAPIView[Report]):
+    permission_classes = [IsMember]
+    serializer_class = ReportDetailSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        report = report_get(user=user, pk=pk)
+        if keeps_register(user):
+            audit_record(actor=user, action=AuditAction.VIEW, obj=report)
+        return Response(_output(user, report, detail=True))
+
+
+class TriageApi(GenericAPIView[Report]):
+    permission_classes = [IsMember]
+    serializer_class = ReportOutputSerializer
+
+    class TriageInputSerializer(serializers.Serializer[Any]):
+        decision = serializers.ChoiceField(choices=TriageDecision.choices)
+        reason = serializers.CharField(max_length=4000)
+        risk_level = serializers.ChoiceField(
+            choices=RiskLevel.choices,
+            required=False,
+            help_text="Required to open a case",
+        )
+        manager = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=2**63 - 1,
+            help_text="User id of the case manager",
+        )
+        redirect_to = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**63 - 1, help_text="Institution id"
+        )
+        redirect_to_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+        registration_disposition = serializers.CharField(
+            max_length=60, required=False, allow_blank=True
+        )
+        at = serializers.DateTimeField(required=False, help_text="When the decision was taken")
+        version = serializers.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=2**31 - 1,
+            help_text="The version you read; a newer one means a conflict (409)",
+        )
+
+    @extend_schema(request=TriageInputSerializer, responses=ReportOutputSerializer)
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        report = report_get(user=user, pk=pk)
+        payload = self.TriageInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        manager = None
+        if data.get("manager") is not None:
+            manager = User.objects.filter(pk=data["manager"], is_active=True).first()
+            if manager is None:
+                raise ValidationError({"manager": [_("There is no active user with this number.")]})
+        result = services.report_triage(
+            actor=user,
+            report=report,
+            version=data.get("version", report.version),
+            data=services.TriageInput(
+                decision=data["decision"],
+                reason=data["reason"],
+                risk_level=data.get("risk_level", ""),
+                manager=manager,
+                redirect_to=_institution(data.get("redirect_to"), "redirect_to"),
+                redirect_to_text=data.get("redirect_to_text", ""),
+                registration_disposition=data.get("registration_disposition", ""),
+                at=data.get("at"),
+            ),
+        )
+        return Response(_output(user, report_get(user=user, pk=result.pk)))
+
+
+class AttachmentListApi(GenericAPIView[Report]):
+    permission_classes = [IsMember]
+    parser_classes = [MultiPartParser]
+
+    class AttachmentSerializer(serializers.Serializer[Any]):
+        file = serializers.FileField()
+
+    class AttachmentOutputSerializer(serializers.Serializer[Any]):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        size = serializers.IntegerField()
+        content_type = serializers.CharField()
+        sha256 = serializers.CharField()
+
+    serializer_class = AttachmentOutputSerializer
+
+    @extend_schema(request=AttachmentSerializer, responses={201: AttachmentOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        report = report_get(user=user, pk=pk)
+        payload = self.AttachmentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        attachment = services.attachment_add(
+            actor=user, report=report, upload=payload.validated_data["file"]
+        )
+        return Response(
+            self.AttachmentOutputSerializer(attachment).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AttachmentDetailApi(GenericAPIView[Report]):
+    permission_classes = [IsMember]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: int, attachment_pk: int) -> FileResponse:
+        user = acting_user(request)
+        if not keeps_register(user):
+            raise PermissionError
+        report = report_get(user=user, pk=pk)
+        attachment = report.attachments.filter(pk=attachment_pk).first()
+        if attachment is None:
+            raise Http404
+        audit_record(
+            actor=user, action=AuditAction.VIEW, obj=attachment, changes={"report": report.number}
+        )
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )
+        return response

@@ -1,0 +1,10 @@
+"""Intake: the single register of reports (sesizări) and their triage."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    name = "ocrotire.intake"
+    label = "intake"
+    verbose_name = _("Reports")

@@ -1,0 +1,280 @@
+"""Reports (sesizări) of suspected violence, neglect, exploitation or trafficking: the single register."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.accounts.models import Institution
+from ocrotire.core.crypto import EncryptedTextField
+from ocrotire.geo.models import Unit
+from ocrotire.registry.models import Person
+
+
+class Channel(models.TextChoices):
+    NOTIFICATION_FORM = "notification_form", _("Institution notification form")
+    PHONE = "phone", _("Phone")
+    HOTLINE = "hotline", _("Hotline")
+    WALK_IN = "walk_in", _("Walk-in")
+    WRITTEN = "written", _("Written")
+    ONLINE = "online", _("Online form")
+    SELF_REFERRAL = "self_referral", _("Self-referral by the authority")
+
+
+class ReporterKind(models.TextChoices):
+    PROFESSIONAL = "professional", _("Professional")
+    CITIZEN = "citizen", _("Citizen")
+    CHILD = "child", _("The child")
+    ANONYMOUS = "anonymous", _("Anonymous")
+
+
+class ReporterSector(models.TextChoices):
+    EDUCATION = "education", _("Education")
+    PUBLIC_ORDER = "public_order", _("Public order (police)")
+    HEALTH = "health", _("Health")
+    SOCIAL = "social", _("Social assistance")
+    OTHER = "other", _("Other")
+
+
+class ReportStatus(models.TextChoices):
+    NEW = "new", _("Awaiting triage")
+    CASE_OPENED = "case_opened", _("Case opened")
+    LINKED = "linked", _("Linked to an open case")
+    REDIRECTED = "redirected", _("Redirected to the competent authority")
+    CLOSED = "closed", _("Closed with no further action")
+
+
+class TriageDecision(models.TextChoices):
+    OPEN_CASE = "open_case", _("Open a case")
+    LINK_CASE = "link_case", _("Link to the child's open case")
+    REDIRECT = "redirect", _("Redirect to the competent authority")
+    CLOSE = "close", _("Close with no further action")
+
+
+class InformationSource(models.TextChoices):
+    DISCLOSURE = "disclosure", _("Disclosure by the child")
+    OBSERVATION = "observation", _("Observation")
+    THIRD_PARTY = "third_party", _("Third party")
+
+
+class Agency(models.TextChoices):
+    AMBULANCE = "ambulance", _("Ambulance")
+    POLICE = "police", _("Police")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    OTHER = "other", _("Other agency")
+
+
+class ConcernCategory(models.Model):
+    """A concern category of a country pack. `hg270_form` puts it in a row of the official HG 270
+    form; `violence_form` marks the five forms of violence of which only the most serious counts."""
+
+    country = models.CharField(_("country"), max_length=2)
+    code = models.CharField(_("code"), max_length=60)
+    names = models.JSONField(_("names"), default=dict)
+    violence_form = models.BooleanField(_("form of violence"), default=False)
+    ordering = models.PositiveSmallIntegerField(default=0)
+    legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    verified = models.BooleanField(_("verified by a lawyer"), default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("concern category")
+        verbose_name_plural = _("concern categories")
+        ordering = ["country", "ordering", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "code"], name="intake_concern_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        from django.utils.translation import get_language
+
+        language = (language or get_language() or "ro")[:2]
+        return str(self.names.get(language) or self.names.get("en") or self.code)
+
+
+class RegistrationCounter(models.Model):
+    """The last registration number given per authority and year; incremented under a row lock."""
+
+    prefix = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, default="report")
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "year", "kind"], name="intake_counter_unique_prefix_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class Report(models.Model):
+    number = models.CharField(_("registration number"), max_length=60, unique=True)
+    registering_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registered_reports",
+        verbose_name=_("registering authority"),
+    )
+    received_at = models.DateTimeField(_("received at"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    reporter_kind = models.CharField(_("reporter"), max_length=20, choices=ReporterKind.choices)
+    reporter_sector = models.CharField(
+        _("reporter's sector"), max_length=20, choices=ReporterSector.choices, blank=True
+    )
+    reporter_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filed_reports",
+        verbose_name=_("reporter's institution"),
+    )
+    # Identity withheld: no name or contact is kept, whatever the kind of reporter.
+    reporter_anonymous = models.BooleanField(_("reporter's identity withheld"), default=False)
+    reporter_name = EncryptedTextField(_("reporter's name"), max_length=200, blank=True)
+    reporter_contact = EncryptedTextField(_("reporter's contact"), max_length=200, blank=True)
+    reporter_relationship = models.CharField(
+        _("reporter's relationship to the child"), max_length=120, blank=True
+    )
+    # The unit where it happened; it decides which authority handles the report and who sees it.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="reports", verbose_name=_("unit")
+    )
+    location = models.CharField(_("where it happened"), max_length=300, blank=True)
+    narrative = EncryptedTextField(_("what happened"), max_length=20000)
+    information_source = models.CharField(
+        _("source of the information"), max_length=20, choices=InformationSource.choices, blank=True
+    )
+    alleged_perpetrator = EncryptedTextField(
+        _("alleged perpetrator and relationship"), max_length=300, blank=True
+    )
+    concerns = models.ManyToManyField(
+        ConcernCategory, related_name="reports", verbose_name=_("concerns")
+    )
+    most_serious = models.ForeignKey(
+        ConcernCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("most serious form"),
+    )
+    immediate_danger = models.BooleanField(_("immediate danger"), default=False)
+    phone_notice_at = models.DateTimeField(_("phone notice at"), null=True, blank=True)
+    form_received_at = models.DateTimeField(
+        _("notification form received at"), null=True, blank=True
+    )
+    children: models.ManyToManyField[Person, ReportChild] = models.ManyToManyField(
+        Person, through="ReportChild", related_name="reports", verbose_name=_("children")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.NEW
+    )
+    triage_decision = models.CharField(
+        _("triage decision"), max_length=20, choices=TriageDecision.choices, blank=True
+    )
+    triage_reason = models.TextField(_("reason"), max_length=4000, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    redirected_to = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="redirected_reports",
+        verbose_name=_("redirected to"),
+    )
+    redirected_to_text = models.CharField(_("redirected to (other)"), max_length=300, blank=True)
+    # The cases the report opened or was linked to: one per child concerned.
+    cases = models.ManyToManyField(
+        "cases.Case", blank=True, related_name="reports", verbose_name=_("cases")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filed_reports",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["unit", "status", "-received_at"], name="intake_report_unit_status"
+            ),
+            models.Index(fields=["-received_at", "-id"], name="intake_report_received"),
+            models.Index(fields=["created_by", "-received_at"], name="intake_report_filer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.reporter_anonymous or self.reporter_kind == ReporterKind.ANONYMOUS
+
+
+class ReportChild(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="report_children")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="report_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "person"], name="intake_child_once"),
+        ]
+        indexes = [models.Index(fields=["person", "report"], name="intake_child_person")]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class AgencyNotice(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="agency_notices")
+    agency = models.CharField(_("agency"), max_length=20, choices=Agency.choices)
+    notified_at = models.DateTimeField(_("notified at"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["notified_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ReportAttachment(models.Model):
+    """A file kept in private storage, served only through a scoped, audited view."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="reports/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -1,0 +1,30 @@
+"""Who may file, see and triage reports: pure predicates over role and scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ocrotire.accounts.models import RoleCode
+from ocrotire.accounts.permissions import has_role, scope_of
+
+# Roles that keep the register: they see every report of their area and triage it.
+REGISTER_ROLES = (RoleCode.ADMINISTRATOR, RoleCode.SPECIALIST, RoleCode.SUPERVISOR, RoleCode.HEAD)
+# Roles that may file a report; those outside the register see only what they filed.
+FILER_ROLES = (*REGISTER_ROLES, RoleCode.REPORTER, RoleCode.COMMUNITY_WORKER)
+
+
+def can_file_report(user: Any) -> bool:
+    return has_role(user, *FILER_ROLES)
+
+
+def keeps_register(user: Any) -> bool:
+    return has_role(user, *REGISTER_ROLES)
+
+
+def can_self_refer(user: Any) -> bool:
+    """A self-referral (autosesizare) is made by the authority itself."""
+    return keeps_register(user)
+
+
+def can_triage(user: Any, report: Any) -> bool:
+    return keeps_register(user) and scope_of(user).covers_path(report.unit.path)

@@ -1,0 +1,93 @@
+"""Reads of the register, always through the reader's scope; a report outside it is a 404."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ocrotire.accounts.models import User
+from ocrotire.cases.deadlines import repeat_window_days
+from ocrotire.intake.models import Report
+from ocrotire.intake.permissions import can_file_report, keeps_register
+from ocrotire.registry.selectors import scope_q
+
+
+def report_scope(user: User) -> QuerySet[Report]:
+    """The register keepers see their area; a reporter sees only the reports they filed."""
+    if keeps_register(user):
+        condition = scope_q(user, "unit")
+        qs = Report.objects.all()
+        return qs if condition is None else qs.filter(condition)
+    if can_file_report(user):
+        return Report.objects.filter(created_by=user)
+    return Report.objects.none()
+
+
+def report_list(
+    *,
+    user: User,
+    status: str = "",
+    channel: str = "",
+    unit_code: str = "",
+    search: str = "",
+    received_from: date | None = None,
+    received_to: date | None = None,
+) -> QuerySet[Report]:
+    qs = report_scope(user)
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if unit_code:
+        qs = qs.filter(Q(unit__code=unit_code) | Q(unit__path__contains=f"/{unit_code}/"))
+    if search:
+        qs = qs.filter(
+            Q(number__iexact=search.strip()) | Q(children__family_name__icontains=search.strip())
+        ).distinct()
+    if received_from:
+        qs = qs.filter(received_at__date__gte=received_from)
+    if received_to:
+        qs = qs.filter(received_at__date__lte=received_to)
+    return (
+        qs.select_related("unit", "most_serious", "reporter_institution", "registering_institution")
+        .prefetch_related("concerns", "children", "cases", "agency_notices")
+        .order_by("-received_at", "-id")
+    )
+
+
+def report_get(*, user: User, pk: int | str) -> Report:
+    try:
+        return (
+            report_scope(user)
+            .select_related(
+                "unit",
+                "most_serious",
+                "reporter_institution",
+                "registering_institution",
+                "redirected_to",
+                "triaged_by",
+            )
+            .prefetch_related("concerns", "children", "agency_notices", "attachments", "cases")
+            .get(pk=pk)
+        )
+    except (Report.DoesNotExist, ValueError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def reports_about_same_children(*, user: User, report: Report) -> QuerySet[Report]:
+    """Other reports about any child of this one, received within the country's window."""
+    window = timedelta(days=repeat_window_days(report.unit.country))
+    return (
+        report_scope(user)
+        .filter(
+            children__in=report.children.all(),
+            received_at__gte=report.received_at - window,
+            received_at__lte=report.received_at + window,
+        )
+        .exclude(pk=report.pk)
+        .select_related("unit")
+        .distinct()
+        .order_by("-received_at")
+    )

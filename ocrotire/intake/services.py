@@ -1,0 +1,594 @@
+"""Writes to the register of reports: filing (with the children and a registration number),
+attachments, and triage into a case, a link to the child's open case, a redirect, or closure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocrotire.accounts.models import Institution, InstitutionKind, User
+from ocrotire.accounts.services import ConflictError
+from ocrotire.cases.deadlines import event_fire, tasks_cancel
+from ocrotire.cases.models import Case, Stage
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+from ocrotire.core.workdays import calendar_of
+from ocrotire.geo.models import Unit
+from ocrotire.geo.services import PACKS_DIR
+from ocrotire.intake.models import (
+    AgencyNotice,
+    Channel,
+    ConcernCategory,
+    RegistrationCounter,
+    Report,
+    ReportAttachment,
+    ReportChild,
+    ReporterKind,
+    ReportStatus,
+    TriageDecision,
+)
+from ocrotire.intake.permissions import can_file_report, can_self_refer, can_triage
+from ocrotire.registry.matching import Probe, match
+from ocrotire.registry.models import Person, PersonIdentifier, PersonStatus
+from ocrotire.registry.services import PersonInput, person_create_for_report
+
+# A new child whose record matches an existing one this closely is the same child: the report is
+# linked to the existing record instead of creating a duplicate. Below it, a specialist decides
+# at triage, with the candidates shown.
+SAME_CHILD_SCORE = 0.97
+CLOCK_SKEW = timedelta(minutes=5)
+AUTHORITY_KINDS = (InstitutionKind.CHILD_PROTECTION, InstitutionKind.GUARDIANSHIP)
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword",
+    "audio/mpeg",
+}
+
+
+@dataclass
+class ChildInput:
+    person: Person | None = None
+    new: PersonInput | None = None
+
+
+@dataclass
+class ReportInput:
+    channel: str
+    reporter_kind: str
+    unit: Unit
+    narrative: str
+    concerns: list[str]
+    children: list[ChildInput]
+    received_at: datetime | None = None
+    reporter_sector: str = ""
+    reporter_anonymous: bool = False
+    reporter_institution: Institution | None = None
+    reporter_name: str = ""
+    reporter_contact: str = ""
+    reporter_relationship: str = ""
+    location: str = ""
+    information_source: str = ""
+    alleged_perpetrator: str = ""
+    most_serious: str = ""
+    immediate_danger: bool = False
+    phone_notice_at: datetime | None = None
+    form_received_at: datetime | None = None
+    agencies: list[tuple[str, datetime, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def concerns_load(*, country: str, actor: User | None = None) -> int:
+    """The common categories and the country's own, from the packs; loading again changes nothing."""
+    created = 0
+    for name in ("common/concerns.json", f"{country.lower()}/concerns.json"):
+        path = PACKS_DIR / name
+        if not path.is_file():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        base = 0 if name.startswith("common") else 100
+        for index, row in enumerate(data["categories"]):
+            values = {
+                "names": row["names"],
+                "violence_form": row.get("violence_form", False),
+                "ordering": base + index,
+                "legal_reference": data.get("legal_reference", ""),
+                "verified": data.get("verified", False),
+            }
+            category, was_created = ConcernCategory.objects.get_or_create(
+                country=country.upper(), code=row["code"], defaults=values
+            )
+            if was_created:
+                audit_record(actor=actor, action=AuditAction.CREATE, obj=category, changes=values)
+                created += 1
+            elif any(getattr(category, k) != v for k, v in values.items()):
+                ConcernCategory.objects.filter(pk=category.pk).update(**values)
+                audit_record(actor=actor, action=AuditAction.UPDATE, obj=category, changes=values)
+    return created
+
+
+def registering_authority(unit: Unit) -> Institution | None:
+    """The child-protection authority of the nearest unit up the tree, then up to the directorate
+    it belongs to (a sector section of DGPDC registers under DGPDC)."""
+    codes = list(reversed(unit.ancestor_codes()))
+    for code in codes:
+        found = (
+            Institution.objects.filter(units__code=code, kind__in=AUTHORITY_KINDS, active=True)
+            .order_by("id")
+            .first()
+        )
+        if found is not None:
+            seen = {found.pk}
+            while found.parent_id is not None and found.parent_id not in seen:
+                parent = Institution.objects.get(pk=found.parent_id)
+                seen.add(parent.pk)
+                found = parent
+            return found
+    return None
+
+
+def next_number(*, prefix: str, year: int, kind: str) -> int:
+    """The next number of a sequence; the row lock makes concurrent filings wait their turn."""
+    try:
+        with transaction.atomic():
+            RegistrationCounter.objects.get_or_create(prefix=prefix, year=year, kind=kind)
+    except IntegrityError:
+        pass  # another filing created it first
+    counter = RegistrationCounter.objects.select_for_update().get(
+        prefix=prefix, year=year, kind=kind
+    )
+    counter.last = F("last") + 1
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return counter.last
+
+
+def _prefix_and_year(unit: Unit, at: datetime) -> tuple[str, int, Institution | None]:
+    authority = registering_authority(unit)
+    prefix = (authority.abbreviation if authority and authority.abbreviation else unit.code).upper()
+    year = at.astimezone(calendar_of(unit.country).zone).year
+    return prefix, year, authority
+
+
+def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+
+    def error(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    received_at = data.received_at or now
+    if received_at > now + CLOCK_SKEW:
+        error("received_at", _("The time of receipt cannot be in the future."))
+    if data.channel == Channel.SELF_REFERRAL and not can_self_refer(actor):
+        error("channel", _("Only the child-protection authority can record a self-referral."))
+    if data.reporter_kind == ReporterKind.PROFESSIONAL and not data.reporter_sector:
+        error("reporter", _("Give the sector of the reporting professional."))
+    anonymous = data.reporter_anonymous or data.reporter_kind == ReporterKind.ANONYMOUS
+    if anonymous and (data.reporter_name.strip() or data.reporter_contact.strip()):
+        error(
+            "reporter",
+            _(
+                "An anonymous report carries no name or contact: remove them or change the reporter."
+            ),
+        )
+    if not data.narrative.strip():
+        error("narrative", _("Describe what happened."))
+    codes = list(dict.fromkeys(data.concerns))
+    concerns = list(
+        ConcernCategory.objects.filter(country=data.unit.country, code__in=codes, active=True)
+    )
+    unknown = sorted(set(codes) - {c.code for c in concerns})
+    if not codes:
+        error("concerns", _("Choose at least one concern."))
+    if unknown:
+        error(
+            "concerns",
+            _("Unknown concerns for this country: %(codes)s.") % {"codes": ", ".join(unknown)},
+        )
+    most_serious = None
+    if data.most_serious:
+        most_serious = next((c for c in concerns if c.code == data.most_serious), None)
+        if most_serious is None:
+            error("most_serious", _("The most serious form must be one of the concerns chosen."))
+    elif len([c for c in concerns if c.violence_form]) > 1:
+        error(
+            "most_serious",
+            _("Several forms of violence were chosen: say which one is the most serious."),
+        )
+    else:
+        most_serious = next((c for c in concerns if c.violence_form), None)
+    if not data.children:
+        error("children", _("Add at least one child concerned."))
+    for index, (_agency, at, _note) in enumerate(data.agencies, start=1):
+        if at > now + CLOCK_SKEW:
+            error(
+                "agencies",
+                _("Agency %(index)s: the time of the notice cannot be in the future.")
+                % {"index": index},
+            )
+    for name in ("phone_notice_at", "form_received_at"):
+        value = getattr(data, name)
+        if value is not None and value > now + CLOCK_SKEW:
+            error(name, _("This time cannot be in the future."))
+    if errors:
+        raise ValidationError(errors)
+    return {"received_at": received_at, "concerns": concerns, "most_serious": most_serious}
+
+
+def _child_person(actor: User, child: ChildInput, unit: Unit, index: int) -> tuple[Person, bool]:
+    """An existing record, or the same child found in the registry, or a new record."""
+    if child.person is not None:
+        if child.person.status != PersonStatus.ACTIVE:
+            raise ValidationError(
+                {
+                    "children": _("Child %(index)s: this record was merged or archived.")
+                    % {"index": index}
+                }
+            )
+        return child.person, False
+    assert child.new is not None
+    for scheme, value in child.new.identifiers:
+        same = (
+            PersonIdentifier.objects.filter(scheme=scheme, value=value.strip(), active=True)
+            .select_related("person")
+            .first()
+        )
+        if same is not None and same.person.status == PersonStatus.ACTIVE:
+            return same.person, True
+    probe = Probe(
+        given_name=child.new.given_name,
+        family_name=child.new.family_name,
+        patronymic=child.new.patronymic,
+        sex=child.new.sex,
+        birth_date=child.new.birth_date,
+        birth_date_precision=child.new.birth_date_precision,
+        birth_date_estimated=child.new.birth_date_estimated,
+        identifiers=child.new.identifiers,
+    )
+    if probe.exact_birth_date:
+        found = match(
+            probe,
+            persons=Person.objects.filter(status=PersonStatus.ACTIVE),
+            minimum=SAME_CHILD_SCORE,
+            limit=1,
+        )
+        if found:
+            return found[0].person, True
+    try:
+        return person_create_for_report(actor=actor, data=child.new, unit=unit), False
+    except ValidationError as exc:
+        messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        raise ValidationError(
+            {
+                "children": [
+                    _("Child %(index)s: %(error)s") % {"index": index, "error": " ".join(m)}
+                    for m in messages.values()
+                ]
+            }
+        ) from exc
+
+
+@transaction.atomic
+def report_create(*, actor: User, data: ReportInput) -> Report:
+    if not can_file_report(actor):
+        raise PermissionError
+    now = timezone.now()
+    cleaned = _clean(actor, data, now)
+    prefix, year, authority = _prefix_and_year(data.unit, cleaned["received_at"])
+    children: list[Person] = []
+    matched: list[int] = []
+    for index, child in enumerate(data.children, start=1):
+        person, was_matched = _child_person(actor, child, data.unit, index)
+        if person.pk not in {p.pk for p in children}:
+            children.append(person)
+        if was_matched:
+            matched.append(person.pk)
+    sequence = next_number(prefix=prefix, year=year, kind="report")
+    report = Report(
+        number=f"{prefix}-{year}-{sequence:06d}",
+        registering_institution=authority,
+        received_at=cleaned["received_at"],
+        channel=data.channel,
+        reporter_kind=data.reporter_kind,
+        reporter_sector=data.reporter_sector,
+        reporter_anonymous=data.reporter_anonymous or data.reporter_kind == ReporterKind.ANONYMOUS,
+        reporter_institution=data.reporter_institution,
+        reporter_name=data.reporter_name.strip(),
+        reporter_contact=data.reporter_contact.strip(),
+        reporter_relationship=data.reporter_relationship.strip(),
+        unit=data.unit,
+        location=data.location.strip(),
+        narrative=data.narrative.strip(),
+        information_source=data.information_source,
+        alleged_perpetrator=data.alleged_perpetrator.strip(),
+        most_serious=cleaned["most_serious"],
+        immediate_danger=data.immediate_danger,
+        phone_notice_at=data.phone_notice_at,
+        form_received_at=data.form_received_at,
+        created_by=actor,
+    )
+    report.full_clean(exclude=["created_by", "cases"])
+    report.save(force_insert=True)
+    report.concerns.set(cleaned["concerns"])
+    ReportChild.objects.bulk_create([ReportChild(report=report, person=p) for p in children])
+    AgencyNotice.objects.bulk_create(
+        [
+            AgencyNotice(report=report, agency=agency, notified_at=at, note=note.strip())
+            for agency, at, note in data.agencies
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=report,
+        changes={
+            "number": report.number,
+            "channel": report.channel,
+            "reporter_kind": report.reporter_kind,
+            "unit": data.unit.code,
+            "children": [p.pk for p in children],
+            "children_matched": matched,
+            "concerns": sorted(c.code for c in cleaned["concerns"]),
+            "immediate_danger": report.immediate_danger,
+        },
+    )
+    context = {
+        "immediate_danger": report.immediate_danger,
+        "channel": report.channel,
+        "reporter_kind": report.reporter_kind,
+    }
+    event_fire(
+        actor=actor,
+        kind="report_received",
+        at=report.received_at,
+        report=report,
+        context=context,
+        data={"number": report.number, "channel": report.channel},
+    )
+    if report.form_received_at is not None:
+        event_fire(actor=actor, kind="form_received", at=report.form_received_at, report=report)
+    for notice in report.agency_notices.all():
+        event_fire(
+            actor=actor,
+            kind="agency_notified",
+            at=notice.notified_at,
+            report=report,
+            data={"agency": notice.agency},
+        )
+    return report
+
+
+@transaction.atomic
+def report_form_receive(
+    *, actor: User, report: Report, version: int, at: datetime | None = None
+) -> Report:
+    """The written notification form arrived after the phone notice."""
+    if not can_triage(actor, report):
+        raise PermissionError
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.version != version:
+        raise ConflictError
+    if locked.form_received_at is not None:
+        raise ValidationError({"form_received_at": _("The form was already recorded as received.")})
+    at = at or timezone.now()
+    Report.objects.filter(pk=locked.pk).update(form_received_at=at, version=F("version") + 1)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"form_received_at": at.isoformat()},
+    )
+    event_fire(actor=actor, kind="form_received", at=at, report=locked)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, report: Report, upload: UploadedFile) -> ReportAttachment:
+    from ocrotire.intake.permissions import keeps_register
+
+    if (
+        not (keeps_register(actor) and can_triage(actor, report))
+        and report.created_by_id != actor.pk
+    ):
+        raise PermissionError
+    size = upload.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    content_type = (upload.content_type or "").split(";")[0].strip()
+    if content_type not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {
+                "file": _(
+                    "This kind of file is not accepted: attach a PDF, an image, a document or a sound recording."
+                )
+            }
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = ReportAttachment(
+        report=report,
+        name=(upload.name or "file")[:200],
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(f"{report.pk}-{digest.hexdigest()[:16]}", upload, save=False)
+    attachment.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=attachment,
+        changes={"report": report.number, "name": attachment.name, "sha256": attachment.sha256},
+    )
+    event_fire(
+        actor=actor,
+        kind="attachment_added",
+        at=timezone.now(),
+        report=report,
+        data={"name": attachment.name},
+    )
+    return attachment
+
+
+def open_case_of(person: Person) -> Case | None:
+    return Case.objects.filter(child=person).exclude(stage=Stage.CLOSED).first()
+
+
+@dataclass
+class TriageInput:
+    decision: str
+    reason: str
+    risk_level: str = ""
+    manager: User | None = None
+    redirect_to: Institution | None = None
+    redirect_to_text: str = ""
+    registration_disposition: str = ""
+    # When the decision was taken, if it is recorded afterwards (a decision taken on paper).
+    at: datetime | None = None
+
+
+@transaction.atomic
+def report_triage(*, actor: User, report: Report, version: int, data: TriageInput) -> Report:
+    from ocrotire.cases.services import case_open
+
+    if not can_triage(actor, report):
+        raise PermissionError
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.version != version:
+        raise ConflictError
+    if locked.status != ReportStatus.NEW:
+        raise ValidationError(
+            {
+                "decision": _("This report was already triaged: %(status)s.")
+                % {"status": locked.get_status_display()}
+            }
+        )
+    if not data.reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the decision.")})
+    now = timezone.now()
+    if data.at is not None:
+        if data.at > now + CLOCK_SKEW or data.at < locked.received_at:
+            raise ValidationError(
+                {"at": _("The decision time must lie between the receipt of the report and now.")}
+            )
+        now = data.at
+    children = list(locked.children.all().order_by("pk"))
+    open_cases = {child.pk: open_case_of(child) for child in children}
+    linked: list[Case] = []
+    opened: list[Case] = []
+    # The decision comes first on the timeline (a failed check below rolls it back with the rest);
+    # the cases it opens or joins follow it.
+    event_fire(
+        actor=actor,
+        kind="report_triaged",
+        at=now,
+        report=locked,
+        data={
+            "decision": data.decision,
+            "reason": data.reason.strip(),
+            "redirect_to": (data.redirect_to.abbreviation or data.redirect_to.name)
+            if data.redirect_to
+            else data.redirect_to_text.strip(),
+        },
+    )
+    if data.decision == TriageDecision.OPEN_CASE:
+        if not data.risk_level:
+            raise ValidationError({"risk_level": _("Choose the risk level of the case.")})
+        without_case = [c for c in children if open_cases[c.pk] is None]
+        if not without_case:
+            raise ValidationError(
+                {
+                    "decision": _(
+                        "Every child of this report already has an open case (%(cases)s): link the report to it."
+                    )
+                    % {"cases": ", ".join(sorted({c.number for c in open_cases.values() if c}))}
+                }
+            )
+        linked = [c for c in open_cases.values() if c is not None]
+        for child in without_case:
+            opened.append(
+                case_open(
+                    actor=actor,
+                    report=locked,
+                    child=child,
+                    risk_level=data.risk_level,
+                    manager=data.manager,
+                    registration_disposition=data.registration_disposition,
+                    at=now,
+                )
+            )
+        status = ReportStatus.CASE_OPENED
+    elif data.decision == TriageDecision.LINK_CASE:
+        linked = [c for c in open_cases.values() if c is not None]
+        if not linked:
+            raise ValidationError(
+                {
+                    "decision": _(
+                        "None of the children of this report has an open case: open one instead."
+                    )
+                }
+            )
+        status = ReportStatus.LINKED
+    elif data.decision == TriageDecision.REDIRECT:
+        if data.redirect_to is None and not data.redirect_to_text.strip():
+            raise ValidationError({"redirect_to": _("Say which authority the report goes to.")})
+        status = ReportStatus.REDIRECTED
+    elif data.decision == TriageDecision.CLOSE:
+        status = ReportStatus.CLOSED
+    else:
+        raise ValidationError({"decision": _("Unknown decision.")})
+    Report.objects.filter(pk=locked.pk).update(
+        status=status,
+        triage_decision=data.decision,
+        triage_reason=data.reason.strip(),
+        triaged_at=now,
+        triaged_by=actor,
+        redirected_to=data.redirect_to,
+        redirected_to_text=data.redirect_to_text.strip(),
+        version=F("version") + 1,
+    )
+    locked.cases.add(*linked, *opened)
+    for case in linked:
+        event_fire(
+            actor=actor,
+            kind="report_linked",
+            at=now,
+            case=case,
+            data={"report": locked.number, "report_id": locked.pk},
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={
+            "status": [ReportStatus.NEW, status],
+            "decision": data.decision,
+            "reason": data.reason.strip(),
+            "cases_opened": [c.number for c in opened],
+            "cases_linked": [c.number for c in linked],
+        },
+    )
+    if status in (ReportStatus.REDIRECTED, ReportStatus.CLOSED):
+        tasks_cancel(report=locked)
+    locked.refresh_from_db()
+    return locked
