@@ -41,9 +41,10 @@ demo: install compilemessages migrate
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Ocrotire is on http://$(HOST):$(PORT)/ — sign in as admin, specialist, supervisor, … with password ocrotire-demo"
-	@# The background-job worker runs beside the web server and stops with it.
+	@# The background-job worker and the deadline watcher run beside the web server and stop with it.
 	@$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py deadlines_watch --loop & watcher=$$!; \
+	trap 'kill $$worker $$watcher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 	  --access-logfile - --forwarded-allow-ips=""
 

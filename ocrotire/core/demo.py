@@ -1,4 +1,5 @@
-"""Demo data: the country packs, the Chișinău institutions and one account per role."""
+"""Demo data: the country packs, the Chișinău institutions, one account per role, persons, and
+reports and cases at every stage."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from ocrotire.accounts.services import (
     roles_ensure,
     user_upsert,
 )
+from ocrotire.cases.deadlines import rules_load
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import available_packs, pack_load
+from ocrotire.intake.services import concerns_load
 
 DEMO_PASSWORD = "ocrotire-demo"  # noqa: S105  (published in the README; the demo refuses production)
 INSTITUTIONS_FILE = (
@@ -95,10 +98,16 @@ def demo_load() -> dict[str, int]:
         "institutions_created": 0,
         "users_created": 0,
         "persons_created": 0,
+        "concerns_created": 0,
+        "rules_written": 0,
+        "reports_created": 0,
+        "cases_created": 0,
     }
     roles_ensure()
     for country in available_packs():
         counts["units_created"] += pack_load(actor=None, country=country).created
+        counts["concerns_created"] += concerns_load(country=country)
+        counts["rules_written"] += rules_load(country=country)
     data = json.loads(INSTITUTIONS_FILE.read_text(encoding="utf-8"))
     by_key: dict[str, Institution] = {}
     for row in data["institutions"]:
@@ -137,4 +146,7 @@ def demo_load() -> dict[str, int]:
     from ocrotire.registry.demo import registry_demo_load
 
     counts["persons_created"] = registry_demo_load(users)
+    from ocrotire.cases.demo import cases_demo_load
+
+    counts.update(cases_demo_load(users, by_key))
     return counts

@@ -46,6 +46,10 @@ def test_demo_loads_once_and_again_changes_nothing():
         "institutions_created": 0,
         "users_created": 0,
         "persons_created": 0,
+        "concerns_created": 0,
+        "rules_written": 0,
+        "reports_created": 0,
+        "cases_created": 0,
     }
     assert snapshot == (
         Unit.objects.count(),

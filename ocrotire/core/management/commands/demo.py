@@ -10,7 +10,10 @@ from ocrotire.core.demo import DEMO_PASSWORD, DEMO_USERS, DemoRefused, demo_load
 
 
 class Command(BaseCommand):
-    help = "Load demo territory, institutions and one account per role (password: ocrotire-demo)."
+    help = (
+        "Load demo territory, institutions, one account per role (password: ocrotire-demo), "
+        "persons, reports and cases."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -19,7 +22,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"Demo ready: {counts['units_created']} units, {counts['institutions_created']} institutions, "
-            f"{counts['users_created']} users, {counts['persons_created']} persons created this run."
+            f"{counts['users_created']} users, {counts['persons_created']} persons, "
+            f"{counts['concerns_created']} concern categories, {counts['reports_created']} reports, "
+            f"{counts['cases_created']} cases created and {counts['rules_written']} deadline rules "
+            "written this run."
         )
         self.stdout.write(
             "Accounts: "
