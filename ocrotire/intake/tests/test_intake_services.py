@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import override
 
 from ocrotire.cases.models import Case, Stage, Task, TaskStatus
 from ocrotire.geo.models import Unit
@@ -97,7 +98,7 @@ def test_triage_opens_case_and_repeat_report_links(
     assert Task.objects.get(report=report, kind="triage").status == TaskStatus.DONE
 
     repeat = report_create(actor=specialist, data=_input(territory["MD-CU-BOT"]))
-    with pytest.raises(ValidationError) as refused:
+    with override("en"), pytest.raises(ValidationError) as refused:
         report_triage(
             actor=specialist,
             report=repeat,
