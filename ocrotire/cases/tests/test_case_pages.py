@@ -56,6 +56,14 @@ def open_case(api: Any, user: Any, *, unit: str = "MD-CU-BOT", given: str = "Ion
     return Case.objects.get(pk=triaged.json()["cases"][0]["id"])
 
 
+@pytest.fixture(autouse=True)
+def english(personas: dict[str, Any]) -> None:
+    """The assertions read English sentences, whatever the catalogues translate later."""
+    for user in personas.values():
+        user.language = "en"
+        user.save(update_fields=["language"])
+
+
 @pytest.fixture
 def case(api: Any, personas: dict[str, Any], casework: None, mfa_off: None) -> Case:
     return open_case(api, personas["specialist"])
