@@ -37,5 +37,27 @@ def can_reassign(user: Any, case: Any) -> bool:
     return can_approve(user, case)
 
 
+def can_take_step(user: Any, case: Any, step: str, *, approval: bool) -> bool:
+    """Whether the user's role and area let them take a stage step (the stage is checked apart)."""
+    if step == "reassign":
+        return can_reassign(user, case)
+    return can_approve(user, case) if approval else can_act(user, case)
+
+
+def can_view_board(user: Any) -> bool:
+    """The supervisor board shows every open report and case of the area."""
+    return has_role(user, *APPROVER_ROLES)
+
+
+def shows_case_work(user: Any) -> bool:
+    """Case lists and "my work" in the navigation: for case workers; team members from other
+    institutions reach their cases through notifications."""
+    return works_cases(user)
+
+
+def can_view_notifications(user: Any) -> bool:
+    return is_member(user)
+
+
 def can_manage_rules(user: Any) -> bool:
     return has_role(user, RoleCode.ADMINISTRATOR)

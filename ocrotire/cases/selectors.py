@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from ocrotire.accounts.models import User
+from ocrotire.accounts.models import Institution, RoleCode, User
 from ocrotire.accounts.permissions import has_role, is_member
 from ocrotire.cases.models import (
     OPEN_STAGES,
     Case,
     CaseMember,
     Notification,
+    ProtectiveAction,
+    ProtectiveActionKind,
     Stage,
     Task,
     TaskStatus,
     TimelineEvent,
 )
-from ocrotire.cases.permissions import APPROVER_ROLES, works_cases
+from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
+from ocrotire.geo.models import Unit
 from ocrotire.registry.selectors import scope_q
 
 
@@ -179,3 +183,77 @@ def notifications_of(user: User) -> QuerySet[Notification]:
         .select_related("case", "task")
         .order_by("-created_at", "-id")
     )
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def board_reports(*, user: User, unit_code: str = "") -> QuerySet[Any]:
+    """Reports of the area still awaiting triage, oldest first, with their overdue steps counted
+    (the first column of the supervisor board)."""
+    from ocrotire.intake.models import ReportStatus
+    from ocrotire.intake.selectors import report_scope
+
+    qs = report_scope(user).filter(status=ReportStatus.NEW)
+    if unit_code:
+        qs = qs.filter(Q(unit__code=unit_code) | Q(unit__path__contains=f"/{unit_code}/"))
+    now = timezone.now()
+    return (
+        qs.select_related("unit")
+        .annotate(
+            overdue_count=Count(
+                "tasks",
+                filter=Q(tasks__status=TaskStatus.OPEN, tasks__due_at__lt=now),
+                distinct=True,
+            )
+        )
+        .order_by("received_at", "id")
+    )
+
+
+def case_team(case: Case) -> QuerySet[CaseMember]:
+    return (
+        CaseMember.objects.filter(case=case, active=True)
+        .select_related("user", "user__institution")
+        .order_by("added_at", "id")
+    )
+
+
+def case_removals(case: Case) -> QuerySet[ProtectiveAction]:
+    """Removals from the family whose prosecutor notice or court filing is still to record."""
+    return ProtectiveAction.objects.filter(case=case, kind=ProtectiveActionKind.REMOVAL).filter(
+        Q(prosecutor_notified_at__isnull=True) | Q(court_filed_at__isnull=True)
+    )
+
+
+def case_managers_for(unit: Unit) -> QuerySet[User]:
+    """Case workers whose area covers the unit: who may manage a case there."""
+    codes = unit.ancestor_codes()
+    paths = ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    covers = (
+        Q(units__path__in=paths)
+        | Q(units__isnull=True, institution__units__path__in=paths)
+        | Q(roles__code=RoleCode.ADMINISTRATOR)
+    )
+    ids = User.objects.filter(covers, is_active=True, roles__code__in=CASE_ROLES).values("pk")
+    return User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "username")
+
+
+def transfer_units(case: Case) -> QuerySet[Unit]:
+    """Units of the case's country a case can go to."""
+    return (
+        Unit.objects.filter(country=case.unit.country, active=True)
+        .exclude(pk=case.unit_id)
+        .prefetch_related("names")
+        .order_by("path")
+    )
+
+
+def referral_institutions(case: Case) -> QuerySet[Institution]:
+    """Institutions of the case's country that can receive a referral."""
+    return Institution.objects.filter(active=True, country=case.unit.country).order_by("name")
+
+
+def team_candidate(username: str) -> User | None:
+    return User.objects.filter(username=username.strip(), is_active=True).first()

@@ -29,6 +29,7 @@ from ocrotire.cases.models import (
     Confirmation,
     Meeting,
     MeetingKind,
+    Notification,
     Plan,
     PlanStatus,
     ProtectiveAction,
@@ -42,7 +43,7 @@ from ocrotire.cases.models import (
     VisitKind,
 )
 from ocrotire.cases.notifications import notify
-from ocrotire.cases.permissions import can_act, can_approve, can_reassign, works_cases
+from ocrotire.cases.permissions import can_act, can_take_step, works_cases
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
@@ -81,16 +82,38 @@ def allowed_steps(case: Case) -> list[str]:
     return [step for step, (sources, _approval) in TRANSITIONS.items() if case.stage in sources]
 
 
+def step_permitted(actor: User, case: Case, step: str) -> bool:
+    """Whether the actor's role and area allow the step, whatever the stage."""
+    if step not in TRANSITIONS:
+        return False
+    return can_take_step(actor, case, step, approval=TRANSITIONS[step][1])
+
+
+def steps_for(actor: User, case: Case) -> list[str]:
+    """The steps the stage allows and this actor may take: the buttons of the case page."""
+    return [step for step in allowed_steps(case) if step_permitted(actor, case, step)]
+
+
 def _stage_label(stage: str) -> str:
     return str(Stage(stage).label) if stage in Stage.values else stage
 
 
+def step_refusal(case: Case, step: str) -> str | None:
+    """Why the case's stage does not allow the step, or None when it does."""
+    sources, _approval = TRANSITIONS[step]
+    if case.stage in sources:
+        return None
+    return _(
+        "This step is not possible while the case is at the stage “%(stage)s”. "
+        "Possible stages for it: %(allowed)s."
+    ) % {
+        "stage": _stage_label(case.stage),
+        "allowed": ", ".join(_stage_label(s) for s in Stage.values if s in sources),
+    }
+
+
 def _lock(actor: User, case: Case, version: int, step: str) -> Case:
-    sources, approval = TRANSITIONS[step]
-    allowed = can_approve(actor, case) if approval else can_act(actor, case)
-    if step == "reassign":
-        allowed = can_reassign(actor, case)
-    if not allowed:
+    if not step_permitted(actor, case, step):
         raise PermissionError
     locked = (
         Case.objects.select_for_update(of=("self",))
@@ -99,19 +122,9 @@ def _lock(actor: User, case: Case, version: int, step: str) -> Case:
     )
     if locked.version != version:
         raise ConflictError
-    if locked.stage not in sources:
-        raise ValidationError(
-            {
-                "stage": _(
-                    "This step is not possible while the case is at the stage “%(stage)s”. "
-                    "Possible stages for it: %(allowed)s."
-                )
-                % {
-                    "stage": _stage_label(locked.stage),
-                    "allowed": ", ".join(_stage_label(s) for s in Stage.values if s in sources),
-                }
-            }
-        )
+    refusal = step_refusal(locked, step)
+    if refusal is not None:
+        raise ValidationError({"stage": refusal})
     return locked
 
 
@@ -908,3 +921,24 @@ def case_member_remove(*, actor: User, case: Case, version: int, user: User) -> 
         data={"name": user.get_full_name() or user.username},
     )
     return locked
+
+
+def case_view_record(*, actor: User, case: Case) -> None:
+    """Opening a case file is audited, as reading a child's record is."""
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=case)
+
+
+def notification_mark_read(*, actor: User, notification_id: int) -> bool:
+    """Only the addressee can mark a notification read; False when it is not theirs or was
+    already read."""
+    return bool(
+        Notification.objects.filter(pk=notification_id, user=actor, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    )
+
+
+def notifications_mark_all_read(*, actor: User) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -15,6 +15,8 @@ from ocrotire.accounts.permissions import (
     has_role,
     is_member,
 )
+from ocrotire.cases.permissions import can_view_board, can_view_notifications, shows_case_work
+from ocrotire.cases.selectors import unread_count
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
 
 
@@ -23,6 +25,8 @@ class NavItem:
     label: Any
     url: str
     key: str
+    # A count shown beside the label (unread notifications).
+    count: int = 0
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -34,6 +38,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Persons"), reverse("registry:person-list"), "registry"))
     if can_review_duplicates(user):
         items.append(NavItem(_("Duplicates"), reverse("registry:review"), "duplicates"))
+    if shows_case_work(user):
+        items.append(NavItem(_("Cases"), reverse("cases:list"), "cases"))
+        items.append(NavItem(_("My work"), reverse("cases:my-work"), "my-work"))
+    if can_view_board(user):
+        items.append(NavItem(_("Board"), reverse("cases:board"), "board"))
+    if can_view_notifications(user):
+        items.append(
+            NavItem(
+                _("Notifications"),
+                reverse("cases:notifications"),
+                "notifications",
+                unread_count(user),
+            )
+        )
     if can_browse_territory(user):
         items.append(NavItem(_("Territory"), reverse("geo:tree"), "territory"))
         items.append(

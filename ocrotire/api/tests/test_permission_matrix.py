@@ -55,6 +55,24 @@ PAGE_MATRIX = {
     "/registry/new/": [200, 200, 200, 403, 302, 403, 200, 403],
     "/registry/duplicates/": [200, 200, 200, 403, 302, 403, 200, 403],
     "/admin/": [302, 302, 302, 302, 302, 302, 200, 302],
+    # {case} is a Botanica case at its initial assessment.
+    "/cases/": [200, 200, 200, 403, 302, 200, 200, 200],
+    "/cases/{case}/": [200, 404, 200, 403, 302, 404, 200, 404],
+    "/cases/{case}/edit/": [200, 404, 200, 403, 302, 404, 200, 404],
+    "/cases/{case}/steps/visit/": [200, 404, 200, 403, 302, 404, 200, 404],
+    "/cases/{case}/steps/closure_decide/": [403, 404, 200, 403, 302, 404, 200, 404],
+    "/cases/{case}/steps/reassign/": [403, 404, 200, 403, 302, 404, 200, 404],
+    "/cases/board/": [403, 403, 200, 403, 302, 403, 200, 403],
+    "/cases/my-work/": [200, 200, 200, 403, 302, 200, 200, 200],
+    "/cases/notifications/": [200, 200, 200, 403, 302, 200, 200, 200],
+}
+
+# Page forms that write: the status each persona gets, and nothing changes when refused.
+PAGE_POST_MATRIX = {
+    "/cases/{case}/steps/visit/": [302, 404, 302, 403, 302, 404, 302, 404],
+    "/cases/{case}/steps/closure_propose/": [302, 404, 302, 403, 302, 404, 302, 404],
+    "/cases/{case}/edit/": [302, 404, 302, 403, 302, 404, 302, 404],
+    "/cases/{case}/steps/reassign/": [403, 404, 302, 403, 302, 404, 302, 404],
 }
 
 
@@ -84,6 +102,13 @@ def _snapshot(institution_pk, person_pk):
         Institution.objects.get(pk=institution_pk).name,
         Person.objects.get(pk=person_pk).family_name,
     )
+
+
+@pytest.fixture
+def case(api, personas, casework):
+    from ocrotire.cases.tests.test_case_pages import open_case
+
+    return open_case(api, personas["specialist"])
 
 
 @pytest.fixture
@@ -137,6 +162,7 @@ def test_api_matrix(
 @pytest.mark.parametrize(("template", "persona", "status"), list(_cases(PAGE_MATRIX)))
 def test_page_matrix(
     person,
+    case,
     client,
     mfa_off,
     auditor_in_botanica_is_outside,
@@ -150,7 +176,53 @@ def test_page_matrix(
     if persona != "anonymous":
         client.force_login(personas[persona])
     path = template.format(
-        bot=institutions["SCH-BOT"].pk, unit=territory["MD-CU-BOT"].pk, person=person.pk
+        bot=institutions["SCH-BOT"].pk,
+        unit=territory["MD-CU-BOT"].pk,
+        person=person.pk,
+        case=case.pk,
     )
     response = client.get(path)
     assert response.status_code == status
+
+
+def _case_snapshot(case):
+    from ocrotire.cases.models import Case, TimelineEvent
+
+    fresh = Case.objects.get(pk=case.pk)
+    return (
+        fresh.version,
+        fresh.stage,
+        fresh.risk_level,
+        fresh.manager_id,
+        TimelineEvent.objects.filter(case=case).count(),
+        AuditEvent.objects.exclude(action="view").count(),
+    )
+
+
+@pytest.mark.parametrize(("template", "persona", "status"), list(_cases(PAGE_POST_MATRIX)))
+def test_page_post_matrix(
+    case, client, mfa_off, auditor_in_botanica_is_outside, template, persona, status
+):
+    personas = auditor_in_botanica_is_outside
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    bodies = {
+        "/cases/{case}/steps/visit/": {"kind": "phone", "observations": "Called the mother"},
+        "/cases/{case}/steps/closure_propose/": {"reason": "not_confirmed"},
+        "/cases/{case}/edit/": {"risk_level": "low", "registration_disposition": "D-1"},
+        "/cases/{case}/steps/reassign/": {
+            "manager": personas["supervisor"].pk,
+            "reason": "Workload",
+        },
+    }
+    before = _case_snapshot(case)
+    response = client.post(
+        template.format(case=case.pk), {"version": case.version, **bodies[template]}
+    )
+    assert response.status_code == status
+    if status == 302 and persona == "anonymous":
+        assert "/accounts/login/" in response["Location"]
+    if status != 302 or persona == "anonymous":
+        assert _case_snapshot(case) == before
+    else:
+        assert _case_snapshot(case) != before

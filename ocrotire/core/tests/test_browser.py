@@ -96,13 +96,21 @@ def test_sign_in_in_each_language(page, language, heading, welcome):
     assert welcome in page.inner_text("main h1")
 
 
-BASE_NAV = {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"}
+BASE_NAV = {
+    "/home/",
+    "/territory/",
+    "/accounts/institutions/",
+    "/api/docs/",
+    "/cases/notifications/",
+}
 REGISTRY_NAV = {"/registry/", "/registry/duplicates/"}
+CASE_NAV = {"/cases/", "/cases/my-work/"}
+BOARD_NAV = {"/cases/board/"}
 ROLE_NAV = {
-    "admin": BASE_NAV | REGISTRY_NAV | {"/admin/"},
-    "specialist": BASE_NAV | REGISTRY_NAV,
-    "supervisor": BASE_NAV | REGISTRY_NAV,
-    "head": BASE_NAV | REGISTRY_NAV,
+    "admin": BASE_NAV | REGISTRY_NAV | CASE_NAV | BOARD_NAV | {"/admin/"},
+    "specialist": BASE_NAV | REGISTRY_NAV | CASE_NAV,
+    "supervisor": BASE_NAV | REGISTRY_NAV | CASE_NAV | BOARD_NAV,
+    "head": BASE_NAV | REGISTRY_NAV | CASE_NAV | BOARD_NAV,
     "reporter": BASE_NAV,
     "provider": BASE_NAV,
     "planner": BASE_NAV,
@@ -159,7 +167,13 @@ def test_phone_screen_has_no_horizontal_scroll(browser, live_server, demo):
     page = context.new_page()
     try:
         sign_in(page, "supervisor")
-        for path in ["/home/", "/accounts/institutions/", "/territory/"]:
+        for path in [
+            "/home/",
+            "/accounts/institutions/",
+            "/territory/",
+            "/cases/",
+            "/cases/board/",
+        ]:
             page.goto(path)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, path

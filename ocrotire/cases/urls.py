@@ -1,0 +1,24 @@
+"""Case pages."""
+
+from django.urls import path
+
+from ocrotire.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list_view, name="list"),
+    path("board/", views.board_view, name="board"),
+    path("my-work/", views.my_work_view, name="my-work"),
+    path("notifications/", views.notification_list_view, name="notifications"),
+    path(
+        "notifications/read-all/",
+        views.notification_read_all_view,
+        name="notifications-read-all",
+    ),
+    path("notifications/<id:pk>/read/", views.notification_read_view, name="notification-read"),
+    path("<id:pk>/", views.case_detail_view, name="detail"),
+    path("<id:pk>/edit/", views.case_edit_view, name="edit"),
+    path("<id:pk>/steps/<slug:step>/", views.case_step_view, name="step"),
+    path("<id:pk>/team/<id:user_pk>/remove/", views.team_remove_view, name="team-remove"),
+]

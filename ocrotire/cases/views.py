@@ -1,0 +1,591 @@
+"""Case pages: the list, the case file with its tasks and timeline, one form per stage step, the
+supervisor board, "my work" and notifications. Scope and rules live in selectors and services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.services import ConflictError
+from ocrotire.cases import forms as case_forms
+from ocrotire.cases import services
+from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
+from ocrotire.cases.notifications import notification_text
+from ocrotire.cases.permissions import (
+    can_act,
+    can_list_cases,
+    can_view_board,
+    can_view_notifications,
+)
+from ocrotire.cases.selectors import (
+    board,
+    board_reports,
+    case_get,
+    case_list,
+    case_managers_for,
+    case_removals,
+    case_tasks,
+    case_team,
+    case_timeline,
+    my_work,
+    notifications_of,
+    referral_institutions,
+    team_candidate,
+    transfer_units,
+)
+from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
+from ocrotire.geo.selectors import unit_choices
+from ocrotire.registry.permissions import can_use_registry
+
+CONFLICT = gettext_lazy(
+    "Someone else changed this case while you were working on it, so nothing was saved. "
+    "Open the case again to see the changes, then repeat your step."
+)
+
+
+def _member(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not can_list_cases(user):
+        raise PermissionDenied
+    return user
+
+
+def _flag(value: str) -> bool:
+    return value in ("1", "on", "true")
+
+
+@login_required
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    user = _member(request)
+    params = request.GET
+    stage = params.get("stage", "") if params.get("stage", "") in Stage.values else ""
+    risk = params.get("risk_level", "") if params.get("risk_level", "") in RiskLevel.values else ""
+    unit = params.get("unit", "").strip()[:40]
+    search = params.get("q", "").strip()[:100]
+    mine = _flag(params.get("mine", ""))
+    open_only = _flag(params.get("open", ""))
+    qs = case_list(
+        user=user,
+        stage=stage,
+        unit_code=unit,
+        risk_level=risk,
+        search=search,
+        manager=user if mine else None,
+        open_only=open_only,
+    )
+    page = Paginator(qs, 25).get_page(params.get("page"))
+    filters = {
+        "stage": stage,
+        "risk_level": risk,
+        "unit": unit,
+        "q": search,
+        "mine": "1" if mine else "",
+        "open": "1" if open_only else "",
+    }
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": f"{query}&" if query else "",
+            "stages": Stage.choices,
+            "risks": RiskLevel.choices,
+            "units": unit_choices(user=user),
+            "nav_active": "cases",
+        },
+    )
+
+
+# Each step: its form, the page title, and how its cleaned data calls the service.
+@dataclass(frozen=True)
+class Step:
+    form: type[case_forms.StepForm]
+    title: Any
+    perform: Callable[[User, Case, int, dict[str, Any]], Case]
+    done: Any
+
+
+def _assessment(kind: str) -> Callable[[User, Case, int, dict[str, Any]], Case]:
+    def perform(user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+        return services.case_assessment_record(
+            actor=user,
+            case=case,
+            version=version,
+            kind=kind,
+            data=services.AssessmentInput(
+                findings=data["findings"],
+                risk_level=data["risk_level"],
+                confirmed=data["confirmed"],
+                protection_interview_done=data["protection_interview_done"],
+                recommendation=data["recommendation"],
+                needs=data["needs"],
+                completed_at=data["completed_at"],
+                emergency=bool(data.get("emergency")),
+            ),
+        )
+
+    return perform
+
+
+def _team_add(user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
+    member = team_candidate(data["user"])
+    if member is None:
+        raise ValidationError({"user": _("There is no active user with this name.")})
+    return services.case_member_add(
+        actor=user, case=case, version=version, user=member, role=data["role"]
+    )
+
+
+STEPS: dict[str, Step] = {
+    "initial_assessment": Step(
+        case_forms.InitialAssessmentForm,
+        gettext_lazy("Initial assessment"),
+        _assessment(AssessmentKind.INITIAL),
+        gettext_lazy("The initial assessment was recorded."),
+    ),
+    "complex_assessment": Step(
+        case_forms.AssessmentForm,
+        gettext_lazy("Complex assessment"),
+        _assessment(AssessmentKind.COMPLEX),
+        gettext_lazy("The complex assessment was recorded."),
+    ),
+    "protective_action": Step(
+        case_forms.ProtectiveActionForm,
+        gettext_lazy("Urgent protection measure"),
+        lambda u, c, v, d: services.case_protective_action_record(
+            actor=u,
+            case=c,
+            version=v,
+            kind=d["kind"],
+            decided_at=d["decided_at"],
+            description=d["description"],
+        ),
+        gettext_lazy("The urgent measure was recorded."),
+    ),
+    "protective_step": Step(
+        case_forms.ProtectiveStepForm,
+        gettext_lazy("Prosecutor notice or court filing"),
+        lambda u, c, v, d: services.case_protective_step_record(
+            actor=u, case=c, version=v, action_id=d["action"], step=d["step"], at=d["at"]
+        ),
+        gettext_lazy("The step of the removal was recorded."),
+    ),
+    "emergency_end": Step(
+        case_forms.NoteForm,
+        gettext_lazy("End emergency protection"),
+        lambda u, c, v, d: services.case_emergency_end(actor=u, case=c, version=v, note=d["note"]),
+        gettext_lazy("Emergency protection ended."),
+    ),
+    "plan_submit": Step(
+        case_forms.PlanForm,
+        gettext_lazy("Submit the individual assistance plan"),
+        lambda u, c, v, d: services.case_plan_submit(
+            actor=u,
+            case=c,
+            version=v,
+            goals=d["goals"],
+            actions=d["actions"],
+            next_review_due=d["next_review_due"],
+        ),
+        gettext_lazy("The plan was submitted for approval."),
+    ),
+    "plan_decide": Step(
+        case_forms.DecisionForm,
+        gettext_lazy("Decide on the plan"),
+        lambda u, c, v, d: services.case_plan_decide(
+            actor=u, case=c, version=v, approve=d["decision"] == "approve", note=d["note"]
+        ),
+        gettext_lazy("Your decision on the plan was recorded."),
+    ),
+    "visit": Step(
+        case_forms.VisitForm,
+        gettext_lazy("Monitoring visit"),
+        lambda u, c, v, d: services.case_visit_record(
+            actor=u,
+            case=c,
+            version=v,
+            kind=d["kind"],
+            observations=d["observations"],
+            visited_at=d["visited_at"],
+            risk_level=d["risk_level"],
+        ),
+        gettext_lazy("The visit was recorded."),
+    ),
+    "review": Step(
+        case_forms.ReviewForm,
+        gettext_lazy("Periodic review"),
+        lambda u, c, v, d: services.case_review_record(
+            actor=u,
+            case=c,
+            version=v,
+            outcome=d["outcome"],
+            summary=d["summary"],
+            risk_level=d["risk_level"],
+            reviewed_at=d["reviewed_at"],
+        ),
+        gettext_lazy("The review was recorded."),
+    ),
+    "referral": Step(
+        case_forms.ReferralForm,
+        gettext_lazy("Referral to a service"),
+        lambda u, c, v, d: services.case_referral_record(
+            actor=u,
+            case=c,
+            version=v,
+            service=d["service"],
+            reason=d["reason"],
+            to_institution=d["to_institution"],
+            complex_case=d["complex_case"],
+        ),
+        gettext_lazy("The referral was recorded."),
+    ),
+    "meeting": Step(
+        case_forms.MeetingForm,
+        gettext_lazy("Case conference or commission decision"),
+        lambda u, c, v, d: services.case_meeting_record(
+            actor=u,
+            case=c,
+            version=v,
+            kind=d["kind"],
+            decision=d["decision"],
+            held_at=d["held_at"],
+            participants=d["participants"],
+            decision_number=d["decision_number"],
+        ),
+        gettext_lazy("The meeting was recorded."),
+    ),
+    "closure_propose": Step(
+        case_forms.ClosureProposeForm,
+        gettext_lazy("Propose closure"),
+        lambda u, c, v, d: services.case_closure_propose(
+            actor=u, case=c, version=v, reason=d["reason"], note=d["note"]
+        ),
+        gettext_lazy("Closure was proposed; a supervisor must approve it."),
+    ),
+    "closure_decide": Step(
+        case_forms.DecisionForm,
+        gettext_lazy("Decide on the closure"),
+        lambda u, c, v, d: services.case_closure_decide(
+            actor=u, case=c, version=v, approve=d["decision"] == "approve", note=d["note"]
+        ),
+        gettext_lazy("Your decision on the closure was recorded."),
+    ),
+    "reopen": Step(
+        case_forms.ReopenForm,
+        gettext_lazy("Reopen the case"),
+        lambda u, c, v, d: services.case_reopen(actor=u, case=c, version=v, reason=d["reason"]),
+        gettext_lazy("The case was reopened."),
+    ),
+    "transfer": Step(
+        case_forms.TransferForm,
+        gettext_lazy("Transfer to another unit"),
+        lambda u, c, v, d: services.case_transfer(
+            actor=u, case=c, version=v, unit=d["unit"], reason=d["reason"]
+        ),
+        gettext_lazy("The case was transferred."),
+    ),
+    "reassign": Step(
+        case_forms.ReassignForm,
+        gettext_lazy("Change the case manager"),
+        lambda u, c, v, d: services.case_reassign(
+            actor=u, case=c, version=v, manager=d["manager"], reason=d["reason"]
+        ),
+        gettext_lazy("The case manager was changed."),
+    ),
+    "team": Step(
+        case_forms.TeamForm,
+        gettext_lazy("Add a team member"),
+        _team_add,
+        gettext_lazy("The team member was added."),
+    ),
+}
+
+
+def _form_kwargs(step: str, case: Case) -> dict[str, Any]:
+    if step == "protective_step":
+        return {"removals": case_removals(case)}
+    if step == "referral":
+        return {"institutions": referral_institutions(case)}
+    if step == "transfer":
+        return {"units": transfer_units(case)}
+    if step == "reassign":
+        return {"managers": case_managers_for(case.unit)}
+    return {}
+
+
+def _apply_errors(form: Any, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, texts in errors.items():
+        form.add_error(field if field in form.fields else None, texts)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    user = _member(request)
+    case = case_get(user=user, pk=pk)
+    definition = STEPS.get(step)
+    if definition is None:
+        raise Http404
+    if not services.step_permitted(user, case, step):
+        raise PermissionDenied
+    form = definition.form(
+        request.POST or None,
+        initial={"version": case.version},
+        case=case,
+        **_form_kwargs(step, case),
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            moved = definition.perform(user, case, version, data)
+        except ConflictError:
+            form.add_error(None, str(CONFLICT))
+            status = 409
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionError as exc:
+            raise PermissionDenied from exc
+        else:
+            messages.success(request, str(definition.done))
+            try:
+                case_get(user=user, pk=moved.pk)
+            except Http404:
+                # Transferred out of the user's area: the case file is no longer theirs to see.
+                return redirect("cases:list")
+            return redirect("cases:detail", pk=moved.pk)
+    return render(
+        request,
+        "cases/step_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": definition.title,
+            "step": step,
+            "refusal": services.step_refusal(case, step),
+            "nav_active": "cases",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _member(request)
+    case = case_get(user=user, pk=pk)
+    if not can_act(user, case):
+        raise PermissionDenied
+    form = case_forms.CaseEditForm(
+        request.POST or None,
+        initial={
+            "version": case.version,
+            "risk_level": case.risk_level,
+            "registration_disposition": case.registration_disposition,
+        },
+        case=case,
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.case_update(actor=user, case=case, version=version, values=data)
+        except ConflictError:
+            form.add_error(None, str(CONFLICT))
+            status = 409
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/step_form.html",
+        {
+            "case": case,
+            "form": form,
+            "title": _("Edit the case"),
+            "step": "edit",
+            "refusal": None
+            if case.is_open
+            else _("A closed case cannot be changed: reopen it first."),
+            "nav_active": "cases",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def team_remove_view(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    user = _member(request)
+    case = case_get(user=user, pk=pk)
+    if not services.step_permitted(user, case, "team"):
+        raise PermissionDenied
+    member = case_team(case).filter(user_id=user_pk).first()
+    if member is None:
+        raise Http404
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.case_member_remove(actor=user, case=case, version=version, user=member.user)
+    except ConflictError:
+        messages.error(request, str(CONFLICT))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    else:
+        messages.success(request, _("The team member was removed."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+# Steps offered elsewhere on the page, or only when there is something to act on.
+BUTTONLESS = {"team"}
+
+
+@login_required
+def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _member(request)
+    case = case_get(user=user, pk=pk)
+    services.case_view_record(actor=user, case=case)
+    names = rule_names(case.unit.country)
+    steps = services.steps_for(user, case)
+    if not case_removals(case).exists():
+        steps = [s for s in steps if s != "protective_step"]
+    now = timezone.now()
+    tasks = [t for t in case_tasks(case) if t.status == "open"]
+    for task in tasks:
+        task.is_overdue = task.due_at < now  # type: ignore[attr-defined]
+        task.name = task.rule.label()  # type: ignore[attr-defined]
+    timeline = [
+        {"event": e, "text": event_text(e, names), "deadlines": deadlines_of(e, names)}
+        for e in case_timeline(case)
+    ]
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "reports": case.reports.order_by("received_at"),
+            "team": case_team(case),
+            "tasks": tasks,
+            "timeline": timeline,
+            "buttons": [(s, STEPS[s].title) for s in steps if s not in BUTTONLESS],
+            "can_manage_team": "team" in steps,
+            "can_edit": can_act(user, case) and case.is_open,
+            "child_link": can_use_registry(user),
+            "nav_active": "cases",
+        },
+    )
+
+
+@login_required
+def board_view(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if not can_view_board(user):
+        raise PermissionDenied
+    unit = request.GET.get("unit", "").strip()[:40]
+    grouped = board(user=user, unit_code=unit)
+    columns = [
+        {"stage": stage, "label": Stage(stage).label, "cases": cases}
+        for stage, cases in grouped.items()
+    ]
+    return render(
+        request,
+        "cases/board.html",
+        {
+            "reports": list(board_reports(user=user, unit_code=unit)[:500]),
+            "columns": columns,
+            "unit": unit,
+            "units": unit_choices(user=user),
+            "nav_active": "board",
+        },
+    )
+
+
+@login_required
+def my_work_view(request: HttpRequest) -> HttpResponse:
+    user = _member(request)
+    work = my_work(user=user)
+    return render(
+        request,
+        "cases/my_work.html",
+        {
+            "overdue": list(work["overdue"][:200]),
+            "due_today": list(work["due_today"][:200]),
+            "upcoming": list(work["upcoming"][:200]),
+            "approvals": list(work["approvals"][:200]),
+            "nav_active": "my-work",
+        },
+    )
+
+
+def _notifications_user(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not can_view_notifications(user):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def notification_list_view(request: HttpRequest) -> HttpResponse:
+    user = _notifications_user(request)
+    page = Paginator(notifications_of(user), 25).get_page(request.GET.get("page"))
+    rows = [{"notification": n, "text": notification_text(n)} for n in page]
+    return render(
+        request,
+        "cases/notifications.html",
+        {"page": page, "rows": rows, "query": "", "nav_active": "notifications"},
+    )
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("cases:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _notifications_user(request)
+    if not notifications_of(user).filter(pk=pk).exists():
+        raise Http404
+    services.notification_mark_read(actor=user, notification_id=pk)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def notification_read_all_view(request: HttpRequest) -> HttpResponse:
+    user = _notifications_user(request)
+    count = services.notifications_mark_all_read(actor=user)
+    if count:
+        messages.success(request, _("All notifications were marked as read."))
+    return redirect("cases:notifications")
