@@ -98,16 +98,18 @@ def test_sign_in_in_each_language(page, language, heading, welcome):
 
 BASE_NAV = {"/home/", "/territory/", "/accounts/institutions/", "/api/docs/"}
 REGISTRY_NAV = {"/registry/", "/registry/duplicates/"}
+REGISTER_NAV = {"/reports/"}
+FILER_NAV = {"/reports/new/", "/reports/mine/"}
 ROLE_NAV = {
-    "admin": BASE_NAV | REGISTRY_NAV | {"/admin/"},
-    "specialist": BASE_NAV | REGISTRY_NAV,
-    "supervisor": BASE_NAV | REGISTRY_NAV,
-    "head": BASE_NAV | REGISTRY_NAV,
-    "reporter": BASE_NAV,
+    "admin": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | {"/admin/"},
+    "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV,
+    "supervisor": BASE_NAV | REGISTRY_NAV | REGISTER_NAV,
+    "head": BASE_NAV | REGISTRY_NAV | REGISTER_NAV,
+    "reporter": BASE_NAV | FILER_NAV,
     "provider": BASE_NAV,
     "planner": BASE_NAV,
     "auditor": BASE_NAV | {"/audit/"},
-    "community": BASE_NAV | {"/registry/"},
+    "community": BASE_NAV | {"/registry/"} | FILER_NAV,
 }
 
 

@@ -455,3 +455,44 @@ def test_attachments_upload_and_private_download(
     client.force_login(personas["reporter"])
     assert client.get(url).status_code == 403
     assert ReportAttachment.objects.count() == 1
+
+
+TRIAGE_BY_PERSONA = {
+    "specialist": 302,
+    "supervisor": 302,
+    "admin": 302,
+    "specialist2": 404,
+    "reporter": 404,
+    "auditor": 403,
+    "outsider": 403,
+    "anonymous": 302,  # to the sign-in page
+}
+
+
+@pytest.mark.parametrize(("persona", "status"), list(TRIAGE_BY_PERSONA.items()))
+def test_triage_by_persona(client, personas, territory, mfa_off, casework, persona, status):
+    report = _report(personas, territory)
+    if persona != "anonymous":
+        client.force_login(personas[persona])
+    before = AuditEvent.objects.exclude(action="view").count()
+    response = client.post(
+        f"/reports/{report.pk}/triage/",
+        {"decision": "close", "reason": "Not a child-protection matter", "version": report.version},
+    )
+    assert response.status_code == status
+    report.refresh_from_db()
+    allowed = persona in ("specialist", "supervisor", "admin")
+    assert report.status == (ReportStatus.CLOSED if allowed else ReportStatus.NEW)
+    if not allowed:
+        assert AuditEvent.objects.exclude(action="view").count() == before
+
+
+def test_add_child_row_keeps_what_was_typed(staff, territory):
+    response = staff.post(
+        "/reports/new/", _form(unit=territory["MD-CU-BOT"].pk, action="add_child")
+    )
+    html = response.content.decode()
+    assert 'name="child-TOTAL_FORMS" value="2"' in html
+    assert 'name="child-1-family_name"' in html
+    assert 'value="Ceban"' in html
+    assert not Report.objects.exists()
