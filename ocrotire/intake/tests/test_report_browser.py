@@ -136,6 +136,7 @@ def test_specialist_files_a_report_about_a_new_child_and_opens_a_case(page):
 
 def test_reporter_files_the_short_form_and_follows_its_status(page):
     from ocrotire.geo.models import Unit
+    from ocrotire.intake.models import Report
 
     sign_in(page, "reporter")
     page.click("nav.main-nav a[href='/reports/new/']")
@@ -148,6 +149,9 @@ def test_reporter_files_the_short_form_and_follows_its_status(page):
     page.fill("#id_narrative", "She often comes to school hungry and without warm clothes.")
     page.click("#save-report")
     page.wait_for_url("**/reports/mine/")
-    assert "registered under number" in page.inner_text(".messages")
+    report = Report.objects.filter(created_by__username="reporter").order_by("-id").first()
+    assert report is not None
+    assert report.number in page.inner_text(".messages")
+    assert report.number in page.inner_text("main table")
     assert serious_violations(page) == []
     assert "Lungu" not in page.inner_text("main table")

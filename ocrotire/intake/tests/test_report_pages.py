@@ -70,12 +70,17 @@ def _form(**extra: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.fixture
-def staff(client, personas, mfa_off, casework):
+@pytest.fixture(autouse=True)
+def _english(personas):
+    """English pages, so that messages and the rule names (country-pack data) read as asserted
+    here whatever the catalogues hold."""
     from ocrotire.accounts.models import User
 
-    # English pages, so that the rule names (country-pack data) read as in the assertions.
-    User.objects.filter(pk=personas["specialist"].pk).update(language="en")
+    User.objects.update(language="en")
+
+
+@pytest.fixture
+def staff(client, personas, mfa_off, casework):
     client.force_login(personas["specialist"])
     return client
 
