@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("ocrotire.accounts.urls")),
     path("territory/", include("ocrotire.geo.urls")),
     path("registry/", include("ocrotire.registry.urls")),
+    path("reports/", include("ocrotire.intake.urls")),
     path("cases/", include("ocrotire.cases.urls")),
     path("api/", include("ocrotire.api.urls")),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from ocrotire.accounts.permissions import (
 )
 from ocrotire.cases.permissions import can_view_board, can_view_notifications, shows_case_work
 from ocrotire.cases.selectors import unread_count
+from ocrotire.intake.permissions import can_follow_own_reports, keeps_register
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
 
 
@@ -34,6 +35,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not is_member(user):
         return {"nav_items": []}
     items = [NavItem(_("Home"), reverse("core:home"), "home")]
+    if keeps_register(user):
+        items.append(NavItem(_("Reports"), reverse("intake:report-list"), "reports"))
+    if can_follow_own_reports(user):
+        items.append(NavItem(_("Report a concern"), reverse("intake:report-create"), "report-new"))
+        items.append(NavItem(_("My reports"), reverse("intake:report-mine"), "reports-mine"))
     if can_use_registry(user):
         items.append(NavItem(_("Persons"), reverse("registry:person-list"), "registry"))
     if can_review_duplicates(user):

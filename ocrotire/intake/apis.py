@@ -14,7 +14,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ocrotire.accounts.models import Institution, InstitutionKind, User
+from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
@@ -40,14 +40,6 @@ from ocrotire.intake.selectors import report_get, report_list, reports_about_sam
 from ocrotire.registry.apis import PersonInputSerializer, _person_input
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import person_scope
-
-SECTOR_OF_INSTITUTION = {
-    InstitutionKind.SCHOOL: ReporterSector.EDUCATION,
-    InstitutionKind.EDUCATION_AUTHORITY: ReporterSector.EDUCATION,
-    InstitutionKind.POLICE: ReporterSector.PUBLIC_ORDER,
-    InstitutionKind.CLINIC: ReporterSector.HEALTH,
-    InstitutionKind.HEALTH_AUTHORITY: ReporterSector.HEALTH,
-}
 
 
 class ReporterSerializer(serializers.Serializer[Any]):
@@ -313,7 +305,7 @@ def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
         # A school, clinic or police reporter files for their own institution.
         institution = institution or user.institution
         if not sector and institution is not None:
-            sector = SECTOR_OF_INSTITUTION.get(institution.kind, ReporterSector.OTHER)  # type: ignore[call-overload]
+            sector = services.sector_of(institution)
     children: list[services.ChildInput] = []
     visible = person_scope(user) if keeps_register(user) else Person.objects.none()
     for index, child in enumerate(data["children"], start=1):

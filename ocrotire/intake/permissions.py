@@ -28,3 +28,19 @@ def can_self_refer(user: Any) -> bool:
 
 def can_triage(user: Any, report: Any) -> bool:
     return keeps_register(user) and scope_of(user).covers_path(report.unit.path)
+
+
+def can_record_form_received(user: Any, report: Any) -> bool:
+    """A professional who first called in owes the written notification form; the authority
+    records when it arrives."""
+    return (
+        can_triage(user, report)
+        and report.reporter_kind == "professional"
+        and report.channel != "notification_form"
+        and report.form_received_at is None
+    )
+
+
+def can_follow_own_reports(user: Any) -> bool:
+    """Filers outside the register follow what they filed on their own list, status only."""
+    return can_file_report(user) and not keeps_register(user)

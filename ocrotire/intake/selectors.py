@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from ocrotire.accounts.models import User
 from ocrotire.cases.deadlines import repeat_window_days
+from ocrotire.cases.models import Task, TaskStatus
 from ocrotire.intake.models import Report
 from ocrotire.intake.permissions import can_file_report, keeps_register
 from ocrotire.registry.selectors import scope_q
@@ -34,8 +36,12 @@ def report_list(
     search: str = "",
     received_from: date | None = None,
     received_to: date | None = None,
+    immediate_danger: bool | None = None,
 ) -> QuerySet[Report]:
+    """Each report carries `overdue`: one of its steps (triage, the notification form) is late."""
     qs = report_scope(user)
+    if immediate_danger is not None:
+        qs = qs.filter(immediate_danger=immediate_danger)
     if status:
         qs = qs.filter(status=status)
     if channel:
@@ -53,8 +59,20 @@ def report_list(
     return (
         qs.select_related("unit", "most_serious", "reporter_institution", "registering_institution")
         .prefetch_related("concerns", "children", "cases", "agency_notices")
+        .annotate(
+            overdue=Exists(
+                Task.objects.filter(
+                    report=OuterRef("pk"), status=TaskStatus.OPEN, due_at__lt=timezone.now()
+                )
+            )
+        )
         .order_by("-received_at", "-id")
     )
+
+
+def reports_filed_by(*, user: User) -> QuerySet[Report]:
+    """What a user filed themselves, whoever's area it is in: the filer follows its status."""
+    return Report.objects.filter(created_by=user).order_by("-received_at", "-id")
 
 
 def report_get(*, user: User, pk: int | str) -> Report:

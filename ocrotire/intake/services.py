@@ -34,6 +34,7 @@ from ocrotire.intake.models import (
     ReportAttachment,
     ReportChild,
     ReporterKind,
+    ReporterSector,
     ReportStatus,
     TriageDecision,
 )
@@ -58,6 +59,22 @@ ATTACHMENT_TYPES = {
     "application/msword",
     "audio/mpeg",
 }
+
+
+# A professional filing for their own institution reports from its sector.
+SECTOR_OF_INSTITUTION = {
+    InstitutionKind.SCHOOL: ReporterSector.EDUCATION,
+    InstitutionKind.EDUCATION_AUTHORITY: ReporterSector.EDUCATION,
+    InstitutionKind.POLICE: ReporterSector.PUBLIC_ORDER,
+    InstitutionKind.CLINIC: ReporterSector.HEALTH,
+    InstitutionKind.HEALTH_AUTHORITY: ReporterSector.HEALTH,
+}
+
+
+def sector_of(institution: Institution | None) -> str:
+    if institution is None:
+        return ""
+    return str(SECTOR_OF_INSTITUTION.get(institution.kind, ReporterSector.OTHER))  # type: ignore[call-overload]
 
 
 @dataclass
@@ -370,6 +387,22 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
             data={"agency": notice.agency},
         )
     return report
+
+
+@transaction.atomic
+def report_view_record(*, actor: User, report: Report) -> None:
+    """Reading a report (reporter identity, narrative) is audited like reading a child's record."""
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=report)
+
+
+@transaction.atomic
+def attachment_view_record(*, actor: User, attachment: ReportAttachment) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        obj=attachment,
+        changes={"report": attachment.report.number},
+    )
 
 
 @transaction.atomic

@@ -65,6 +65,12 @@ PAGE_MATRIX = {
     "/cases/board/": [403, 403, 200, 403, 302, 403, 200, 403],
     "/cases/my-work/": [200, 200, 200, 403, 302, 200, 200, 200],
     "/cases/notifications/": [200, 200, 200, 403, 302, 200, 200, 200],
+    # {report} was filed in Botanica by the specialist; the reporter follows only their own.
+    "/reports/": [200, 200, 200, 403, 302, 403, 200, 403],
+    "/reports/new/": [200, 200, 200, 403, 302, 403, 200, 200],
+    "/reports/mine/": [200, 200, 200, 403, 302, 403, 200, 200],
+    "/reports/{report}/": [200, 404, 200, 403, 302, 403, 200, 404],
+    "/reports/{report}/attachments/{attachment}/": [200, 404, 200, 403, 302, 403, 200, 403],
 }
 
 # Page forms that write: the status each persona gets, and nothing changes when refused.
@@ -159,8 +165,35 @@ def test_api_matrix(
         assert _snapshot(target.pk, person.pk) == before
 
 
+@pytest.fixture
+def report_with_file(request, personas, territory, settings, tmp_path):
+    """A report of Botanica with one attachment; built only for the paths that name it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocrotire.intake.services import ChildInput, ReportInput, attachment_add, report_create
+    from ocrotire.registry.services import PersonInput
+
+    request.getfixturevalue("casework")
+    settings.MEDIA_ROOT = tmp_path
+    report = report_create(
+        actor=personas["specialist"],
+        data=ReportInput(
+            channel="phone",
+            reporter_kind="citizen",
+            unit=territory["MD-CU-BOT"],
+            narrative="Neighbours hear a child crying every night.",
+            concerns=["neglect"],
+            children=[ChildInput(new=PersonInput(given_name="Ion", family_name="Rusu"))],
+        ),
+    )
+    upload = SimpleUploadedFile("note.pdf", b"%PDF-1.4", content_type="application/pdf")
+    attachment = attachment_add(actor=personas["specialist"], report=report, upload=upload)
+    return report, attachment
+
+
 @pytest.mark.parametrize(("template", "persona", "status"), list(_cases(PAGE_MATRIX)))
 def test_page_matrix(
+    request,
     person,
     case,
     client,
@@ -175,11 +208,16 @@ def test_page_matrix(
     personas = auditor_in_botanica_is_outside
     if persona != "anonymous":
         client.force_login(personas[persona])
+    ids = {}
+    if "{report}" in template:
+        report, attachment = request.getfixturevalue("report_with_file")
+        ids = {"report": report.pk, "attachment": attachment.pk}
     path = template.format(
         bot=institutions["SCH-BOT"].pk,
         unit=territory["MD-CU-BOT"].pk,
         person=person.pk,
         case=case.pk,
+        **ids,
     )
     response = client.get(path)
     assert response.status_code == status

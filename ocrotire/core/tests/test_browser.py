@@ -106,16 +106,18 @@ BASE_NAV = {
 REGISTRY_NAV = {"/registry/", "/registry/duplicates/"}
 CASE_NAV = {"/cases/", "/cases/my-work/"}
 BOARD_NAV = {"/cases/board/"}
+REGISTER_NAV = {"/reports/"}
+FILER_NAV = {"/reports/new/", "/reports/mine/"}
 ROLE_NAV = {
-    "admin": BASE_NAV | REGISTRY_NAV | CASE_NAV | BOARD_NAV | {"/admin/"},
-    "specialist": BASE_NAV | REGISTRY_NAV | CASE_NAV,
-    "supervisor": BASE_NAV | REGISTRY_NAV | CASE_NAV | BOARD_NAV,
-    "head": BASE_NAV | REGISTRY_NAV | CASE_NAV | BOARD_NAV,
-    "reporter": BASE_NAV,
+    "admin": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV | {"/admin/"},
+    "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV,
+    "supervisor": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV,
+    "head": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV,
+    "reporter": BASE_NAV | FILER_NAV,
     "provider": BASE_NAV,
     "planner": BASE_NAV,
     "auditor": BASE_NAV | {"/audit/"},
-    "community": BASE_NAV | {"/registry/"},
+    "community": BASE_NAV | {"/registry/"} | FILER_NAV,
 }
 
 

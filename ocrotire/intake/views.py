@@ -1,0 +1,649 @@
+"""Register pages: the list of reports, the intake form (full for the authority, short for a school,
+clinic or police reporter), "my reports", the report card with triage, attachments and timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.services import ConflictError
+from ocrotire.cases.selectors import report_tasks, report_timeline
+from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
+from ocrotire.geo.selectors import unit_choices
+from ocrotire.intake import services
+from ocrotire.intake.forms import (
+    AttachmentForm,
+    ChildForm,
+    ChildFormSet,
+    FormReceivedForm,
+    ReportForm,
+    ShortReportForm,
+    TriageForm,
+)
+from ocrotire.intake.models import (
+    Channel,
+    Report,
+    ReporterKind,
+    ReporterSector,
+    ReportStatus,
+)
+from ocrotire.intake.permissions import (
+    can_file_report,
+    can_record_form_received,
+    can_triage,
+    keeps_register,
+)
+from ocrotire.intake.selectors import (
+    report_get,
+    report_list,
+    report_scope,
+    reports_about_same_children,
+    reports_filed_by,
+)
+from ocrotire.registry.matching import Probe, match, reason_text
+from ocrotire.registry.models import Person
+from ocrotire.registry.selectors import person_list, person_scope
+from ocrotire.registry.services import PersonInput
+
+CHILD_PREFIX = "child"
+
+
+def _register_user(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not keeps_register(user):
+        raise PermissionDenied
+    return user
+
+
+def _filer(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not can_file_report(user):
+        raise PermissionDenied
+    return user
+
+
+def _country_of(user: User) -> str:
+    first = user.units.order_by("path").first()
+    if first is not None:
+        return first.country
+    return user.institution.country if user.institution else "MD"
+
+
+@login_required
+def report_list_view(request: HttpRequest) -> HttpResponse:
+    user = _register_user(request)
+    get = request.GET
+    filters = {
+        "status": get.get("status", "") if get.get("status", "") in ReportStatus.values else "",
+        "channel": get.get("channel", "") if get.get("channel", "") in Channel.values else "",
+        "danger": get.get("danger", "") if get.get("danger", "") in ("yes", "no") else "",
+        "received_from": get.get("received_from", "")[:10],
+        "received_to": get.get("received_to", "")[:10],
+        "q": get.get("q", "").strip()[:60],
+    }
+    qs = report_list(
+        user=user,
+        status=filters["status"],
+        channel=filters["channel"],
+        search=filters["q"],
+        received_from=parse_date(filters["received_from"] or "") or None,
+        received_to=parse_date(filters["received_to"] or "") or None,
+        immediate_danger={"yes": True, "no": False}.get(filters["danger"]),
+    )
+    page = Paginator(qs, 25).get_page(get.get("page"))
+    return render(
+        request,
+        "intake/report_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": ReportStatus.choices,
+            "channels": Channel.choices,
+            "query": urlencode(filters) + "&",
+        },
+    )
+
+
+@login_required
+def report_mine_view(request: HttpRequest) -> HttpResponse:
+    """What the filer sees of their reports: that each was received, and where it stands."""
+    user = _filer(request)
+    page = Paginator(reports_filed_by(user=user), 25).get_page(request.GET.get("page"))
+    return render(request, "intake/report_mine.html", {"page": page, "query": ""})
+
+
+# --- the intake form -------------------------------------------------------------------------
+
+
+def _decorate(candidates: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "person": c.person,
+            "percent": round(c.score * 100),
+            "reasons": [reason_text(code) for code in c.reasons],
+        }
+        for c in candidates
+    ]
+
+
+def _child_candidates(user: User, form: ChildForm) -> list[dict[str, Any]]:
+    """Registry records that may be this child; only those who keep the register may look."""
+    data = getattr(form, "cleaned_data", None) or {}
+    if not keeps_register(user) or not (data.get("given_name") or data.get("family_name")):
+        return []
+    probe = Probe(
+        given_name=data.get("given_name") or "",
+        family_name=data.get("family_name") or "",
+        sex=data.get("sex") or "",
+        birth_date=data.get("birth_date"),
+        birth_date_estimated=bool(data.get("birth_date_estimated")),
+        identifiers=form.identifiers() if not form.errors else [],
+    )
+    return _decorate(match(probe, persons=person_scope(user), minimum=0.5, limit=5))
+
+
+def _child_rows(user: User, formset: Any, *, bound: bool) -> list[dict[str, Any]]:
+    rows = []
+    for index, subform in enumerate(formset.forms):
+        if bound:
+            subform.is_valid()
+        data = getattr(subform, "cleaned_data", None) or {}
+        rows.append(
+            {
+                "index": index,
+                "form": subform,
+                "candidates": _child_candidates(user, subform) if bound else [],
+                "chosen": data.get("person"),
+            }
+        )
+    return rows
+
+
+def _existing_block(user: User, post: Any) -> dict[str, Any]:
+    """Children already in the registry: those ticked, and the results of the current search."""
+    if not keeps_register(user):
+        return {"selected": [], "results": [], "child_q": ""}
+    ids = [int(v) for v in post.getlist("existing") if v.isdigit()][:20]
+    selected = list(person_scope(user).filter(pk__in=ids)) if ids else []
+    child_q = (post.get("child_q") or "").strip()[:100]
+    chosen = {p.pk for p in selected}
+    results = (
+        [p for p in person_list(user=user, search=child_q)[:10] if p.pk not in chosen]
+        if child_q
+        else []
+    )
+    return {"selected": selected, "results": results, "child_q": child_q, "searched": bool(child_q)}
+
+
+def _child_formset(request: HttpRequest) -> Any:
+    if request.method != "POST":
+        return ChildFormSet(prefix=CHILD_PREFIX)
+    if request.POST.get("action") != "add_child":
+        return ChildFormSet(request.POST, prefix=CHILD_PREFIX)
+    data = request.POST.copy()
+    total = f"{CHILD_PREFIX}-TOTAL_FORMS"
+    current = data.get(total, "1")
+    data[total] = str(min((int(current) if current.isdigit() else 1) + 1, 20))
+    return ChildFormSet(data, prefix=CHILD_PREFIX)
+
+
+def _children_of(
+    user: User, existing: list[Person], formset: Any
+) -> tuple[list[services.ChildInput], list[str]]:
+    children = [services.ChildInput(person=p) for p in existing]
+    errors: list[str] = []
+    visible = person_scope(user)
+    for index, subform in enumerate(formset.forms, start=len(existing) + 1):
+        if subform.is_blank():
+            continue
+        data = subform.cleaned_data
+        if data.get("person"):
+            person = visible.filter(pk=data["person"]).first()
+            if person is None:
+                errors.append(
+                    _("Child %(index)s: there is no such person in your area.") % {"index": index}
+                )
+                continue
+            children.append(services.ChildInput(person=person))
+            continue
+        if not (data.get("given_name") or data.get("family_name")):
+            errors.append(
+                _("Child %(index)s: give at least a given name or a family name.")
+                % {"index": index}
+            )
+            continue
+        children.append(
+            services.ChildInput(
+                new=PersonInput(
+                    given_name=data["given_name"],
+                    family_name=data["family_name"],
+                    sex=data["sex"],
+                    birth_date=data["birth_date"],
+                    birth_date_estimated=data["birth_date_estimated"],
+                    identifiers=subform.identifiers(),
+                )
+            )
+        )
+    return children, errors
+
+
+def _full_input(
+    user: User, form: ReportForm, children: list[services.ChildInput]
+) -> services.ReportInput:
+    data = form.cleaned_data
+    anonymous = data["reporter_kind"] == ReporterKind.ANONYMOUS
+    return services.ReportInput(
+        channel=data["channel"],
+        reporter_kind=data["reporter_kind"],
+        reporter_sector=data["reporter_sector"]
+        if data["reporter_kind"] == ReporterKind.PROFESSIONAL
+        else "",
+        reporter_anonymous=anonymous,
+        reporter_institution=data["reporter_institution"]
+        if data["reporter_kind"] == ReporterKind.PROFESSIONAL
+        else None,
+        # The identity fields are hidden once "anonymous" is chosen: what was typed before is dropped.
+        reporter_name="" if anonymous else data["reporter_name"],
+        reporter_contact="" if anonymous else data["reporter_contact"],
+        reporter_relationship=data["reporter_relationship"],
+        unit=data["unit"],
+        narrative=data["narrative"],
+        concerns=[c.code for c in data["concerns"]],
+        most_serious=data["most_serious"].code if data["most_serious"] else "",
+        children=children,
+        received_at=data["received_at"],
+        location=data["location"],
+        information_source=data["information_source"],
+        alleged_perpetrator=data["alleged_perpetrator"],
+        immediate_danger=data["immediate_danger"],
+        phone_notice_at=data["phone_notice_at"],
+        form_received_at=data["form_received_at"],
+        agencies=form.agencies(),
+    )
+
+
+def _short_input(
+    user: User, form: ShortReportForm, children: list[services.ChildInput]
+) -> services.ReportInput:
+    """A reporter files the institution's notification form for their own institution."""
+    data = form.cleaned_data
+    return services.ReportInput(
+        channel=Channel.NOTIFICATION_FORM,
+        reporter_kind=ReporterKind.PROFESSIONAL,
+        reporter_sector=services.sector_of(user.institution) or ReporterSector.OTHER,
+        reporter_institution=user.institution,
+        reporter_name=data["reporter_name"],
+        reporter_contact=data["reporter_contact"],
+        unit=data["unit"],
+        narrative=data["narrative"],
+        concerns=[c.code for c in data["concerns"]],
+        most_serious=data["most_serious"].code if data["most_serious"] else "",
+        children=children,
+        location=data["location"],
+        immediate_danger=data["immediate_danger"],
+    )
+
+
+# Where each error of report_create belongs on the page.
+ERROR_FIELDS = {
+    "reporter": "reporter_sector",
+    "agencies": None,
+    "file": "attachment",
+}
+
+
+def _show_errors(form: Any, exc: ValidationError, children_errors: list[str]) -> None:
+    messages_by_field = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    for name, errors in messages_by_field.items():
+        if name == "children":
+            children_errors.extend(errors)
+            continue
+        target = ERROR_FIELDS.get(name, name)
+        if name == "reporter" and "reporter_sector" not in form.fields:
+            target = None
+        form.add_error(target if target in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_create_view(request: HttpRequest) -> HttpResponse:
+    user = _filer(request)
+    staff = keeps_register(user)
+    country = _country_of(user)
+    units = unit_choices(user=user)
+    post = request.POST if request.method == "POST" else None
+    form: ReportForm | ShortReportForm
+    if staff:
+        form = ReportForm(post, request.FILES or None, units=units, country=country)
+    else:
+        form = ShortReportForm(
+            post,
+            units=units,
+            country=country,
+            initial={
+                "reporter_name": user.get_full_name(),
+                "reporter_contact": user.email,
+                "unit": units.first() if units.count() == 1 else None,
+            },
+        )
+    formset = _child_formset(request)
+    existing = _existing_block(user, request.POST)
+    children_errors: list[str] = []
+    action = request.POST.get("action", "save")
+    if request.method == "POST" and action == "save":
+        form_ok = form.is_valid()
+        formset_ok = formset.is_valid()
+        if form_ok and formset_ok:
+            children, children_errors = _children_of(user, existing["selected"], formset)
+            if not children_errors:
+                report = _file(request, user, form, children, children_errors)
+                if report is not None:
+                    return _after_filing(request, user, report)
+    return render(
+        request,
+        "intake/report_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "rows": _child_rows(user, formset, bound=request.method == "POST"),
+            "existing": existing,
+            "children_errors": children_errors,
+            "staff": staff,
+            "institution": user.institution,
+            "file_lost": bool(request.FILES),
+        },
+    )
+
+
+def _file(
+    request: HttpRequest,
+    user: User,
+    form: ReportForm | ShortReportForm,
+    children: list[services.ChildInput],
+    children_errors: list[str],
+) -> Report | None:
+    data = (
+        _full_input(user, form, children)
+        if isinstance(form, ReportForm)
+        else _short_input(user, form, children)
+    )
+    upload = form.cleaned_data.get("attachment")
+    try:
+        # The report and its file stand or fall together: a refused file files nothing.
+        with transaction.atomic():
+            report = services.report_create(actor=user, data=data)
+            if upload:
+                services.attachment_add(actor=user, report=report, upload=upload)
+    except ValidationError as exc:
+        _show_errors(form, exc, children_errors)
+        return None
+    return report
+
+
+def _after_filing(request: HttpRequest, user: User, report: Report) -> HttpResponse:
+    messages.success(
+        request,
+        _("The report was registered under number %(number)s.") % {"number": report.number},
+    )
+    if keeps_register(user):
+        if report_scope(user).filter(pk=report.pk).exists():
+            return redirect("intake:report-detail", pk=report.pk)
+        # Filed for another authority's area: the filer only learns that it was received.
+        return redirect("intake:report-list")
+    return redirect("intake:report-mine")
+
+
+@login_required
+@require_POST
+def child_matches_view(request: HttpRequest) -> HttpResponse:
+    """The "possible matches" panel of one child row, refreshed by htmx while it is filled in."""
+    user = _register_user(request)
+    row = request.GET.get("row", "")
+    if not row.isdigit() or int(row) >= 20:
+        raise Http404
+    form = ChildForm(request.POST, prefix=f"{CHILD_PREFIX}-{row}")
+    form.is_valid()
+    data = getattr(form, "cleaned_data", None) or {}
+    return render(
+        request,
+        "intake/report_form.html#child-matches",
+        {
+            "row": {
+                "index": int(row),
+                "candidates": _child_candidates(user, form),
+                "chosen": data.get("person"),
+                "searched": True,
+            }
+        },
+    )
+
+
+@login_required
+@require_POST
+def child_search_view(request: HttpRequest) -> HttpResponse:
+    """The "children already in the registry" block: ticked records and the search results."""
+    user = _register_user(request)
+    return render(
+        request,
+        "intake/report_form.html#existing-children",
+        {"existing": _existing_block(user, request.POST)},
+    )
+
+
+# --- the report card ------------------------------------------------------------------------
+
+
+def _case_url(case_pk: int) -> str | None:
+    return reverse("cases:detail", kwargs={"pk": case_pk})
+
+
+def _tasks(report: Report) -> list[Any]:
+    now = timezone.now()
+    tasks = list(report_tasks(report.pk))
+    for task in tasks:
+        task.overdue = (  # type: ignore[attr-defined]
+            task.done_at > task.due_at
+            if task.done_at is not None
+            else task.status == "open" and task.due_at < now
+        )
+    return tasks
+
+
+def _timeline(report: Report) -> list[dict[str, Any]]:
+    names = rule_names(report.unit.country)
+    return [
+        {
+            "at": event.at,
+            "text": event_text(event, names),
+            "actor": (event.actor.get_full_name() or event.actor.username) if event.actor else "",
+            "deadlines": deadlines_of(event, names),
+        }
+        for event in report_timeline(report.pk)
+    ]
+
+
+def _detail(
+    request: HttpRequest,
+    user: User,
+    report: Report,
+    *,
+    triage_form: TriageForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    country = report.unit.country
+    triage_allowed = can_triage(user, report) and report.status == ReportStatus.NEW
+    if triage_form is None and triage_allowed:
+        triage_form = TriageForm(country=country, initial={"version": report.version})
+    return render(
+        request,
+        "intake/report_detail.html",
+        {
+            "report": report,
+            "children": list(report.children.all()),
+            "concerns": list(report.concerns.all()),
+            "agencies": list(report.agency_notices.all()),
+            "attachments": list(report.attachments.all()),
+            "cases": [{"case": c, "url": _case_url(c.pk)} for c in report.cases.all()],
+            "tasks": _tasks(report),
+            "timeline": _timeline(report),
+            "same_children": list(reports_about_same_children(user=user, report=report)[:50]),
+            "triage_form": triage_form if triage_allowed else None,
+            "form_received_form": FormReceivedForm(initial={"version": report.version})
+            if can_record_form_received(user, report)
+            else None,
+            "attachment_form": AttachmentForm() if can_triage(user, report) else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _filer(request)
+    report = report_get(user=user, pk=pk)
+    if not keeps_register(user):
+        return render(request, "intake/report_status.html", {"report": report})
+    services.report_view_record(actor=user, report=report)
+    return _detail(request, user, report)
+
+
+@login_required
+@require_POST
+def report_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _filer(request)
+    report = report_get(user=user, pk=pk)
+    if not can_triage(user, report):
+        raise PermissionDenied
+    form = TriageForm(request.POST, country=report.unit.country)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.report_triage(
+                actor=user,
+                report=report,
+                version=data["version"],
+                data=services.TriageInput(
+                    decision=data["decision"],
+                    reason=data["reason"],
+                    risk_level=data["risk_level"],
+                    redirect_to=data["redirect_to"],
+                    redirect_to_text=data["redirect_to_text"],
+                    registration_disposition=data["registration_disposition"],
+                    at=data["at"],
+                ),
+            )
+        except ConflictError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this report while you were reading it. Reload the page "
+                    "to see the change."
+                ),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            cases = ", ".join(c.number for c in result.cases.all())
+            if cases:
+                text = _("Triage recorded: %(status)s (%(cases)s).") % {
+                    "status": result.get_status_display(),
+                    "cases": cases,
+                }
+            else:
+                text = _("Triage recorded: %(status)s.") % {"status": result.get_status_display()}
+            messages.success(request, text)
+            return redirect("intake:report-detail", pk=pk)
+    report = report_get(user=user, pk=pk)
+    if report.status != ReportStatus.NEW:
+        messages.error(
+            request,
+            _("This report was already triaged: %(status)s.")
+            % {"status": report.get_status_display()},
+        )
+        return redirect("intake:report-detail", pk=pk)
+    return _detail(request, user, report, triage_form=form)
+
+
+@login_required
+@require_POST
+def report_form_received_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _filer(request)
+    report = report_get(user=user, pk=pk)
+    if not can_record_form_received(user, report):
+        raise PermissionDenied
+    form = FormReceivedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid date and time."))
+        return redirect("intake:report-detail", pk=pk)
+    try:
+        services.report_form_receive(
+            actor=user,
+            report=report,
+            version=form.cleaned_data["version"],
+            at=form.cleaned_data["at"],
+        )
+    except ConflictError:
+        messages.error(
+            request,
+            _("Someone else changed this report meanwhile. Check it and try again."),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The notification form was recorded as received."))
+    return redirect("intake:report-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _filer(request)
+    report = report_get(user=user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return redirect("intake:report-detail", pk=pk)
+    try:
+        attachment = services.attachment_add(
+            actor=user, report=report, upload=form.cleaned_data["file"]
+        )
+    except PermissionError as exc:
+        raise PermissionDenied from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The file %(name)s was attached.") % {"name": attachment.name})
+    return redirect("intake:report-detail", pk=pk)
+
+
+@login_required
+def attachment_download_view(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Files are private: served only here, to those who keep the register of the report's area."""
+    user = _register_user(request)
+    report = report_get(user=user, pk=pk)
+    attachment = report.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    services.attachment_view_record(actor=user, attachment=attachment)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
