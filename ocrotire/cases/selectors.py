@@ -257,3 +257,22 @@ def referral_institutions(case: Case) -> QuerySet[Institution]:
 
 def team_candidate(username: str) -> User | None:
     return User.objects.filter(username=username.strip(), is_active=True).first()
+
+
+def case_records(case: Case) -> dict[str, list[Any]]:
+    """What each step recorded on the case, newest first, with the people who recorded it."""
+    return {
+        "assessments": list(case.assessments.select_related("author").order_by("-completed_at")),
+        "plans": list(
+            case.plans.select_related("submitted_by", "decided_by").order_by("-number")
+        ),
+        "visits": list(case.visits.select_related("author").order_by("-visited_at")),
+        "reviews": list(case.reviews.select_related("author").order_by("-reviewed_at")),
+        "meetings": list(case.meetings.select_related("author").order_by("-held_at")),
+        "referrals": list(
+            case.referrals.select_related("to_institution", "sent_by").order_by("-sent_at")
+        ),
+        "protective_actions": list(
+            case.protective_actions.select_related("author").order_by("-decided_at")
+        ),
+    }

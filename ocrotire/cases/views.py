@@ -38,6 +38,7 @@ from ocrotire.cases.selectors import (
     case_get,
     case_list,
     case_managers_for,
+    case_records,
     case_removals,
     case_tasks,
     case_team,
@@ -50,6 +51,7 @@ from ocrotire.cases.selectors import (
 )
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.geo.selectors import unit_choices
+from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
 
 CONFLICT = gettext_lazy(
@@ -497,6 +499,8 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage_team": "team" in steps,
             "can_edit": can_act(user, case) and case.is_open,
             "child_link": can_use_registry(user),
+            "report_links": keeps_register(user),
+            "records": case_records(case),
             "nav_active": "cases",
         },
     )

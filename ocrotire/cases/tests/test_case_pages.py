@@ -262,6 +262,22 @@ def test_every_step_form_posts_and_advances(
     )
     assert removed.status_code == 302
     assert not CaseMember.objects.filter(case=case, active=True).exists()
+    # The case file shows what each step recorded, not only that it happened.
+    html = specialist.get(f"/cases/{case.pk}/").content.decode()
+    records = html.split('id="records"')[1].split('id="team"')[0]
+    for recorded in (
+        "Confirmed bruises",
+        "Placed with aunt",
+        "Safety at home",
+        "Parenting course",
+        "Calm at home",
+        "Going well",
+        "Keep the child in the family",
+        "Day centre",
+    ):
+        assert recorded in records, recorded
+    report = case.reports.get()
+    assert f'href="/reports/{report.pk}/"' in html
     go("closure_propose", {"reason": "objectives_achieved"}, Stage.CLOSURE_PROPOSED)
     supervisor = as_user(client, personas["supervisor"])
     refused = post_step(
