@@ -263,9 +263,7 @@ def case_records(case: Case) -> dict[str, list[Any]]:
     """What each step recorded on the case, newest first, with the people who recorded it."""
     return {
         "assessments": list(case.assessments.select_related("author").order_by("-completed_at")),
-        "plans": list(
-            case.plans.select_related("submitted_by", "decided_by").order_by("-number")
-        ),
+        "plans": list(case.plans.select_related("submitted_by", "decided_by").order_by("-number")),
         "visits": list(case.visits.select_related("author").order_by("-visited_at")),
         "reviews": list(case.reviews.select_related("author").order_by("-reviewed_at")),
         "meetings": list(case.meetings.select_related("author").order_by("-held_at")),
