@@ -207,9 +207,9 @@ def _persons(generation: Generation) -> None:
         .iterator(chunk_size=20000)
     )
     generation.shared["children"] = (
-        [born.toordinal() for born, _pk, _unit in rows],
-        [pk for _born, pk, _unit in rows],
-        [unit for _born, _pk, unit in rows],
+        [born.toordinal() for born, _pk, _unit in rows if born is not None],
+        [pk for born, pk, _unit in rows if born is not None],
+        [unit for born, _pk, unit in rows if born is not None],
     )
 
 
@@ -685,6 +685,8 @@ class _Simulation:
             int, tuple[int, datetime, datetime | None, list[tuple[datetime, datetime]]]
         ] = {}
         self.reports_left = 0
+        # Texts are picked by position, not by key: keys depend on what the database held before.
+        self.report_count = 0
         self.recent: deque[int] = deque(maxlen=5000)
 
     def _prefixes(self) -> dict[int, tuple[str, int | None]]:
@@ -875,6 +877,7 @@ class _Simulation:
                 self.report_cases.add(report_id, case)
         subject.finish(cancel=status in (ReportStatus.REDIRECTED, ReportStatus.CLOSED))
         self.recent.append(child)
+        self.report_count += 1
         self.reports.add(
             report_id,
             number,
@@ -884,10 +887,10 @@ class _Simulation:
             reporter,
             sector,
             anonymous,
-            "" if anonymous else self.names[report_id % _TEXTS],
-            "" if anonymous else self.contacts[report_id % _TEXTS],
+            "" if anonymous else self.names[self.report_count % _TEXTS],
+            "" if anonymous else self.contacts[self.report_count % _TEXTS],
             unit,
-            self.narratives[report_id % _TEXTS],
+            self.narratives[self.report_count % _TEXTS],
             rng.choice(("disclosure", "observation", "third_party")),
             self.concern_ids[serious[0]] if serious else None,
             danger,
@@ -997,7 +1000,7 @@ class _Simulation:
                 kind == "initial" and rng.random() < 0.6,
                 state["risk"],
                 confirmed,
-                self.findings[assessment_id % _TEXTS],
+                self.findings[self.event_count % _TEXTS],
                 manager,
                 at,
             )

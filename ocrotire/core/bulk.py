@@ -182,7 +182,7 @@ class BulkTable(CopyTable):
             if self.postgres:
                 self.written += self.flush(wrapper.cursor)
             elif self.rows:
-                wrapper.executemany(self.insert, self.rows)
+                wrapper.executemany(self.insert, self.rows)  # type: ignore[arg-type]
                 self.written += len(self.rows)
                 self.rows = []
         self.seconds += time.perf_counter() - started

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -62,7 +62,9 @@ class Command(BaseCommand):
         )
         started = time.perf_counter()
         try:
-            generation = generate(scale, stream=self.stderr._out, progress=options["verbosity"] > 0)
+            generation = generate(
+                scale, stream=cast("IO[str]", self.stderr._out), progress=options["verbosity"] > 0
+            )
         except ValueError as exc:
             raise CommandError(
                 _("Load the country pack first (manage.py load_packs %(country)s).")
