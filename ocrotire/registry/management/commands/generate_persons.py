@@ -27,20 +27,17 @@ settings.PRODUCTION is true: synthetic persons have no place in a live registry.
 from __future__ import annotations
 
 import csv
-import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import connection, models, transaction
-from django.db.models.fields import NOT_PROVIDED
-from django.utils import timezone
 
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bulk import CopyTable as _CopyTable
+from ocrotire.core.bulk import batched as _batched
 from ocrotire.core.models import AuditAction
 from ocrotire.registry.models import (
     Household,
@@ -52,19 +49,6 @@ from ocrotire.registry.models import (
 from ocrotire.registry.names import KEY_MAX_LENGTH, name_keys
 from ocrotire.registry.synthetic import COUNTRIES, SyntheticPerson, leaf_units, persons
 
-T = TypeVar("T")
-
-
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
 
 def person_name_keys(given_name: str, family_name: str, other_names: str = "") -> list[str]:
     """The NameKey values of a person, as `services.name_keys_refresh` computes them."""
@@ -73,74 +57,6 @@ def person_name_keys(given_name: str, family_name: str, other_names: str = "") -
 
 
 # -- PostgreSQL COPY ---------------------------------------------------------------------------
-
-_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _text(value: object) -> str:
-    """A value in COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPE)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False).translate(_ESCAPE)
-    return str(value)
-
-
-class _CopyTable:
-    """COPY into a model's table: the given columns per row, every other column its default.
-
-    Defaults come from the model, so a column added later with a default needs no change here."""
-
-    def __init__(self, model: type[models.Model], given: Sequence[str]) -> None:
-        meta = model._meta
-        fields = {field.name: field for field in meta.concrete_fields}
-        missing = [name for name in given if name not in fields]
-        if missing:
-            raise CommandError(f"{meta.label} has no field {', '.join(missing)}.")
-        columns = [fields[name].column for name in given]
-        now = timezone.now()
-        suffix = []
-        for field in meta.concrete_fields:
-            if field.name in given or field.primary_key:
-                continue
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                value: Any = now
-            elif field.has_default():
-                value = field.get_default()
-            elif field.db_default is not NOT_PROVIDED:
-                continue
-            else:
-                # "" for a text field, None for a nullable one; anything else needs a value.
-                value = field.get_default()
-                if value is None and not field.null:
-                    raise CommandError(f"{meta.label}.{field.name} has no default to write.")
-            columns.append(field.column)
-            suffix.append(_text(value))
-        quote = connection.ops.quote_name
-        self.sql = (
-            f"COPY {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        )
-        self.suffix = "".join("\t" + text for text in suffix) + "\n"
-        self.lines: list[str] = []
-
-    def add(self, *values: object) -> None:
-        self.lines.append("\t".join(map(_text, values)) + self.suffix)
-
-    def flush(self, cursor: Any) -> int:
-        written = len(self.lines)
-        if written:
-            with cursor.copy(self.sql) as copy:
-                copy.write("".join(self.lines))
-            self.lines = []
-        return written
 
 
 def _reserve_ids(cursor: Any, model: type[models.Model], count: int) -> list[int]:
