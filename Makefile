@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: demo test venv install install-dev messages compilemessages migrate serve lint typecheck \
-        migrations-check test-deps bench ci vendor clean
+        migrations-check test-deps bench bench-registry bench-cases ci vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,8 +87,16 @@ vendor:
 # Benchmarks (not tests): PostgreSQL, figures appended to docs/PERFORMANCE.md.
 SCALE ?= 100000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ocrotire_bench
-bench: install-dev
-	$(BIN)/python bench/registry_bench.py --scale $(SCALE) --database-url $(BENCH_DATABASE_URL)
+BENCH_CASES_DATABASE_URL ?= $(BENCH_DATABASE_URL)_cases
+BENCH_ARGS ?=
+bench: bench-registry bench-cases
+
+bench-registry: install-dev
+	$(BIN)/python bench/registry_bench.py --scale $(SCALE) --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# Case list and search, report creation under load (gunicorn + locust), web worker memory.
+bench-cases: install-dev
+	$(BIN)/python bench/cases_bench.py --scale $(SCALE) --database-url $(BENCH_CASES_DATABASE_URL) $(BENCH_ARGS)
 
 ci:
 	bash .ci/run

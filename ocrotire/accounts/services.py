@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -88,6 +89,13 @@ def _locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
+# Argon2 takes about 100 MB for each password it checks: with several threads per web worker
+# signing people in at once, that is what set the peak memory of a worker (about 500 MB with four
+# at once). One check at a time per process keeps a worker near 200 MB; the others wait their
+# turn, a fraction of a second each.
+_PASSWORD_CHECKS = threading.BoundedSemaphore(1)
+
+
 def credentials_check(*, username: str, password: str) -> SignIn:
     """Check a user name and password, counting failures and locking the account after too
     many. The same message is given for an unknown user and a wrong password."""
@@ -112,7 +120,8 @@ def credentials_check(*, username: str, password: str) -> SignIn:
                 "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
             ),
         )
-    authenticated = authenticate(username=username, password=password)
+    with _PASSWORD_CHECKS:
+        authenticated = authenticate(username=username, password=password)
     if authenticated is None:
         login_failure_record(user=user)
         if _locked(User.objects.get(pk=user.pk)):

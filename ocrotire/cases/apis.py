@@ -46,6 +46,7 @@ from ocrotire.cases.selectors import (
     case_timeline,
     my_work,
     notifications_of,
+    overdue_count,
 )
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
@@ -102,7 +103,12 @@ class CaseOutputSerializer(serializers.ModelSerializer[Case]):
         tasks = getattr(case, "prefetched_tasks", None)
         if tasks is None:
             tasks = list(case_tasks(case))
-        return list(TaskSerializer(tasks, many=True).data)
+        # One task serializer for every case of a list: building one per case (its fields are
+        # deep-copied each time) was a third of the time of a page.
+        serializer = getattr(self, "_task_serializer", None)
+        if serializer is None:
+            serializer = self._task_serializer = TaskSerializer()
+        return [serializer.to_representation(task) for task in tasks]
 
     def get_overdue(self, case: Case) -> int:
         count = getattr(case, "overdue_count", None)
@@ -266,14 +272,24 @@ class CaseListApi(GenericAPIView[Case]):
             search=f.get("search", ""),
             manager=user if f.get("mine") else None,
             open_only=f.get("open", False),
-        ).prefetch_related(
-            Prefetch(
-                "tasks",
-                queryset=Task.objects.select_related("rule").order_by("due_at", "id"),
-                to_attr="prefetched_tasks",
-            )
         )
-        page = self.paginate_queryset(qs)
+        # The page is chosen on the ids alone (a deep page skips thousands of rows: they should
+        # not be joined nor have their overdue steps counted), then its cases are read.
+        ids = self.paginate_queryset(qs.values_list("pk", flat=True)) or []
+        by_id = {
+            case.pk: case
+            for case in Case.objects.filter(pk__in=ids)
+            .select_related("unit", "child", "manager")
+            .annotate(overdue_count=overdue_count())
+            .prefetch_related(
+                Prefetch(
+                    "tasks",
+                    queryset=Task.objects.select_related("rule").order_by("due_at", "id"),
+                    to_attr="prefetched_tasks",
+                )
+            )
+        }
+        page = [by_id[pk] for pk in ids if pk in by_id]
         return self.get_paginated_response(CaseOutputSerializer(page, many=True).data)
 
 

@@ -246,8 +246,11 @@ def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
     return {"received_at": received_at, "concerns": concerns, "most_serious": most_serious}
 
 
-def _child_person(actor: User, child: ChildInput, unit: Unit, index: int) -> tuple[Person, bool]:
-    """An existing record, or the same child found in the registry, or a new record."""
+def _child_person(
+    actor: User, child: ChildInput, unit: Unit, index: int, *, create: bool = True
+) -> tuple[Person | None, bool]:
+    """An existing record, or the same child found in the registry, or a new record (or None
+    when `create` is false and a new record is needed)."""
     if child.person is not None:
         if child.person.status != PersonStatus.ACTIVE:
             raise ValidationError(
@@ -285,8 +288,15 @@ def _child_person(actor: User, child: ChildInput, unit: Unit, index: int) -> tup
         )
         if found:
             return found[0].person, True
+    if not create:
+        return None, False
+    return _child_create(actor, child, unit, index), False
+
+
+def _child_create(actor: User, child: ChildInput, unit: Unit, index: int) -> Person:
+    assert child.new is not None
     try:
-        return person_create_for_report(actor=actor, data=child.new, unit=unit), False
+        return person_create_for_report(actor=actor, data=child.new, unit=unit)
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         raise ValidationError(
@@ -306,15 +316,30 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
     now = timezone.now()
     cleaned = _clean(actor, data, now)
     prefix, year, authority = _prefix_and_year(data.unit, cleaned["received_at"])
+    # The children are looked up (the registry match, read-only) before the number is taken,
+    # and new records are written after it: the counter's row lock is always taken before the
+    # audit chain's lock, in every filing, so that two filings never wait for each other in
+    # opposite orders (a deadlock), and the match stays outside the locks.
+    found: list[tuple[int, ChildInput, Person | None, bool]] = []
+    for index, child in enumerate(data.children, start=1):
+        person, was_matched = _child_person(actor, child, data.unit, index, create=False)
+        found.append((index, child, person, was_matched))
+    sequence = next_number(prefix=prefix, year=year, kind="report")
     children: list[Person] = []
     matched: list[int] = []
-    for index, child in enumerate(data.children, start=1):
-        person, was_matched = _child_person(actor, child, data.unit, index)
+    created = False
+    for index, child, known, was_matched in found:
+        person = known
+        if person is None and created:
+            # A second new child may be the first one again: match it against what was written.
+            person, was_matched = _child_person(actor, child, data.unit, index)
+        if person is None:
+            person, created = _child_create(actor, child, data.unit, index), True
+        assert person is not None
         if person.pk not in {p.pk for p in children}:
             children.append(person)
         if was_matched:
             matched.append(person.pk)
-    sequence = next_number(prefix=prefix, year=year, kind="report")
     report = Report(
         number=f"{prefix}-{year}-{sequence:06d}",
         registering_institution=authority,

@@ -1,0 +1,102 @@
+"""N+1 guards for the lists of the API: the SQL queries of a page are a fixed number, whatever the
+number of cases, reports, tasks and filters, and within a budget."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ocrotire.cases.tasks import overdue_scan
+from ocrotire.cases.tests.test_api import _open_case
+
+pytestmark = pytest.mark.django_db
+
+# Authentication and scope (3), then the count, the page's ids, its rows and their steps.
+CASE_LIST_QUERIES = 7
+REPORT_LIST_QUERIES = 12
+
+
+def _queries(client: Any, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return len(captured.captured_queries)
+
+
+@pytest.fixture
+def specialist_api(api: Any, personas: dict[str, Any], casework: None) -> Any:
+    return api(personas["specialist"])
+
+
+def _many_cases(client: Any, count: int, first: int = 0) -> list[dict[str, Any]]:
+    names = ["Ana", "Vasile", "Elena", "Mihai", "Ion", "Maria"]
+    return [
+        _open_case(
+            client,
+            children=[
+                {
+                    "given_name": names[index % len(names)],
+                    "family_name": "Lungu",
+                    "birth_date": f"201{index}-03-1{index}",
+                }
+            ],
+        )
+        for index in range(first, first + count)
+    ]
+
+
+PATHS = [
+    "/api/v1/cases/",
+    "/api/v1/cases/?open=true",
+    "/api/v1/cases/?open=true&risk_level=high",
+    "/api/v1/cases/?stage=initial_assessment",
+    "/api/v1/cases/?search=Lungu",
+    "/api/v1/cases/?page_size=1&page=2",
+]
+
+
+def test_case_list_queries_are_fixed_and_within_budget(specialist_api: Any) -> None:
+    first = _many_cases(specialist_api, 2)
+    before = {path: _queries(specialist_api, path) for path in PATHS}
+    _many_cases(specialist_api, 4, first=2)
+    for _ in range(2):
+        specialist_api.post(
+            f"/api/v1/cases/{first[0]['id']}/visits/",
+            {"kind": "phone", "observations": "Called"},
+            format="json",
+        )
+    overdue_scan(now=timezone.now() + timedelta(days=60))
+    after = {path: _queries(specialist_api, path) for path in PATHS}
+    assert after == before
+    assert max(after.values()) <= CASE_LIST_QUERIES, after
+    number = first[1]["number"]
+    assert _queries(specialist_api, f"/api/v1/cases/?search={number}") <= CASE_LIST_QUERIES
+
+
+def test_case_list_page_keeps_order_and_counts_overdue_steps(specialist_api: Any) -> None:
+    cases = _many_cases(specialist_api, 3)
+    overdue_scan(now=timezone.now() + timedelta(days=60))
+    page = specialist_api.get("/api/v1/cases/?page_size=2").json()
+    assert page["count"] == 3
+    assert [c["id"] for c in page["results"]] == [c["id"] for c in reversed(cases)][:2]
+    assert all(isinstance(c["overdue"], int) for c in page["results"])
+    assert all(c["tasks"] for c in page["results"])
+    second = specialist_api.get("/api/v1/cases/?page_size=2&page=2").json()
+    assert [c["id"] for c in second["results"]] == [cases[0]["id"]]
+    found = specialist_api.get(f"/api/v1/cases/?search={cases[1]['number'].lower()}").json()
+    assert [c["id"] for c in found["results"]] == [cases[1]["id"]]
+
+
+def test_report_list_queries_are_fixed_and_within_budget(specialist_api: Any) -> None:
+    _many_cases(specialist_api, 2)
+    paths = ["/api/v1/reports/", "/api/v1/reports/?search=Lungu", "/api/v1/reports/?status=new"]
+    before = {path: _queries(specialist_api, path) for path in paths}
+    _many_cases(specialist_api, 4, first=2)
+    after = {path: _queries(specialist_api, path) for path in paths}
+    assert after == before
+    assert max(after.values()) <= REPORT_LIST_QUERIES, after
