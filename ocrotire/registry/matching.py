@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Abs, Coalesce
+from django.db import connections
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Levenshtein
 
@@ -27,6 +27,8 @@ from ocrotire.registry.names import given_name_group, name_keys, name_similarity
 # How far apart birth years may be and still be compared (estimated dates are often off by one or two).
 YEAR_WINDOW = 2
 MAX_BLOCK = 150
+# Ids read beyond MAX_BLOCK by the first read of candidates, for those that are out of scope.
+READ_AHEAD = 10
 
 
 @dataclass
@@ -103,27 +105,65 @@ def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
         )
     if not keys:
         return ranked
-    rows = NameKey.objects.filter(key__in=sorted(keys))
-    year = probe.birth_year
-    if year is not None:
-        rows = rows.filter(
-            Q(birth_year__isnull=True)
-            | Q(birth_year__range=(year - YEAR_WINDOW, year + YEAR_WINDOW))
-        )
-    hit = Value(1)
-    best = rows.values("person_id").annotate(
-        hits=Count("id"),
-        given_hit=Max(Case(When(key__in=sorted(given_keys), then=hit), default=Value(0))),
-        family_hit=Max(Case(When(key__in=sorted(family_keys), then=hit), default=Value(0))),
-        fields=F("given_hit") + F("family_hit"),
-        year_gap=Min(Abs(Coalesce("birth_year", Value(year or 0)) - Value(year or 0))),
-    )
     seen = set(ranked)
-    for row in best.order_by("-fields", "-hits", "year_gap", "person_id")[: MAX_BLOCK * 4]:
-        if row["person_id"] not in seen:
-            ranked.append(row["person_id"])
-            seen.add(row["person_id"])
+    for person_id in _ranked_by_keys(given_keys, family_keys, probe.birth_year, persons.db):
+        if person_id not in seen:
+            ranked.append(person_id)
+            seen.add(person_id)
     return ranked
+
+
+def _in(column: str, values: list[str]) -> tuple[str, list[str]]:
+    if not values:
+        return "0 = 1", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _ranked_by_keys(
+    given_keys: frozenset[str] | set[str],
+    family_keys: frozenset[str] | set[str],
+    year: int | None,
+    using: str,
+) -> list[int]:
+    """Person ids sharing name keys with the probe, ranked by name fields hit, key hits, nearest
+    birth year; at most MAX_BLOCK * 4.
+
+    Plain SQL (the same on PostgreSQL and SQLite): the year window and the persons without a
+    birth year are read in two branches, so that each is a range on the (key, birth_year)
+    index, which holds the person id too (an index-only scan on PostgreSQL, no table reads)."""
+    connection = connections[using]
+    table = connection.ops.quote_name(NameKey._meta.db_table)
+    key = connection.ops.quote_name("key")
+    keys = sorted(set(given_keys) | set(family_keys))
+    in_keys, key_params = _in(key, keys)
+    in_given, given_params = _in(key, sorted(given_keys))
+    in_family, family_params = _in(key, sorted(family_keys))
+    params: list[Any] = [*given_params, *family_params]
+    if year is None:
+        source = f"SELECT person_id, {key}, birth_year FROM {table} WHERE {in_keys}"  # noqa: S608
+        source_params: list[Any] = key_params
+        gap = "0"
+    else:
+        source = (
+            f"SELECT person_id, {key}, birth_year FROM {table} "  # noqa: S608
+            f"WHERE {in_keys} AND birth_year BETWEEN %s AND %s "
+            f"UNION ALL SELECT person_id, {key}, birth_year FROM {table} "
+            f"WHERE {in_keys} AND birth_year IS NULL"
+        )
+        source_params = [*key_params, year - YEAR_WINDOW, year + YEAR_WINDOW, *key_params]
+        gap = "MIN(ABS(COALESCE(birth_year, %s) - %s))"
+        params += [year, year]
+    sql = (
+        f"SELECT person_id, COUNT(*) AS hits, "  # noqa: S608
+        f"MAX(CASE WHEN {in_given} THEN 1 ELSE 0 END) "
+        f"+ MAX(CASE WHEN {in_family} THEN 1 ELSE 0 END) AS fields, "
+        f"{gap} AS year_gap "
+        f"FROM ({source}) AS block GROUP BY person_id "
+        f"ORDER BY fields DESC, hits DESC, year_gap, person_id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *source_params, MAX_BLOCK * 4])
+        return [row[0] for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -262,9 +302,14 @@ def score_pair(
     return Candidate(person, score, reasons)
 
 
-def _records(persons: QuerySet[Person], ranked: list[int]) -> list[_Record]:
+def _records(
+    persons: QuerySet[Person], ranked: list[int], schemes: Iterable[str] = ()
+) -> list[_Record]:
     """The in-scope rows among `ranked` ids (best first), at most MAX_BLOCK, as plain values. Ids
-    are read a block at a time, so a user who may see everyone reads only what is scored."""
+    are read a block at a time, so a user who may see everyone reads only what is scored; the
+    first read takes a few ids more than it keeps (the probe's own record and merged ones are
+    left out), so one query is usually enough. Only the identifiers of `schemes` (the national
+    schemes of the probe: scoring compares nothing else) are read, and none when it has none."""
     fields = (
         "pk",
         "given_name",
@@ -275,18 +320,21 @@ def _records(persons: QuerySet[Person], ranked: list[int]) -> list[_Record]:
         "birth_date_estimated",
     )
     kept: list[tuple[Any, ...]] = []
-    for start in range(0, len(ranked), MAX_BLOCK):
-        chunk = ranked[start : start + MAX_BLOCK]
+    start = 0
+    while start < len(ranked) and len(kept) < MAX_BLOCK:
+        size = (MAX_BLOCK - len(kept)) * 2 if start else MAX_BLOCK + READ_AHEAD
+        chunk = ranked[start : start + size]
+        start += size
         rows = {row[0]: row for row in persons.filter(pk__in=chunk).values_list(*fields)}
         kept += [rows[pk] for pk in chunk if pk in rows]
-        if len(kept) >= MAX_BLOCK:
-            break
     kept = kept[:MAX_BLOCK]
     identifiers: dict[int, set[tuple[str, str]]] = {}
-    for person_id, scheme, value in PersonIdentifier.objects.filter(
-        person_id__in=[row[0] for row in kept], active=True
-    ).values_list("person_id", "scheme", "value"):
-        identifiers.setdefault(person_id, set()).add((scheme, value))
+    schemes = sorted(set(schemes))
+    if schemes and kept:
+        for person_id, scheme, value in PersonIdentifier.objects.filter(
+            person_id__in=[row[0] for row in kept], active=True, scheme__in=schemes
+        ).values_list("person_id", "scheme", "value"):
+            identifiers.setdefault(person_id, set()).add((scheme, value))
     return [
         _Record(
             pk, given, family, sex, born, precision, estimated, frozenset(identifiers.get(pk, ()))
@@ -322,7 +370,10 @@ def match(
         return []
     # Score plain rows; build model objects only for the few that are returned.
     scored = [
-        (record.pk, *_score(probe, record, probe_ids)) for record in _records(persons, ranked)
+        (record.pk, *_score(probe, record, probe_ids))
+        for record in _records(
+            persons, ranked, [scheme for scheme, _value in probe_ids if scheme in NATIONAL_SCHEMES]
+        )
     ]
     best = sorted((row for row in scored if row[1] >= minimum), key=lambda row: (-row[1], row[0]))[
         :limit
