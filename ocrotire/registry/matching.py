@@ -22,7 +22,13 @@ from ocrotire.registry.models import (
     PersonIdentifier,
     PersonStatus,
 )
-from ocrotire.registry.names import given_name_group, name_keys, name_similarity, romanise
+from ocrotire.registry.names import (
+    given_name_group,
+    given_name_lookup_keys,
+    name_keys,
+    name_similarity,
+    romanise,
+)
 
 # How far apart birth years may be and still be compared (estimated dates are often off by one or two).
 YEAR_WINDOW = 2
@@ -94,7 +100,8 @@ def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
     own script must not outrank the right person written in the other script. Everyone born on
     the probe's exact birth date joins the block too. The caller's scope is applied when the rows
     are read. Records that leave the registry (merged, archived) lose their keys."""
-    given_keys, family_keys = name_keys(probe.given_name), name_keys(probe.family_name)
+    given_keys = given_name_lookup_keys(probe.given_name)
+    family_keys = name_keys(probe.family_name)
     keys = given_keys | family_keys
     ranked: list[int] = []
     if probe.exact_birth_date:
