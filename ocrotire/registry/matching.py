@@ -268,15 +268,31 @@ def _different_given_names(a: str, b: str) -> bool:
     return Levenshtein.distance(romanise(a), romanise(b)) > 1 and similarity < 0.85
 
 
+# What scoring one probe has worked out for a pair of names: the name score, its reasons, and
+# how alike the family names are. A block holds the same few names many times over.
+NameMemo = dict[tuple[str, str], tuple[float, list[str], float]]
+
+
 def _score(
-    probe: Probe, person: _Record, probe_ids: list[tuple[str, str]]
+    probe: Probe,
+    person: _Record,
+    probe_ids: list[tuple[str, str]],
+    names_memo: NameMemo | None = None,
 ) -> tuple[float, list[str]]:
     person_ids = person.identifiers
     reasons: list[str] = []
     shared = [pair for pair in probe_ids if pair in person_ids and pair[0] in NATIONAL_SCHEMES]
     if shared:
         return 1.0, [f"same_identifier:{shared[0][0]}"]
-    name_score, name_why, _swapped = _names(probe, person)
+    names_key = (person.given_name, person.family_name)
+    known = names_memo.get(names_key) if names_memo is not None else None
+    if known is None:
+        name_score, name_why, _swapped = _names(probe, person)
+        family_same, _ = name_similarity(probe.family_name, person.family_name)
+        known = (name_score, name_why, family_same)
+        if names_memo is not None:
+            names_memo[names_key] = known
+    name_score, name_why, family_same = known
     birth, birth_why = _birth_factor(probe, person)
     sex = 1.0 if not probe.sex or not person.sex or probe.sex == person.sex else 0.35
     score = name_score**2 * birth * sex
@@ -284,7 +300,6 @@ def _score(
     if sex < 1:
         reasons.append("different_sex")
     # Twins share a family name and a birth date; a different given name keeps them apart.
-    family_same, _ = name_similarity(probe.family_name, person.family_name)
     if (
         birth == 1.0
         and family_same >= 0.9
@@ -376,8 +391,9 @@ def match(
     if not ranked:
         return []
     # Score plain rows; build model objects only for the few that are returned.
+    names_memo: NameMemo = {}
     scored = [
-        (record.pk, *_score(probe, record, probe_ids))
+        (record.pk, *_score(probe, record, probe_ids, names_memo))
         for record in _records(
             persons, ranked, [scheme for scheme, _value in probe_ids if scheme in NATIONAL_SCHEMES]
         )
