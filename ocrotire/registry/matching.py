@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Levenshtein
 
@@ -91,33 +91,58 @@ def _probe_identifiers(probe: Probe) -> list[tuple[str, str]]:
     return normalised
 
 
-def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
-    """Ids of likely candidates, best first.
+def _block(
+    probe: Probe, persons: QuerySet[Person], probe_ids: Iterable[tuple[str, str]] = ()
+) -> list[int]:
+    """Ids of likely candidates, best first, in one query.
 
-    The key index is read alone (a join made PostgreSQL hash the whole person table) and the
-    database ranks persons by how many name fields they share with the probe (given, family),
-    then by key hits, then by the nearest birth year: a stranger sharing one name in the probe's
-    own script must not outrank the right person written in the other script. Everyone born on
-    the probe's exact birth date joins the block too. The caller's scope is applied when the rows
-    are read. Records that leave the registry (merged, archived) lose their keys."""
+    First the persons holding one of `probe_ids` (they must be scored even when names share no
+    key), then everyone born on the probe's exact birth date, then the persons sharing name
+    keys with the probe. The key index is read alone (a join made PostgreSQL hash the whole
+    person table) and the database ranks persons by how many name fields they share with the
+    probe (given, family), then by key hits, then by the nearest birth year: a stranger sharing
+    one name in the probe's own script must not outrank the right person written in the other
+    script. The caller's scope is applied when the rows are read. Records that leave the
+    registry (merged, archived) lose their keys."""
+    connection = connections[persons.db]
+    quote = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    columns = "0 AS fields, 0 AS hits, 0 AS year_gap"
+    pairs = list(dict.fromkeys(probe_ids))
+    if pairs:
+        either = " OR ".join(["(scheme = %s AND value = %s)"] * len(pairs))
+        parts.append(
+            f"SELECT person_id, 0 AS part, {columns} "  # noqa: S608
+            f"FROM {quote(PersonIdentifier._meta.db_table)} WHERE active = %s AND ({either})"
+        )
+        params += [True, *(item for pair in pairs for item in pair)]
+    if probe.exact_birth_date:
+        parts.append(
+            f"SELECT * FROM (SELECT id AS person_id, 1 AS part, {columns} "  # noqa: S608
+            f"FROM {quote(Person._meta.db_table)} WHERE birth_date = %s AND status = %s "
+            f"ORDER BY id LIMIT %s) AS born"
+        )
+        params += [
+            connection.ops.adapt_datefield_value(probe.birth_date),
+            PersonStatus.ACTIVE.value,
+            MAX_BLOCK // 2,
+        ]
     given_keys = given_name_lookup_keys(probe.given_name)
     family_keys = name_keys(probe.family_name)
-    keys = given_keys | family_keys
-    ranked: list[int] = []
-    if probe.exact_birth_date:
-        ranked += list(
-            persons.filter(birth_date=probe.birth_date)
-            .order_by("pk")
-            .values_list("pk", flat=True)[: MAX_BLOCK // 2]
-        )
-    if not keys:
-        return ranked
-    seen = set(ranked)
-    for person_id in _ranked_by_keys(given_keys, family_keys, probe.birth_year, persons.db):
-        if person_id not in seen:
-            ranked.append(person_id)
-            seen.add(person_id)
-    return ranked
+    if given_keys or family_keys:
+        sql, key_params = _ranked_by_keys_sql(given_keys, family_keys, probe.birth_year, quote)
+        parts.append(f"SELECT * FROM ({sql}) AS named")  # noqa: S608
+        params += key_params
+    if not parts:
+        return []
+    # Columns: person_id, part, fields, hits, year_gap in every part.
+    query = (
+        " UNION ALL ".join(parts) + " ORDER BY part, fields DESC, hits DESC, year_gap, person_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
 
 
 def _in(column: str, values: list[str]) -> tuple[str, list[str]]:
@@ -126,21 +151,20 @@ def _in(column: str, values: list[str]) -> tuple[str, list[str]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
-def _ranked_by_keys(
+def _ranked_by_keys_sql(
     given_keys: frozenset[str] | set[str],
     family_keys: frozenset[str] | set[str],
     year: int | None,
-    using: str,
-) -> list[int]:
+    quote: Callable[[str], str],
+) -> tuple[str, list[Any]]:
     """Person ids sharing name keys with the probe, ranked by name fields hit, key hits, nearest
     birth year; at most MAX_BLOCK * 4.
 
     Plain SQL (the same on PostgreSQL and SQLite): the year window and the persons without a
     birth year are read in two branches, so that each is a range on the (key, birth_year)
     index, which holds the person id too (an index-only scan on PostgreSQL, no table reads)."""
-    connection = connections[using]
-    table = connection.ops.quote_name(NameKey._meta.db_table)
-    key = connection.ops.quote_name("key")
+    table = quote(NameKey._meta.db_table)
+    key = quote("key")
     keys = sorted(set(given_keys) | set(family_keys))
     in_keys, key_params = _in(key, keys)
     in_given, given_params = _in(key, sorted(given_keys))
@@ -161,16 +185,14 @@ def _ranked_by_keys(
         gap = "MIN(ABS(COALESCE(birth_year, %s) - %s))"
         params += [year, year]
     sql = (
-        f"SELECT person_id, COUNT(*) AS hits, "  # noqa: S608
+        f"SELECT person_id, 2 AS part, "  # noqa: S608
         f"MAX(CASE WHEN {in_given} THEN 1 ELSE 0 END) "
         f"+ MAX(CASE WHEN {in_family} THEN 1 ELSE 0 END) AS fields, "
-        f"{gap} AS year_gap "
+        f"COUNT(*) AS hits, {gap} AS year_gap "
         f"FROM ({source}) AS block GROUP BY person_id "
         f"ORDER BY fields DESC, hits DESC, year_gap, person_id LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *source_params, MAX_BLOCK * 4])
-        return [row[0] for row in cursor.fetchall()]
+    return sql, [*params, *source_params, MAX_BLOCK * 4]
 
 
 @dataclass(frozen=True)
@@ -376,18 +398,7 @@ def match(
     """The best candidates among `persons` (already scoped by the caller), best first."""
     persons = persons.filter(status=PersonStatus.ACTIVE).exclude(pk__in=list(exclude))
     probe_ids = _probe_identifiers(probe)
-    # Identifier hits first: they must be scored even when names share no key.
-    ranked: list[int] = []
-    if probe_ids:
-        by_identifier = Q(pk__in=[])
-        for scheme, value in probe_ids:
-            by_identifier |= Q(scheme=scheme, value=value)
-        ranked = list(
-            PersonIdentifier.objects.filter(by_identifier, active=True).values_list(
-                "person_id", flat=True
-            )
-        )
-    ranked += [pk for pk in _block(probe, persons) if pk not in ranked]
+    ranked = _block(probe, persons, probe_ids)
     if not ranked:
         return []
     # Score plain rows; build model objects only for the few that are returned.
