@@ -789,6 +789,15 @@ def main() -> None:
     truth = _TRUTH = Truth(truth_path)
     kinds = truth.kind_counts
     with connection.cursor() as cursor:
+        # As autovacuum would on a live registry (it may be off, or not yet through the copied
+        # rows): without a visibility map an index-only scan reads the table after all.
+        started = time.perf_counter()
+        cursor.execute(
+            "VACUUM (ANALYZE) registry_person, registry_namekey, registry_personidentifier"
+        )
+        print(
+            f"VACUUM (ANALYZE) of the registry: {time.perf_counter() - started:.1f} s", flush=True
+        )
         cursor.execute("SHOW server_version")
         gen["postgres"] = f"PostgreSQL {cursor.fetchone()[0]}"
     gen["duplicates"], gen["twins"] = kinds["duplicate"], kinds["twin"]

@@ -5,6 +5,8 @@ synthetic data with known truth. At scale the same settings run on Splink's Spar
 
 from __future__ import annotations
 
+import math
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,6 +33,11 @@ MODEL_PATH = Path(__file__).resolve().parent / "data" / "linkage_model.json"
 PROPOSE_AT = 0.1
 CLUSTER_AT = 0.9
 CHUNK = 20000
+# Prediction runs over chunks of about this many records on each side (Splink's num_chunks_left
+# and num_chunks_right), so DuckDB holds one slice of the blocked pairs at a time, and DuckDB may
+# use at most DUCKDB_MEMORY before it spills to a temporary directory.
+PREDICT_CHUNK_RECORDS = 250_000
+DUCKDB_MEMORY = "3GB"
 
 Progress = Callable[[int, str], None]
 
@@ -179,10 +186,16 @@ def settings() -> Any:
     )
 
 
-def _linker(data: pa.Table, model: Any) -> Any:
+def _linker(data: pa.Table, model: Any, *, spill_to: str | None = None) -> Any:
+    import duckdb
     from splink import DuckDBAPI, Linker
 
-    db_api = DuckDBAPI()
+    connection = duckdb.connect()
+    connection.execute("SET preserve_insertion_order = false")
+    if spill_to is not None:
+        connection.execute("SET memory_limit = ?", [DUCKDB_MEMORY])
+        connection.execute("SET temp_directory = ?", [spill_to])
+    db_api = DuckDBAPI(connection)
     return Linker(db_api.register(data), model, log_level=None)
 
 
@@ -222,14 +235,22 @@ def predict_pairs(
     data: pa.Table, *, threshold: float = PROPOSE_AT
 ) -> list[tuple[int, int, float, str]]:
     """(low id, high id, match probability, cluster id) for every pair above the threshold."""
-    linker = _linker(data, str(MODEL_PATH))
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, CLUSTER_AT)
-    cluster_of = {row["unique_id"]: str(row["cluster_id"]) for row in clusters.as_record_list()}
-    pairs = []
-    for row in predictions.as_record_list():
-        low, high = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
-        pairs.append((low, high, float(row["match_probability"]), cluster_of.get(low, "")))
+    chunks = max(1, math.ceil(data.num_rows / PREDICT_CHUNK_RECORDS))
+    with tempfile.TemporaryDirectory(prefix="ocrotire-linkage-") as spill_to:
+        linker = _linker(data, str(MODEL_PATH), spill_to=spill_to)
+        predictions = linker.inference.predict(
+            threshold_match_probability=threshold,
+            num_chunks_left=chunks if chunks > 1 else None,
+            num_chunks_right=chunks if chunks > 1 else None,
+        )
+        clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, CLUSTER_AT
+        )
+        cluster_of = {row["unique_id"]: str(row["cluster_id"]) for row in clusters.as_record_list()}
+        pairs = []
+        for row in predictions.as_record_list():
+            low, high = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+            pairs.append((low, high, float(row["match_probability"]), cluster_of.get(low, "")))
     return pairs
 
 

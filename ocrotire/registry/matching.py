@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, Max, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Abs, Coalesce
+from django.db import connections
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import Levenshtein
 
@@ -22,11 +22,19 @@ from ocrotire.registry.models import (
     PersonIdentifier,
     PersonStatus,
 )
-from ocrotire.registry.names import given_name_group, name_keys, name_similarity, romanise
+from ocrotire.registry.names import (
+    given_name_group,
+    given_name_lookup_keys,
+    name_keys,
+    name_similarity,
+    romanise,
+)
 
 # How far apart birth years may be and still be compared (estimated dates are often off by one or two).
 YEAR_WINDOW = 2
 MAX_BLOCK = 150
+# Ids read beyond MAX_BLOCK by the first read of candidates, for those that are out of scope.
+READ_AHEAD = 10
 
 
 @dataclass
@@ -83,47 +91,108 @@ def _probe_identifiers(probe: Probe) -> list[tuple[str, str]]:
     return normalised
 
 
-def _block(probe: Probe, persons: QuerySet[Person]) -> list[int]:
-    """Ids of likely candidates, best first.
+def _block(
+    probe: Probe, persons: QuerySet[Person], probe_ids: Iterable[tuple[str, str]] = ()
+) -> list[int]:
+    """Ids of likely candidates, best first, in one query.
 
-    The key index is read alone (a join made PostgreSQL hash the whole person table) and the
-    database ranks persons by how many name fields they share with the probe (given, family),
-    then by key hits, then by the nearest birth year: a stranger sharing one name in the probe's
-    own script must not outrank the right person written in the other script. Everyone born on
-    the probe's exact birth date joins the block too. The caller's scope is applied when the rows
-    are read. Records that leave the registry (merged, archived) lose their keys."""
-    given_keys, family_keys = name_keys(probe.given_name), name_keys(probe.family_name)
-    keys = given_keys | family_keys
-    ranked: list[int] = []
+    First the persons holding one of `probe_ids` (they must be scored even when names share no
+    key), then everyone born on the probe's exact birth date, then the persons sharing name
+    keys with the probe. The key index is read alone (a join made PostgreSQL hash the whole
+    person table) and the database ranks persons by how many name fields they share with the
+    probe (given, family), then by key hits, then by the nearest birth year: a stranger sharing
+    one name in the probe's own script must not outrank the right person written in the other
+    script. The caller's scope is applied when the rows are read. Records that leave the
+    registry (merged, archived) lose their keys."""
+    connection = connections[persons.db]
+    quote = connection.ops.quote_name
+    parts: list[str] = []
+    params: list[Any] = []
+    columns = "0 AS fields, 0 AS hits, 0 AS year_gap"
+    pairs = list(dict.fromkeys(probe_ids))
+    if pairs:
+        either = " OR ".join(["(scheme = %s AND value = %s)"] * len(pairs))
+        parts.append(
+            f"SELECT person_id, 0 AS part, {columns} "  # noqa: S608
+            f"FROM {quote(PersonIdentifier._meta.db_table)} WHERE active = %s AND ({either})"
+        )
+        params += [True, *(item for pair in pairs for item in pair)]
     if probe.exact_birth_date:
-        ranked += list(
-            persons.filter(birth_date=probe.birth_date)
-            .order_by("pk")
-            .values_list("pk", flat=True)[: MAX_BLOCK // 2]
+        parts.append(
+            f"SELECT * FROM (SELECT id AS person_id, 1 AS part, {columns} "  # noqa: S608
+            f"FROM {quote(Person._meta.db_table)} WHERE birth_date = %s AND status = %s "
+            f"ORDER BY id LIMIT %s) AS born"
         )
-    if not keys:
-        return ranked
-    rows = NameKey.objects.filter(key__in=sorted(keys))
-    year = probe.birth_year
-    if year is not None:
-        rows = rows.filter(
-            Q(birth_year__isnull=True)
-            | Q(birth_year__range=(year - YEAR_WINDOW, year + YEAR_WINDOW))
-        )
-    hit = Value(1)
-    best = rows.values("person_id").annotate(
-        hits=Count("id"),
-        given_hit=Max(Case(When(key__in=sorted(given_keys), then=hit), default=Value(0))),
-        family_hit=Max(Case(When(key__in=sorted(family_keys), then=hit), default=Value(0))),
-        fields=F("given_hit") + F("family_hit"),
-        year_gap=Min(Abs(Coalesce("birth_year", Value(year or 0)) - Value(year or 0))),
+        params += [
+            connection.ops.adapt_datefield_value(probe.birth_date),
+            PersonStatus.ACTIVE.value,
+            MAX_BLOCK // 2,
+        ]
+    given_keys = given_name_lookup_keys(probe.given_name)
+    family_keys = name_keys(probe.family_name)
+    if given_keys or family_keys:
+        sql, key_params = _ranked_by_keys_sql(given_keys, family_keys, probe.birth_year, quote)
+        parts.append(f"SELECT * FROM ({sql}) AS named")  # noqa: S608
+        params += key_params
+    if not parts:
+        return []
+    # Columns: person_id, part, fields, hits, year_gap in every part.
+    query = (
+        " UNION ALL ".join(parts) + " ORDER BY part, fields DESC, hits DESC, year_gap, person_id"
     )
-    seen = set(ranked)
-    for row in best.order_by("-fields", "-hits", "year_gap", "person_id")[: MAX_BLOCK * 4]:
-        if row["person_id"] not in seen:
-            ranked.append(row["person_id"])
-            seen.add(row["person_id"])
-    return ranked
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+
+
+def _in(column: str, values: list[str]) -> tuple[str, list[str]]:
+    if not values:
+        return "0 = 1", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _ranked_by_keys_sql(
+    given_keys: frozenset[str] | set[str],
+    family_keys: frozenset[str] | set[str],
+    year: int | None,
+    quote: Callable[[str], str],
+) -> tuple[str, list[Any]]:
+    """Person ids sharing name keys with the probe, ranked by name fields hit, key hits, nearest
+    birth year; at most MAX_BLOCK * 4.
+
+    Plain SQL (the same on PostgreSQL and SQLite): the year window and the persons without a
+    birth year are read in two branches, so that each is a range on the (key, birth_year)
+    index, which holds the person id too (an index-only scan on PostgreSQL, no table reads)."""
+    table = quote(NameKey._meta.db_table)
+    key = quote("key")
+    keys = sorted(set(given_keys) | set(family_keys))
+    in_keys, key_params = _in(key, keys)
+    in_given, given_params = _in(key, sorted(given_keys))
+    in_family, family_params = _in(key, sorted(family_keys))
+    params: list[Any] = [*given_params, *family_params]
+    if year is None:
+        source = f"SELECT person_id, {key}, birth_year FROM {table} WHERE {in_keys}"  # noqa: S608
+        source_params: list[Any] = key_params
+        gap = "0"
+    else:
+        source = (
+            f"SELECT person_id, {key}, birth_year FROM {table} "  # noqa: S608
+            f"WHERE {in_keys} AND birth_year BETWEEN %s AND %s "
+            f"UNION ALL SELECT person_id, {key}, birth_year FROM {table} "
+            f"WHERE {in_keys} AND birth_year IS NULL"
+        )
+        source_params = [*key_params, year - YEAR_WINDOW, year + YEAR_WINDOW, *key_params]
+        gap = "MIN(ABS(COALESCE(birth_year, %s) - %s))"
+        params += [year, year]
+    sql = (
+        f"SELECT person_id, 2 AS part, "  # noqa: S608
+        f"MAX(CASE WHEN {in_given} THEN 1 ELSE 0 END) "
+        f"+ MAX(CASE WHEN {in_family} THEN 1 ELSE 0 END) AS fields, "
+        f"COUNT(*) AS hits, {gap} AS year_gap "
+        f"FROM ({source}) AS block GROUP BY person_id "
+        f"ORDER BY fields DESC, hits DESC, year_gap, person_id LIMIT %s"
+    )
+    return sql, [*params, *source_params, MAX_BLOCK * 4]
 
 
 @dataclass(frozen=True)
@@ -221,15 +290,31 @@ def _different_given_names(a: str, b: str) -> bool:
     return Levenshtein.distance(romanise(a), romanise(b)) > 1 and similarity < 0.85
 
 
+# What scoring one probe has worked out for a pair of names: the name score, its reasons, and
+# how alike the family names are. A block holds the same few names many times over.
+NameMemo = dict[tuple[str, str], tuple[float, list[str], float]]
+
+
 def _score(
-    probe: Probe, person: _Record, probe_ids: list[tuple[str, str]]
+    probe: Probe,
+    person: _Record,
+    probe_ids: list[tuple[str, str]],
+    names_memo: NameMemo | None = None,
 ) -> tuple[float, list[str]]:
     person_ids = person.identifiers
     reasons: list[str] = []
     shared = [pair for pair in probe_ids if pair in person_ids and pair[0] in NATIONAL_SCHEMES]
     if shared:
         return 1.0, [f"same_identifier:{shared[0][0]}"]
-    name_score, name_why, _swapped = _names(probe, person)
+    names_key = (person.given_name, person.family_name)
+    known = names_memo.get(names_key) if names_memo is not None else None
+    if known is None:
+        name_score, name_why, _swapped = _names(probe, person)
+        family_same, _ = name_similarity(probe.family_name, person.family_name)
+        known = (name_score, name_why, family_same)
+        if names_memo is not None:
+            names_memo[names_key] = known
+    name_score, name_why, family_same = known
     birth, birth_why = _birth_factor(probe, person)
     sex = 1.0 if not probe.sex or not person.sex or probe.sex == person.sex else 0.35
     score = name_score**2 * birth * sex
@@ -237,7 +322,6 @@ def _score(
     if sex < 1:
         reasons.append("different_sex")
     # Twins share a family name and a birth date; a different given name keeps them apart.
-    family_same, _ = name_similarity(probe.family_name, person.family_name)
     if (
         birth == 1.0
         and family_same >= 0.9
@@ -262,9 +346,14 @@ def score_pair(
     return Candidate(person, score, reasons)
 
 
-def _records(persons: QuerySet[Person], ranked: list[int]) -> list[_Record]:
+def _records(
+    persons: QuerySet[Person], ranked: list[int], schemes: Iterable[str] = ()
+) -> list[_Record]:
     """The in-scope rows among `ranked` ids (best first), at most MAX_BLOCK, as plain values. Ids
-    are read a block at a time, so a user who may see everyone reads only what is scored."""
+    are read a block at a time, so a user who may see everyone reads only what is scored; the
+    first read takes a few ids more than it keeps (the probe's own record and merged ones are
+    left out), so one query is usually enough. Only the identifiers of `schemes` (the national
+    schemes of the probe: scoring compares nothing else) are read, and none when it has none."""
     fields = (
         "pk",
         "given_name",
@@ -275,18 +364,21 @@ def _records(persons: QuerySet[Person], ranked: list[int]) -> list[_Record]:
         "birth_date_estimated",
     )
     kept: list[tuple[Any, ...]] = []
-    for start in range(0, len(ranked), MAX_BLOCK):
-        chunk = ranked[start : start + MAX_BLOCK]
+    start = 0
+    while start < len(ranked) and len(kept) < MAX_BLOCK:
+        size = (MAX_BLOCK - len(kept)) * 2 if start else MAX_BLOCK + READ_AHEAD
+        chunk = ranked[start : start + size]
+        start += size
         rows = {row[0]: row for row in persons.filter(pk__in=chunk).values_list(*fields)}
         kept += [rows[pk] for pk in chunk if pk in rows]
-        if len(kept) >= MAX_BLOCK:
-            break
     kept = kept[:MAX_BLOCK]
     identifiers: dict[int, set[tuple[str, str]]] = {}
-    for person_id, scheme, value in PersonIdentifier.objects.filter(
-        person_id__in=[row[0] for row in kept], active=True
-    ).values_list("person_id", "scheme", "value"):
-        identifiers.setdefault(person_id, set()).add((scheme, value))
+    schemes = sorted(set(schemes))
+    if schemes and kept:
+        for person_id, scheme, value in PersonIdentifier.objects.filter(
+            person_id__in=[row[0] for row in kept], active=True, scheme__in=schemes
+        ).values_list("person_id", "scheme", "value"):
+            identifiers.setdefault(person_id, set()).add((scheme, value))
     return [
         _Record(
             pk, given, family, sex, born, precision, estimated, frozenset(identifiers.get(pk, ()))
@@ -306,23 +398,16 @@ def match(
     """The best candidates among `persons` (already scoped by the caller), best first."""
     persons = persons.filter(status=PersonStatus.ACTIVE).exclude(pk__in=list(exclude))
     probe_ids = _probe_identifiers(probe)
-    # Identifier hits first: they must be scored even when names share no key.
-    ranked: list[int] = []
-    if probe_ids:
-        by_identifier = Q(pk__in=[])
-        for scheme, value in probe_ids:
-            by_identifier |= Q(scheme=scheme, value=value)
-        ranked = list(
-            PersonIdentifier.objects.filter(by_identifier, active=True).values_list(
-                "person_id", flat=True
-            )
-        )
-    ranked += [pk for pk in _block(probe, persons) if pk not in ranked]
+    ranked = _block(probe, persons, probe_ids)
     if not ranked:
         return []
     # Score plain rows; build model objects only for the few that are returned.
+    names_memo: NameMemo = {}
     scored = [
-        (record.pk, *_score(probe, record, probe_ids)) for record in _records(persons, ranked)
+        (record.pk, *_score(probe, record, probe_ids, names_memo))
+        for record in _records(
+            persons, ranked, [scheme for scheme, _value in probe_ids if scheme in NATIONAL_SCHEMES]
+        )
     ]
     best = sorted((row for row in scored if row[1] >= minimum), key=lambda row: (-row[1], row[0]))[
         :limit

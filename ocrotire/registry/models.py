@@ -196,7 +196,13 @@ class NameKey(models.Model):
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["key", "birth_year"], name="registry_namekey_block")]
+        # The live match reads the person id from the index alone (an index-only scan on
+        # PostgreSQL; SQLite ignores INCLUDE).
+        indexes = [
+            models.Index(
+                fields=["key", "birth_year"], include=["person"], name="registry_namekey_block"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person", "key"], name="registry_namekey_unique")
         ]
