@@ -176,3 +176,20 @@ def casework(territory: dict[str, Unit]) -> None:
     for country in ("MD", "UA"):
         concerns_load(country=country)
         rules_load(country=country)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, one per test module (browser tests only)."""
+    from ocrotire.core.tests.browser import chromium
+
+    with chromium() as instance:
+        yield instance
+
+
+@pytest.fixture
+def demo(transactional_db: Any) -> None:
+    """The demo data and users, for tests that drive the running system."""
+    from ocrotire.core.demo import demo_load
+
+    demo_load()

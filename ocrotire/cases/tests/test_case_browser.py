@@ -4,53 +4,15 @@ shows every step in order, and the pages pass the axe-core checks."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ocrotire.cases.models import Case, Stage
-from ocrotire.core.demo import DEMO_PASSWORD, demo_load
-
-# Playwright's sync API runs an event loop in this thread; Django must still allow DB calls here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from ocrotire.core.tests.browser import serious_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-AXE = (Path(__file__).resolve().parents[2] / "core" / "tests" / "assets" / "axe.min.js").read_text(
-    encoding="utf-8"
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def demo(transactional_db: Any) -> None:
-    demo_load()
 
 
 @pytest.fixture
@@ -64,26 +26,12 @@ def signed_in(browser: Any, live_server: Any, demo: None) -> Iterator[Any]:
         )
         contexts.append(context)
         page = context.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("form.stack button[type=submit]")
-        page.wait_for_url("**/home/")
+        sign_in(page, username)
         return page
 
     yield open_as
     for context in contexts:
         context.close()
-
-
-def serious_violations(page: Any) -> list[str]:
-    page.add_script_tag(content=AXE)
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def take_step(page: Any, case: Case, step: str, fill: dict[str, str], check: bool = False) -> None:
