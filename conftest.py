@@ -152,7 +152,9 @@ def _fast_password_hashing(settings: Any, request: pytest.FixtureRequest) -> Non
 def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests that commit (live server, browser) end with a flush, which SQLite does with DELETE:
     lift the audit log's append-only triggers for that flush, and put them back for the next test."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    committing = marker is not None and marker.kwargs.get("transaction", False)
+    if not committing and not {"transactional_db", "live_server"} & set(request.fixturenames):
         yield
         return
     from django.db import connection
@@ -161,10 +163,10 @@ def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
 
     request.getfixturevalue("transactional_db")
     if connection.vendor == "sqlite":
-        db_triggers.install(connection)
+        db_triggers.install_v2(connection)
     yield
     if connection.vendor == "sqlite":
-        db_triggers.remove(connection)
+        db_triggers.remove_v2(connection)
 
 
 @pytest.fixture

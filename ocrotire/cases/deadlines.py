@@ -172,10 +172,12 @@ def event_fire(
     context: Mapping[str, Any] | None = None,
     data: Mapping[str, Any] | None = None,
     meets: tuple[str, ...] = (),
+    fresh: bool = False,
 ) -> TimelineEvent:
     """Record `kind` on the timeline of a case or a report (inside the caller's transaction):
     open tasks met by this event are closed (in time or late), then the rules anchored on it
-    generate new tasks."""
+    generate new tasks. `fresh`: the subject was created in this transaction and has no tasks
+    yet (saves the query for them)."""
     subject: Any = case if case is not None else report
     assert subject is not None
     unit = subject.unit
@@ -186,7 +188,7 @@ def event_fire(
         open_tasks.filter(case=case) if case is not None else open_tasks.filter(report=report)
     )
     met = []
-    for task in open_tasks:
+    for task in [] if fresh else open_tasks:
         task.status = TaskStatus.DONE
         task.done_at = at
         task.done_by = actor

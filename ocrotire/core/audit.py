@@ -1,4 +1,12 @@
-"""Writing and verifying the audit log. Services call `audit_record` inside their transaction."""
+"""Writing and verifying the audit log. Services call `audit_record` inside their transaction.
+
+The row is written with the change and commits or rolls back with it, but without its hash:
+right after the commit, `chain_pending` (run by `transaction.on_commit`) gives every row not yet
+chained its place in the chain (`seq`), `prev_hash` and `hash`, under a short lock of its own.
+A writer no longer holds the chain's lock for the whole of its transaction, so filings by many
+users run side by side (SPEC §4: report creation under load). A row whose writer died between
+commit and chaining is chained by the next writer, or by `audit_chain` / the deadline watcher.
+"""
 
 from __future__ import annotations
 
@@ -93,25 +101,73 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     ctx = context.current()
-    with transaction.atomic():
-        _lock_chain()
-        prev = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor,
-            actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
-            action=str(action),
-            object_type=object_type[:100],
-            object_id=str(object_id)[:64],
-            object_repr=object_repr[:200],
-            ip=_normalise_ip(ctx.ip),
-            request_id=ctx.request_id or "",
-            changes=_canonical(dict(changes or {})),
-            prev_hash=prev,
-        )
-        event.hash = _digest(event)
-        event.save(force_insert=True)
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor,
+        actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
+        action=str(action),
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        object_repr=object_repr[:200],
+        ip=_normalise_ip(ctx.ip),
+        request_id=ctx.request_id or "",
+        changes=_canonical(dict(changes or {})),
+    )
+    event.save(force_insert=True)
+    _chain_after_commit()
     return event
+
+
+def _chain_after_commit() -> None:
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        chain_pending()
+        return
+    # One chaining per transaction, however many rows it wrote.
+    if any(func is _chain_quietly for _, func, _ in conn.run_on_commit):
+        return
+    transaction.on_commit(_chain_quietly, robust=True)
+
+
+def _chain_quietly() -> None:
+    # Runs after the commit: the change is saved whatever happens here, and a row left unchained
+    # is chained by the next writer or the watcher. `robust` logs a failure instead of raising.
+    chain_pending()
+
+
+def chain_pending(*, batch: int = 2000) -> int:
+    """Chain every committed row that has no place yet, in id order; return how many."""
+    total = 0
+    while True:
+        if not AuditEvent.objects.filter(seq__isnull=True).exists():
+            return total
+        with transaction.atomic():
+            _lock_chain()
+            rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch])
+            if not rows:
+                return total
+            last = (
+                AuditEvent.objects.filter(seq__isnull=False)
+                .order_by("-seq")
+                .values_list("seq", "hash")
+                .first()
+            )
+            seq, prev = (last[0] or 0, last[1] or GENESIS) if last is not None else (0, GENESIS)
+            updates = []
+            for row in rows:
+                seq += 1
+                row.prev_hash = prev
+                row.hash = prev = _digest(row)
+                updates.append((seq, row.prev_hash, row.hash, row.pk))
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE core_auditevent SET seq = %s, prev_hash = %s, hash = %s "
+                    "WHERE id = %s AND seq IS NULL",
+                    updates,
+                )
+        total += len(rows)
+        if len(rows) < batch:
+            return total
 
 
 def diff(
@@ -130,6 +186,7 @@ def diff(
 class ChainReport:
     checked: int
     first_bad_id: int | None
+    pending: int = 0  # committed rows not chained yet (chained within moments of their commit)
 
     @property
     def ok(self) -> bool:
@@ -137,17 +194,19 @@ class ChainReport:
 
 
 def verify_chain(*, batch: int = 5000) -> ChainReport:
-    """Recompute every row's hash in order; report the first row that does not fit."""
+    """Recompute every chained row's hash in chain order; report the first row that does not fit
+    (a changed row, or the row after a removed one) and how many rows wait to be chained."""
     prev = GENESIS
     checked = 0
-    last_id = 0
+    last_seq = 0
     while True:
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        rows = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch])
         if not rows:
-            return ChainReport(checked=checked, first_bad_id=None)
+            pending = AuditEvent.objects.filter(seq__isnull=True).count()
+            return ChainReport(checked=checked, first_bad_id=None, pending=pending)
         for row in rows:
-            if row.prev_hash != prev or _digest(row) != row.hash:
+            if row.seq != last_seq + 1 or row.prev_hash != prev or _digest(row) != row.hash:
                 return ChainReport(checked=checked, first_bad_id=row.id)
-            prev = row.hash
+            prev = row.hash or ""
             checked += 1
-            last_id = row.id
+            last_seq = row.seq

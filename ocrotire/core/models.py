@@ -31,9 +31,13 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One row per audited act. `hash` covers the row and `prev_hash`, so editing or removing
-    any row breaks the chain from there on (see `audit.verify_chain`). The database refuses
-    UPDATE and DELETE on this table with triggers as well."""
+    """One row per audited act, written in the transaction of the change it records. Right after
+    that transaction commits, `audit.chain_pending` gives the row its place in the chain
+    (`seq`), `prev_hash` and `hash`, which covers the row and `prev_hash`: editing or removing
+    any chained row breaks the chain from there on (see `audit.verify_chain`). Chaining after
+    the commit keeps writers from queueing on one chain lock for the length of their
+    transactions. The database refuses DELETE, and every UPDATE but that one chaining step,
+    with triggers as well."""
 
     at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
@@ -52,8 +56,9 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    seq = models.BigIntegerField(_("place in the chain"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -64,6 +69,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "-id"], name="audit_object_idx"),
             models.Index(fields=["actor", "-id"], name="audit_actor_idx"),
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unchained_idx"
+            ),
         ]
 
     def __str__(self) -> str:

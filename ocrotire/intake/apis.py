@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocrotire.accounts.models import Institution, User
-from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
 from ocrotire.cases.models import RiskLevel
@@ -143,6 +143,9 @@ def timeline_rows(events: list[Any], country: str) -> list[dict[str, Any]]:
     ]
 
 
+_when = serializers.DateTimeField()
+
+
 class ReportOutputSerializer(serializers.ModelSerializer[Report]):
     unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -198,14 +201,21 @@ class ReportOutputSerializer(serializers.ModelSerializer[Report]):
         }
 
     def get_children(self, report: Report) -> list[dict[str, Any]]:
-        return [{"person": p.pk, "display_name": str(p)} for p in report.children.all()]
+        # Sorted here, not by the database, so that the answer to a filing (built in memory)
+        # and every later read list the children alike.
+        children = sorted(report.children.all(), key=lambda p: (p.family_name, p.given_name, p.pk))
+        return [{"person": p.pk, "display_name": str(p)} for p in children]
 
     def get_concerns(self, report: Report) -> list[str]:
         return sorted(c.code for c in report.concerns.all())
 
     def get_agencies(self, report: Report) -> list[dict[str, Any]]:
         return [
-            {"agency": a.agency, "notified_at": a.notified_at.isoformat(), "note": a.note}
+            {
+                "agency": a.agency,
+                "notified_at": _when.to_representation(a.notified_at),
+                "note": a.note,
+            }
             for a in report.agency_notices.all()
         ]
 
@@ -413,12 +423,11 @@ class ReportListApi(GenericAPIView[Report]):
         report = services.report_create(
             actor=user, data=_report_input(user, payload.validated_data)
         )
-        if keeps_register(user):
-            try:
-                report = report_get(user=user, pk=report.pk)
-            except Http404:
-                # Filed for another authority's area: the filer learns only that it was received.
-                return Response(ReportStatusSerializer(report).data, status=status.HTTP_201_CREATED)
+        # The service hands back the report with what it holds; `report_get` would read it all
+        # back while the authority's counter is still locked (the transaction ends after this).
+        if keeps_register(user) and not scope_of(user).covers_path(report.unit.path):
+            # Filed for another authority's area: the filer learns only that it was received.
+            return Response(ReportStatusSerializer(report).data, status=status.HTTP_201_CREATED)
         return Response(_output(user, report), status=status.HTTP_201_CREATED)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from ocrotire.accounts.models import Institution, InstitutionKind, User
 from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.deadlines import event_fire, tasks_cancel
-from ocrotire.cases.models import Case, Stage
+from ocrotire.cases.models import Case, Stage, TimelineEvent
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import calendar_of
@@ -29,7 +30,6 @@ from ocrotire.intake.models import (
     AgencyNotice,
     Channel,
     ConcernCategory,
-    RegistrationCounter,
     Report,
     ReportAttachment,
     ReportChild,
@@ -159,19 +159,19 @@ def registering_authority(unit: Unit) -> Institution | None:
 
 
 def next_number(*, prefix: str, year: int, kind: str) -> int:
-    """The next number of a sequence; the row lock makes concurrent filings wait their turn."""
-    try:
-        with transaction.atomic():
-            RegistrationCounter.objects.get_or_create(prefix=prefix, year=year, kind=kind)
-    except IntegrityError:
-        pass  # another filing created it first
-    counter = RegistrationCounter.objects.select_for_update().get(
-        prefix=prefix, year=year, kind=kind
-    )
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return counter.last
+    """The next number of a sequence, in one statement. The counter row stays locked until the
+    caller's transaction ends, so concurrent filings wait their turn and the numbers have no
+    gaps: callers take the number as late in their transaction as they can."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO intake_registrationcounter (prefix, year, kind, last) "
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (prefix, year, kind) "
+            "DO UPDATE SET last = intake_registrationcounter.last + 1 RETURNING last",
+            [prefix, year, kind],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def _prefix_and_year(unit: Unit, at: datetime) -> tuple[str, int, Institution | None]:
@@ -309,6 +309,15 @@ def _child_create(actor: User, child: ChildInput, unit: Unit, index: int) -> Per
         ) from exc
 
 
+def _remember(report: Report, name: str, items: Any) -> None:
+    """Fill a relation's prefetch cache with what the service just wrote."""
+    queryset = getattr(report, name).get_queryset()
+    queryset._result_cache = list(items)
+    queryset._prefetch_done = True
+    cache: dict[str, Any] = report.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = queryset
+
+
 @transaction.atomic
 def report_create(*, actor: User, data: ReportInput) -> Report:
     if not can_file_report(actor):
@@ -316,15 +325,14 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
     now = timezone.now()
     cleaned = _clean(actor, data, now)
     prefix, year, authority = _prefix_and_year(data.unit, cleaned["received_at"])
-    # The children are looked up (the registry match, read-only) before the number is taken,
-    # and new records are written after it: the counter's row lock is always taken before the
-    # audit chain's lock, in every filing, so that two filings never wait for each other in
-    # opposite orders (a deadlock), and the match stays outside the locks.
+    # The registration number is taken last, just before the audit row and the commit: every
+    # filing of an authority waits for the counter's row lock, so the less work is done while
+    # it is held, the more filings go through side by side. Until then the report carries a
+    # provisional number nobody outside this transaction can see.
     found: list[tuple[int, ChildInput, Person | None, bool]] = []
     for index, child in enumerate(data.children, start=1):
         person, was_matched = _child_person(actor, child, data.unit, index, create=False)
         found.append((index, child, person, was_matched))
-    sequence = next_number(prefix=prefix, year=year, kind="report")
     children: list[Person] = []
     matched: list[int] = []
     created = False
@@ -341,7 +349,7 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
         if was_matched:
             matched.append(person.pk)
     report = Report(
-        number=f"{prefix}-{year}-{sequence:06d}",
+        number=f"~{uuid.uuid4().hex}",
         registering_institution=authority,
         received_at=cleaned["received_at"],
         channel=data.channel,
@@ -363,16 +371,66 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
         form_received_at=data.form_received_at,
         created_by=actor,
     )
-    report.full_clean(exclude=["created_by", "cases"])
+    # The related records were read or written just above: checking that they exist again
+    # would only cost queries; the number is provisional and unique by construction.
+    report.full_clean(
+        exclude=[
+            "created_by",
+            "cases",
+            "number",
+            "unit",
+            "registering_institution",
+            "reporter_institution",
+            "most_serious",
+        ],
+        validate_unique=False,
+    )
     report.save(force_insert=True)
-    report.concerns.set(cleaned["concerns"])
+    Report.concerns.through.objects.bulk_create(
+        [
+            Report.concerns.through(report=report, concerncategory=concern)
+            for concern in cleaned["concerns"]
+        ]
+    )
     ReportChild.objects.bulk_create([ReportChild(report=report, person=p) for p in children])
-    AgencyNotice.objects.bulk_create(
+    notices = AgencyNotice.objects.bulk_create(
         [
             AgencyNotice(report=report, agency=agency, notified_at=at, note=note.strip())
             for agency, at, note in data.agencies
         ]
     )
+    # The caller shows the new report: what it holds is known, no need to read it back.
+    _remember(report, "concerns", cleaned["concerns"])
+    _remember(report, "children", children)
+    _remember(report, "agency_notices", notices)
+    _remember(report, "attachments", [])
+    _remember(report, "cases", [])
+    context = {
+        "immediate_danger": report.immediate_danger,
+        "channel": report.channel,
+        "reporter_kind": report.reporter_kind,
+    }
+    received = event_fire(
+        actor=actor,
+        kind="report_received",
+        at=report.received_at,
+        report=report,
+        context=context,
+        data={"channel": report.channel},
+        fresh=True,
+    )
+    if report.form_received_at is not None:
+        event_fire(actor=actor, kind="form_received", at=report.form_received_at, report=report)
+    for agency, at, _note in data.agencies:
+        event_fire(
+            actor=actor, kind="agency_notified", at=at, report=report, data={"agency": agency}
+        )
+    # From here to the commit the authority's counter is locked: three statements.
+    sequence = next_number(prefix=prefix, year=year, kind="report")
+    report.number = f"{prefix}-{year}-{sequence:06d}"
+    Report.objects.filter(pk=report.pk).update(number=report.number)
+    received.data = {"number": report.number, **received.data}
+    TimelineEvent.objects.filter(pk=received.pk).update(data=received.data)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -388,29 +446,6 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
             "immediate_danger": report.immediate_danger,
         },
     )
-    context = {
-        "immediate_danger": report.immediate_danger,
-        "channel": report.channel,
-        "reporter_kind": report.reporter_kind,
-    }
-    event_fire(
-        actor=actor,
-        kind="report_received",
-        at=report.received_at,
-        report=report,
-        context=context,
-        data={"number": report.number, "channel": report.channel},
-    )
-    if report.form_received_at is not None:
-        event_fire(actor=actor, kind="form_received", at=report.form_received_at, report=report)
-    for notice in report.agency_notices.all():
-        event_fire(
-            actor=actor,
-            kind="agency_notified",
-            at=notice.notified_at,
-            report=report,
-            data={"agency": notice.agency},
-        )
     return report
 
 

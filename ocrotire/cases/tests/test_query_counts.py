@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ocrotire.cases.tasks import overdue_scan
-from ocrotire.cases.tests.test_api import _open_case
+from ocrotire.cases.tests.test_api import _open_case, report_body
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +100,46 @@ def test_report_list_queries_are_fixed_and_within_budget(specialist_api: Any) ->
     after = {path: _queries(specialist_api, path) for path in paths}
     assert after == before
     assert max(after.values()) <= REPORT_LIST_QUERIES, after
+
+
+# The idempotency key, the unit, the child, the concerns, the authority; the report, its concerns
+# and children; the timeline event, its rules and tasks; then the number, the audit row and the
+# idempotency record, and four savepoint statements: nothing is read back.
+REPORT_CREATE_QUERIES = 20
+
+
+def test_report_creation_queries_are_within_budget(specialist_api: Any) -> None:
+    first = specialist_api.post("/api/v1/reports/", report_body(), format="json").json()
+    child = first["children"][0]["person"]
+    body = report_body(
+        children=[{"person": child}],
+        agencies=[{"agency": "police", "notified_at": "2026-11-30T08:15:00Z", "note": "Sector 3"}],
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = specialist_api.post(
+            "/api/v1/reports/", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+        )
+    assert response.status_code == 201, response.json()
+    # The agencies notified are one insert, and each a timeline event (its tasks, its rules).
+    assert len(captured.captured_queries) <= REPORT_CREATE_QUERIES + 4, "\n".join(
+        q["sql"][:90] for q in captured.captured_queries
+    )
+
+
+def test_report_creation_answers_what_a_read_gives(specialist_api: Any) -> None:
+    """The answer to the filing is built from what the service wrote, not read back: it must
+    be the report exactly as the next read shows it."""
+    first = specialist_api.post("/api/v1/reports/", report_body(), format="json").json()
+    body = report_body(
+        children=[
+            {"person": first["children"][0]["person"]},
+            {"given_name": "Ana", "family_name": "Rusu", "sex": "F", "birth_date": "2017-06-09"},
+        ],
+        agencies=[{"agency": "police", "notified_at": "2026-11-30T08:15:00Z", "note": "Sector 3"}],
+        form_received_at="2026-11-30T09:00:00Z",
+    )
+    created = specialist_api.post("/api/v1/reports/", body, format="json")
+    assert created.status_code == 201, created.json()
+    read = specialist_api.get(f"/api/v1/reports/{created.json()['id']}/").json()
+    assert {key: read[key] for key in created.json()} == created.json()
+    assert not created.json()["number"].startswith("~")

@@ -9,11 +9,11 @@ from ocrotire.core import db_triggers
 
 
 def up(apps, schema_editor):
-    db_triggers.install(schema_editor.connection)
+    db_triggers.install_v1(schema_editor.connection)
 
 
 def down(apps, schema_editor):
-    db_triggers.remove(schema_editor.connection)
+    db_triggers.remove_v1(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -7,20 +7,63 @@ from django.db import DatabaseError, connection, transaction
 
 from ocrotire.accounts.models import Institution
 from ocrotire.accounts.services import institution_create
-from ocrotire.core.audit import GENESIS, audit_record, verify_chain
+from ocrotire.core.audit import GENESIS, audit_record, chain_pending, verify_chain
 from ocrotire.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_rows_chain_and_verify(personas):
+    chain_pending()
     first = audit_record(actor=personas["admin"], action="view", object_type="x.y", object_id="1")
     second = audit_record(actor=None, action="view", object_type="x.y", object_id="2")
+    # Written with the change, chained after its commit (the test's transaction never commits).
+    assert first.hash is None
+    assert second.hash is None
+    assert verify_chain().pending == 2
+    assert chain_pending() == 2
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.seq is not None
+    assert second.seq == first.seq + 1
     assert second.prev_hash == first.hash
-    assert AuditEvent.objects.order_by("id").values_list("prev_hash", flat=True)[0] == GENESIS
+    assert AuditEvent.objects.order_by("seq").values_list("prev_hash", flat=True)[0] == GENESIS
     report = verify_chain()
     assert report.ok
+    assert report.pending == 0
     assert report.checked == AuditEvent.objects.count()
+    assert chain_pending() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_chained_when_their_transaction_commits(personas):
+    chained = AuditEvent.objects.filter(seq__isnull=False).count()
+    with transaction.atomic():
+        first = audit_record(actor=personas["admin"], action="view", object_type="x.y")
+        second = audit_record(actor=None, action="view", object_type="x.y")
+        assert AuditEvent.objects.filter(seq__isnull=False).count() == chained
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.hash
+    assert second.prev_hash == first.hash
+    # Outside a transaction the row is chained at once.
+    third = audit_record(actor=None, action="view", object_type="x.y")
+    third.refresh_from_db()
+    assert third.prev_hash == second.hash
+    assert verify_chain().ok
+    assert verify_chain().pending == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_row_leaves_no_gap_in_the_chain(personas):
+    audit_record(actor=None, action="view", object_type="x.y", object_id="kept-1")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=None, action="view", object_type="x.y", object_id="lost")
+        raise RuntimeError
+    audit_record(actor=None, action="view", object_type="x.y", object_id="kept-2")
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert verify_chain().ok
 
 
 def test_orm_refuses_update_and_delete(personas):
@@ -37,13 +80,24 @@ def test_orm_refuses_update_and_delete(personas):
 
 def test_database_refuses_update_and_delete(personas):
     event = audit_record(actor=personas["admin"], action="view", object_type="x.y")
-    for statement in (
+    refused = (
         "UPDATE core_auditevent SET action = 'delete' WHERE id = %s",
         "DELETE FROM core_auditevent WHERE id = %s",
+        # The chaining step may not carry another change with it...
+        "UPDATE core_auditevent SET seq = 99, hash = 'x', object_id = '7' WHERE id = %s",
+    )
+    for statement in refused:
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [event.pk])
+    chain_pending()
+    # ...and a chained row cannot be chained again.
+    for statement in (
+        "UPDATE core_auditevent SET seq = 99, hash = 'x' WHERE id = %s",
+        "UPDATE core_auditevent SET action = 'delete' WHERE id = %s",
     ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [event.pk])
-    assert AuditEvent.objects.filter(pk=event.pk, action="view").exists()
+    assert AuditEvent.objects.filter(pk=event.pk, action="view", seq__isnull=False).exists()
 
 
 def test_tampering_is_detected(personas):
@@ -56,6 +110,7 @@ def test_tampering_is_detected(personas):
         changes={"name": ["a", "b"]},
     )
     audit_record(actor=personas["admin"], action="view", object_type="x.y", object_id="3")
+    chain_pending()
     # Someone with database superuser rights disables the trigger and rewrites history.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
