@@ -50,8 +50,10 @@ from ocrotire.cases.models import (
     TimelineEvent,
     Visit,
 )
+from ocrotire.core.audit import audit_record
 from ocrotire.core.bulk import BulkTable, Progress, analyze, fast_load, reserve
 from ocrotire.core.crypto import encrypt
+from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import Calendar, calendar_of, due_at
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import (
@@ -152,6 +154,21 @@ def generate(
             step.run(generation)
         for table in generation.tables.values():
             table.close()
+        # One audit row for the whole run: what was generated, with which seed and scale.
+        audit_record(
+            actor=None,
+            actor_username="manage.py generate",
+            action=AuditAction.CREATE,
+            object_type="core.synthetic",
+            object_repr=f"synthetic data, {scale.persons} persons ({scale.country})",
+            changes={
+                "seed": scale.seed,
+                "country": scale.country,
+                "until": scale.until.isoformat(),
+                "steps": [step.name for step in STEPS],
+                "rows": {table.label: table.written for table in generation.tables.values()},
+            },
+        )
     started = time.perf_counter()
     analyze(generation.analyzed)
     generation.extra_counts["ANALYZE"] = (0, time.perf_counter() - started)

@@ -36,6 +36,7 @@ class AuditOutputSerializer(serializers.ModelSerializer[AuditEvent]):
             "ip",
             "request_id",
             "changes",
+            "seq",
             "prev_hash",
             "hash",
         ]

@@ -16,6 +16,7 @@ from ocrotire.cases.models import OPEN_STAGES, Case, Stage, Task, TaskStatus, Ti
 from ocrotire.cases.selectors import case_list
 from ocrotire.cases.synthetic import Scale, generate
 from ocrotire.cases.timeline import event_text, rule_names
+from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import RegistrationCounter, Report
 from ocrotire.intake.services import ChildInput, ReportInput, report_create
 from ocrotire.registry.models import Person
@@ -168,6 +169,10 @@ def test_command_summary_and_refusal_in_production(packs: None, settings: Any) -
     call_command("generate", persons=100, years=1, until=UNTIL, stdout=out, stderr=io.StringIO())
     assert "intake_report" in out.getvalue()
     assert "cases_timelineevent" in out.getvalue()
+    run = AuditEvent.objects.get(object_type="core.synthetic")
+    assert run.actor_username == "manage.py generate"
+    assert run.changes["seed"] == 1
+    assert run.changes["rows"]["intake_report"] == Report.objects.count()
     settings.PRODUCTION = True
     with pytest.raises(CommandError):
         call_command("generate", persons=100, stdout=io.StringIO(), stderr=io.StringIO())

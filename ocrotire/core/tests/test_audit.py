@@ -182,3 +182,26 @@ def test_audit_api_rejects_bad_filters(api, personas):
     )
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"action", "since"}
+
+
+def test_audit_chain_command_chains_and_verifies(personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    audit_record(actor=None, action="view", object_type="x.y", object_id="1")
+    out = StringIO()
+    call_command("audit_chain", "--verify", stdout=out)
+    assert "intact" in out.getvalue()
+    assert verify_chain().pending == 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute("UPDATE core_auditevent SET object_id = '2' WHERE object_id = '1'")
+            cursor.execute("SET session_replication_role = DEFAULT")
+        else:
+            cursor.execute("DROP TRIGGER core_auditevent_no_update")
+            cursor.execute("UPDATE core_auditevent SET object_id = '2' WHERE object_id = '1'")
+    with pytest.raises(CommandError, match="broken"):
+        call_command("audit_chain", "--verify", stdout=StringIO())

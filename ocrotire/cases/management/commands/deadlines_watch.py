@@ -1,5 +1,6 @@
 """Run the overdue scan now, or every OCROTIRE_DEADLINE_SCAN_SECONDS with --loop (the demo and each
-worker machine run one; concurrent watchers never escalate a task twice)."""
+worker machine run one; concurrent watchers never escalate a task twice). Each round also chains
+audit rows a writer left unchained (it stopped between its commit and the chaining)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from ocrotire.cases.tasks import overdue_scan
+from ocrotire.core.audit import chain_pending
 
 
 class Command(BaseCommand):
@@ -21,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             count = overdue_scan()
+            chain_pending()
             if count:
                 self.stdout.write(f"{count} overdue task(s) escalated")
             if not options["loop"]:
