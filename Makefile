@@ -45,8 +45,8 @@ demo: install compilemessages migrate
 	@$(BIN)/python manage.py db_worker --no-reload --verbosity 0 & worker=$$!; \
 	$(BIN)/python manage.py deadlines_watch --loop & watcher=$$!; \
 	trap 'kill $$worker $$watcher 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-	  --access-logfile - --forwarded-allow-ips=""
+	$(BIN)/gunicorn config.wsgi:application -c config/gunicorn.conf.py --bind $(HOST):$(PORT) \
+	  --access-logfile -
 
 # Debian's chromium drives the browser tests (Playwright's own browser download is not used);
 # GNU gettext lets the tests check that every UI string is in the catalogues.

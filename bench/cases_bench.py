@@ -323,13 +323,14 @@ def report_load(args: argparse.Namespace) -> dict[str, Any]:
     gunicorn_cmd = [
         str(Path(sys.executable).parent / "gunicorn"),
         "config.wsgi:application",
+        "-c",
+        "config/gunicorn.conf.py",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
         str(args.workers),
         "--threads",
         str(args.threads),
-        "--forwarded-allow-ips=",
         *args.gunicorn_arg,
     ]
     log = (out_dir / "cases-bench-gunicorn.log").open("w")

@@ -76,11 +76,17 @@ def _normalise_ip(ip: str | None) -> str | None:
     return ip
 
 
-def _lock_chain() -> None:
+def _lock_chain(*, wait: bool = True) -> bool:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+                return True
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+            row = cursor.fetchone()
+            return bool(row and row[0])
     # SQLite: transactions start IMMEDIATE (settings), so writers are already serialised.
+    return True
 
 
 def audit_record(
@@ -132,17 +138,20 @@ def _chain_after_commit() -> None:
 def _chain_quietly() -> None:
     # Runs after the commit: the change is saved whatever happens here, and a row left unchained
     # is chained by the next writer or the watcher. `robust` logs a failure instead of raising.
-    chain_pending()
+    chain_pending(wait=False)
 
 
-def chain_pending(*, batch: int = 2000) -> int:
-    """Chain every committed row that has no place yet, in id order; return how many."""
+def chain_pending(*, batch: int = 2000, wait: bool = True) -> int:
+    """Chain every committed row that has no place yet, in id order; return how many.
+
+    `wait=False` (after a commit): if another process holds the chain's lock, leave it to that
+    process — or to the next writer, or to the deadline watcher's sweep — instead of queueing
+    behind it; the row is chained within moments either way."""
     total = 0
     while True:
-        if not AuditEvent.objects.filter(seq__isnull=True).exists():
-            return total
         with transaction.atomic():
-            _lock_chain()
+            if not _lock_chain(wait=wait):
+                return total
             rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch])
             if not rows:
                 return total

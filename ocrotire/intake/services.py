@@ -142,20 +142,23 @@ def registering_authority(unit: Unit) -> Institution | None:
     """The child-protection authority of the nearest unit up the tree, then up to the directorate
     it belongs to (a sector section of DGPDC registers under DGPDC)."""
     codes = list(reversed(unit.ancestor_codes()))
-    for code in codes:
-        found = (
-            Institution.objects.filter(units__code=code, kind__in=AUTHORITY_KINDS, active=True)
-            .order_by("id")
-            .first()
-        )
-        if found is not None:
-            seen = {found.pk}
-            while found.parent_id is not None and found.parent_id not in seen:
-                parent = Institution.objects.get(pk=found.parent_id)
-                seen.add(parent.pk)
-                found = parent
-            return found
-    return None
+    nearest: dict[str, Institution] = {}
+    candidates = (
+        Institution.objects.filter(units__code__in=codes, kind__in=AUTHORITY_KINDS, active=True)
+        .annotate(unit_code=F("units__code"))
+        .order_by("id")
+    )
+    for institution in candidates:
+        nearest.setdefault(institution.unit_code, institution)
+    found = next((nearest[code] for code in codes if code in nearest), None)
+    if found is None:
+        return None
+    seen = {found.pk}
+    while found.parent_id is not None and found.parent_id not in seen:
+        parent = Institution.objects.get(pk=found.parent_id)
+        seen.add(parent.pk)
+        found = parent
+    return found
 
 
 def next_number(*, prefix: str, year: int, kind: str) -> int:

@@ -1,0 +1,37 @@
+"""gunicorn settings for Ocrotire's web processes (`gunicorn -c config/gunicorn.conf.py …`).
+
+Every figure can be set from the environment, so one file serves the laptop demo and a web
+machine behind a load balancer. Sizes measured in docs/PERFORMANCE.md (report creation and web
+worker memory); the web process keeps no state between requests, so any number of these run
+side by side on several machines.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from typing import Any
+
+# Processes: one per core is where 2-core measurements peaked; the threads overlap the waits
+# for PostgreSQL (a filing spends most of its time in round trips) without more memory.
+workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# The application is imported once in the master and shared copy-on-write by the workers.
+preload_app = True
+# A worker is replaced after this many requests (with jitter, so not all at once): memory
+# a long-running process may gather never accumulates past the budget (SPEC §4: ≤ 300 MB).
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+graceful_timeout = 30
+# Behind a load balancer set FORWARDED_ALLOW_IPS to its address, so client addresses reach
+# the audit log; by default no proxy is trusted.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+
+
+def when_ready(server: Any) -> None:
+    # What the master imported stays out of the collector's way in every worker: the cyclic
+    # collector then neither walks those objects nor touches their pages (which would copy
+    # them into each worker).
+    gc.collect()
+    gc.freeze()
