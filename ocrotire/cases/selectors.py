@@ -34,13 +34,18 @@ def case_scope(user: User) -> QuerySet[Case]:
     """Case workers see their area; everybody sees the cases whose team they are on."""
     if not is_member(user):
         return Case.objects.none()
-    on_team = Q(Exists(CaseMember.objects.filter(case=OuterRef("pk"), user=user, active=True)))
+    teams = CaseMember.objects.filter(user=user, active=True)
     if works_cases(user):
         condition = scope_q(user, "unit")
         if condition is None:
             return Case.objects.all()
-        return Case.objects.filter(condition | on_team)
-    return Case.objects.filter(on_team)
+        # The cases whose team the user is on outside their area, as a list of ids (usually
+        # none): an OR with a per-row EXISTS would make every count scan the whole table.
+        in_area = scope_q(user, "case__unit")
+        assert in_area is not None
+        elsewhere = list(teams.exclude(in_area).order_by().values_list("case_id", flat=True))
+        return Case.objects.filter(condition | Q(pk__in=elsewhere) if elsewhere else condition)
+    return Case.objects.filter(Q(Exists(teams.filter(case=OuterRef("pk")))))
 
 
 def case_list(

@@ -1105,7 +1105,11 @@ class _Simulation:
                 if approved:
                     break
             months = min(rng.uniform(1, 2 + 3 * extra), 24.0)
+            # Quarterly reviews, and a last one before closure is proposed: every case that
+            # reaches implementation is reviewed, whatever the event budget (at 1 M persons the
+            # first steps spend it, and no case used to be reviewed at all).
             reviews = [at + timedelta(days=90 * k) for k in range(1, int(months / 3) + 1)]
+            reviews.append(at + timedelta(days=30 * months - 20))  # jitter keeps it before `end`
             visits_wanted = max(0, round(rng.gauss(extra - len(reviews), 1)))
             end = at + timedelta(days=30 * months)
             visits = sorted(

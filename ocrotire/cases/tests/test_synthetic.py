@@ -9,10 +9,19 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import OPEN_STAGES, Case, Stage, Task, TaskStatus, TimelineEvent
+from ocrotire.cases.models import (
+    OPEN_STAGES,
+    Case,
+    Review,
+    Stage,
+    Task,
+    TaskStatus,
+    TimelineEvent,
+)
 from ocrotire.cases.selectors import case_list
 from ocrotire.cases.synthetic import Scale, generate
 from ocrotire.cases.timeline import event_text, rule_names
@@ -99,6 +108,9 @@ def test_counts_stages_and_one_open_case_per_child(packs: None) -> None:
     stages = set(Case.objects.values_list("stage", flat=True))
     assert stages == set(Stage.values), set(Stage.values) - stages
     assert Case.objects.filter(times_reopened__gt=0).exists()
+    # Cases in implementation for months are reviewed, and the review is on their timeline.
+    assert Review.objects.count() == TimelineEvent.objects.filter(kind="review_done").count() > 0
+    assert not Review.objects.filter(case__closed_at__lt=F("reviewed_at")).exists()
     open_children = list(Case.objects.filter(stage__in=OPEN_STAGES).values_list("child", flat=True))
     assert len(open_children) == len(set(open_children))
     statuses = set(Task.objects.values_list("status", flat=True))
