@@ -134,13 +134,24 @@ CASE_COLUMNS = """c.id, c.number, c.stage, c.risk_level, c.immediate_danger, c.o
 def raw_case_list(
     cursor: Any, path: str, user_id: int, filters: dict[str, str], page: int
 ) -> list[Any]:
-    """The work of one list request in hand-written SQL: the count, the page with its overdue
-    steps counted, and the steps of the page's cases."""
-    where = [
-        "(u.path LIKE %s OR EXISTS (SELECT 1 FROM cases_casemember cm"
-        " WHERE cm.case_id = c.id AND cm.user_id = %s AND cm.active))"
-    ]
-    params: list[Any] = [path + "%", user_id]
+    """The work of one list request in hand-written SQL, in the best shape we know (the same
+    as the application's since 2026-12-01: the scope's unit ids and the children found by name
+    read first, then passed as arrays): the count, the page with its overdue steps counted, and
+    the steps of the page's cases."""
+    cursor.execute("SELECT id FROM geo_unit WHERE path LIKE %s", [path + "%"])
+    units = [row[0] for row in cursor.fetchall()]
+    cursor.execute(
+        "SELECT cm.case_id FROM cases_casemember cm JOIN cases_case c ON c.id = cm.case_id"
+        " WHERE cm.user_id = %s AND cm.active AND NOT c.unit_id = ANY(%s::bigint[])",
+        [user_id, units],
+    )
+    elsewhere = [row[0] for row in cursor.fetchall()]
+    if elsewhere:
+        where = ["(c.unit_id = ANY(%s::bigint[]) OR c.id = ANY(%s::bigint[]))"]
+        params: list[Any] = [units, elsewhere]
+    else:
+        where = ["c.unit_id = ANY(%s::bigint[])"]
+        params = [units]
     if filters.get("stage"):
         where.append("c.stage = %s")
         params.append(filters["stage"])
@@ -151,18 +162,21 @@ def raw_case_list(
         params.append(filters["risk_level"])
     if filters.get("search"):
         term = filters["search"]
-        where.append(
-            "(upper(c.number) = upper(%s) OR upper(p.family_name) LIKE upper(%s)"
-            " OR upper(p.given_name) LIKE upper(%s))"
+        cursor.execute(
+            "SELECT id FROM registry_person WHERE upper(family_name) LIKE upper(%s)"
+            " OR upper(given_name) LIKE upper(%s)",
+            [f"%{term}%", f"%{term}%"],
         )
-        params += [term, f"%{term}%", f"%{term}%"]
+        children = [row[0] for row in cursor.fetchall()]
+        where.append("(upper(c.number) = upper(%s) OR c.child_id = ANY(%s::bigint[]))")
+        params += [term, children]
     condition = " AND ".join(where)
     joins = (
         "FROM cases_case c JOIN geo_unit u ON u.id = c.unit_id"
         " JOIN registry_person p ON p.id = c.child_id"
         " LEFT JOIN accounts_user m ON m.id = c.manager_id"
     )
-    cursor.execute(f"SELECT count(*) {joins} WHERE {condition}", params)
+    cursor.execute(f"SELECT count(*) FROM cases_case c WHERE {condition}", params)  # noqa: S608
     cursor.fetchone()
     cursor.execute(
         f"SELECT {CASE_COLUMNS}, (SELECT count(*) FROM cases_task t WHERE t.case_id = c.id"  # noqa: S608

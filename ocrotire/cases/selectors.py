@@ -25,9 +25,10 @@ from ocrotire.cases.models import (
     TimelineEvent,
 )
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
+from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import Person
-from ocrotire.registry.selectors import scope_q
+from ocrotire.registry.selectors import scope_q, scope_unit_ids
 
 
 def case_scope(user: User) -> QuerySet[Case]:
@@ -36,16 +37,21 @@ def case_scope(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     teams = CaseMember.objects.filter(user=user, active=True)
     if works_cases(user):
-        condition = scope_q(user, "unit")
+        unit_ids = scope_unit_ids(user)
+        condition = scope_q(user, "unit", unit_ids=unit_ids)
         if condition is None:
             return Case.objects.all()
         # The cases whose team the user is on outside their area, as a list of ids (usually
         # none): an OR with a per-row EXISTS would make every count scan the whole table.
-        in_area = scope_q(user, "case__unit")
+        in_area = scope_q(user, "case__unit", unit_ids=unit_ids)
         assert in_area is not None
         elsewhere = list(teams.exclude(in_area).order_by().values_list("case_id", flat=True))
         return Case.objects.filter(condition | Q(pk__in=elsewhere) if elsewhere else condition)
     return Case.objects.filter(Q(Exists(teams.filter(case=OuterRef("pk")))))
+
+
+# Children named by a search term, at most, handed to the cases query as a list (see case_list).
+SEARCH_CHILDREN_LIMIT = 50000
 
 
 def case_list(
@@ -71,18 +77,20 @@ def case_list(
         qs = qs.filter(risk_level=risk_level)
     if search:
         term = search.strip()
-        # The children found by name first (a trigram index answers it on PostgreSQL), then the
-        # cases: each from its index, instead of a pass over every case joined to its child.
+        # The children found by name first (a trigram index answers it on PostgreSQL), handed
+        # to the cases query as a list of ids: the planner then knows how many there are and
+        # reads their cases from the child index (a subquery made it scan every case at 1 M).
+        # A term so common that it names more children than the list may hold keeps the
+        # subquery.
         children = Person.objects.filter(
             Q(family_name__icontains=term) | Q(given_name__icontains=term)
-        ).values("pk")
-        found = (
-            Case.objects.filter(number__iexact=term)
-            .order_by()
-            .values("pk")
-            .union(Case.objects.filter(child__in=children).order_by().values("pk"))
-        )
-        qs = qs.filter(pk__in=found)
+        ).order_by()
+        child_ids = list(children.values_list("pk", flat=True)[: SEARCH_CHILDREN_LIMIT + 1])
+        if len(child_ids) > SEARCH_CHILDREN_LIMIT:
+            by_child = Q(child__in=children.values("pk"))
+        else:
+            by_child = Q(InIds("child_id", child_ids))
+        qs = qs.filter(Q(number__iexact=term) | by_child)
     return (
         qs.select_related("unit", "child", "manager")
         .annotate(overdue_count=overdue_count())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -45,12 +47,16 @@ def scope_unit_ids(user: User) -> list[int] | None:
     return ids if len(ids) <= SCOPE_ID_LIST_LIMIT else None
 
 
-def scope_q(user: User, field: str = "scope_unit") -> Q | None:
-    """None means no restriction; Q(pk__in=[]) means nothing."""
+_UNREAD: Any = object()
+
+
+def scope_q(user: User, field: str = "scope_unit", *, unit_ids: Any = _UNREAD) -> Q | None:
+    """None means no restriction; Q(pk__in=[]) means nothing. `unit_ids`: what
+    `scope_unit_ids(user)` gave, when the caller builds several conditions from one reading."""
     scope = scope_of(user)
     if scope.is_global:
         return None
-    ids = scope_unit_ids(user)
+    ids = scope_unit_ids(user) if unit_ids is _UNREAD else unit_ids
     if ids is not None:
         return Q(**{f"{field}__in": ids}) if ids else Q(pk__in=[])
     condition = Q(pk__in=[])

@@ -144,3 +144,17 @@ def test_report_creation_answers_what_a_read_gives(specialist_api: Any) -> None:
     read = specialist_api.get(f"/api/v1/reports/{created.json()['id']}/").json()
     assert {key: read[key] for key in created.json()} == created.json()
     assert not created.json()["number"].startswith("~")
+
+
+def test_search_by_name_finds_the_same_cases_when_the_term_names_many_children(
+    specialist_api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ocrotire.cases import selectors
+
+    cases = _many_cases(specialist_api, 3)
+    listed = specialist_api.get("/api/v1/cases/?search=lungu").json()
+    assert {c["id"] for c in listed["results"]} == {c["id"] for c in cases}
+    # A term naming more children than the id list may hold is searched through a subquery.
+    monkeypatch.setattr(selectors, "SEARCH_CHILDREN_LIMIT", 1)
+    again = specialist_api.get("/api/v1/cases/?search=lungu").json()
+    assert again == listed
