@@ -233,14 +233,21 @@ def fast_load() -> bool:
 
 
 def analyze(tables: Iterable[type[models.Model]]) -> None:
-    """Fresh planner statistics after a bulk load (PostgreSQL; SQLite's ANALYZE elsewhere)."""
+    """Fresh planner statistics after a bulk load; on PostgreSQL, outside a transaction, a
+    VACUUM as well. Freshly copied pages are not marked all-visible until a vacuum passes, so
+    until then every index-only scan (the name-key blocks of the live match, counts and pages
+    of the case list) reads the table after all; autovacuum would get there on a live system
+    (it may be off, as on the benchmark machine, or hours behind a load of millions of rows).
+    SQLite: ANALYZE."""
     quote = connection.ops.quote_name
-    names = [quote(m._meta.db_table) for m in tables]
+    names = ", ".join(dict.fromkeys(quote(m._meta.db_table) for m in tables))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE " + ", ".join(names))
-        else:
+        if connection.vendor != "postgresql":
             cursor.execute("ANALYZE")
+        elif connection.in_atomic_block:
+            cursor.execute("ANALYZE " + names)
+        else:
+            cursor.execute("VACUUM (ANALYZE) " + names)
 
 
 class Progress:
