@@ -160,6 +160,12 @@ def raw_case_list(
     if filters.get("risk_level"):
         where.append("c.risk_level = %s")
         params.append(filters["risk_level"])
+    if filters.get("after"):
+        from ocrotire.api.pagination import _decode
+
+        at, pk = _decode(filters["after"], "after")
+        where.append("(c.opened_at, c.id) < (%s, %s)")
+        params += [at, pk]
     if filters.get("search"):
         term = filters["search"]
         cursor.execute(
@@ -218,11 +224,19 @@ def case_scenarios(requests: int, seed: int) -> list[dict[str, Any]]:
         names = sorted({n for n in family[:2000] if n})
         common = rng.choice(names[: max(1, len(names) // 3)]) if names else "Rusu"
         deep = max(1, total // 50 // 2)
+        # The same rows as the deep page, by keyset: the cursor of the row just before it.
+        from ocrotire.api.pagination import cursor_of
+
+        before_deep = in_scope.order_by("-opened_at", "-id").values_list("pk", "opened_at")[
+            (deep - 1) * 50 - 1 if deep > 1 else 0
+        ]
+        cursor = cursor_of(before_deep[1], before_deep[0])
         client = APIClient(HTTP_HOST="localhost")
         client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(username)}")
         plan: list[tuple[str, dict[str, Any], int]] = [
             ("first page", {}, 1),
             (f"deep page ({deep})", {}, deep),
+            (f"deep page ({deep}) by keyset cursor", {"after": cursor}, 1),
             ("open", {"open": "true"}, 1),
             ("stage=implementation", {"stage": "implementation"}, 1),
             ("open, risk=high", {"open": "true", "risk_level": "high"}, 1),

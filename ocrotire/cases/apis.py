@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
+from ocrotire.api.pagination import keyset_page
 from ocrotire.api.permissions import IsMember
 from ocrotire.cases import services
 from ocrotire.cases.deadlines import rule_revise
@@ -257,8 +258,19 @@ class CaseListApi(GenericAPIView[Case]):
         search = serializers.CharField(required=False, max_length=100)
         mine = serializers.BooleanField(required=False, default=False)
         open = serializers.BooleanField(required=False, default=False)
+        after = serializers.CharField(
+            required=False, max_length=200, help_text="Keyset cursor: the cases after this one"
+        )
+        before = serializers.CharField(
+            required=False, max_length=200, help_text="Keyset cursor: the cases before this one"
+        )
 
-    @extend_schema(parameters=[FilterSerializer], responses=CaseOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=CaseOutputSerializer(many=True),
+        description="Newest first. `?page=` pages by number; `?after=`/`?before=` (the cursors "
+        "in `next` and `previous` of such a page) page by keyset, at the same cost however deep.",
+    )
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         filters = self.FilterSerializer(data=request.query_params)
@@ -273,9 +285,29 @@ class CaseListApi(GenericAPIView[Case]):
             manager=user if f.get("mine") else None,
             open_only=f.get("open", False),
         )
+        assert self.paginator is not None
+        keyset = keyset_page(
+            request,
+            qs,
+            field="opened_at",
+            page_size=self.paginator.get_page_size(request) or 50,  # type: ignore[attr-defined]
+        )
+        if keyset is not None:
+            return Response(
+                {
+                    "count": qs.count(),
+                    "next": keyset.next,
+                    "previous": keyset.previous,
+                    "results": CaseOutputSerializer(self._rows(keyset.ids), many=True).data,
+                }
+            )
         # The page is chosen on the ids alone (a deep page skips thousands of rows: they should
         # not be joined nor have their overdue steps counted), then its cases are read.
         ids = self.paginate_queryset(qs.values_list("pk", flat=True)) or []
+        return self.get_paginated_response(CaseOutputSerializer(self._rows(ids), many=True).data)
+
+    @staticmethod
+    def _rows(ids: list[int]) -> list[Case]:
         by_id = {
             case.pk: case
             for case in Case.objects.filter(pk__in=ids)
@@ -289,8 +321,7 @@ class CaseListApi(GenericAPIView[Case]):
                 )
             )
         }
-        page = [by_id[pk] for pk in ids if pk in by_id]
-        return self.get_paginated_response(CaseOutputSerializer(page, many=True).data)
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class CaseDetailApi(GenericAPIView[Case]):

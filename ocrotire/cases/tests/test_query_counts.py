@@ -158,3 +158,46 @@ def test_search_by_name_finds_the_same_cases_when_the_term_names_many_children(
     monkeypatch.setattr(selectors, "SEARCH_CHILDREN_LIMIT", 1)
     again = specialist_api.get("/api/v1/cases/?search=lungu").json()
     assert again == listed
+
+
+def test_keyset_pages_read_the_whole_list_in_the_same_order(specialist_api: Any) -> None:
+    _many_cases(specialist_api, 5)
+    by_number = specialist_api.get("/api/v1/cases/?page_size=50").json()
+    expected = [c["id"] for c in by_number["results"]]
+    assert len(expected) == 5
+    first = specialist_api.get("/api/v1/cases/?page_size=2").json()
+    # Page-number pages link by number; a cursor taken from any row starts keyset paging.
+    from ocrotire.api.pagination import cursor_of
+    from ocrotire.cases.models import Case
+
+    top = Case.objects.get(pk=first["results"][0]["id"])
+    seen = [top.pk]
+    url = f"/api/v1/cases/?page_size=2&after={cursor_of(top.opened_at, top.pk)}"
+    pages = 0
+    while url:
+        with CaptureQueriesContext(connection) as captured:
+            page = specialist_api.get(url).json()
+        assert len(captured.captured_queries) <= CASE_LIST_QUERIES
+        assert page["count"] == 5
+        seen += [c["id"] for c in page["results"]]
+        url = page["next"]
+        pages += 1
+    assert seen == expected
+    assert pages == 2
+    # And back: `previous` of a keyset page leads to the rows before it, in the same order.
+    last_page = specialist_api.get(
+        f"/api/v1/cases/?page_size=2&after={cursor_of(top.opened_at, top.pk)}"
+    ).json()
+    back = specialist_api.get(last_page["previous"]).json()
+    assert [c["id"] for c in back["results"]] == expected[:1]
+    assert back["previous"] is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["after=nonsense", "before=%%%", "after=MjAyNi0wMS0wMXwx", "after=eHx5", "after=a&before=b"],
+)
+def test_a_bad_cursor_is_a_clear_400(specialist_api: Any, query: str) -> None:
+    response = specialist_api.get(f"/api/v1/cases/?{query}")
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) & {"after", "before"}
