@@ -8,7 +8,6 @@ side by side on several machines.
 
 from __future__ import annotations
 
-import gc
 import os
 from typing import Any
 
@@ -30,8 +29,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 
 
 def when_ready(server: Any) -> None:
-    # What the master imported stays out of the collector's way in every worker: the cyclic
-    # collector then neither walks those objects nor touches their pages (which would copy
-    # them into each worker).
-    gc.collect()
-    gc.freeze()
+    # What the master imported stays out of the collector's way in every worker (and the
+    # collector runs less often): see ocrotire.core.runtime.
+    from ocrotire.core.runtime import settle_heap
+
+    settle_heap()
