@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from registry_bench import (  # noqa: E402 - the bench directory is put on the path just above
     REPORT,
+    code_version,
     machine,
     manage,
     ms,
@@ -53,27 +54,6 @@ SUPERVISOR = "bench-chisinau-head"
 SPECIALIST = "bench-botanica-s1"
 FILER = "bench-chisinau-filer"
 CITY, SECTOR = "MD-CU", "MD-CU-BOT"
-
-
-def code_version() -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "ocrotire", "config"],  # noqa: S607
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"commit {commit}" + (" with uncommitted changes" if dirty else "")
 
 
 def stats(values: list[float]) -> dict[str, float]:
@@ -529,7 +509,7 @@ def report(
         "```",
         "",
         f"Machine: {machine()}; {gen['postgres']}. Load average at start / end: "
-        f"{gen['load_start']} / {os.getloadavg()[0]:.2f}. Code: {code_version()}. "
+        f"{gen['load_start']} / {os.getloadavg()[0]:.2f}. Code: {code_version('ocrotire', 'config')}. "
         + (
             f"Data: `manage.py generate --persons {args.scale} --seed {args.seed} --until "
             f"{args.until}` in {gen['seconds']:.0f} s; "

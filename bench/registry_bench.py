@@ -140,8 +140,8 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}){memory}, Python {platform.python_version()}"
 
 
-def code_version() -> str:
-    """The commit, and which files of the live match differ from it."""
+def code_version(*paths: str) -> str:
+    """The commit, and which files under `paths` (default: the registry) differ from it."""
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
@@ -150,8 +150,9 @@ def code_version() -> str:
             text=True,
             check=True,
         ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--", "ocrotire/registry"],  # noqa: S607
+        command = ["git", "status", "--porcelain", "--", *(paths or ("ocrotire/registry",))]
+        changed = subprocess.run(  # noqa: S603 - git with paths given by the bench itself
+            command,
             cwd=ROOT,
             capture_output=True,
             text=True,

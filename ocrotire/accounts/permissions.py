@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
 
 from ocrotire.accounts.models import RoleCode
 
@@ -11,6 +14,10 @@ if TYPE_CHECKING:
     from ocrotire.accounts.models import Institution, User
 
 from ocrotire.geo.models import Unit
+
+# Up to this many units a scope reaches queries as a list of unit ids; a wider one (a country's
+# every settlement) as a join on the unit tree's materialised path.
+SCOPE_ID_LIST_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,26 @@ class Scope:
 
     def covers_path(self, path: str) -> bool:
         return self.is_global or any(path.startswith(p) for p in self.unit_paths)
+
+    @cached_property
+    def unit_ids(self) -> list[int] | None:
+        """The ids of every unit in the scope, read once (one small query); None when the
+        scope is global or wider than SCOPE_ID_LIST_LIMIT units. Queries hand this list to the
+        database rather than a join to the unit tree: the planner can then count and page a
+        whole city's cases from an index alone (docs/PERFORMANCE.md, "Session 4")."""
+        if self.is_global:
+            return None
+        if not self.unit_paths:
+            return []
+        under = Q(pk__in=[])
+        for path in self.unit_paths:
+            under |= Q(path__startswith=path)
+        ids = list(
+            Unit.objects.filter(under)
+            .order_by()
+            .values_list("pk", flat=True)[: SCOPE_ID_LIST_LIMIT + 1]
+        )
+        return ids if len(ids) <= SCOPE_ID_LIST_LIMIT else None
 
 
 def role_codes(user: Any) -> frozenset[str]:

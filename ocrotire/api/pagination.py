@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,9 +75,9 @@ def keyset_page(
     else:
         rows = queryset.filter(**{f"{field}__gte": at}).exclude(**{field: at, "pk__lte": pk})
         rows = rows.order_by(field, "pk")
-    found: Sequence[tuple[int, datetime]] = list(rows.values_list("pk", field)[: page_size + 1])
+    found: list[tuple[int, datetime]] = list(rows.values_list("pk", field)[: page_size + 1])
     more = len(found) > page_size
-    found = list(found[:page_size])
+    del found[page_size:]
     if before:
         found.reverse()
     url = remove_query_param(remove_query_param(request.build_absolute_uri(), "before"), "after")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -43,11 +42,11 @@ from ocrotire.cases.permissions import can_manage_rules
 from ocrotire.cases.selectors import (
     case_get,
     case_list,
+    case_page_rows,
     case_tasks,
     case_timeline,
     my_work,
     notifications_of,
-    overdue_count,
 )
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
@@ -298,30 +297,15 @@ class CaseListApi(GenericAPIView[Case]):
                     "count": qs.count(),
                     "next": keyset.next,
                     "previous": keyset.previous,
-                    "results": CaseOutputSerializer(self._rows(keyset.ids), many=True).data,
+                    "results": CaseOutputSerializer(case_page_rows(keyset.ids), many=True).data,
                 }
             )
         # The page is chosen on the ids alone (a deep page skips thousands of rows: they should
         # not be joined nor have their overdue steps counted), then its cases are read.
         ids = self.paginate_queryset(qs.values_list("pk", flat=True)) or []
-        return self.get_paginated_response(CaseOutputSerializer(self._rows(ids), many=True).data)
-
-    @staticmethod
-    def _rows(ids: list[int]) -> list[Case]:
-        by_id = {
-            case.pk: case
-            for case in Case.objects.filter(pk__in=ids)
-            .select_related("unit", "child", "manager")
-            .annotate(overdue_count=overdue_count())
-            .prefetch_related(
-                Prefetch(
-                    "tasks",
-                    queryset=Task.objects.select_related("rule").order_by("due_at", "id"),
-                    to_attr="prefetched_tasks",
-                )
-            )
-        }
-        return [by_id[pk] for pk in ids if pk in by_id]
+        return self.get_paginated_response(
+            CaseOutputSerializer(case_page_rows(ids), many=True).data
+        )
 
 
 class CaseDetailApi(GenericAPIView[Case]):

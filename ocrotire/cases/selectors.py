@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -28,7 +37,7 @@ from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import Person
-from ocrotire.registry.selectors import scope_q, scope_unit_ids
+from ocrotire.registry.selectors import scope_q
 
 
 def case_scope(user: User) -> QuerySet[Case]:
@@ -37,13 +46,12 @@ def case_scope(user: User) -> QuerySet[Case]:
         return Case.objects.none()
     teams = CaseMember.objects.filter(user=user, active=True)
     if works_cases(user):
-        unit_ids = scope_unit_ids(user)
-        condition = scope_q(user, "unit", unit_ids=unit_ids)
+        condition = scope_q(user, "unit")
         if condition is None:
             return Case.objects.all()
         # The cases whose team the user is on outside their area, as a list of ids (usually
         # none): an OR with a per-row EXISTS would make every count scan the whole table.
-        in_area = scope_q(user, "case__unit", unit_ids=unit_ids)
+        in_area = scope_q(user, "case__unit")
         assert in_area is not None
         elsewhere = list(teams.exclude(in_area).order_by().values_list("case_id", flat=True))
         return Case.objects.filter(condition | Q(pk__in=elsewhere) if elsewhere else condition)
@@ -96,6 +104,25 @@ def case_list(
         .annotate(overdue_count=overdue_count())
         .order_by("-opened_at", "-id")
     )
+
+
+def case_page_rows(ids: list[int]) -> list[Case]:
+    """The cases of a list page, in the order of `ids` (chosen from a scoped `case_list`), with
+    what the list shows: unit, child, manager, overdue steps and every step."""
+    by_id = {
+        case.pk: case
+        for case in Case.objects.filter(pk__in=ids)
+        .select_related("unit", "child", "manager")
+        .annotate(overdue_count=overdue_count())
+        .prefetch_related(
+            Prefetch(
+                "tasks",
+                queryset=Task.objects.select_related("rule").order_by("due_at", "id"),
+                to_attr="prefetched_tasks",
+            )
+        )
+    }
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def overdue_count(now: datetime | None = None) -> Coalesce:

@@ -176,8 +176,7 @@ def generate(
             },
         )
     started = time.perf_counter()
-    registry = [Person, NameKey, PersonIdentifier, Household, HouseholdMember]
-    analyze([*registry, *generation.analyzed])
+    analyze(generation.analyzed)
     generation.extra_counts["VACUUM (ANALYZE)"] = (0, time.perf_counter() - started)
     return generation
 
@@ -223,6 +222,8 @@ def _persons(generation: Generation) -> None:
         stderr=generation.stream,
     )
     generation.extra_counts["registry_person"] = (scale.persons, time.perf_counter() - started)
+    # Written by generate_persons, vacuumed and analysed with the rest at the end.
+    generation.analyzed += [Person, NameKey, PersonIdentifier, Household, HouseholdMember]
     # The children who can be the subject of a report during the years simulated.
     start = scale.until - timedelta(days=round(365.25 * (scale.years + 18)))
     rows = sorted(

@@ -249,11 +249,8 @@ def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
     return {"received_at": received_at, "concerns": concerns, "most_serious": most_serious}
 
 
-def _child_person(
-    actor: User, child: ChildInput, unit: Unit, index: int, *, create: bool = True
-) -> tuple[Person | None, bool]:
-    """An existing record, or the same child found in the registry, or a new record (or None
-    when `create` is false and a new record is needed)."""
+def _child_person(actor: User, child: ChildInput, unit: Unit, index: int) -> tuple[Person, bool]:
+    """An existing record, or the same child found in the registry, or a new record."""
     if child.person is not None:
         if child.person.status != PersonStatus.ACTIVE:
             raise ValidationError(
@@ -291,15 +288,8 @@ def _child_person(
         )
         if found:
             return found[0].person, True
-    if not create:
-        return None, False
-    return _child_create(actor, child, unit, index), False
-
-
-def _child_create(actor: User, child: ChildInput, unit: Unit, index: int) -> Person:
-    assert child.new is not None
     try:
-        return person_create_for_report(actor=actor, data=child.new, unit=unit)
+        return person_create_for_report(actor=actor, data=child.new, unit=unit), False
     except ValidationError as exc:
         messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         raise ValidationError(
@@ -332,21 +322,10 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
     # filing of an authority waits for the counter's row lock, so the less work is done while
     # it is held, the more filings go through side by side. Until then the report carries a
     # provisional number nobody outside this transaction can see.
-    found: list[tuple[int, ChildInput, Person | None, bool]] = []
-    for index, child in enumerate(data.children, start=1):
-        person, was_matched = _child_person(actor, child, data.unit, index, create=False)
-        found.append((index, child, person, was_matched))
     children: list[Person] = []
     matched: list[int] = []
-    created = False
-    for index, child, known, was_matched in found:
-        person = known
-        if person is None and created:
-            # A second new child may be the first one again: match it against what was written.
-            person, was_matched = _child_person(actor, child, data.unit, index)
-        if person is None:
-            person, created = _child_create(actor, child, data.unit, index), True
-        assert person is not None
+    for index, child in enumerate(data.children, start=1):
+        person, was_matched = _child_person(actor, child, data.unit, index)
         if person.pk not in {p.pk for p in children}:
             children.append(person)
         if was_matched:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
-from ocrotire.geo.models import Unit
 from ocrotire.registry.models import (
     DedupRun,
     DuplicateCandidate,
@@ -21,44 +18,15 @@ from ocrotire.registry.models import (
 from ocrotire.registry.names import name_keys
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
 
-# Up to this many units, a scope is given to the database as a list of unit ids (read here in
-# one small query) rather than as a join to the unit tree: the planner can then count and page
-# through the cases or reports of a whole city from an index alone (SPEC §4: at 1 M cases the
-# count of Chișinău's went from 250 ms to 20 ms, a deep page from 520 ms to 70 ms). A wider
-# scope (a country's every settlement) keeps the join.
-SCOPE_ID_LIST_LIMIT = 2000
 
-
-def scope_unit_ids(user: User) -> list[int] | None:
-    """The ids of every unit in the user's scope; None when it is global or too wide to list."""
+def scope_q(user: User, field: str = "scope_unit") -> Q | None:
+    """None means no restriction; Q(pk__in=[]) means nothing. The scope's units go to the
+    database as a list of ids when there are not too many (`Scope.unit_ids`)."""
     scope = scope_of(user)
     if scope.is_global:
         return None
-    if not scope.unit_paths:
-        return []
-    under = Q(pk__in=[])
-    for path in scope.unit_paths:
-        under |= Q(path__startswith=path)
-    ids = list(
-        Unit.objects.filter(under)
-        .order_by()
-        .values_list("pk", flat=True)[: SCOPE_ID_LIST_LIMIT + 1]
-    )
-    return ids if len(ids) <= SCOPE_ID_LIST_LIMIT else None
-
-
-_UNREAD: Any = object()
-
-
-def scope_q(user: User, field: str = "scope_unit", *, unit_ids: Any = _UNREAD) -> Q | None:
-    """None means no restriction; Q(pk__in=[]) means nothing. `unit_ids`: what
-    `scope_unit_ids(user)` gave, when the caller builds several conditions from one reading."""
-    scope = scope_of(user)
-    if scope.is_global:
-        return None
-    ids = scope_unit_ids(user) if unit_ids is _UNREAD else unit_ids
-    if ids is not None:
-        return Q(**{f"{field}__in": ids}) if ids else Q(pk__in=[])
+    if scope.unit_ids is not None:
+        return Q(**{f"{field}__in": scope.unit_ids})
     condition = Q(pk__in=[])
     for path in scope.unit_paths:
         condition |= Q(**{f"{field}__path__startswith": path})

@@ -189,10 +189,12 @@ def test_audit_chain_command_chains_and_verifies(personas):
 
     from django.core.management import call_command
     from django.core.management.base import CommandError
+    from django.utils import translation
 
     audit_record(actor=None, action="view", object_type="x.y", object_id="1")
     out = StringIO()
-    call_command("audit_chain", "--verify", stdout=out)
+    with translation.override("en"):
+        call_command("audit_chain", "--verify", stdout=out)
     assert "intact" in out.getvalue()
     assert verify_chain().pending == 0
     with connection.cursor() as cursor:
@@ -203,5 +205,5 @@ def test_audit_chain_command_chains_and_verifies(personas):
         else:
             cursor.execute("DROP TRIGGER core_auditevent_no_update")
             cursor.execute("UPDATE core_auditevent SET object_id = '2' WHERE object_id = '1'")
-    with pytest.raises(CommandError, match="broken"):
+    with translation.override("en"), pytest.raises(CommandError, match="broken"):
         call_command("audit_chain", "--verify", stdout=StringIO())

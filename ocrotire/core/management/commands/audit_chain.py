@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from ocrotire.core.audit import chain_pending, verify_chain
 
@@ -20,15 +21,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         chained = chain_pending()
-        self.stdout.write(f"{chained} audit row(s) chained")
+        self.stdout.write(_("Audit rows chained now: %(count)s.") % {"count": chained})
         if not options["verify"]:
             return
         report = verify_chain()
         if not report.ok:
             raise CommandError(
-                f"The audit chain is broken at row {report.first_bad_id} "
-                f"({report.checked} rows before it are intact)."
+                _(
+                    "The audit chain is broken at row %(row)s (the %(checked)s rows before it are intact)."
+                )
+                % {"row": report.first_bad_id, "checked": report.checked}
             )
         self.stdout.write(
-            f"The audit chain is intact: {report.checked} rows, {report.pending} waiting."
+            _(
+                "The audit chain is intact: %(checked)s rows checked, %(pending)s waiting to be chained."
+            )
+            % {"checked": report.checked, "pending": report.pending}
         )
