@@ -36,7 +36,7 @@ CHUNK = 20000
 # Prediction runs over chunks of about this many records on each side (Splink's num_chunks_left
 # and num_chunks_right), so DuckDB holds one slice of the blocked pairs at a time, and DuckDB may
 # use at most DUCKDB_MEMORY before it spills to a temporary directory.
-PREDICT_CHUNK_RECORDS = 250_000
+PREDICT_CHUNK_RECORDS = 1_000_000
 DUCKDB_MEMORY = "3GB"
 
 Progress = Callable[[int, str], None]
@@ -169,14 +169,24 @@ def settings() -> Any:
                 ],
             ),
         ],
+        # Each rule asks the records to agree on a name and on the birth date, or on both names
+        # and the birth year within two years: at 1 M persons these give about 10 M pairs to
+        # score. Rules on a name and the birth year alone gave 330 M pairs (a common family name
+        # shares each birth year with hundreds of children) and not one more pair above the
+        # proposal threshold; see docs/PERFORMANCE.md, session 5.
         blocking_rules_to_generate_predictions=[
-            block_on("family_p", "birth_year"),
-            block_on("given_p", "birth_year"),
-            block_on("given_group", "birth_year"),
-            block_on("family_p", "given_group"),
-            # A typo in the family name and an estimated birth year together escape the rules above.
+            block_on("family_p", "birth_date"),
+            block_on("given_group", "birth_date"),
+            block_on("given_p", "birth_date"),
             {
-                "blocking_rule": "substr(l.family_p, 1, 3) = substr(r.family_p, 1, 3) and l.given_group = r.given_group"
+                "blocking_rule": "l.family_p = r.family_p and l.given_group = r.given_group"
+                " and (l.birth_year is null or r.birth_year is null"
+                " or abs(l.birth_year - r.birth_year) <= 2)"
+            },
+            # A typo in the family name and an estimated birth date together escape the rules above.
+            {
+                "blocking_rule": "substr(l.family_p, 1, 3) = substr(r.family_p, 1, 3)"
+                " and l.given_group = r.given_group and l.birth_year = r.birth_year"
             },
             block_on("national_id"),
             {"blocking_rule": "l.given_p = r.family_p and l.family_p = r.given_p"},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 
 from ocrotire.registry.linkage import MODEL_PATH
+from ocrotire.registry.linkage import settings as linkage_settings
 from ocrotire.registry.models import DedupRun, DuplicateCandidate, NotDuplicate
 from ocrotire.registry.services import PersonInput, person_create
 
@@ -15,6 +17,16 @@ pytestmark = pytest.mark.django_db
 
 def test_the_stored_model_ships_with_the_code():
     assert MODEL_PATH.is_file()
+
+
+def test_the_stored_model_blocks_as_the_code_says():
+    """A run takes its blocking rules from the stored model, not from `settings()`: the two must
+    not drift apart (the rules decide how many pairs a run scores, hence its time at 1 M)."""
+    stored = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    code = linkage_settings().create_settings_dict(sql_dialect_str="duckdb")
+    assert [r["blocking_rule"] for r in stored["blocking_rules_to_generate_predictions"]] == [
+        r["blocking_rule"] for r in code["blocking_rules_to_generate_predictions"]
+    ]
 
 
 @pytest.fixture
