@@ -171,13 +171,16 @@ def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def casework(territory: dict[str, Unit]) -> None:
-    """The concern categories and deadline rules of the Moldovan and Ukrainian packs."""
+    """The concern categories, deadline rules and service catalogues of the Moldovan and
+    Ukrainian packs."""
     from ocrotire.cases.deadlines import rules_load
     from ocrotire.intake.services import concerns_load
+    from ocrotire.providers.services import catalogue_load
 
     for country in ("MD", "UA"):
         concerns_load(country=country)
         rules_load(country=country)
+        catalogue_load(country=country)
 
 
 @pytest.fixture(scope="module")

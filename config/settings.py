@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ocrotire.registry",
     "ocrotire.intake",
     "ocrotire.cases",
+    "ocrotire.providers",
     "ocrotire.api",
 ]
 
@@ -134,6 +135,8 @@ OCROTIRE_LOCKOUT_MINUTES = env_int("OCROTIRE_LOCKOUT_MINUTES", 15)
 # Master switch for two-factor enforcement; per-role policy lives in the Role table.
 OCROTIRE_MFA_ENFORCED = env_bool("OCROTIRE_MFA_ENFORCED", True)
 OCROTIRE_TOKEN_TTL_HOURS = env_int("OCROTIRE_TOKEN_TTL_HOURS", 12)
+# A provider's licence or accreditation ending within this many days is flagged in the register.
+OCROTIRE_LICENCE_WARNING_DAYS = env_int("OCROTIRE_LICENCE_WARNING_DAYS", 60)
 OTP_TOTP_ISSUER = "Ocrotire"
 # Fernet keys for the fields encrypted at rest (first encrypts, all decrypt); required in production.
 OCROTIRE_FIELD_KEYS = env_list("OCROTIRE_FIELD_KEYS", [])
@@ -234,6 +237,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "InstitutionKindEnum": "ocrotire.accounts.models.InstitutionKind",
+        "ProviderKindEnum": "ocrotire.providers.models.ProviderKind",
         "RelationshipKindEnum": "ocrotire.registry.models.RelationshipKind",
         "IdentifierSchemeEnum": "ocrotire.registry.models.IdentifierScheme",
         "RiskLevelEnum": "ocrotire.cases.models.RiskLevel",

@@ -10,6 +10,7 @@ from ocrotire.cases import apis as cases_apis
 from ocrotire.core import apis as core_apis
 from ocrotire.geo import apis as geo_apis
 from ocrotire.intake import apis as intake_apis
+from ocrotire.providers import apis as providers_apis
 from ocrotire.registry import apis as registry_apis
 
 app_name = "api"
@@ -26,6 +27,19 @@ v1 = [
         name="institution-detail",
     ),
     path("v1/audit/", core_apis.AuditListApi.as_view(), name="audit-list"),
+    path("v1/providers/", providers_apis.ProviderListApi.as_view(), name="provider-list"),
+    path(
+        "v1/providers/<id:pk>/", providers_apis.ProviderDetailApi.as_view(), name="provider-detail"
+    ),
+    path("v1/services/", providers_apis.ServicePointListApi.as_view(), name="service-list"),
+    path(
+        "v1/services/<id:pk>/",
+        providers_apis.ServicePointDetailApi.as_view(),
+        name="service-detail",
+    ),
+    path(
+        "v1/service-types/", providers_apis.ServiceTypeListApi.as_view(), name="service-type-list"
+    ),
     path("v1/persons/", registry_apis.PersonListApi.as_view(), name="person-list"),
     path("v1/persons/match/", registry_apis.PersonMatchApi.as_view(), name="person-match"),
     path("v1/persons/merge/", registry_apis.PersonMergeApi.as_view(), name="person-merge"),

@@ -21,6 +21,7 @@ from ocrotire.cases.deadlines import rules_load
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import available_packs, pack_load
 from ocrotire.intake.services import concerns_load
+from ocrotire.providers.services import catalogue_load
 
 DEMO_PASSWORD = "ocrotire-demo"  # noqa: S105  (published in the README; the demo refuses production)
 INSTITUTIONS_FILE = (
@@ -100,6 +101,7 @@ def demo_load() -> dict[str, int]:
         "persons_created": 0,
         "concerns_created": 0,
         "rules_written": 0,
+        "services_written": 0,
         "reports_created": 0,
         "cases_created": 0,
     }
@@ -108,6 +110,7 @@ def demo_load() -> dict[str, int]:
         counts["units_created"] += pack_load(actor=None, country=country).created
         counts["concerns_created"] += concerns_load(country=country)
         counts["rules_written"] += rules_load(country=country)
+        counts["services_written"] += catalogue_load(country=country)
     data = json.loads(INSTITUTIONS_FILE.read_text(encoding="utf-8"))
     by_key: dict[str, Institution] = {}
     for row in data["institutions"]:

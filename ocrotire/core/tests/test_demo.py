@@ -48,6 +48,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "persons_created": 0,
         "concerns_created": 0,
         "rules_written": 0,
+        "services_written": 0,
         "reports_created": 0,
         "cases_created": 0,
     }

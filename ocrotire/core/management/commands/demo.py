@@ -24,8 +24,8 @@ class Command(BaseCommand):
             f"Demo ready: {counts['units_created']} units, {counts['institutions_created']} institutions, "
             f"{counts['users_created']} users, {counts['persons_created']} persons, "
             f"{counts['concerns_created']} concern categories, {counts['reports_created']} reports, "
-            f"{counts['cases_created']} cases created and {counts['rules_written']} deadline rules "
-            "written this run."
+            f"{counts['cases_created']} cases created, {counts['rules_written']} deadline rules "
+            f"and {counts['services_written']} catalogue services written this run."
         )
         self.stdout.write(
             "Accounts: "

@@ -1,5 +1,5 @@
-"""Load or refresh every country pack (or the ones named): territory, concern categories and
-deadline rules; safe to repeat."""
+"""Load or refresh every country pack (or the ones named): territory, concern categories,
+deadline rules and service catalogues; safe to repeat."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from ocrotire.cases.deadlines import rules_load
 from ocrotire.geo.services import available_packs, pack_load
 from ocrotire.intake.services import concerns_load
+from ocrotire.providers.services import catalogue_load
 
 
 class Command(BaseCommand):
     help = (
-        "Load the administrative units, concern categories and deadline rules of the country "
-        "packs (MD, UA, RO, KG)."
+        "Load the administrative units, concern categories, deadline rules and service catalogues "
+        "of the country packs (MD, UA, RO, KG)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,8 +30,9 @@ class Command(BaseCommand):
             # territory is never loaded without them.
             concerns = concerns_load(country=code)
             rules = rules_load(country=code)
+            catalogue = catalogue_load(country=code)
             self.stdout.write(
                 f"{code}: {result.created} created, {result.updated} updated, "
                 f"{result.unchanged} unchanged; {concerns} concern categories created; "
-                f"{rules} deadline rules written"
+                f"{rules} deadline rules written; {catalogue} services written"
             )

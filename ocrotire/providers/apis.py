@@ -1,0 +1,460 @@
+"""REST endpoints of the provider register: /providers/, /services/ (service points) and the
+country catalogues /service-types/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ocrotire.accounts.apis import _units_from_codes
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.selectors import institution_get
+from ocrotire.api.errors import error_body
+from ocrotire.api.idempotency import idempotent
+from ocrotire.api.permissions import IsMember
+from ocrotire.geo.models import Unit
+from ocrotire.providers import services
+from ocrotire.providers.models import Provider, ProviderKind, ServicePoint, ServiceType
+from ocrotire.providers.permissions import can_create_provider
+from ocrotire.providers.selectors import (
+    provider_get,
+    provider_list,
+    service_bundles,
+    service_point_get,
+    service_point_list,
+    service_types,
+)
+
+MAX_ID = 2**63 - 1
+
+
+class _Version(serializers.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            min_value=0,
+            max_value=2**31 - 1,
+            help_text="The version you read; a newer one means a conflict (409)",
+            **kwargs,
+        )
+
+
+def _unit(code: str, field: str = "unit") -> Unit:
+    found = Unit.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationError({field: [_("There is no unit with this code.")]})
+    return found
+
+
+def _service_type(country: str, code: str) -> ServiceType:
+    found = ServiceType.objects.filter(country=country, code=code).first()
+    if found is None:
+        raise ValidationError(
+            {"service_type": [_("This service is not in the catalogue of the unit's country.")]}
+        )
+    return found
+
+
+class ProviderOutputSerializer(serializers.ModelSerializer[Provider]):
+    name = serializers.CharField(source="institution.name", read_only=True)
+    abbreviation = serializers.CharField(source="institution.abbreviation", read_only=True)
+    country = serializers.CharField(source="institution.country", read_only=True)
+    units = serializers.SerializerMethodField(help_text="Codes of the units it covers")
+    licence_status = serializers.SerializerMethodField(
+        help_text="'' (valid or none recorded), 'expiring' (within the warning window), 'expired'"
+    )
+
+    class Meta:
+        model = Provider
+        fields = [
+            "id",
+            "institution",
+            "name",
+            "abbreviation",
+            "country",
+            "kind",
+            "legal_form",
+            "registration_number",
+            "licence_number",
+            "licence_valid_from",
+            "licence_valid_until",
+            "licence_status",
+            "contact_person",
+            "phone",
+            "email",
+            "address",
+            "target_groups",
+            "units",
+            "last_verified",
+            "active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_units(self, provider: Provider) -> list[str]:
+        return sorted(u.code for u in provider.institution.units.all())
+
+    def get_licence_status(self, provider: Provider) -> str:
+        return provider.licence_status(timezone.localdate())
+
+
+class _ProviderFields(serializers.Serializer[Any]):
+    legal_form = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    registration_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    licence_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    licence_valid_from = serializers.DateField(required=False, allow_null=True)
+    licence_valid_until = serializers.DateField(required=False, allow_null=True)
+    contact_person = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=200, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    target_groups = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    last_verified = serializers.DateField(required=False, allow_null=True)
+
+
+class ProviderCreateSerializer(_ProviderFields):
+    kind = serializers.ChoiceField(choices=ProviderKind.choices)
+    institution = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="An institution already known (a directorate that runs services); otherwise "
+        "give name and units",
+    )
+    name = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    abbreviation = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    units = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=500,
+        help_text="Codes of the units it covers",
+    )
+
+
+class ProviderUpdateSerializer(_ProviderFields):
+    version = _Version()
+    kind = serializers.ChoiceField(choices=ProviderKind.choices, required=False)
+    active = serializers.BooleanField(required=False)
+
+
+class ProviderListApi(GenericAPIView[Provider]):
+    permission_classes = [IsMember]
+    serializer_class = ProviderOutputSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        search = serializers.CharField(required=False, max_length=100)
+        kind = serializers.ChoiceField(choices=ProviderKind.choices, required=False)
+        unit = serializers.CharField(required=False, max_length=40)
+        service_type = serializers.CharField(required=False, max_length=60)
+        licence = serializers.ChoiceField(choices=["expiring", "expired"], required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str),
+            OpenApiParameter("kind", str, enum=ProviderKind.values),
+            OpenApiParameter("unit", str, description="Code of a unit: providers covering it"),
+            OpenApiParameter("service_type", str, description="Code of a catalogue service"),
+            OpenApiParameter("licence", str, enum=["expiring", "expired"]),
+        ],
+        responses=ProviderOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        unit = _unit(f["unit"]) if f.get("unit") else None
+        service_type = None
+        if f.get("service_type"):
+            service_type = ServiceType.objects.filter(code=f["service_type"]).first()
+            if service_type is None:
+                raise ValidationError({"service_type": [_("Unknown service.")]})
+        qs = provider_list(
+            user=acting_user(request),
+            search=f.get("search", ""),
+            kind=f.get("kind", ""),
+            unit=unit,
+            service_type=service_type,
+            licence=f.get("licence", ""),
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(ProviderOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ProviderCreateSerializer,
+        responses={201: ProviderOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        user = acting_user(request)
+        if not can_create_provider(user):
+            return Response(
+                error_body(
+                    "permission_denied", _("You do not have permission to perform this action.")
+                ),
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        payload = ProviderCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        institution = None
+        if data.get("institution"):
+            try:
+                institution = institution_get(user=user, pk=data["institution"])
+            except Exception as exc:
+                raise ValidationError(
+                    {"institution": [_("There is no such institution in your area.")]}
+                ) from exc
+        elif not data.get("units"):
+            raise ValidationError({"units": [_("Name at least one unit that it covers.")]})
+        provider = services.provider_create(
+            actor=user,
+            kind=data.pop("kind"),
+            institution=institution,
+            name=data.pop("name", ""),
+            abbreviation=data.pop("abbreviation", ""),
+            units=_units_from_codes(data.pop("units")) if data.get("units") else None,
+            **{k: v for k, v in data.items() if k not in ("institution", "units")},
+        )
+        provider = provider_get(user=user, pk=provider.pk)
+        return Response(ProviderOutputSerializer(provider).data, status=status.HTTP_201_CREATED)
+
+
+class ProviderDetailApi(GenericAPIView[Provider]):
+    permission_classes = [IsMember]
+    serializer_class = ProviderOutputSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(
+            ProviderOutputSerializer(provider_get(user=acting_user(request), pk=pk)).data
+        )
+
+    @extend_schema(request=ProviderUpdateSerializer, responses=ProviderOutputSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        provider = provider_get(user=user, pk=pk)
+        payload = ProviderUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        version = data.pop("version")
+        services.provider_update(actor=user, provider=provider, version=version, **data)
+        return Response(ProviderOutputSerializer(provider_get(user=user, pk=pk)).data)
+
+
+class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
+    provider_name = serializers.CharField(source="provider.institution.name", read_only=True)
+    service_type = serializers.CharField(source="service_type.code", read_only=True)
+    service_name = serializers.SerializerMethodField()
+    unit = serializers.CharField(source="unit.code", read_only=True)
+
+    class Meta:
+        model = ServicePoint
+        fields = [
+            "id",
+            "provider",
+            "provider_name",
+            "service_type",
+            "service_name",
+            "name",
+            "unit",
+            "address",
+            "capacity",
+            "age_min_months",
+            "age_max_months",
+            "eligibility",
+            "opening_hours",
+            "languages",
+            "last_verified",
+            "active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_service_name(self, point: ServicePoint) -> str:
+        return point.service_type.label()
+
+
+class _PointFields(serializers.Serializer[Any]):
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    age_min_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=360
+    )
+    age_max_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=360
+    )
+    eligibility = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    opening_hours = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=5), required=False, max_length=10
+    )
+    last_verified = serializers.DateField(required=False, allow_null=True)
+
+
+class ServicePointCreateSerializer(_PointFields):
+    provider = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    service_type = serializers.CharField(max_length=60, help_text="Code of a catalogue service")
+    unit = serializers.CharField(max_length=40, help_text="Code of the unit where it is")
+    name = serializers.CharField(max_length=300)
+    capacity = serializers.IntegerField(min_value=0, max_value=100_000, help_text="Places")
+
+
+class ServicePointUpdateSerializer(_PointFields):
+    version = _Version()
+    name = serializers.CharField(max_length=300, required=False)
+    capacity = serializers.IntegerField(min_value=0, max_value=100_000, required=False)
+    active = serializers.BooleanField(required=False)
+
+
+def _provider_for(user: User, pk: int) -> Provider:
+    try:
+        return provider_get(user=user, pk=pk)
+    except Exception as exc:
+        raise ValidationError({"provider": [_("There is no such provider in your area.")]}) from exc
+
+
+class ServicePointListApi(GenericAPIView[ServicePoint]):
+    permission_classes = [IsMember]
+    serializer_class = ServicePointOutputSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        search = serializers.CharField(required=False, max_length=100)
+        unit = serializers.CharField(required=False, max_length=40)
+        service_type = serializers.CharField(required=False, max_length=60)
+        provider = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str),
+            OpenApiParameter("unit", str, description="Code of a unit: service points in it"),
+            OpenApiParameter("service_type", str, description="Code of a catalogue service"),
+            OpenApiParameter("provider", int),
+        ],
+        responses=ServicePointOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        user = acting_user(request)
+        unit = _unit(f["unit"]) if f.get("unit") else None
+        service_type = None
+        if f.get("service_type"):
+            service_type = ServiceType.objects.filter(code=f["service_type"]).first()
+            if service_type is None:
+                raise ValidationError({"service_type": [_("Unknown service.")]})
+        provider = _provider_for(user, f["provider"]) if f.get("provider") else None
+        qs = service_point_list(
+            user=user,
+            unit=unit,
+            service_type=service_type,
+            provider=provider,
+            search=f.get("search", ""),
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(ServicePointOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ServicePointCreateSerializer,
+        responses={201: ServicePointOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        user = acting_user(request)
+        payload = ServicePointCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        provider = _provider_for(user, data.pop("provider"))
+        unit = _unit(data.pop("unit"))
+        service_type = _service_type(unit.country, data.pop("service_type"))
+        point = services.service_point_create(
+            actor=user, provider=provider, service_type=service_type, unit=unit, **data
+        )
+        point = service_point_get(user=user, pk=point.pk)
+        return Response(ServicePointOutputSerializer(point).data, status=status.HTTP_201_CREATED)
+
+
+class ServicePointDetailApi(GenericAPIView[ServicePoint]):
+    permission_classes = [IsMember]
+    serializer_class = ServicePointOutputSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        point = service_point_get(user=acting_user(request), pk=pk)
+        return Response(ServicePointOutputSerializer(point).data)
+
+    @extend_schema(request=ServicePointUpdateSerializer, responses=ServicePointOutputSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        point = service_point_get(user=user, pk=pk)
+        payload = ServicePointUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        version = data.pop("version")
+        services.service_point_update(actor=user, point=point, version=version, **data)
+        return Response(ServicePointOutputSerializer(service_point_get(user=user, pk=pk)).data)
+
+
+class ServiceTypeOutputSerializer(serializers.ModelSerializer[ServiceType]):
+    name = serializers.SerializerMethodField()
+    bundles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceType
+        fields = [
+            "code",
+            "classifier_code",
+            "name",
+            "names",
+            "group",
+            "care_form",
+            "bundles",
+            "legal_reference",
+            "verified",
+        ]
+
+    def get_name(self, service: ServiceType) -> str:
+        return service.label()
+
+    def get_bundles(self, service: ServiceType) -> list[str]:
+        return sorted(b.code for b in service.bundles.all())
+
+
+class ServiceTypeListApi(GenericAPIView[ServiceType]):
+    """A country's catalogue of services (and, for each, the bundles it belongs to)."""
+
+    permission_classes = [IsMember]
+    serializer_class = ServiceTypeOutputSerializer
+    pagination_class = None
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        country = serializers.RegexField(r"^[A-Za-z]{2}$", max_length=2)
+        bundle = serializers.CharField(required=False, max_length=60)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("country", str, required=True, description="ISO code, e.g. MD"),
+            OpenApiParameter("bundle", str, description="Only the services of this bundle"),
+        ],
+        responses=ServiceTypeOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        qs = service_types(country=f["country"]).prefetch_related("bundles")
+        if f.get("bundle"):
+            if not service_bundles(country=f["country"]).filter(code=f["bundle"]).exists():
+                raise ValidationError({"bundle": [_("Unknown bundle for this country.")]})
+            qs = qs.filter(bundles__code=f["bundle"])
+        return Response(ServiceTypeOutputSerializer(qs, many=True).data)

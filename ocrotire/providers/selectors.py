@@ -1,0 +1,130 @@
+"""Reads of the provider register, scoped to the user: a provider is visible to whoever sees
+its institution (its units, or a wider area it serves)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.selectors import institution_visible_q
+from ocrotire.geo.models import Unit
+from ocrotire.providers.models import Provider, ServiceBundle, ServicePoint, ServiceType
+from ocrotire.providers.permissions import can_browse_providers
+
+
+def _visible_providers(user: User) -> QuerySet[Provider]:
+    if not can_browse_providers(user):
+        return Provider.objects.none()
+    qs = Provider.objects.all()
+    condition = institution_visible_q(user)
+    if condition is not None:
+        from ocrotire.accounts.models import Institution
+
+        qs = qs.filter(institution__in=Institution.objects.filter(condition).values("pk"))
+    return qs
+
+
+def provider_list(
+    *,
+    user: User,
+    search: str = "",
+    kind: str = "",
+    unit: Unit | None = None,
+    service_type: ServiceType | None = None,
+    licence: str = "",
+    include_inactive: bool = False,
+    today: date | None = None,
+) -> QuerySet[Provider]:
+    qs = _visible_providers(user)
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    if search:
+        qs = qs.filter(
+            Q(institution__name__icontains=search)
+            | Q(institution__abbreviation__icontains=search)
+            | Q(registration_number__icontains=search)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if unit is not None:
+        qs = qs.filter(
+            pk__in=Provider.objects.filter(institution__units__path__startswith=unit.path).values(
+                "pk"
+            )
+        )
+    if service_type is not None:
+        qs = qs.filter(
+            pk__in=ServicePoint.objects.filter(service_type=service_type, active=True).values(
+                "provider_id"
+            )
+        )
+    if licence:
+        today = today or timezone.localdate()
+        if licence == "expired":
+            qs = qs.filter(licence_valid_until__lt=today)
+        elif licence == "expiring":
+            window = timedelta(days=settings.OCROTIRE_LICENCE_WARNING_DAYS)
+            qs = qs.filter(licence_valid_until__gte=today, licence_valid_until__lte=today + window)
+    return (
+        qs.select_related("institution")
+        .prefetch_related("institution__units")
+        .order_by("institution__name", "id")
+    )
+
+
+def provider_get(*, user: User, pk: int | str) -> Provider:
+    """The provider, or 404 when it is missing or outside the user's scope."""
+    try:
+        return provider_list(user=user, include_inactive=True).get(pk=pk)
+    except (Provider.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def service_point_list(
+    *,
+    user: User,
+    unit: Unit | None = None,
+    service_type: ServiceType | None = None,
+    provider: Provider | None = None,
+    search: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[ServicePoint]:
+    qs = ServicePoint.objects.filter(provider__in=_visible_providers(user).values("pk"))
+    if not include_inactive:
+        qs = qs.filter(active=True, provider__active=True)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if service_type is not None:
+        qs = qs.filter(service_type=service_type)
+    if provider is not None:
+        qs = qs.filter(provider=provider)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(provider__institution__name__icontains=search))
+    return qs.select_related("provider__institution", "service_type", "unit").order_by("name", "id")
+
+
+def service_point_get(*, user: User, pk: int | str) -> ServicePoint:
+    try:
+        return service_point_list(user=user, include_inactive=True).get(pk=pk)
+    except (ServicePoint.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def service_types(*, country: str, include_inactive: bool = False) -> QuerySet[ServiceType]:
+    qs = ServiceType.objects.filter(country=country.upper())
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    return qs.order_by("ordering", "code")
+
+
+def service_bundles(*, country: str) -> QuerySet[ServiceBundle]:
+    return (
+        ServiceBundle.objects.filter(country=country.upper())
+        .prefetch_related("types")
+        .order_by("code")
+    )
