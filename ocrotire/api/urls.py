@@ -40,6 +40,35 @@ v1 = [
     path(
         "v1/service-types/", providers_apis.ServiceTypeListApi.as_view(), name="service-type-list"
     ),
+    path("v1/referrals/", providers_apis.ReferralListApi.as_view(), name="referral-list"),
+    path(
+        "v1/referrals/<id:pk>/", providers_apis.ReferralDetailApi.as_view(), name="referral-detail"
+    ),
+    path(
+        "v1/referrals/<id:pk>/accept/",
+        providers_apis.ReferralStepApi.as_view(step="accept"),
+        name="referral-accept",
+    ),
+    path(
+        "v1/referrals/<id:pk>/decline/",
+        providers_apis.ReferralStepApi.as_view(step="decline"),
+        name="referral-decline",
+    ),
+    path(
+        "v1/referrals/<id:pk>/enrol/",
+        providers_apis.ReferralStepApi.as_view(step="enrol"),
+        name="referral-enrol",
+    ),
+    path(
+        "v1/referrals/<id:pk>/complete/",
+        providers_apis.ReferralStepApi.as_view(step="complete"),
+        name="referral-complete",
+    ),
+    path(
+        "v1/referrals/<id:pk>/drop/",
+        providers_apis.ReferralStepApi.as_view(step="drop"),
+        name="referral-drop",
+    ),
     path("v1/persons/", registry_apis.PersonListApi.as_view(), name="person-list"),
     path("v1/persons/match/", registry_apis.PersonMatchApi.as_view(), name="person-match"),
     path("v1/persons/merge/", registry_apis.PersonMergeApi.as_view(), name="person-merge"),

@@ -173,11 +173,14 @@ def event_fire(
     data: Mapping[str, Any] | None = None,
     meets: tuple[str, ...] = (),
     fresh: bool = False,
-) -> TimelineEvent:
+    tasks: list[Task] | None = None,
+) -> tuple[TimelineEvent, list[Task]]:
     """Record `kind` on the timeline of a case or a report (inside the caller's transaction):
     open tasks met by this event are closed (in time or late), then the rules anchored on it
-    generate new tasks. `fresh`: the subject was created in this transaction and has no tasks
-    yet (saves the query for them)."""
+    generate new tasks, which are returned with the event. `fresh`: the subject was created in
+    this transaction and has no tasks yet (saves the query for them). `tasks`: the open tasks
+    this event meets when the caller knows them (a provider's answer meets the task of its own
+    referral, not those of the case's other referrals)."""
     subject: Any = case if case is not None else report
     assert subject is not None
     unit = subject.unit
@@ -187,8 +190,12 @@ def event_fire(
     open_tasks = (
         open_tasks.filter(case=case) if case is not None else open_tasks.filter(report=report)
     )
+    if tasks is not None:
+        candidates: Any = [t for t in tasks if t.status == TaskStatus.OPEN]
+    else:
+        candidates = [] if fresh else open_tasks
     met = []
-    for task in [] if fresh else open_tasks:
+    for task in candidates:
         task.status = TaskStatus.DONE
         task.done_at = at
         task.done_by = actor
@@ -225,7 +232,7 @@ def event_fire(
         if rule_applies(rule, context or {})
     ]
     Task.objects.bulk_create(new_tasks)
-    return event
+    return event, new_tasks
 
 
 def tasks_cancel(

@@ -320,9 +320,32 @@ class Referral(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # A referral to a service point of the provider register is answered by that provider.
+    service_point = models.ForeignKey(
+        "providers.ServicePoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("service point"),
+    )
+    # The case task that waits for the provider's answer (rule `referral_response`).
+    response_task = models.OneToOneField(
+        "Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    response_due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.TextField(_("reason for declining"), max_length=4000, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_note = models.TextField(_("note at the end"), max_length=4000, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["sent_at", "id"]
+        indexes = [models.Index(fields=["service_point", "status"])]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"

@@ -47,6 +47,7 @@ from ocrotire.cases.permissions import can_act, can_take_step, works_cases
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
+from ocrotire.providers.models import ServicePoint
 from ocrotire.registry.models import Person
 
 if TYPE_CHECKING:
@@ -617,13 +618,23 @@ def case_referral_record(
     reason: str,
     to_institution: Institution | None = None,
     complex_case: bool = False,
+    service_point: ServicePoint | None = None,
 ) -> Case:
+    """A referral to a service: free text and an institution, or a service point of the provider
+    register, which that provider answers (with a deadline from the `referral_response` rule)."""
     locked = _lock(actor, case, version, "referral")
+    if service_point is not None:
+        refusal = referral_point_refusal(locked, service_point)
+        if refusal is not None:
+            raise ValidationError({"service_point": refusal})
+        to_institution = service_point.provider.institution
+        service = service or service_point.service_type.label()
     _required(service=service, reason=reason)
     now = timezone.now()
     referral = Referral.objects.create(
         case=locked,
         to_institution=to_institution,
+        service_point=service_point,
         service=service.strip(),
         reason=reason.strip(),
         complex_case=complex_case,
@@ -635,21 +646,39 @@ def case_referral_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        changes={"referral": referral.pk, "service": referral.service},
+        changes={
+            "referral": referral.pk,
+            "service": referral.service,
+            "service_point": service_point.pk if service_point else None,
+        },
     )
-    event_fire(
+    _event, tasks = event_fire(
         actor=actor,
         kind="referral_sent",
         at=now,
         case=locked,
-        context=_context(locked, complex_case=complex_case),
+        context=_context(locked, complex_case=complex_case, to_provider=service_point is not None),
         data={
             "service": referral.service,
             "to": (to_institution.abbreviation or to_institution.name) if to_institution else "",
             "referral": referral.pk,
         },
     )
+    answer = next((t for t in tasks if t.kind == "referral_response"), None)
+    if answer is not None:
+        Referral.objects.filter(pk=referral.pk).update(
+            response_task=answer, response_due_at=answer.due_at
+        )
     return locked
+
+
+def referral_point_refusal(case: Case, point: ServicePoint) -> str | None:
+    """Why a case cannot be referred to this service point, or None."""
+    if not point.active or not point.provider.active:
+        return str(_("This service point no longer takes referrals."))
+    if point.unit.country != case.unit.country:
+        return str(_("This service point is in another country than the case."))
+    return None
 
 
 @transaction.atomic

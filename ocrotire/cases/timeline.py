@@ -120,6 +120,28 @@ def event_text(event: TimelineEvent, names: dict[str, str] | None = None) -> str
             "service": d.get("service", ""),
             "to": d.get("to", ""),
         }
+    if kind == "referral_accepted":
+        return _("%(point)s accepted the referral; the child is on its waiting list.") % {
+            "point": d.get("point", "")
+        }
+    if kind == "referral_declined":
+        return _("%(point)s declined the referral: %(reason)s") % {
+            "point": d.get("point", ""),
+            "reason": d.get("reason", ""),
+        }
+    if kind == "referral_enrolled":
+        if d.get("over_capacity"):
+            return _("The child was enrolled at %(point)s over its capacity.") % {
+                "point": d.get("point", "")
+            }
+        return _("The child was enrolled at %(point)s.") % {"point": d.get("point", "")}
+    if kind == "referral_completed":
+        return _("The service at %(point)s was completed.") % {"point": d.get("point", "")}
+    if kind == "referral_dropped":
+        return _("The child left %(point)s before the end: %(note)s") % {
+            "point": d.get("point", ""),
+            "note": d.get("note", ""),
+        }
     if kind == "meeting_held":
         return _("%(kind)s held.") % {"kind": _label(MeetingKind, d.get("kind", ""))}
     if kind == "closure_proposed":

@@ -392,7 +392,7 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
         "channel": report.channel,
         "reporter_kind": report.reporter_kind,
     }
-    received = event_fire(
+    received, _tasks = event_fire(
         actor=actor,
         kind="report_received",
         at=report.received_at,

@@ -21,17 +21,29 @@ from ocrotire.accounts.selectors import institution_get
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
+from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.geo.models import Unit
 from ocrotire.providers import services
-from ocrotire.providers.models import Provider, ProviderKind, ServicePoint, ServiceType
+from ocrotire.providers.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Provider,
+    ProviderKind,
+    ServicePoint,
+    ServiceType,
+)
 from ocrotire.providers.permissions import can_create_provider
 from ocrotire.providers.selectors import (
+    point_figures,
     provider_get,
     provider_list,
+    referral_get,
+    referral_list,
     service_bundles,
     service_point_get,
     service_point_list,
     service_types,
+    waiting_list,
 )
 
 MAX_ID = 2**63 - 1
@@ -39,12 +51,8 @@ MAX_ID = 2**63 - 1
 
 class _Version(serializers.IntegerField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            min_value=0,
-            max_value=2**31 - 1,
-            help_text="The version you read; a newer one means a conflict (409)",
-            **kwargs,
-        )
+        kwargs.setdefault("help_text", "The version you read; a newer one means a conflict (409)")
+        super().__init__(min_value=0, max_value=2**31 - 1, **kwargs)
 
 
 def _unit(code: str, field: str = "unit") -> Unit:
@@ -256,6 +264,9 @@ class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
     service_type = serializers.CharField(source="service_type.code", read_only=True)
     service_name = serializers.SerializerMethodField()
     unit = serializers.CharField(source="unit.code", read_only=True)
+    occupied = serializers.SerializerMethodField(help_text="Children enrolled now")
+    waiting = serializers.SerializerMethodField(help_text="Children on the waiting list")
+    free = serializers.SerializerMethodField(help_text="Places not taken (0 when over capacity)")
 
     class Meta:
         model = ServicePoint
@@ -269,6 +280,9 @@ class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
             "unit",
             "address",
             "capacity",
+            "occupied",
+            "waiting",
+            "free",
             "age_min_months",
             "age_max_months",
             "eligibility",
@@ -283,6 +297,21 @@ class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
 
     def get_service_name(self, point: ServicePoint) -> str:
         return point.service_type.label()
+
+    def _figures(self, point: ServicePoint) -> dict[str, int]:
+        figures: dict[int, dict[str, int]] = self.context.get("figures") or {}
+        if point.pk not in figures:
+            figures.update(point_figures([point]))
+        return figures[point.pk]
+
+    def get_occupied(self, point: ServicePoint) -> int:
+        return self._figures(point)["occupied"]
+
+    def get_waiting(self, point: ServicePoint) -> int:
+        return self._figures(point)["waiting"]
+
+    def get_free(self, point: ServicePoint) -> int:
+        return max(0, point.capacity - self._figures(point)["occupied"])
 
 
 class _PointFields(serializers.Serializer[Any]):
@@ -361,8 +390,12 @@ class ServicePointListApi(GenericAPIView[ServicePoint]):
             provider=provider,
             search=f.get("search", ""),
         )
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ServicePointOutputSerializer(page, many=True).data)
+        page = list(self.paginate_queryset(qs) or [])
+        return self.get_paginated_response(
+            ServicePointOutputSerializer(
+                page, many=True, context={"figures": point_figures(page)}
+            ).data
+        )
 
     @extend_schema(
         request=ServicePointCreateSerializer,
@@ -458,3 +491,222 @@ class ServiceTypeListApi(GenericAPIView[ServiceType]):
                 raise ValidationError({"bundle": [_("Unknown bundle for this country.")]})
             qs = qs.filter(bundles__code=f["bundle"])
         return Response(ServiceTypeOutputSerializer(qs, many=True).data)
+
+
+# -- referrals -------------------------------------------------------------------------------
+
+
+class ReferralOutputSerializer(serializers.ModelSerializer[Referral]):
+    case = serializers.SerializerMethodField()
+    child = serializers.SerializerMethodField()
+    service_point = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField(help_text="Not answered by its due time")
+    enrolment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "child",
+            "service_point",
+            "service",
+            "reason",
+            "complex_case",
+            "status",
+            "sent_at",
+            "response_due_at",
+            "overdue",
+            "answered_at",
+            "decline_reason",
+            "enrolment",
+            "ended_at",
+            "end_note",
+            "version",
+        ]
+
+    def get_case(self, referral: Referral) -> dict[str, Any]:
+        return {"id": referral.case_id, "number": referral.case.number}
+
+    def get_child(self, referral: Referral) -> dict[str, Any]:
+        child = referral.case.child
+        return {
+            "person": child.pk,
+            "display_name": str(child),
+            "birth_date": child.birth_date.isoformat() if child.birth_date else None,
+            "sex": child.sex,
+        }
+
+    def get_service_point(self, referral: Referral) -> dict[str, Any] | None:
+        point = referral.service_point
+        if point is None:
+            return None
+        return {"id": point.pk, "name": point.name, "provider": point.provider.institution.name}
+
+    def get_overdue(self, referral: Referral) -> bool:
+        return bool(
+            referral.status == ReferralStatus.SENT
+            and referral.response_due_at
+            and referral.response_due_at < timezone.now()
+        )
+
+    def get_enrolment(self, referral: Referral) -> dict[str, Any] | None:
+        enrolment = Enrolment.objects.filter(referral=referral).first()
+        if enrolment is None:
+            return None
+        position = None
+        if enrolment.status == EnrolmentStatus.WAITING:
+            ahead = [e.pk for e in waiting_list(enrolment.service_point)]
+            position = ahead.index(enrolment.pk) + 1 if enrolment.pk in ahead else None
+        return {
+            "status": enrolment.status,
+            "queued_at": _when(enrolment.queued_at),
+            "waiting_position": position,
+            "enrolled_at": _when(enrolment.enrolled_at),
+            "ended_at": _when(enrolment.ended_at),
+            "over_capacity_reason": enrolment.over_capacity_reason,
+        }
+
+
+def _when(value: Any) -> str | None:
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+class ReferralCreateSerializer(serializers.Serializer[Any]):
+    case = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    version = _Version(help_text="The case version you read; a newer one is a conflict (409)")
+    service_point = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    reason = serializers.CharField(max_length=4000)
+    complex_case = serializers.BooleanField(required=False, default=False)
+
+
+class ReferralListApi(GenericAPIView[Referral]):
+    permission_classes = [IsMember]
+    serializer_class = ReferralOutputSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
+        service_point = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=ReferralStatus.values),
+            OpenApiParameter("service_point", int),
+        ],
+        responses=ReferralOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        user = acting_user(request)
+        point = None
+        if f.get("service_point"):
+            point = ServicePoint.objects.filter(pk=f["service_point"]).first()
+            if point is None:
+                raise ValidationError({"service_point": [_("There is no such service point.")]})
+        qs = referral_list(user=user, status=f.get("status", ""), service_point=point)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(ReferralOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ReferralCreateSerializer,
+        responses={201: ReferralOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        from ocrotire.cases.selectors import case_get
+        from ocrotire.cases.services import case_referral_record
+
+        user = acting_user(request)
+        payload = ReferralCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = case_get(user=user, pk=data["case"])
+        # A case may be referred to any active service point of the register, in the case's area
+        # or not (a specialised service of the capital for a child of a village).
+        point = (
+            ServicePoint.objects.select_related("provider__institution", "service_type", "unit")
+            .filter(pk=data["service_point"], active=True)
+            .first()
+        )
+        if point is None:
+            raise ValidationError({"service_point": [_("There is no such service point.")]})
+        case_referral_record(
+            actor=user,
+            case=case,
+            version=data["version"],
+            service="",
+            reason=data["reason"],
+            complex_case=data["complex_case"],
+            service_point=point,
+        )
+        referral = Referral.objects.filter(case=case).order_by("-id").first()
+        assert referral is not None
+        return Response(
+            ReferralOutputSerializer(referral_get(user=user, pk=referral.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ReferralDetailApi(GenericAPIView[Referral]):
+    permission_classes = [IsMember]
+    serializer_class = ReferralOutputSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(
+            ReferralOutputSerializer(referral_get(user=acting_user(request), pk=pk)).data
+        )
+
+
+class ReferralStepApi(GenericAPIView[Referral]):
+    """One step of the provider's side of a referral: accept, decline, enrol, complete, drop."""
+
+    permission_classes = [IsMember]
+    serializer_class = ReferralOutputSerializer
+    step = ""
+
+    class StepSerializer(serializers.Serializer[Any]):
+        version = _Version()
+        reason = serializers.CharField(
+            max_length=4000,
+            required=False,
+            allow_blank=True,
+            help_text="Why it is declined (decline) or why the child left (drop)",
+        )
+        override_reason = serializers.CharField(
+            max_length=4000,
+            required=False,
+            allow_blank=True,
+            help_text="Enrol: why the child is enrolled although every place is taken",
+        )
+
+    @extend_schema(request=StepSerializer, responses=ReferralOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        referral = referral_get(user=user, pk=pk)
+        payload = self.StepSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        version, reason = data["version"], data.get("reason", "")
+        if self.step == "accept":
+            services.referral_accept(actor=user, referral=referral, version=version)
+        elif self.step == "decline":
+            services.referral_decline(actor=user, referral=referral, version=version, reason=reason)
+        elif self.step == "enrol":
+            services.referral_enrol(
+                actor=user,
+                referral=referral,
+                version=version,
+                override_reason=data.get("override_reason", ""),
+            )
+        else:
+            services.referral_end(
+                actor=user,
+                referral=referral,
+                version=version,
+                completed=self.step == "complete",
+                note=reason,
+            )
+        return Response(ReferralOutputSerializer(referral_get(user=user, pk=pk)).data)

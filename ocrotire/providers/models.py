@@ -195,3 +195,55 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EnrolmentStatus(models.TextChoices):
+    WAITING = "waiting", _("On the waiting list")
+    ENROLLED = "enrolled", _("Enrolled")
+    ENDED = "ended", _("Ended")
+
+
+class Enrolment(models.Model):
+    """A child on a service point's waiting list, then enrolled, then gone: occupancy over time
+    is the enrolments whose [enrolled_at, ended_at) covers the moment."""
+
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    child = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    referral = models.OneToOneField(
+        "cases.Referral",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolment",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EnrolmentStatus.choices, default=EnrolmentStatus.WAITING
+    )
+    queued_at = models.DateTimeField(_("on the waiting list since"))
+    enrolled_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Set when an authorised user enrolled the child although every place was taken.
+    over_capacity_reason = models.TextField(
+        _("reason for enrolling over capacity"), max_length=4000, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["queued_at", "id"]
+        indexes = [models.Index(fields=["service_point", "status", "queued_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_point", "child"],
+                condition=~models.Q(status="ended"),
+                name="providers_enrolment_one_open_per_child",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child_id} @ {self.service_point_id}"

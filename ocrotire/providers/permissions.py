@@ -43,3 +43,24 @@ def can_edit_provider(user: Any, provider: Provider) -> bool:
 def can_edit_register_fields(user: Any) -> bool:
     """Registration and licence are the register keepers' to record, not the provider's own."""
     return can_create_provider(user)
+
+
+def can_answer_referral(user: Any, referral: Any) -> bool:
+    """The provider a referral is addressed to answers it (accept, decline, enrol, end)."""
+    point = referral.service_point
+    return point is not None and is_provider_staff(user, point.provider)
+
+
+def can_enrol(user: Any, referral: Any) -> bool:
+    point = referral.service_point
+    return point is not None and (
+        is_provider_staff(user, point.provider) or can_edit_provider(user, point.provider)
+    )
+
+
+def can_override_capacity(user: Any, referral: Any) -> bool:
+    """Enrolling beyond the places is the directorate's decision, not the provider's alone."""
+    point = referral.service_point
+    return (
+        point is not None and can_create_provider(user) and can_edit_provider(user, point.provider)
+    )

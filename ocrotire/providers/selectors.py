@@ -12,8 +12,16 @@ from django.utils import timezone
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.selectors import institution_visible_q
+from ocrotire.cases.models import Referral
 from ocrotire.geo.models import Unit
-from ocrotire.providers.models import Provider, ServiceBundle, ServicePoint, ServiceType
+from ocrotire.providers.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Provider,
+    ServiceBundle,
+    ServicePoint,
+    ServiceType,
+)
 from ocrotire.providers.permissions import can_browse_providers
 
 
@@ -128,3 +136,60 @@ def service_bundles(*, country: str) -> QuerySet[ServiceBundle]:
         .prefetch_related("types")
         .order_by("code")
     )
+
+
+def referral_list(
+    *, user: User, status: str = "", service_point: ServicePoint | None = None
+) -> QuerySet[Referral]:
+    """A provider's staff see the referrals addressed to their service points, and no others;
+    case workers see the referrals of the cases they may see."""
+    from ocrotire.accounts.models import RoleCode
+    from ocrotire.accounts.permissions import has_role
+    from ocrotire.cases.selectors import case_scope
+
+    if not can_browse_providers(user):
+        return Referral.objects.none()
+    condition = Q(case__in=case_scope(user).values("pk"))
+    if has_role(user, RoleCode.PROVIDER) and user.institution_id is not None:
+        condition |= Q(service_point__provider__institution_id=user.institution_id)
+    qs = Referral.objects.filter(condition)
+    if status:
+        qs = qs.filter(status=status)
+    if service_point is not None:
+        qs = qs.filter(service_point=service_point)
+    return qs.select_related(
+        "case__child", "case__unit", "service_point__provider__institution", "to_institution"
+    ).order_by("-sent_at", "-id")
+
+
+def referral_get(*, user: User, pk: int | str) -> Referral:
+    try:
+        return referral_list(user=user).get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def waiting_list(point: ServicePoint) -> QuerySet[Enrolment]:
+    """The children waiting for a place, first come first."""
+    return (
+        Enrolment.objects.filter(service_point=point, status=EnrolmentStatus.WAITING)
+        .select_related("child", "referral")
+        .order_by("queued_at", "id")
+    )
+
+
+def point_figures(points: list[ServicePoint]) -> dict[int, dict[str, int]]:
+    """Places taken and children waiting, per service point, in one query."""
+    from django.db.models import Count
+
+    rows = (
+        Enrolment.objects.filter(service_point__in=[p.pk for p in points])
+        .exclude(status=EnrolmentStatus.ENDED)
+        .values("service_point_id", "status")
+        .annotate(n=Count("id"))
+    )
+    figures = {p.pk: {"occupied": 0, "waiting": 0} for p in points}
+    for row in rows:
+        key = "occupied" if row["status"] == EnrolmentStatus.ENROLLED else "waiting"
+        figures[row["service_point_id"]][key] = row["n"]
+    return figures

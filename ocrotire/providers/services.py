@@ -4,22 +4,27 @@ Every change is audited in its own transaction; edits name the version they read
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, InstitutionKind, User
 from ocrotire.accounts.permissions import scope_of
 from ocrotire.accounts.services import ConflictError, institution_create
+from ocrotire.cases.deadlines import event_fire
+from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.core.audit import audit_record, diff
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
 from ocrotire.providers.models import (
+    Enrolment,
+    EnrolmentStatus,
     Provider,
     ProviderKind,
     ServiceBundle,
@@ -27,9 +32,12 @@ from ocrotire.providers.models import (
     ServiceType,
 )
 from ocrotire.providers.permissions import (
+    can_answer_referral,
     can_create_provider,
     can_edit_provider,
     can_edit_register_fields,
+    can_enrol,
+    can_override_capacity,
 )
 
 # Fields the register keepers record (the provider's staff cannot change them).
@@ -310,3 +318,206 @@ def service_point_update(
     locked.refresh_from_db()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changed)
     return locked
+
+
+# -- referrals answered by the provider, enrolment and occupancy -------------------------------
+
+
+def occupancy(point: ServicePoint, at: datetime | None = None) -> int:
+    """Children enrolled at the service point at `at` (now by default)."""
+    qs = Enrolment.objects.filter(service_point=point, enrolled_at__isnull=False)
+    if at is None:
+        return qs.filter(status=EnrolmentStatus.ENROLLED).count()
+    return qs.filter(enrolled_at__lte=at).exclude(ended_at__lte=at).count()
+
+
+def _lock_referral(actor: User, referral: Referral, version: int, allowed: bool) -> Referral:
+    if not allowed:
+        raise PermissionError
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case__unit", "case__child", "service_point__provider__institution")
+        .get(pk=referral.pk)
+    )
+    if locked.version != version:
+        raise ConflictError
+    return locked
+
+
+def _referral_step(
+    *,
+    actor: User,
+    referral: Referral,
+    kind: str,
+    changes: dict[str, Any],
+    data: dict[str, Any] | None = None,
+    answers: bool = False,
+) -> Referral:
+    """Save the referral's new state, audit it and put the step on the case's timeline."""
+    now = timezone.now()
+    Referral.objects.filter(pk=referral.pk).update(**changes, version=F("version") + 1)
+    referral.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=referral,
+        changes={k: v for k, v in changes.items() if not k.endswith("_by")},
+    )
+    tasks = [referral.response_task] if answers and referral.response_task else []
+    event_fire(
+        actor=actor,
+        kind=kind,
+        at=now,
+        case=referral.case,
+        data={
+            "referral": referral.pk,
+            "service": referral.service,
+            "point": referral.service_point.name if referral.service_point else "",
+            **(data or {}),
+        },
+        tasks=tasks,
+    )
+    return referral
+
+
+def _expect(referral: Referral, *statuses: str) -> None:
+    if referral.status not in statuses:
+        raise ValidationError(
+            {
+                "status": _("This referral is %(status)s: this step does not apply.")
+                % {"status": referral.get_status_display()}
+            }
+        )
+
+
+@transaction.atomic
+def referral_accept(*, actor: User, referral: Referral, version: int) -> Referral:
+    """The provider takes the child: the child joins the service point's waiting list."""
+    locked = _lock_referral(actor, referral, version, can_answer_referral(actor, referral))
+    _expect(locked, ReferralStatus.SENT)
+    now = timezone.now()
+    assert locked.service_point is not None
+    if (
+        Enrolment.objects.filter(service_point=locked.service_point, child=locked.case.child)
+        .exclude(status=EnrolmentStatus.ENDED)
+        .exists()
+    ):
+        raise ValidationError(
+            {"status": _("This child is already on the list of this service point.")}
+        )
+    Enrolment.objects.create(
+        service_point=locked.service_point,
+        child=locked.case.child,
+        referral=locked,
+        queued_at=now,
+        created_by=actor,
+    )
+    return _referral_step(
+        actor=actor,
+        referral=locked,
+        kind="referral_accepted",
+        changes={"status": ReferralStatus.ACCEPTED, "answered_at": now, "answered_by": actor},
+        answers=True,
+    )
+
+
+@transaction.atomic
+def referral_decline(*, actor: User, referral: Referral, version: int, reason: str) -> Referral:
+    locked = _lock_referral(actor, referral, version, can_answer_referral(actor, referral))
+    _expect(locked, ReferralStatus.SENT)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the referral is declined.")})
+    now = timezone.now()
+    return _referral_step(
+        actor=actor,
+        referral=locked,
+        kind="referral_declined",
+        changes={
+            "status": ReferralStatus.DECLINED,
+            "answered_at": now,
+            "answered_by": actor,
+            "decline_reason": reason.strip(),
+        },
+        data={"reason": reason.strip()},
+        answers=True,
+    )
+
+
+@transaction.atomic
+def referral_enrol(
+    *, actor: User, referral: Referral, version: int, override_reason: str = ""
+) -> Referral:
+    """From the waiting list into a place. A full service point refuses, unless an authorised
+    user of the directorate overrides with a reason (kept on the enrolment and audited)."""
+    locked = _lock_referral(actor, referral, version, can_enrol(actor, referral))
+    _expect(locked, ReferralStatus.ACCEPTED)
+    assert locked.service_point is not None
+    # One enrolment at a time per service point: the count below cannot change under us.
+    point = ServicePoint.objects.select_for_update().get(pk=locked.service_point.pk)
+    taken = occupancy(point)
+    reason = override_reason.strip()
+    if taken >= point.capacity:
+        if not reason:
+            raise ValidationError(
+                {
+                    "override_reason": _(
+                        "Every place is taken (%(taken)s of %(capacity)s): the child stays on the "
+                        "waiting list unless the directorate enrols over capacity with a reason."
+                    )
+                    % {"taken": taken, "capacity": point.capacity}
+                }
+            )
+        if not can_override_capacity(actor, locked):
+            raise PermissionError
+    elif reason:
+        reason = ""
+    now = timezone.now()
+    enrolment = Enrolment.objects.select_for_update().get(referral=locked)
+    enrolment.status = EnrolmentStatus.ENROLLED
+    enrolment.enrolled_at = now
+    enrolment.over_capacity_reason = reason
+    enrolment.save(update_fields=["status", "enrolled_at", "over_capacity_reason"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=enrolment,
+        changes={
+            "status": EnrolmentStatus.ENROLLED,
+            "occupied_before": taken,
+            "capacity": point.capacity,
+            **({"over_capacity_reason": reason} if reason else {}),
+        },
+    )
+    return _referral_step(
+        actor=actor,
+        referral=locked,
+        kind="referral_enrolled",
+        changes={"status": ReferralStatus.ENROLLED},
+        data={"over_capacity": bool(reason)},
+    )
+
+
+@transaction.atomic
+def referral_end(
+    *, actor: User, referral: Referral, version: int, completed: bool, note: str = ""
+) -> Referral:
+    """The service ends: completed, or dropped (also from the waiting list)."""
+    locked = _lock_referral(actor, referral, version, can_enrol(actor, referral))
+    if completed:
+        _expect(locked, ReferralStatus.ENROLLED)
+    else:
+        _expect(locked, ReferralStatus.ACCEPTED, ReferralStatus.ENROLLED)
+        if not note.strip():
+            raise ValidationError({"note": _("Say why the child left the service.")})
+    now = timezone.now()
+    Enrolment.objects.filter(referral=locked).exclude(status=EnrolmentStatus.ENDED).update(
+        status=EnrolmentStatus.ENDED, ended_at=now
+    )
+    status = ReferralStatus.COMPLETED if completed else ReferralStatus.DROPPED
+    return _referral_step(
+        actor=actor,
+        referral=locked,
+        kind="referral_completed" if completed else "referral_dropped",
+        changes={"status": status, "ended_at": now, "end_note": note.strip()},
+        data={"note": note.strip()},
+    )
