@@ -19,6 +19,7 @@ urlpatterns = [
     path("registry/", include("ocrotire.registry.urls")),
     path("reports/", include("ocrotire.intake.urls")),
     path("cases/", include("ocrotire.cases.urls")),
+    path("providers/", include("ocrotire.providers.urls")),
     path("api/", include("ocrotire.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

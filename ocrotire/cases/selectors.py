@@ -36,6 +36,7 @@ from ocrotire.cases.models import (
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
+from ocrotire.providers.models import ServicePoint
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import scope_q
 
@@ -311,6 +312,18 @@ def transfer_units(case: Case) -> QuerySet[Unit]:
 def referral_institutions(case: Case) -> QuerySet[Institution]:
     """Institutions of the case's country that can receive a referral."""
     return Institution.objects.filter(active=True, country=case.unit.country).order_by("name")
+
+
+def referral_points(case: Case) -> QuerySet[ServicePoint]:
+    """Service points of the register that can take a referral from this case: active ones of
+    the case's country, nearest first (the case's own unit path, then the rest)."""
+    return (
+        ServicePoint.objects.filter(
+            active=True, provider__active=True, unit__country=case.unit.country
+        )
+        .select_related("provider__institution", "service_type", "unit")
+        .order_by("service_type__ordering", "name", "id")
+    )
 
 
 def team_candidate(username: str) -> User | None:

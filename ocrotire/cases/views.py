@@ -46,6 +46,7 @@ from ocrotire.cases.selectors import (
     my_work,
     notifications_of,
     referral_institutions,
+    referral_points,
     team_candidate,
     transfer_units,
 )
@@ -255,6 +256,7 @@ STEPS: dict[str, Step] = {
             reason=d["reason"],
             to_institution=d["to_institution"],
             complex_case=d["complex_case"],
+            service_point=d.get("service_point"),
         ),
         gettext_lazy("The referral was recorded."),
     ),
@@ -324,7 +326,7 @@ def _form_kwargs(step: str, case: Case) -> dict[str, Any]:
     if step == "protective_step":
         return {"removals": case_removals(case)}
     if step == "referral":
-        return {"institutions": referral_institutions(case)}
+        return {"institutions": referral_institutions(case), "points": referral_points(case)}
     if step == "transfer":
         return {"units": transfer_units(case)}
     if step == "reassign":

@@ -46,9 +46,10 @@ BASE_NAV = {
     "/accounts/institutions/",
     "/api/docs/",
     "/cases/notifications/",
+    "/providers/",
 }
 REGISTRY_NAV = {"/registry/", "/registry/duplicates/"}
-CASE_NAV = {"/cases/", "/cases/my-work/"}
+CASE_NAV = {"/cases/", "/cases/my-work/", "/providers/referrals/"}
 BOARD_NAV = {"/cases/board/"}
 REGISTER_NAV = {"/reports/"}
 FILER_NAV = {"/reports/new/", "/reports/mine/"}
@@ -58,7 +59,7 @@ ROLE_NAV = {
     "supervisor": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV,
     "head": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV,
     "reporter": BASE_NAV | FILER_NAV,
-    "provider": BASE_NAV,
+    "provider": BASE_NAV | {"/providers/referrals/"},
     "planner": BASE_NAV,
     "auditor": BASE_NAV | {"/audit/"},
     "community": BASE_NAV | {"/registry/"} | FILER_NAV,
