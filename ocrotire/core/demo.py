@@ -152,4 +152,7 @@ def demo_load() -> dict[str, int]:
     from ocrotire.cases.demo import cases_demo_load
 
     counts.update(cases_demo_load(users, by_key))
+    from ocrotire.providers.demo import providers_demo_load
+
+    counts.update(providers_demo_load(users, by_key))
     return counts

@@ -267,6 +267,10 @@ class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
     occupied = serializers.SerializerMethodField(help_text="Children enrolled now")
     waiting = serializers.SerializerMethodField(help_text="Children on the waiting list")
     free = serializers.SerializerMethodField(help_text="Places not taken (0 when over capacity)")
+    refugees = serializers.SerializerMethodField(help_text="Of the children enrolled, refugees")
+    served = serializers.SerializerMethodField(
+        help_text="Children enrolled at some time in the last 365 days, still there or not"
+    )
 
     class Meta:
         model = ServicePoint
@@ -283,6 +287,8 @@ class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
             "occupied",
             "waiting",
             "free",
+            "refugees",
+            "served",
             "age_min_months",
             "age_max_months",
             "eligibility",
@@ -312,6 +318,12 @@ class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
 
     def get_free(self, point: ServicePoint) -> int:
         return max(0, point.capacity - self._figures(point)["occupied"])
+
+    def get_refugees(self, point: ServicePoint) -> int:
+        return self._figures(point)["refugees"]
+
+    def get_served(self, point: ServicePoint) -> int:
+        return self._figures(point)["served"]
 
 
 class _PointFields(serializers.Serializer[Any]):

@@ -3,7 +3,7 @@ its institution (its units, or a wider area it serves)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -178,18 +178,33 @@ def waiting_list(point: ServicePoint) -> QuerySet[Enrolment]:
     )
 
 
-def point_figures(points: list[ServicePoint]) -> dict[int, dict[str, int]]:
-    """Places taken and children waiting, per service point, in one query."""
+def point_figures(
+    points: list[ServicePoint], *, served_since: datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """Per service point, in one query: children enrolled now (and how many of them are
+    refugees), children waiting, and children served — enrolled at some time since
+    `served_since` (default: the last 365 days), whether they are still there or not."""
     from django.db.models import Count
 
+    since = served_since or timezone.now() - timedelta(days=365)
+    enrolled = Q(status=EnrolmentStatus.ENROLLED)
     rows = (
         Enrolment.objects.filter(service_point__in=[p.pk for p in points])
-        .exclude(status=EnrolmentStatus.ENDED)
-        .values("service_point_id", "status")
-        .annotate(n=Count("id"))
+        .values("service_point_id")
+        .annotate(
+            occupied=Count("id", filter=enrolled),
+            refugees=Count("id", filter=enrolled & Q(child__displacement="refugee")),
+            waiting=Count("id", filter=Q(status=EnrolmentStatus.WAITING)),
+            served=Count(
+                "id",
+                filter=Q(enrolled_at__isnull=False)
+                & (Q(ended_at__isnull=True) | Q(ended_at__gte=since)),
+            ),
+        )
     )
-    figures = {p.pk: {"occupied": 0, "waiting": 0} for p in points}
+    figures = {p.pk: {"occupied": 0, "refugees": 0, "waiting": 0, "served": 0} for p in points}
     for row in rows:
-        key = "occupied" if row["status"] == EnrolmentStatus.ENROLLED else "waiting"
-        figures[row["service_point_id"]][key] = row["n"]
+        figures[row["service_point_id"]] = {
+            k: row[k] for k in ("occupied", "refugees", "waiting", "served")
+        }
     return figures

@@ -39,6 +39,7 @@ from ocrotire.providers.permissions import (
     can_enrol,
     can_override_capacity,
 )
+from ocrotire.registry.models import Person
 
 # Fields the register keepers record (the provider's staff cannot change them).
 REGISTER_FIELDS = (
@@ -521,3 +522,78 @@ def referral_end(
         changes={"status": status, "ended_at": now, "end_note": note.strip()},
         data={"note": note.strip()},
     )
+
+
+@transaction.atomic
+def enrolment_record(
+    *,
+    actor: User,
+    point: ServicePoint,
+    child: Person,
+    enrolled_at: datetime,
+    ended_at: datetime | None = None,
+    override_reason: str = "",
+) -> Enrolment:
+    """A child who came to the service without a referral from a case (a day centre takes
+    children directly), or one whose stay is recorded afterwards. The same capacity rule holds
+    at the moment of enrolment."""
+    if not can_edit_provider(actor, point.provider):
+        raise PermissionError
+    now = timezone.now()
+    if enrolled_at > now or (ended_at is not None and not enrolled_at <= ended_at <= now):
+        raise ValidationError(
+            {
+                "enrolled_at": _(
+                    "The stay must start before it ends, and neither lies in the future."
+                )
+            }
+        )
+    locked = ServicePoint.objects.select_for_update().get(pk=point.pk)
+    taken = occupancy(locked, at=enrolled_at) if enrolled_at < now else occupancy(locked)
+    reason = override_reason.strip()
+    if taken >= locked.capacity:
+        if not reason:
+            raise ValidationError(
+                {
+                    "override_reason": _(
+                        "Every place is taken (%(taken)s of %(capacity)s): the child stays on the "
+                        "waiting list unless the directorate enrols over capacity with a reason."
+                    )
+                    % {"taken": taken, "capacity": locked.capacity}
+                }
+            )
+        if not (can_create_provider(actor) and can_edit_provider(actor, point.provider)):
+            raise PermissionError
+    else:
+        reason = ""
+    if (
+        Enrolment.objects.filter(service_point=locked, child=child)
+        .exclude(status=EnrolmentStatus.ENDED)
+        .exists()
+    ):
+        raise ValidationError(
+            {"child": _("This child is already on the list of this service point.")}
+        )
+    enrolment = Enrolment.objects.create(
+        service_point=locked,
+        child=child,
+        status=EnrolmentStatus.ENDED if ended_at else EnrolmentStatus.ENROLLED,
+        queued_at=enrolled_at,
+        enrolled_at=enrolled_at,
+        ended_at=ended_at,
+        over_capacity_reason=reason,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=enrolment,
+        changes={
+            "service_point": locked.pk,
+            "child": child.pk,
+            "enrolled_at": enrolled_at,
+            "ended_at": ended_at,
+            **({"over_capacity_reason": reason} if reason else {}),
+        },
+    )
+    return enrolment

@@ -51,6 +51,8 @@ def test_demo_loads_once_and_again_changes_nothing():
         "services_written": 0,
         "reports_created": 0,
         "cases_created": 0,
+        "providers_created": 0,
+        "enrolments_created": 0,
     }
     assert snapshot == (
         Unit.objects.count(),

@@ -25,7 +25,8 @@ class Command(BaseCommand):
             f"{counts['users_created']} users, {counts['persons_created']} persons, "
             f"{counts['concerns_created']} concern categories, {counts['reports_created']} reports, "
             f"{counts['cases_created']} cases created, {counts['rules_written']} deadline rules "
-            f"and {counts['services_written']} catalogue services written this run."
+            f"and {counts['services_written']} catalogue services written, "
+            f"{counts['providers_created']} service providers created this run."
         )
         self.stdout.write(
             "Accounts: "

@@ -1,0 +1,33 @@
+"""The demo reproduces the figures of seed 000 through the API (issue 6, item 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocrotire.accounts.models import User
+from ocrotire.core.demo import demo_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_000_figures_come_back_from_the_api(api):
+    demo_load()
+    rows = (
+        api(User.objects.get(username="supervisor"))
+        .get("/api/v1/services/", {"page_size": 100})
+        .json()["results"]
+    )
+    by_type = {row["service_type"]: row for row in rows}
+    housing = by_type["assisted_social_housing"]
+    assert (housing["occupied"], housing["refugees"]) == (22, 3)
+    infants = by_type["day_service_infants"]
+    assert infants["occupied"] == 54
+    assert (infants["age_min_months"], infants["age_max_months"]) == (4, 36)
+    maternal = by_type["maternal_centre"]
+    assert (maternal["capacity"], maternal["served"]) == (7, 5)
+    assert by_type["day_centre_risk"]["occupied"] == 110
+    assert by_type["street_children"]["served"] == 100
+    # The provider's own staff see their day centre, and the licence warning of the register.
+    provider = api(User.objects.get(username="provider"))
+    mine = provider.get("/api/v1/providers/", {"licence": "expiring"}).json()["results"]
+    assert [p["name"] for p in mine if "Centrul de zi" in p["name"]]
