@@ -32,6 +32,7 @@ v1 = [
         "v1/providers/<id:pk>/", providers_apis.ProviderDetailApi.as_view(), name="provider-detail"
     ),
     path("v1/services/", providers_apis.ServicePointListApi.as_view(), name="service-list"),
+    path("v1/services/gaps/", providers_apis.GapAnalysisApi.as_view(), name="service-gaps"),
     path(
         "v1/services/<id:pk>/",
         providers_apis.ServicePointDetailApi.as_view(),

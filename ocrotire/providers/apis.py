@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from ocrotire.accounts.apis import _units_from_codes
 from ocrotire.accounts.models import User
-from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.accounts.selectors import institution_get
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
@@ -34,6 +34,7 @@ from ocrotire.providers.models import (
 )
 from ocrotire.providers.permissions import can_create_provider
 from ocrotire.providers.selectors import (
+    gap_analysis,
     point_figures,
     provider_get,
     provider_list,
@@ -722,3 +723,55 @@ class ReferralStepApi(GenericAPIView[Referral]):
                 note=reason,
             )
         return Response(ReferralOutputSerializer(referral_get(user=user, pk=pk)).data)
+
+
+class GapRowSerializer(serializers.Serializer[Any]):
+    unit = serializers.CharField()
+    service_type = serializers.CharField()
+    points = serializers.IntegerField()
+    capacity = serializers.IntegerField()
+    occupied = serializers.IntegerField()
+    free = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    pending_referrals = serializers.IntegerField()
+
+
+class GapAnalysisSerializer(serializers.Serializer[Any]):
+    unit = serializers.CharField()
+    units = serializers.ListField(child=serializers.CharField())
+    rows = GapRowSerializer(many=True)
+    uncovered = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Units with no active service point of a type: [{unit, service_type}]",
+    )
+
+
+class GapAnalysisApi(GenericAPIView[ServicePoint]):
+    """Per unit under the one asked for and per service type: places, children enrolled and
+    waiting, referrals awaiting an answer, and the units with no service of a type."""
+
+    permission_classes = [IsMember]
+    serializer_class = GapAnalysisSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unit", str, required=True, description="Code of a unit")],
+        responses=GapAnalysisSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        code = request.query_params.get("unit", "")
+        if not code:
+            raise ValidationError({"unit": [_("Choose a unit.")]})
+        unit = _unit(code[:40])
+        if not scope_of(user).covers_path(unit.path):
+            raise ValidationError({"unit": [_("This unit is outside your area.")]})
+        gaps = gap_analysis(unit=unit)
+        return Response(
+            {
+                "unit": unit.code,
+                "units": [a.code for a in gaps["areas"]],
+                "rows": gaps["rows"],
+                "uncovered": [{"unit": u, "service_type": t} for u, t in gaps["uncovered"]],
+            }
+        )

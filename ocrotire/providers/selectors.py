@@ -4,6 +4,7 @@ its institution (its units, or a wider area it serves)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -208,3 +209,100 @@ def point_figures(
             k: row[k] for k in ("occupied", "refugees", "waiting", "served")
         }
     return figures
+
+
+def gap_analysis(*, unit: Unit) -> dict[str, Any]:
+    """Supply against demand for the units directly under `unit` (or `unit` itself when it has
+    none), per service type of the country's catalogue: service points, places, children
+    enrolled and waiting, referrals sent and not yet answered or placed, and where a unit has no
+    service of a type at all. Figures are counts of the area (no child is named), so anyone who
+    sees the area may read them."""
+    from django.db.models import Count, Sum
+
+    parts = list(Unit.objects.filter(parent=unit).order_by("code"))
+    # Service points registered at the area itself (a municipal service for the whole city) get
+    # a column of their own after the parts; an area without parts is its own only column.
+    at_area = ServicePoint.objects.filter(active=True, provider__active=True, unit=unit).exists()
+    areas = [*parts, unit] if (at_area or not parts) else parts
+    types = list(service_types(country=unit.country))
+    cells: dict[tuple[Any, Any], dict[str, int]] = {
+        (a.code, t.code): {
+            "points": 0,
+            "capacity": 0,
+            "occupied": 0,
+            "waiting": 0,
+            "pending_referrals": 0,
+        }
+        for a in areas
+        for t in types
+    }
+
+    def area_of(path: str) -> str | None:
+        found = next((a.code for a in parts if path.startswith(a.path)), None)
+        return found if found is not None else (unit.code if unit in areas else None)
+
+    points = (
+        ServicePoint.objects.filter(
+            active=True, provider__active=True, unit__path__startswith=unit.path
+        )
+        .values("unit__path", "service_type__code")
+        .annotate(points=Count("id"), capacity=Sum("capacity"))
+    )
+    for row in points:
+        area = area_of(row["unit__path"])
+        key = (area, row["service_type__code"])
+        if area is not None and key in cells:
+            cells[key]["points"] += row["points"]
+            cells[key]["capacity"] += row["capacity"] or 0
+    enrolments = (
+        Enrolment.objects.filter(
+            service_point__unit__path__startswith=unit.path,
+            status__in=[EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING],
+        )
+        .values("service_point__unit__path", "service_point__service_type__code", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in enrolments:
+        area = area_of(row["service_point__unit__path"])
+        key = (area, row["service_point__service_type__code"])
+        if area is not None and key in cells:
+            name = "occupied" if row["status"] == EnrolmentStatus.ENROLLED else "waiting"
+            cells[key][name] += row["n"]
+    from ocrotire.cases.models import ReferralStatus
+
+    pending = (
+        Referral.objects.filter(
+            status=ReferralStatus.SENT, service_point__unit__path__startswith=unit.path
+        )
+        .values("service_point__unit__path", "service_point__service_type__code")
+        .annotate(n=Count("id"))
+    )
+    for row in pending:
+        area = area_of(row["service_point__unit__path"])
+        key = (area, row["service_point__service_type__code"])
+        if area is not None and key in cells:
+            cells[key]["pending_referrals"] += row["n"]
+    rows = [
+        {
+            "unit": a.code,
+            "service_type": t.code,
+            **cells[(a.code, t.code)],
+            "free": max(
+                0, cells[(a.code, t.code)]["capacity"] - cells[(a.code, t.code)]["occupied"]
+            ),
+        }
+        for t in types
+        for a in areas
+    ]
+    return {
+        "unit": unit,
+        "areas": areas,
+        "types": types,
+        "rows": rows,
+        # Only the parts can lack a service: the area's own column holds what serves it whole.
+        "uncovered": [
+            (r["unit"], r["service_type"])
+            for r in rows
+            if r["points"] == 0 and (r["unit"] != unit.code or not parts)
+        ],
+    }

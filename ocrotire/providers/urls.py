@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.provider_list_view, name="list"),
     path("<id:pk>/", views.provider_detail_view, name="detail"),
     path("services/", views.service_point_list_view, name="services"),
+    path("gaps/", views.gap_view, name="gaps"),
     path("referrals/", views.referral_inbox_view, name="referrals"),
     path("referrals/<id:pk>/<slug:step>/", views.referral_step_view, name="referral-step"),
 ]

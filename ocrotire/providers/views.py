@@ -9,15 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ocrotire.accounts.permissions import member_or_403
+from ocrotire.accounts.permissions import member_or_403, scope_of
 from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.models import ReferralStatus
+from ocrotire.geo.models import Unit
 from ocrotire.providers import services
 from ocrotire.providers.models import ProviderKind, ServiceType
 from ocrotire.providers.permissions import (
@@ -26,6 +28,7 @@ from ocrotire.providers.permissions import (
     can_override_capacity,
 )
 from ocrotire.providers.selectors import (
+    gap_analysis,
     point_figures,
     provider_get,
     provider_list,
@@ -39,6 +42,8 @@ CONFLICT = gettext_lazy(
     "Someone else answered this referral while you were looking at it, so nothing was saved. "
     "Look at it again, then repeat your step."
 )
+# Areas whose units the gap table compares: a country's regions, a municipality's sectors.
+GAP_LEVELS = ("country", "region", "municipality", "district", "city")
 STEP_DONE = {
     "accept": gettext_lazy("The referral was accepted: the child is on the waiting list."),
     "decline": gettext_lazy("The referral was declined."),
@@ -202,3 +207,32 @@ def referral_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse
     else:
         messages.success(request, str(STEP_DONE[step]))
     return redirect("providers:referrals")
+
+
+@login_required
+def gap_view(request: HttpRequest) -> HttpResponse:
+    """Coverage and gaps: service types down the side, the units of an area across."""
+    user = member_or_403(request)
+    scope = scope_of(user)
+    roots = set(scope.unit_paths)
+    choices = [
+        u
+        for u in Unit.objects.filter(Q(level__in=GAP_LEVELS) | Q(path__in=roots)).order_by("path")
+        if scope.covers_path(u.path)
+    ]
+    code = request.GET.get("unit", "")
+    unit = next((u for u in choices if u.code == code), choices[0] if choices else None)
+    table = []
+    gaps = None
+    if unit is not None:
+        gaps = gap_analysis(unit=unit)
+        by_key = {(r["unit"], r["service_type"]): r for r in gaps["rows"]}
+        table = [
+            (service, [by_key[(area.code, service.code)] for area in gaps["areas"]])
+            for service in gaps["types"]
+        ]
+    return render(
+        request,
+        "providers/gaps.html",
+        {"unit": unit, "choices": choices, "gaps": gaps, "table": table},
+    )

@@ -96,4 +96,8 @@ def test_referral_is_accepted_and_the_child_enrolled(signed_in: Any, day_centre:
     ]
     provider.goto(f"/providers/{day_centre.provider_id}/")
     assert serious_violations(provider) == []
+    specialist.goto("/providers/gaps/?unit=MD-CU-BOT")
+    assert serious_violations(specialist) == []
+    cell = specialist.locator('td[data-unit="MD-CU-BOT"][data-service="day_centre_risk"]')
+    assert "gap" not in (cell.get_attribute("class") or "")
     assert "Centrul de zi Botanica (browser)" in provider.content()

@@ -1,0 +1,110 @@
+"""Gap analysis: per unit and service type, places, children enrolled and waiting, referrals
+awaiting an answer, and the units with no service of a type — counted from the data created."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ocrotire.cases.tests.test_case_pages import open_case
+from ocrotire.providers.models import ServiceType
+from ocrotire.providers.services import (
+    catalogue_load,
+    enrolment_record,
+    provider_create,
+    service_point_create,
+)
+from ocrotire.registry.services import PersonInput, person_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def supply(personas, casework, territory):
+    catalogue_load(country="MD")
+    supervisor = personas["supervisor"]
+    provider = provider_create(
+        actor=supervisor, kind="ngo", name="Centrul «Speranța»", units=[territory["MD-CU"]]
+    )
+    day = ServiceType.objects.get(country="MD", code="day_centre_risk")
+    botanica = service_point_create(
+        actor=supervisor,
+        provider=provider,
+        service_type=day,
+        unit=territory["MD-CU-BOT-SIN"],
+        name="Punct Sîngera",
+        capacity=2,
+    )
+    service_point_create(
+        actor=supervisor,
+        provider=provider,
+        service_type=day,
+        unit=territory["MD-CU-BOT"],
+        name="Punct Botanica",
+        capacity=3,
+    )
+    for given in ("Ana", "Ion"):
+        child = person_create(
+            actor=supervisor,
+            data=PersonInput(
+                given_name=given,
+                family_name="Lungu",
+                sex="F",
+                birth_date=timezone.localdate() - timedelta(days=3000),
+                unit=territory["MD-CU-BOT"],
+            ),
+        )
+        enrolment_record(
+            actor=supervisor,
+            point=botanica,
+            child=child,
+            enrolled_at=timezone.now() - timedelta(days=3),
+        )
+    return botanica
+
+
+def test_counts_per_unit_and_service_match_the_data(api, personas, supply):
+    case = open_case(api, personas["specialist"])
+    case.refresh_from_db()
+    sent = api(personas["specialist"]).post(
+        "/api/v1/referrals/",
+        {"case": case.pk, "version": case.version, "service_point": supply.pk, "reason": "Zi"},
+        format="json",
+    )
+    assert sent.status_code == 201
+    gaps = api(personas["supervisor"]).get("/api/v1/services/gaps/", {"unit": "MD-CU"}).json()
+    assert gaps["units"] == ["MD-CU-BOT", "MD-CU-CEN"]
+    cell = {(r["unit"], r["service_type"]): r for r in gaps["rows"]}
+    botanica = cell[("MD-CU-BOT", "day_centre_risk")]
+    assert botanica == {
+        "unit": "MD-CU-BOT",
+        "service_type": "day_centre_risk",
+        "points": 2,
+        "capacity": 5,
+        "occupied": 2,
+        "free": 3,
+        "waiting": 0,
+        "pending_referrals": 1,
+    }
+    assert cell[("MD-CU-CEN", "day_centre_risk")]["points"] == 0
+    uncovered = {(u["unit"], u["service_type"]) for u in gaps["uncovered"]}
+    assert ("MD-CU-CEN", "day_centre_risk") in uncovered
+    assert ("MD-CU-BOT", "day_centre_risk") not in uncovered
+    assert ("MD-CU-BOT", "maternal_centre") in uncovered
+
+
+def test_gaps_stay_inside_ones_area(api, personas, supply):
+    outside = api(personas["specialist_ua"]).get("/api/v1/services/gaps/", {"unit": "MD-CU"})
+    assert outside.status_code == 400
+    assert "unit" in outside.json()["error"]["fields"]
+    missing = api(personas["supervisor"]).get("/api/v1/services/gaps/")
+    assert missing.status_code == 400
+
+
+def test_gap_page_marks_units_without_a_service(client, personas, supply, mfa_off):
+    client.force_login(personas["supervisor"])
+    page = client.get("/providers/gaps/", {"unit": "MD-CU"}).content.decode()
+    assert 'class="gap" data-unit="MD-CU-CEN" data-service="day_centre_risk"' in page
+    assert 'data-unit="MD-CU-BOT" data-service="day_centre_risk">' in page
