@@ -47,6 +47,7 @@ from ocrotire.cases.selectors import (
     case_timeline,
     my_work,
     notifications_of,
+    removals_awaiting_return,
 )
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
@@ -125,10 +126,15 @@ class CaseDetailSerializer(CaseOutputSerializer):
     team = serializers.SerializerMethodField()
     allowed_steps = serializers.SerializerMethodField()
     records = serializers.SerializerMethodField()
+    return_required = serializers.SerializerMethodField(
+        help_text="Removals whose court action was not filed in time while the child is still "
+        "under emergency protection: the child must be returned [{action, removed_at, due_at}]"
+    )
 
     class Meta(CaseOutputSerializer.Meta):
         fields = [
             *CaseOutputSerializer.Meta.fields,
+            "return_required",
             "registration_disposition",
             "closure_note",
             "reports",
@@ -153,6 +159,16 @@ class CaseDetailSerializer(CaseOutputSerializer):
         return [
             {**(_user_ref(m.user) or {}), "role": m.role}
             for m in case.members.filter(active=True).select_related("user")
+        ]
+
+    def get_return_required(self, case: Case) -> list[dict[str, Any]]:
+        return [
+            {
+                "action": item["action"].pk,
+                "removed_at": item["action"].decided_at.isoformat(),
+                "due_at": item["due_at"].isoformat(),
+            }
+            for item in removals_awaiting_return(case)
         ]
 
     def get_allowed_steps(self, case: Case) -> list[str]:

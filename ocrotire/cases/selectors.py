@@ -345,3 +345,25 @@ def case_records(case: Case) -> dict[str, list[Any]]:
             case.protective_actions.select_related("author").order_by("-decided_at")
         ),
     }
+
+
+def removals_awaiting_return(case: Case, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Removals from the family whose court action was not filed by the court-filing deadline
+    while the child is still under emergency protection: under Moldova's Family Code art. 71 the
+    child must then be returned to the parents. Each with its removal and the deadline missed."""
+    if case.stage != Stage.EMERGENCY_PROTECTION:
+        return []
+    now = now or timezone.now()
+    found = []
+    removals = case.protective_actions.filter(
+        kind=ProtectiveActionKind.REMOVAL, court_filed_at__isnull=True
+    )
+    for action in removals:
+        deadline = (
+            Task.objects.filter(case=case, kind="court_filing", anchor_at=action.decided_at)
+            .order_by("-id")
+            .first()
+        )
+        if deadline is not None and deadline.status == TaskStatus.OPEN and deadline.due_at < now:
+            found.append({"action": action, "due_at": deadline.due_at})
+    return found

@@ -47,6 +47,7 @@ from ocrotire.cases.selectors import (
     notifications_of,
     referral_institutions,
     referral_points,
+    removals_awaiting_return,
     team_candidate,
     transfer_units,
 )
@@ -503,6 +504,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "child_link": can_use_registry(user),
             "report_links": keeps_register(user),
             "records": case_records(case),
+            "return_required": removals_awaiting_return(case, now),
             "nav_active": "cases",
         },
     )

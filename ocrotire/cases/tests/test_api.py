@@ -476,3 +476,41 @@ def test_overdue_triage_reaches_the_unit_specialists(
         for n in api(personas["specialist"]).get("/api/v1/notifications/").json()["results"]
     ]
     assert len(texts) == 2  # the triage and the written form of a phone report
+
+
+def test_removal_without_court_filing_in_time_requires_return(
+    specialist_api: Any, client: Any, personas: dict[str, Any]
+) -> None:
+    case = _open_case(specialist_api, immediate_danger=True)
+    removed = timezone.now() - timedelta(days=10)
+    removal = specialist_api.post(
+        f"/api/v1/cases/{case['id']}/protective-actions/",
+        {"kind": "removal", "decided_at": removed.isoformat(), "description": "Removed from home"},
+        format="json",
+    ).json()
+    detail = specialist_api.get(f"/api/v1/cases/{case['id']}/").json()
+    assert len(detail["return_required"]) == 1
+    due = datetime.fromisoformat(detail["return_required"][0]["due_at"])
+    assert removed < due < timezone.now()
+    client.force_login(personas["specialist"])
+    page = client.get(f"/cases/{case['id']}/").content.decode()
+    assert 'id="return-required"' in page
+
+    action = detail["return_required"][0]["action"]
+    filed = specialist_api.post(
+        f"/api/v1/cases/{case['id']}/protective-actions/{action}/steps/",
+        {"version": removal["version"], "step": "court_filed"},
+        format="json",
+    )
+    assert filed.status_code == 200, filed.json()
+    assert specialist_api.get(f"/api/v1/cases/{case['id']}/").json()["return_required"] == []
+
+
+def test_a_recent_removal_does_not_require_return_yet(specialist_api: Any) -> None:
+    case = _open_case(specialist_api, immediate_danger=True)
+    specialist_api.post(
+        f"/api/v1/cases/{case['id']}/protective-actions/",
+        {"kind": "removal", "decided_at": timezone.now().isoformat(), "description": "Removed"},
+        format="json",
+    )
+    assert specialist_api.get(f"/api/v1/cases/{case['id']}/").json()["return_required"] == []
