@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ocrotire.intake",
     "ocrotire.cases",
     "ocrotire.providers",
+    "ocrotire.care",
     "ocrotire.api",
 ]
 

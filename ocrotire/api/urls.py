@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ocrotire.accounts import apis as accounts_apis
+from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
 from ocrotire.core import apis as core_apis
 from ocrotire.geo import apis as geo_apis
@@ -41,6 +42,9 @@ v1 = [
     path(
         "v1/service-types/", providers_apis.ServiceTypeListApi.as_view(), name="service-type-list"
     ),
+    path("v1/placements/", care_apis.PlacementListApi.as_view(), name="placement-list"),
+    path("v1/placements/<id:pk>/", care_apis.PlacementDetailApi.as_view(), name="placement-detail"),
+    path("v1/placements/<id:pk>/end/", care_apis.PlacementEndApi.as_view(), name="placement-end"),
     path("v1/referrals/", providers_apis.ReferralListApi.as_view(), name="referral-list"),
     path(
         "v1/referrals/<id:pk>/", providers_apis.ReferralDetailApi.as_view(), name="referral-detail"

@@ -120,6 +120,21 @@ def event_text(event: TimelineEvent, names: dict[str, str] | None = None) -> str
             "service": d.get("service", ""),
             "to": d.get("to", ""),
         }
+    if kind == "placement_started":
+        from ocrotire.care.models import PlacementForm
+
+        if d.get("emergency"):
+            return _("Emergency placement: %(form)s.") % {
+                "form": _label(PlacementForm, d.get("form", ""))
+            }
+        return _("Placement: %(form)s.") % {"form": _label(PlacementForm, d.get("form", ""))}
+    if kind == "placement_ended":
+        from ocrotire.care.models import PlacementEnd, PlacementForm
+
+        return _("Placement ended (%(form)s): %(reason)s.") % {
+            "form": _label(PlacementForm, d.get("form", "")),
+            "reason": _label(PlacementEnd, d.get("end_reason", "")),
+        }
     if kind == "referral_accepted":
         return _("%(point)s accepted the referral; the child is on its waiting list.") % {
             "point": d.get("point", "")

@@ -1,0 +1,192 @@
+"""REST endpoints of placements: /placements/ (list, start), /placements/{id}/, and
+/placements/{id}/end/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.api.idempotency import idempotent
+from ocrotire.api.permissions import IsMember
+from ocrotire.care import services
+from ocrotire.care.models import Placement, PlacementEnd, PlacementForm
+from ocrotire.care.selectors import placement_get, placement_list
+from ocrotire.providers.models import ServicePoint
+from ocrotire.registry.selectors import person_scope
+
+MAX_ID = 2**63 - 1
+
+
+class PlacementOutputSerializer(serializers.ModelSerializer[Placement]):
+    child = serializers.SerializerMethodField()
+    facility = serializers.SerializerMethodField()
+    family_based = serializers.BooleanField(read_only=True)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Placement
+        fields = [
+            "id",
+            "child",
+            "case",
+            "form",
+            "family_based",
+            "national_type",
+            "emergency",
+            "decision_reference",
+            "decision_date",
+            "carer_name",
+            "facility",
+            "started_at",
+            "next_review_at",
+            "active",
+            "ended_at",
+            "end_reason",
+            "end_note",
+            "version",
+        ]
+
+    def get_child(self, placement: Placement) -> dict[str, Any]:
+        return {"person": placement.child_id, "display_name": str(placement.child)}
+
+    def get_facility(self, placement: Placement) -> dict[str, Any] | None:
+        point = placement.facility
+        if point is None:
+            return None
+        return {"id": point.pk, "name": point.name, "provider": point.provider.institution.name}
+
+    def get_active(self, placement: Placement) -> bool:
+        return placement.ended_at is None
+
+
+class PlacementCreateSerializer(serializers.Serializer[Any]):
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    case = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    form = serializers.ChoiceField(choices=PlacementForm.choices)
+    national_type = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    emergency = serializers.BooleanField(required=False, default=False)
+    decision_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    decision_date = serializers.DateField(required=False, allow_null=True)
+    carer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    facility = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID
+    )
+    started_at = serializers.DateTimeField(required=False, help_text="Defaults to now")
+
+
+class PlacementListApi(GenericAPIView[Placement]):
+    permission_classes = [IsMember]
+    serializer_class = PlacementOutputSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        child = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+        active = serializers.BooleanField(required=False, allow_null=True, default=None)
+        form = serializers.ChoiceField(choices=PlacementForm.choices, required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("child", int),
+            OpenApiParameter("active", bool),
+            OpenApiParameter("form", str, enum=PlacementForm.values),
+        ],
+        responses=PlacementOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        qs = placement_list(
+            user=acting_user(request),
+            child=f.get("child"),
+            active=f.get("active"),
+            form=f.get("form", ""),
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(PlacementOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=PlacementCreateSerializer,
+        responses={201: PlacementOutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        from django.utils import timezone
+
+        from ocrotire.cases.selectors import case_get
+
+        user = acting_user(request)
+        payload = PlacementCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        child = person_scope(user).filter(pk=data["child"]).first()
+        if child is None:
+            raise ValidationError({"child": [_("There is no such child in your area.")]})
+        case = case_get(user=user, pk=data["case"]) if data.get("case") else None
+        facility = None
+        if data.get("facility"):
+            facility = ServicePoint.objects.filter(pk=data["facility"], active=True).first()
+            if facility is None:
+                raise ValidationError({"facility": [_("There is no such service point.")]})
+        placement = services.placement_start(
+            actor=user,
+            child=child,
+            case=case,
+            form=data["form"],
+            started_at=data.get("started_at") or timezone.now(),
+            emergency=data["emergency"],
+            national_type=data.get("national_type", ""),
+            decision_reference=data.get("decision_reference", ""),
+            decision_date=data.get("decision_date"),
+            carer_name=data.get("carer_name", ""),
+            facility=facility,
+        )
+        return Response(
+            PlacementOutputSerializer(placement_get(user=user, pk=placement.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PlacementDetailApi(GenericAPIView[Placement]):
+    permission_classes = [IsMember]
+    serializer_class = PlacementOutputSerializer
+
+    def get(self, request: Request, pk: int) -> Response:
+        placement = placement_get(user=acting_user(request), pk=pk)
+        return Response(PlacementOutputSerializer(placement).data)
+
+
+class PlacementEndApi(GenericAPIView[Placement]):
+    permission_classes = [IsMember]
+    serializer_class = PlacementOutputSerializer
+
+    class EndSerializer(serializers.Serializer[Any]):
+        version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+        end_reason = serializers.ChoiceField(choices=PlacementEnd.choices)
+        ended_at = serializers.DateTimeField(required=False)
+        note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+    @extend_schema(request=EndSerializer, responses=PlacementOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        placement = placement_get(user=user, pk=pk)
+        payload = self.EndSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.placement_end(
+            actor=user,
+            placement=placement,
+            version=data["version"],
+            end_reason=data["end_reason"],
+            ended_at=data.get("ended_at"),
+            note=data.get("note", ""),
+        )
+        return Response(PlacementOutputSerializer(placement_get(user=user, pk=pk)).data)

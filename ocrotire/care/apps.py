@@ -1,0 +1,10 @@
+"""Care: placements of children in alternative care (F6)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    name = "ocrotire.care"
+    label = "care"
+    verbose_name = _("Alternative care")

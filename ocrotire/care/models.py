@@ -1,0 +1,98 @@
+"""Placements in alternative care, by the forms of the UN Guidelines for the Alternative Care of
+Children mapped to national types; a child has at most one active placement."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacementForm(models.TextChoices):
+    KINSHIP = "kinship", _("Kinship care")
+    GUARDIANSHIP = "guardianship", _("Guardianship")
+    FOSTER = "foster", _("Foster care")
+    PROFESSIONAL_PARENTAL = "professional_parental", _("Professional parental assistance")
+    FAMILY_TYPE_HOME = "family_type_home", _("Family-type children's home")
+    EMERGENCY_CENTRE = "emergency_centre", _("Emergency placement centre")
+    MATERNAL_CENTRE = "maternal_centre", _("Maternal centre")
+    SUPPORTED_LIVING = "supported_living", _("Supported living")
+    RESIDENTIAL = "residential", _("Residential care")
+
+
+# Family-based forms (UN Guidelines §29 c): the rest are residential or transitional.
+FAMILY_BASED = frozenset(
+    {
+        PlacementForm.KINSHIP,
+        PlacementForm.GUARDIANSHIP,
+        PlacementForm.FOSTER,
+        PlacementForm.PROFESSIONAL_PARENTAL,
+        PlacementForm.FAMILY_TYPE_HOME,
+    }
+)
+
+
+class PlacementEnd(models.TextChoices):
+    REINTEGRATED = "reintegrated", _("Reintegrated in the family")
+    ADOPTED = "adopted", _("Adopted")
+    AGED_OUT = "aged_out", _("Aged out of care")
+    TRANSFERRED = "transferred", _("Transferred to another placement")
+    OTHER = "other", _("Other")
+
+
+class Placement(models.Model):
+    child = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="placements", null=True, blank=True
+    )
+    form = models.CharField(_("form of care"), max_length=30, choices=PlacementForm.choices)
+    national_type = models.CharField(_("national type"), max_length=200, blank=True)
+    emergency = models.BooleanField(_("emergency placement"), default=False)
+    decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    carer_name = models.CharField(_("carer"), max_length=200, blank=True)
+    facility = models.ForeignKey(
+        "providers.ServicePoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        verbose_name=_("facility"),
+    )
+    started_at = models.DateTimeField(_("started at"))
+    next_review_at = models.DateTimeField(_("next review"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=20, choices=PlacementEnd.choices, blank=True
+    )
+    end_note = models.TextField(_("note at the end"), max_length=4000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            # A child never has two active placements, whoever records them and however fast.
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(ended_at__isnull=True),
+                name="care_placement_one_active_per_child",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="care_placement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()} {self.pk}"
+
+    @property
+    def family_based(self) -> bool:
+        return self.form in FAMILY_BASED

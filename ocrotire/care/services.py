@@ -1,0 +1,168 @@
+"""Placements: start (a child never has two active placements) and end, audited, on the case's
+timeline, with the review dates of the country's rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.services import ConflictError
+from ocrotire.care.models import Placement, PlacementEnd, PlacementForm
+from ocrotire.care.permissions import can_place
+from ocrotire.cases.deadlines import event_fire
+from ocrotire.cases.models import Case
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+from ocrotire.providers.models import ServicePoint
+from ocrotire.registry.models import Person, PersonStatus
+
+CLOCK_SKEW_SECONDS = 300
+
+
+def _not_future(value: datetime, field: str) -> None:
+    if (value - timezone.now()).total_seconds() > CLOCK_SKEW_SECONDS:
+        raise ValidationError({field: _("This time cannot be in the future.")})
+
+
+@transaction.atomic
+def placement_start(
+    *,
+    actor: User,
+    child: Person,
+    form: str,
+    started_at: datetime,
+    case: Case | None = None,
+    emergency: bool = False,
+    national_type: str = "",
+    decision_reference: str = "",
+    decision_date: date | None = None,
+    carer_name: str = "",
+    facility: ServicePoint | None = None,
+) -> Placement:
+    if not can_place(actor, child, case):
+        raise PermissionError
+    if form not in PlacementForm.values:
+        raise ValidationError({"form": _("Choose a form of care.")})
+    if child.status != PersonStatus.ACTIVE:
+        raise ValidationError({"child": _("This record was merged or archived.")})
+    if case is not None and case.child_id != child.pk:
+        raise ValidationError({"case": _("This case is about another child.")})
+    _not_future(started_at, "started_at")
+    if not carer_name.strip() and facility is None:
+        raise ValidationError({"carer_name": _("Name the carer or choose the facility.")})
+    active = (
+        Placement.objects.select_for_update().filter(child=child, ended_at__isnull=True).first()
+    )
+    if active is not None:
+        raise ValidationError(
+            {
+                "child": _(
+                    "This child already has an active placement (%(form)s since %(date)s): end it "
+                    "first."
+                )
+                % {"form": active.get_form_display(), "date": active.started_at.date().isoformat()}
+            }
+        )
+    placement = Placement(
+        child=child,
+        case=case,
+        form=form,
+        national_type=national_type.strip(),
+        emergency=emergency,
+        decision_reference=decision_reference.strip(),
+        decision_date=decision_date,
+        carer_name=carer_name.strip(),
+        facility=facility,
+        started_at=started_at,
+        created_by=actor,
+    )
+    placement.full_clean(exclude=["child", "case", "facility", "created_by"])
+    try:
+        with transaction.atomic():
+            placement.save(force_insert=True)
+    except IntegrityError as exc:
+        # Another placement of the same child was recorded at the same moment.
+        raise ValidationError(
+            {"child": _("This child already has an active placement: end it first.")}
+        ) from exc
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=placement,
+        changes={
+            "child": child.pk,
+            "case": case.pk if case else None,
+            "form": form,
+            "emergency": emergency,
+            "decision_reference": placement.decision_reference,
+            "facility": facility.pk if facility else None,
+            "started_at": started_at,
+        },
+    )
+    if case is not None:
+        _event, tasks = event_fire(
+            actor=actor,
+            kind="placement_started",
+            at=started_at,
+            case=case,
+            context={"form": form, "emergency": emergency},
+            data={"placement": placement.pk, "form": form, "emergency": emergency},
+        )
+        review = next((t for t in tasks if t.kind == "placement_review"), None)
+        if review is not None:
+            Placement.objects.filter(pk=placement.pk).update(next_review_at=review.due_at)
+            placement.next_review_at = review.due_at
+    return placement
+
+
+@transaction.atomic
+def placement_end(
+    *,
+    actor: User,
+    placement: Placement,
+    version: int,
+    end_reason: str,
+    ended_at: datetime | None = None,
+    note: str = "",
+) -> Placement:
+    if not can_place(actor, placement.child, placement.case):
+        raise PermissionError
+    locked = Placement.objects.select_for_update().get(pk=placement.pk)
+    if locked.version != version:
+        raise ConflictError
+    if locked.ended_at is not None:
+        raise ValidationError({"ended_at": _("This placement has already ended.")})
+    if end_reason not in PlacementEnd.values:
+        raise ValidationError({"end_reason": _("Choose why the placement ends.")})
+    when = ended_at or timezone.now()
+    _not_future(when, "ended_at")
+    if when < locked.started_at:
+        raise ValidationError({"ended_at": _("A placement cannot end before it started.")})
+    Placement.objects.filter(pk=locked.pk).update(
+        ended_at=when, end_reason=end_reason, end_note=note.strip(), version=F("version") + 1
+    )
+    locked.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"ended_at": when, "end_reason": end_reason, "note": note.strip()},
+    )
+    if locked.case is not None:
+        from ocrotire.cases.deadlines import tasks_cancel
+
+        tasks_cancel(case=locked.case, kinds=["placement_review"])
+        event_fire(
+            actor=actor,
+            kind="placement_ended",
+            at=when,
+            case=locked.case,
+            data={"placement": locked.pk, "form": locked.form, "end_reason": end_reason},
+        )
+    return locked
