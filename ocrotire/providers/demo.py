@@ -29,7 +29,7 @@ REFUGEE_GIVEN = {"F": ["Oleksandra", "Iryna"], "M": ["Bohdan", "Dmytro"]}
 REFUGEE_FAMILY = ["Kovalenko", "Shevchenko", "Bondarenko"]
 
 
-class _Children:
+class DemoChildren:
     def __init__(self, actor: User, seed: int = 2024) -> None:
         self.actor = actor
         self.rng = random.Random(seed)  # noqa: S311 - invented demo names
@@ -68,7 +68,7 @@ def providers_demo_load(
     supervisor = users["supervisor"]
     md = {t.code: t for t in ServiceType.objects.filter(country="MD")}
     city = Unit.objects.get(code="MD-CU")
-    children = _Children(supervisor)
+    children = DemoChildren(supervisor)
 
     dgpdc = provider_create(
         actor=supervisor,

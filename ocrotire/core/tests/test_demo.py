@@ -53,6 +53,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "cases_created": 0,
         "providers_created": 0,
         "enrolments_created": 0,
+        "placements_created": 0,
     }
     assert snapshot == (
         Unit.objects.count(),

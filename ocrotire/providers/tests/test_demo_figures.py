@@ -27,6 +27,13 @@ def test_seed_000_figures_come_back_from_the_api(api):
     assert (maternal["capacity"], maternal["served"]) == (7, 5)
     assert by_type["day_centre_risk"]["occupied"] == 110
     assert by_type["street_children"]["served"] == 100
+    placed = (
+        api(User.objects.get(username="supervisor"))
+        .get("/api/v1/placements/", {"form": "professional_parental", "active": "true"})
+        .json()
+    )
+    assert placed["count"] == 13
+    assert len({p["carer_name"] for p in placed["results"]}) == 7
     # The provider's own staff see their day centre, and the licence warning of the register.
     provider = api(User.objects.get(username="provider"))
     mine = provider.get("/api/v1/providers/", {"licence": "expiring"}).json()["results"]

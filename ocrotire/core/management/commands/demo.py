@@ -26,7 +26,8 @@ class Command(BaseCommand):
             f"{counts['concerns_created']} concern categories, {counts['reports_created']} reports, "
             f"{counts['cases_created']} cases created, {counts['rules_written']} deadline rules "
             f"and {counts['services_written']} catalogue services written, "
-            f"{counts['providers_created']} service providers created this run."
+            f"{counts['providers_created']} service providers and "
+            f"{counts['placements_created']} placements created this run."
         )
         self.stdout.write(
             "Accounts: "
