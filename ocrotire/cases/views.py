@@ -505,6 +505,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "report_links": keeps_register(user),
             "records": case_records(case),
             "return_required": removals_awaiting_return(case, now),
+            "placements": list(case.placements.select_related("facility")),
             "nav_active": "cases",
         },
     )

@@ -63,6 +63,14 @@ def test_second_active_placement_is_refused(api, personas, case):
     assert AuditEvent.objects.filter(object_type="care.placement").count() == 3
 
 
+def test_the_case_page_lists_the_placements(api, client, personas, case):
+    start(api, personas["specialist"], case, emergency=True)
+    client.force_login(personas["specialist"])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="placements"' in page
+    assert "Asistent parental profesionist A." in page
+
+
 def test_review_date_comes_from_the_rules(api, personas, case):
     started = timezone.now() - timedelta(days=1)
     body = start(api, personas["specialist"], case, started_at=started.isoformat()).json()
