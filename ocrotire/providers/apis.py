@@ -44,7 +44,7 @@ from ocrotire.providers.selectors import (
     service_point_get,
     service_point_list,
     service_types,
-    waiting_list,
+    waiting_positions,
 )
 
 MAX_ID = 2**63 - 1
@@ -564,13 +564,16 @@ class ReferralOutputSerializer(serializers.ModelSerializer[Referral]):
         )
 
     def get_enrolment(self, referral: Referral) -> dict[str, Any] | None:
-        enrolment = Enrolment.objects.filter(referral=referral).first()
-        if enrolment is None:
+        try:
+            enrolment = referral.enrolment
+        except Enrolment.DoesNotExist:
             return None
         position = None
         if enrolment.status == EnrolmentStatus.WAITING:
-            ahead = [e.pk for e in waiting_list(enrolment.service_point)]
-            position = ahead.index(enrolment.pk) + 1 if enrolment.pk in ahead else None
+            positions = self.context.get("positions")
+            if positions is None:
+                positions = waiting_positions([referral])
+            position = positions.get(enrolment.pk)
         return {
             "status": enrolment.status,
             "queued_at": _when(enrolment.queued_at),
@@ -619,8 +622,12 @@ class ReferralListApi(GenericAPIView[Referral]):
             if point is None:
                 raise ValidationError({"service_point": [_("There is no such service point.")]})
         qs = referral_list(user=user, status=f.get("status", ""), service_point=point)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ReferralOutputSerializer(page, many=True).data)
+        page = list(self.paginate_queryset(qs) or [])
+        return self.get_paginated_response(
+            ReferralOutputSerializer(
+                page, many=True, context={"positions": waiting_positions(page)}
+            ).data
+        )
 
     @extend_schema(
         request=ReferralCreateSerializer,

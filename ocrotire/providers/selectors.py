@@ -159,7 +159,11 @@ def referral_list(
     if service_point is not None:
         qs = qs.filter(service_point=service_point)
     return qs.select_related(
-        "case__child", "case__unit", "service_point__provider__institution", "to_institution"
+        "case__child",
+        "case__unit",
+        "service_point__provider__institution",
+        "to_institution",
+        "enrolment",
     ).order_by("-sent_at", "-id")
 
 
@@ -177,6 +181,22 @@ def waiting_list(point: ServicePoint) -> QuerySet[Enrolment]:
         .select_related("child", "referral")
         .order_by("queued_at", "id")
     )
+
+
+def waiting_positions(referrals: list[Referral]) -> dict[int, int]:
+    """Place in the queue (1 = next) of every waiting enrolment of these referrals' service
+    points, in one query: enrolment id -> position."""
+    points = {r.service_point_id for r in referrals if r.service_point_id is not None}
+    positions: dict[int, int] = {}
+    seen: dict[int, int] = {}
+    for pk, point in (
+        Enrolment.objects.filter(service_point__in=points, status=EnrolmentStatus.WAITING)
+        .order_by("service_point_id", "queued_at", "id")
+        .values_list("pk", "service_point_id")
+    ):
+        seen[point] = seen.get(point, 0) + 1
+        positions[pk] = seen[point]
+    return positions
 
 
 def point_figures(

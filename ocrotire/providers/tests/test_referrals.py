@@ -202,3 +202,24 @@ def test_a_stale_version_is_a_conflict(api, personas, point, staff):
     )
     assert response.status_code == 409
     assert Referral.objects.get(pk=referral_id).status == "sent"
+
+
+def test_the_referral_list_reads_a_fixed_number_of_queries(api, personas, point, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def listed() -> int:
+        client = api(staff)
+        client.get("/api/v1/referrals/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/referrals/").status_code == 200
+        return len(ctx.captured_queries)
+
+    first = open_case(api, personas["specialist"], given="Ion")
+    referral_id = refer(api, personas["specialist"], first, point).json()["id"]
+    step(api, staff, referral_id, "accept")
+    one = listed()
+    for given in ("Vasile", "Mihai"):
+        case = open_case(api, personas["specialist"], given=given)
+        step(api, staff, refer(api, personas["specialist"], case, point).json()["id"], "accept")
+    assert listed() == one
