@@ -72,6 +72,13 @@ def _service_type(country: str, code: str) -> ServiceType:
     return found
 
 
+def _service_code(code: str) -> str:
+    """A catalogue code known in some country ('' when none was asked for)."""
+    if code and not ServiceType.objects.filter(code=code).exists():
+        raise ValidationError({"service_type": [_("Unknown service.")]})
+    return code
+
+
 class ProviderOutputSerializer(serializers.ModelSerializer[Provider]):
     name = serializers.CharField(source="institution.name", read_only=True)
     abbreviation = serializers.CharField(source="institution.abbreviation", read_only=True)
@@ -182,17 +189,13 @@ class ProviderListApi(GenericAPIView[Provider]):
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         unit = _unit(f["unit"]) if f.get("unit") else None
-        service_type = None
-        if f.get("service_type"):
-            service_type = ServiceType.objects.filter(code=f["service_type"]).first()
-            if service_type is None:
-                raise ValidationError({"service_type": [_("Unknown service.")]})
+        service_code = _service_code(f.get("service_type", ""))
         qs = provider_list(
             user=acting_user(request),
             search=f.get("search", ""),
             kind=f.get("kind", ""),
             unit=unit,
-            service_type=service_type,
+            service_code=service_code,
             licence=f.get("licence", ""),
         )
         page = self.paginate_queryset(qs)
@@ -390,16 +393,12 @@ class ServicePointListApi(GenericAPIView[ServicePoint]):
         f = filters.validated_data
         user = acting_user(request)
         unit = _unit(f["unit"]) if f.get("unit") else None
-        service_type = None
-        if f.get("service_type"):
-            service_type = ServiceType.objects.filter(code=f["service_type"]).first()
-            if service_type is None:
-                raise ValidationError({"service_type": [_("Unknown service.")]})
+        service_code = _service_code(f.get("service_type", ""))
         provider = _provider_for(user, f["provider"]) if f.get("provider") else None
         qs = service_point_list(
             user=user,
             unit=unit,
-            service_type=service_type,
+            service_code=service_code,
             provider=provider,
             search=f.get("search", ""),
         )

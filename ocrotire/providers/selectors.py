@@ -44,7 +44,7 @@ def provider_list(
     search: str = "",
     kind: str = "",
     unit: Unit | None = None,
-    service_type: ServiceType | None = None,
+    service_code: str = "",
     licence: str = "",
     include_inactive: bool = False,
     today: date | None = None,
@@ -66,9 +66,11 @@ def provider_list(
                 "pk"
             )
         )
-    if service_type is not None:
+    if service_code:
+        # By code: the same service (guardianship, a family-type home) has a catalogue row in
+        # each country.
         qs = qs.filter(
-            pk__in=ServicePoint.objects.filter(service_type=service_type, active=True).values(
+            pk__in=ServicePoint.objects.filter(service_type__code=service_code, active=True).values(
                 "provider_id"
             )
         )
@@ -98,7 +100,7 @@ def service_point_list(
     *,
     user: User,
     unit: Unit | None = None,
-    service_type: ServiceType | None = None,
+    service_code: str = "",
     provider: Provider | None = None,
     search: str = "",
     include_inactive: bool = False,
@@ -108,8 +110,8 @@ def service_point_list(
         qs = qs.filter(active=True, provider__active=True)
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
-    if service_type is not None:
-        qs = qs.filter(service_type=service_type)
+    if service_code:
+        qs = qs.filter(service_type__code=service_code)
     if provider is not None:
         qs = qs.filter(provider=provider)
     if search:

@@ -106,8 +106,9 @@ def provider_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def service_point_list_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
     code = request.GET.get("service", "")
-    service_type = ServiceType.objects.filter(code=code).first() if code else None
-    page = Paginator(service_point_list(user=user, service_type=service_type), 50).get_page(
+    if not ServiceType.objects.filter(code=code).exists():
+        code = ""
+    page = Paginator(service_point_list(user=user, service_code=code), 50).get_page(
         request.GET.get("page")
     )
     figures = point_figures(list(page))

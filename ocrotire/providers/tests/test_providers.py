@@ -243,3 +243,28 @@ def test_another_providers_staff_cannot_edit(api, personas, catalogues, make_use
     )
     assert response.status_code in (403, 404)
     assert Provider.objects.get(pk=provider_id).phone == ""
+
+
+def test_service_filter_finds_the_service_in_every_country(api, personas, catalogues, territory):
+    """A family-type home has a catalogue row in Moldova and in Ukraine: the filter is by code."""
+    from ocrotire.providers.services import provider_create, service_point_create
+
+    admin = personas["admin"]
+    provider = provider_create(
+        actor=admin, kind="public", name="Служба Чернігів", units=[territory["UA-74"]]
+    )
+    point = service_point_create(
+        actor=admin,
+        provider=provider,
+        service_type=ServiceType.objects.get(country="UA", code="family_type_home"),
+        unit=territory["UA-74"],
+        name="ДБСТ Чернігів",
+        capacity=8,
+    )
+    client = api(personas["specialist_ua"])
+    listed = client.get("/api/v1/services/", {"service_type": "family_type_home"}).json()
+    assert [row["id"] for row in listed["results"]] == [point.pk]
+    providers = client.get("/api/v1/providers/", {"service_type": "family_type_home"}).json()
+    assert [row["id"] for row in providers["results"]] == [provider.pk]
+    unknown = client.get("/api/v1/services/", {"service_type": "orphanage"})
+    assert unknown.status_code == 400
