@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -19,6 +20,7 @@ from ocrotire.api.permissions import IsMember
 from ocrotire.care import services
 from ocrotire.care.models import Placement, PlacementEnd, PlacementForm
 from ocrotire.care.selectors import placement_get, placement_list
+from ocrotire.cases.selectors import case_get
 from ocrotire.providers.models import ServicePoint
 from ocrotire.registry.selectors import person_scope
 
@@ -119,10 +121,6 @@ class PlacementListApi(GenericAPIView[Placement]):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        from django.utils import timezone
-
-        from ocrotire.cases.selectors import case_get
-
         user = acting_user(request)
         payload = PlacementCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
 from ocrotire.core.crypto import EncryptedTextField
+from ocrotire.core.labels import NamedInLanguages
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import Person
 
@@ -380,7 +381,7 @@ class OffsetUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
 
 
-class DeadlineRule(models.Model):
+class DeadlineRule(NamedInLanguages, models.Model):
     """A legal or policy deadline as data: when `anchor` happens (and `applies_when` matches),
     a task is due `offset` `offset_unit` later and is met by the event `completed_by`.
 
@@ -419,12 +420,6 @@ class DeadlineRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.code} v{self.version}"
-
-    def label(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        language = (language or get_language() or "ro")[:2]
-        return str(self.names.get(language) or self.names.get("en") or self.code)
 
 
 class TaskStatus(models.TextChoices):

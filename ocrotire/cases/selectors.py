@@ -315,8 +315,8 @@ def referral_institutions(case: Case) -> QuerySet[Institution]:
 
 
 def referral_points(case: Case) -> QuerySet[ServicePoint]:
-    """Service points of the register that can take a referral from this case: active ones of
-    the case's country, nearest first (the case's own unit path, then the rest)."""
+    """Service points of the register that can take a referral from this case: the active ones
+    of the case's country, by service (catalogue order), then by name."""
     return (
         ServicePoint.objects.filter(
             active=True, provider__active=True, unit__country=case.unit.country

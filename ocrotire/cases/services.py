@@ -609,7 +609,7 @@ def case_review_record(
 
 
 @transaction.atomic
-def case_referral_record(
+def case_referral_send(
     *,
     actor: User,
     case: Case,
@@ -619,7 +619,7 @@ def case_referral_record(
     to_institution: Institution | None = None,
     complex_case: bool = False,
     service_point: ServicePoint | None = None,
-) -> Case:
+) -> Referral:
     """A referral to a service: free text and an institution, or a service point of the provider
     register, which that provider answers (with a deadline from the `referral_response` rule)."""
     locked = _lock(actor, case, version, "referral")
@@ -669,7 +669,15 @@ def case_referral_record(
         Referral.objects.filter(pk=referral.pk).update(
             response_task=answer, response_due_at=answer.due_at
         )
-    return locked
+        referral.response_task, referral.response_due_at = answer, answer.due_at
+    return referral
+
+
+def case_referral_record(*, actor: User, case: Case, version: int, **fields: Any) -> Case:
+    """The referral step of the case page: the same as `case_referral_send`, answering with the
+    case."""
+    referral = case_referral_send(actor=actor, case=case, version=version, **fields)
+    return referral.case
 
 
 def referral_point_refusal(case: Case, point: ServicePoint) -> str | None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
 from ocrotire.core.crypto import EncryptedTextField
+from ocrotire.core.labels import NamedInLanguages
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import Person
 
@@ -65,7 +66,7 @@ class Agency(models.TextChoices):
     OTHER = "other", _("Other agency")
 
 
-class ConcernCategory(models.Model):
+class ConcernCategory(NamedInLanguages, models.Model):
     """A concern category of a country pack. `hg270_form` puts it in a row of the official HG 270
     form; `violence_form` marks the five forms of violence of which only the most serious counts."""
 
@@ -88,12 +89,6 @@ class ConcernCategory(models.Model):
 
     def __str__(self) -> str:
         return self.label()
-
-    def label(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        language = (language or get_language() or "ro")[:2]
-        return str(self.names.get(language) or self.names.get("en") or self.code)
 
 
 class RegistrationCounter(models.Model):

@@ -22,6 +22,8 @@ from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
 from ocrotire.cases.models import Referral, ReferralStatus
+from ocrotire.cases.selectors import case_get
+from ocrotire.cases.services import case_referral_send
 from ocrotire.geo.models import Unit
 from ocrotire.providers import services
 from ocrotire.providers.models import (
@@ -635,9 +637,6 @@ class ReferralListApi(GenericAPIView[Referral]):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        from ocrotire.cases.selectors import case_get
-        from ocrotire.cases.services import case_referral_record
-
         user = acting_user(request)
         payload = ReferralCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -652,7 +651,7 @@ class ReferralListApi(GenericAPIView[Referral]):
         )
         if point is None:
             raise ValidationError({"service_point": [_("There is no such service point.")]})
-        case_referral_record(
+        referral = case_referral_send(
             actor=user,
             case=case,
             version=data["version"],
@@ -661,8 +660,6 @@ class ReferralListApi(GenericAPIView[Referral]):
             complex_case=data["complex_case"],
             service_point=point,
         )
-        referral = Referral.objects.filter(case=case).order_by("-id").first()
-        assert referral is not None
         return Response(
             ReferralOutputSerializer(referral_get(user=user, pk=referral.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -708,26 +705,14 @@ class ReferralStepApi(GenericAPIView[Referral]):
         payload = self.StepSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        version, reason = data["version"], data.get("reason", "")
-        if self.step == "accept":
-            services.referral_accept(actor=user, referral=referral, version=version)
-        elif self.step == "decline":
-            services.referral_decline(actor=user, referral=referral, version=version, reason=reason)
-        elif self.step == "enrol":
-            services.referral_enrol(
-                actor=user,
-                referral=referral,
-                version=version,
-                override_reason=data.get("override_reason", ""),
-            )
-        else:
-            services.referral_end(
-                actor=user,
-                referral=referral,
-                version=version,
-                completed=self.step == "complete",
-                note=reason,
-            )
+        services.referral_step(
+            actor=user,
+            referral=referral,
+            step=self.step,
+            version=data["version"],
+            reason=data.get("reason", ""),
+            override_reason=data.get("override_reason", ""),
+        )
         return Response(ReferralOutputSerializer(referral_get(user=user, pk=pk)).data)
 
 

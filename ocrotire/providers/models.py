@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
+from ocrotire.core.labels import NamedInLanguages
 from ocrotire.geo.models import Unit
 
 
@@ -22,7 +23,7 @@ class ServiceGroup(models.TextChoices):
     YOUTH = "youth", _("Young people leaving care")
 
 
-class ServiceType(models.Model):
+class ServiceType(NamedInLanguages, models.Model):
     """A service of a country's catalogue (country pack `services.json`)."""
 
     country = models.CharField(_("country"), max_length=2)
@@ -51,14 +52,8 @@ class ServiceType(models.Model):
     def __str__(self) -> str:
         return self.label()
 
-    def label(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
 
-        language = (language or get_language() or "ro")[:2]
-        return str(self.names.get(language) or self.names.get("en") or self.code)
-
-
-class ServiceBundle(models.Model):
+class ServiceBundle(NamedInLanguages, models.Model):
     """A named set of service types, such as Ukraine's minimum package of services."""
 
     country = models.CharField(_("country"), max_length=2)
@@ -80,12 +75,6 @@ class ServiceBundle(models.Model):
 
     def __str__(self) -> str:
         return self.label()
-
-    def label(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        language = (language or get_language() or "ro")[:2]
-        return str(self.names.get(language) or self.names.get("en") or self.code)
 
 
 class ProviderKind(models.TextChoices):

@@ -58,9 +58,6 @@ def can_enrol(user: Any, referral: Any) -> bool:
     )
 
 
-def can_override_capacity(user: Any, referral: Any) -> bool:
+def can_override_capacity(user: Any, provider: Provider) -> bool:
     """Enrolling beyond the places is the directorate's decision, not the provider's alone."""
-    point = referral.service_point
-    return (
-        point is not None and can_create_provider(user) and can_edit_provider(user, point.provider)
-    )
+    return can_create_provider(user) and can_edit_provider(user, provider)

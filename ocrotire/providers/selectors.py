@@ -7,13 +7,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from ocrotire.accounts.models import User
+from ocrotire.accounts.models import Institution, RoleCode, User
+from ocrotire.accounts.permissions import has_role
 from ocrotire.accounts.selectors import institution_visible_q
-from ocrotire.cases.models import Referral
+from ocrotire.cases.models import Referral, ReferralStatus
+from ocrotire.cases.selectors import case_scope
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import (
     Enrolment,
@@ -32,8 +34,6 @@ def _visible_providers(user: User) -> QuerySet[Provider]:
     qs = Provider.objects.all()
     condition = institution_visible_q(user)
     if condition is not None:
-        from ocrotire.accounts.models import Institution
-
         qs = qs.filter(institution__in=Institution.objects.filter(condition).values("pk"))
     return qs
 
@@ -146,10 +146,6 @@ def referral_list(
 ) -> QuerySet[Referral]:
     """A provider's staff see the referrals addressed to their service points, and no others;
     case workers see the referrals of the cases they may see."""
-    from ocrotire.accounts.models import RoleCode
-    from ocrotire.accounts.permissions import has_role
-    from ocrotire.cases.selectors import case_scope
-
     if not can_browse_providers(user):
         return Referral.objects.none()
     condition = Q(case__in=case_scope(user).values("pk"))
@@ -207,8 +203,6 @@ def point_figures(
     """Per service point, in one query: children enrolled now (and how many of them are
     refugees), children waiting, and children served — enrolled at some time since
     `served_since` (default: the last 365 days), whether they are still there or not."""
-    from django.db.models import Count
-
     since = served_since or timezone.now() - timedelta(days=365)
     enrolled = Q(status=EnrolmentStatus.ENROLLED)
     rows = (
@@ -239,8 +233,6 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
     enrolled and waiting, referrals sent and not yet answered or placed, and where a unit has no
     service of a type at all. Figures are counts of the area (no child is named), so anyone who
     sees the area may read them."""
-    from django.db.models import Count, Sum
-
     parts = list(Unit.objects.filter(parent=unit).order_by("code"))
     # Service points registered at the area itself (a municipal service for the whole city) get
     # a column of their own after the parts; an area without parts is its own only column.
@@ -290,8 +282,6 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
         if area is not None and key in cells:
             name = "occupied" if row["status"] == EnrolmentStatus.ENROLLED else "waiting"
             cells[key][name] += row["n"]
-    from ocrotire.cases.models import ReferralStatus
-
     pending = (
         Referral.objects.filter(
             status=ReferralStatus.SENT, service_point__unit__path__startswith=unit.path

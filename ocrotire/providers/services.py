@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -326,10 +326,51 @@ def service_point_update(
 
 def occupancy(point: ServicePoint, at: datetime | None = None) -> int:
     """Children enrolled at the service point at `at` (now by default)."""
-    qs = Enrolment.objects.filter(service_point=point, enrolled_at__isnull=False)
-    if at is None:
-        return qs.filter(status=EnrolmentStatus.ENROLLED).count()
-    return qs.filter(enrolled_at__lte=at).exclude(ended_at__lte=at).count()
+    at = at or timezone.now()
+    return (
+        Enrolment.objects.filter(service_point=point, enrolled_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .count()
+    )
+
+
+def _place_or_refuse(
+    actor: User, point: ServicePoint, *, at: datetime, override_reason: str
+) -> tuple[ServicePoint, int, str]:
+    """Lock the service point (one enrolment at a time, so the count cannot change under us)
+    and count the places taken at `at`. A full service point refuses, unless a register keeper
+    of its area gives a reason. Returns the locked point, the places taken and the reason kept
+    ('' when there was a free place)."""
+    locked = ServicePoint.objects.select_for_update().get(pk=point.pk)
+    taken = occupancy(locked, at=at)
+    if taken < locked.capacity:
+        return locked, taken, ""
+    reason = override_reason.strip()
+    if not reason:
+        raise ValidationError(
+            {
+                "override_reason": _(
+                    "Every place is taken (%(taken)s of %(capacity)s): the child stays on the "
+                    "waiting list unless the directorate enrols over capacity with a reason."
+                )
+                % {"taken": taken, "capacity": locked.capacity}
+            }
+        )
+    if not can_override_capacity(actor, point.provider):
+        raise PermissionError
+    return locked, taken, reason
+
+
+def _enrolment_create(**fields: Any) -> Enrolment:
+    """The database keeps one open enrolment per child and service point: a second one, however
+    fast it comes, is a field error, not a crash."""
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(**fields)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"child": _("This child is already on the list of this service point.")}
+        ) from exc
 
 
 def _lock_referral(actor: User, referral: Referral, version: int, allowed: bool) -> Referral:
@@ -353,16 +394,24 @@ def _referral_step(
     changes: dict[str, Any],
     data: dict[str, Any] | None = None,
     answers: bool = False,
+    audited: dict[str, Any] | None = None,
 ) -> Referral:
     """Save the referral's new state, audit it and put the step on the case's timeline."""
     now = timezone.now()
     Referral.objects.filter(pk=referral.pk).update(**changes, version=F("version") + 1)
-    referral.refresh_from_db()
+    # The locked row is current but for what was just written: no need to read it back (and
+    # lose the case and service point read with it).
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    referral.version += 1
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=referral,
-        changes={k: v for k, v in changes.items() if not k.endswith("_by")},
+        changes={
+            **{k: v for k, v in changes.items() if not k.endswith("_by")},
+            **(audited or {}),
+        },
     )
     tasks = [referral.response_task] if answers and referral.response_task else []
     event_fire(
@@ -398,15 +447,7 @@ def referral_accept(*, actor: User, referral: Referral, version: int) -> Referra
     _expect(locked, ReferralStatus.SENT)
     now = timezone.now()
     assert locked.service_point is not None
-    if (
-        Enrolment.objects.filter(service_point=locked.service_point, child=locked.case.child)
-        .exclude(status=EnrolmentStatus.ENDED)
-        .exists()
-    ):
-        raise ValidationError(
-            {"status": _("This child is already on the list of this service point.")}
-        )
-    Enrolment.objects.create(
+    enrolment = _enrolment_create(
         service_point=locked.service_point,
         child=locked.case.child,
         referral=locked,
@@ -419,6 +460,7 @@ def referral_accept(*, actor: User, referral: Referral, version: int) -> Referra
         kind="referral_accepted",
         changes={"status": ReferralStatus.ACCEPTED, "answered_at": now, "answered_by": actor},
         answers=True,
+        audited={"enrolment": enrolment.pk, "waiting_since": now},
     )
 
 
@@ -453,26 +495,10 @@ def referral_enrol(
     locked = _lock_referral(actor, referral, version, can_enrol(actor, referral))
     _expect(locked, ReferralStatus.ACCEPTED)
     assert locked.service_point is not None
-    # One enrolment at a time per service point: the count below cannot change under us.
-    point = ServicePoint.objects.select_for_update().get(pk=locked.service_point.pk)
-    taken = occupancy(point)
-    reason = override_reason.strip()
-    if taken >= point.capacity:
-        if not reason:
-            raise ValidationError(
-                {
-                    "override_reason": _(
-                        "Every place is taken (%(taken)s of %(capacity)s): the child stays on the "
-                        "waiting list unless the directorate enrols over capacity with a reason."
-                    )
-                    % {"taken": taken, "capacity": point.capacity}
-                }
-            )
-        if not can_override_capacity(actor, locked):
-            raise PermissionError
-    elif reason:
-        reason = ""
     now = timezone.now()
+    point, taken, reason = _place_or_refuse(
+        actor, locked.service_point, at=now, override_reason=override_reason
+    )
     enrolment = Enrolment.objects.select_for_update().get(referral=locked)
     enrolment.status = EnrolmentStatus.ENROLLED
     enrolment.enrolled_at = now
@@ -548,33 +574,10 @@ def enrolment_record(
                 )
             }
         )
-    locked = ServicePoint.objects.select_for_update().get(pk=point.pk)
-    taken = occupancy(locked, at=enrolled_at) if enrolled_at < now else occupancy(locked)
-    reason = override_reason.strip()
-    if taken >= locked.capacity:
-        if not reason:
-            raise ValidationError(
-                {
-                    "override_reason": _(
-                        "Every place is taken (%(taken)s of %(capacity)s): the child stays on the "
-                        "waiting list unless the directorate enrols over capacity with a reason."
-                    )
-                    % {"taken": taken, "capacity": locked.capacity}
-                }
-            )
-        if not (can_create_provider(actor) and can_edit_provider(actor, point.provider)):
-            raise PermissionError
-    else:
-        reason = ""
-    if (
-        Enrolment.objects.filter(service_point=locked, child=child)
-        .exclude(status=EnrolmentStatus.ENDED)
-        .exists()
-    ):
-        raise ValidationError(
-            {"child": _("This child is already on the list of this service point.")}
-        )
-    enrolment = Enrolment.objects.create(
+    locked, _taken, reason = _place_or_refuse(
+        actor, point, at=enrolled_at, override_reason=override_reason
+    )
+    enrolment = _enrolment_create(
         service_point=locked,
         child=child,
         status=EnrolmentStatus.ENDED if ended_at else EnrolmentStatus.ENROLLED,
@@ -597,3 +600,43 @@ def enrolment_record(
         },
     )
     return enrolment
+
+
+REFERRAL_STEPS = ("accept", "decline", "enrol", "complete", "drop")
+# The longest reason or note a step keeps (as the API's fields); longer text is refused, never cut.
+TEXT_LIMIT = 4000
+
+
+def referral_step(
+    *,
+    actor: User,
+    referral: Referral,
+    step: str,
+    version: int,
+    reason: str = "",
+    override_reason: str = "",
+) -> Referral:
+    """One of the provider's steps by name, for the API and the inbox page alike. `reason` is
+    why a referral is declined or why the child left."""
+    for name, text in (("reason", reason), ("override_reason", override_reason)):
+        if len(text) > TEXT_LIMIT:
+            raise ValidationError(
+                {name: _("At most %(limit)s characters.") % {"limit": TEXT_LIMIT}}
+            )
+    if step == "accept":
+        return referral_accept(actor=actor, referral=referral, version=version)
+    if step == "decline":
+        return referral_decline(actor=actor, referral=referral, version=version, reason=reason)
+    if step == "enrol":
+        return referral_enrol(
+            actor=actor, referral=referral, version=version, override_reason=override_reason
+        )
+    if step in ("complete", "drop"):
+        return referral_end(
+            actor=actor,
+            referral=referral,
+            version=version,
+            completed=step == "complete",
+            note=reason,
+        )
+    raise ValueError(f"unknown referral step {step!r}")

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -148,7 +148,8 @@ def referral_inbox_view(request: HttpRequest) -> HttpResponse:
                 and referral.response_due_at < now,
                 "can_answer": answer and referral.status == ReferralStatus.SENT,
                 "can_enrol": enrol and referral.status == ReferralStatus.ACCEPTED,
-                "can_override": can_override_capacity(user, referral),
+                "can_override": referral.service_point is not None
+                and can_override_capacity(user, referral.service_point.provider),
                 "can_end": enrol
                 and referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.ENROLLED),
                 "can_complete": enrol and referral.status == ReferralStatus.ENROLLED,
@@ -176,29 +177,17 @@ def referral_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    reason = request.POST.get("reason", "")[:4000]
+    if step not in services.REFERRAL_STEPS:
+        raise Http404
     try:
-        if step == "accept":
-            services.referral_accept(actor=user, referral=referral, version=version)
-        elif step == "decline":
-            services.referral_decline(actor=user, referral=referral, version=version, reason=reason)
-        elif step == "enrol":
-            services.referral_enrol(
-                actor=user,
-                referral=referral,
-                version=version,
-                override_reason=request.POST.get("override_reason", "")[:4000],
-            )
-        elif step in ("complete", "drop"):
-            services.referral_end(
-                actor=user,
-                referral=referral,
-                version=version,
-                completed=step == "complete",
-                note=reason,
-            )
-        else:
-            raise PermissionDenied
+        services.referral_step(
+            actor=user,
+            referral=referral,
+            step=step,
+            version=version,
+            reason=request.POST.get("reason", ""),
+            override_reason=request.POST.get("override_reason", ""),
+        )
     except ConflictError:
         messages.error(request, str(CONFLICT))
     except ValidationError as exc:

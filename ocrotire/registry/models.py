@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ocrotire.core.labels import NamedInLanguages
 from ocrotire.geo.models import Unit
 
 
@@ -46,7 +47,7 @@ class IdentifierScheme(models.TextChoices):
     PASSPORT = "passport", _("Passport")
 
 
-class VulnerabilityCategory(models.Model):
+class VulnerabilityCategory(NamedInLanguages, models.Model):
     """A vulnerability category of a country pack; names per UI language are data, not .po entries."""
 
     country = models.CharField(_("country"), max_length=2)
@@ -69,12 +70,6 @@ class VulnerabilityCategory(models.Model):
 
     def __str__(self) -> str:
         return self.label()
-
-    def label(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
-        language = (language or get_language() or "ro")[:2]
-        return str(self.names.get(language) or self.names.get("en") or self.code)
 
 
 class Person(models.Model):

@@ -68,6 +68,13 @@ def test_inbox_shows_a_provider_only_its_referrals_and_takes_its_answer(
     client.force_login(staff)
     inbox = client.get("/providers/referrals/").content.decode()
     assert f"referral-{referral.pk}" in inbox
+    too_long = client.post(
+        f"/providers/referrals/{referral.pk}/decline/",
+        {"version": referral.version, "reason": "x" * 4001},
+    )
+    assert too_long.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "sent"  # refused, not cut to fit
     answered = client.post(
         f"/providers/referrals/{referral.pk}/decline/", {"version": referral.version, "reason": ""}
     )
