@@ -45,6 +45,16 @@ v1 = [
     path("v1/placements/", care_apis.PlacementListApi.as_view(), name="placement-list"),
     path("v1/placements/<id:pk>/", care_apis.PlacementDetailApi.as_view(), name="placement-detail"),
     path("v1/placements/<id:pk>/end/", care_apis.PlacementEndApi.as_view(), name="placement-end"),
+    path(
+        "v1/deinstitutionalisation/",
+        care_apis.InstitutionFiguresApi.as_view(),
+        name="deinstitutionalisation",
+    ),
+    path(
+        "v1/services/<id:pk>/institution-change/",
+        care_apis.InstitutionChangeApi.as_view(),
+        name="institution-change",
+    ),
     path("v1/referrals/", providers_apis.ReferralListApi.as_view(), name="referral-list"),
     path(
         "v1/referrals/<id:pk>/", providers_apis.ReferralDetailApi.as_view(), name="referral-detail"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -14,17 +15,20 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
 from ocrotire.care import services
-from ocrotire.care.models import Placement, PlacementEnd, PlacementForm
-from ocrotire.care.selectors import placement_get, placement_list
+from ocrotire.care.models import InstitutionChangeKind, Placement, PlacementEnd, PlacementForm
+from ocrotire.care.selectors import institution_figures, placement_get, placement_list
 from ocrotire.cases.selectors import case_get
+from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint
+from ocrotire.providers.selectors import service_point_get, service_point_list
 from ocrotire.registry.selectors import person_scope
 
 MAX_ID = 2**63 - 1
+MAX_PERIOD_DAYS = 20 * 366
 
 
 class PlacementOutputSerializer(serializers.ModelSerializer[Placement]):
@@ -188,3 +192,109 @@ class PlacementEndApi(GenericAPIView[Placement]):
             note=data.get("note", ""),
         )
         return Response(PlacementOutputSerializer(placement_get(user=user, pk=pk)).data)
+
+
+class InstitutionChangeSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=InstitutionChangeKind.choices)
+    decision_reference = serializers.CharField(max_length=100)
+    decided_on = serializers.DateField()
+    effective_on = serializers.DateField()
+    successors = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        default=list,
+        max_length=50,
+    )
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class InstitutionChangeApi(GenericAPIView[ServicePoint]):
+    """Record that a residential institution is reorganised into other services or closed."""
+
+    permission_classes = [IsMember]
+    serializer_class = InstitutionChangeSerializer
+
+    @extend_schema(
+        request=InstitutionChangeSerializer, responses={201: InstitutionChangeSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        facility = service_point_get(user=user, pk=pk)
+        payload = InstitutionChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        wanted = set(data["successors"])
+        successors = list(service_point_list(user=user).filter(pk__in=wanted))
+        if len(successors) != len(wanted):
+            raise ValidationError({"successors": [_("There is no such service point.")]})
+        change = services.institution_change_record(
+            actor=user,
+            facility=facility,
+            kind=data["kind"],
+            decision_reference=data["decision_reference"],
+            decided_on=data["decided_on"],
+            effective_on=data["effective_on"],
+            successors=successors,
+            note=data.get("note", ""),
+        )
+        return Response(
+            {
+                "facility": facility.pk,
+                "kind": change.kind,
+                "decision_reference": change.decision_reference,
+                "decided_on": change.decided_on,
+                "effective_on": change.effective_on,
+                "successors": [p.pk for p in successors],
+                "note": change.note,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class InstitutionFiguresApi(GenericAPIView[ServicePoint]):
+    """Residential care and deinstitutionalisation in an area over a period (counts only)."""
+
+    permission_classes = [IsMember]
+    pagination_class = None
+
+    class QuerySerializer(serializers.Serializer[Any]):
+        unit = serializers.CharField(max_length=40)
+        since = serializers.DateField(required=False)
+        until = serializers.DateField(required=False)
+
+    serializer_class = QuerySerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", str, required=True, description="Code of a unit"),
+            OpenApiParameter("since", str, description="First day (default: a year ago)"),
+            OpenApiParameter("until", str, description="Last day (default: today)"),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        unit = Unit.objects.filter(code=q["unit"]).first()
+        if unit is None:
+            raise ValidationError({"unit": [_("There is no unit with this code.")]})
+        if not scope_of(user).covers_path(unit.path):
+            raise ValidationError({"unit": [_("This unit is outside your area.")]})
+        until = q.get("until") or timezone.localdate()
+        since = q.get("since") or until - timedelta(days=365)
+        if since > until:
+            raise ValidationError({"since": [_("The first day comes after the last day.")]})
+        if (until - since).days > MAX_PERIOD_DAYS:
+            raise ValidationError({"since": [_("Choose a period of at most 20 years.")]})
+        figures = institution_figures(unit=unit, since=since, until=until)
+        return Response(
+            {
+                **{k: v for k, v in figures.items() if k not in ("unit", "facilities")},
+                "unit": unit.code,
+                "facilities": [
+                    {k: v for k, v in f.items() if k != "point"} for f in figures["facilities"]
+                ],
+            }
+        )

@@ -32,6 +32,10 @@ FAMILY_BASED = frozenset(
 )
 
 
+# Forms that are residential care: the children deinstitutionalisation moves to family care.
+RESIDENTIAL_FORMS = frozenset({PlacementForm.RESIDENTIAL, PlacementForm.EMERGENCY_CENTRE})
+
+
 class PlacementEnd(models.TextChoices):
     REINTEGRATED = "reintegrated", _("Reintegrated in the family")
     ADOPTED = "adopted", _("Adopted")
@@ -96,3 +100,50 @@ class Placement(models.Model):
     @property
     def family_based(self) -> bool:
         return self.form in FAMILY_BASED
+
+
+class InstitutionChangeKind(models.TextChoices):
+    REORGANISED = "reorganised", _("Reorganised into community services")
+    CLOSED = "closed", _("Closed")
+
+
+class InstitutionChange(models.Model):
+    """A residential institution reorganised (its residential service replaced by community or
+    family-type services, its successors) or closed, by a decision, from a date. From that date
+    the facility takes no placement, and it cannot take effect while children still live there."""
+
+    facility = models.OneToOneField(
+        "providers.ServicePoint",
+        on_delete=models.PROTECT,
+        related_name="institution_change",
+        verbose_name=_("institution"),
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=InstitutionChangeKind.choices)
+    decision_reference = models.CharField(_("decision reference"), max_length=100)
+    decided_on = models.DateField(_("decision date"))
+    effective_on = models.DateField(_("effective from"))
+    successors = models.ManyToManyField(
+        "providers.ServicePoint",
+        related_name="+",
+        blank=True,
+        verbose_name=_("services that replace it"),
+    )
+    note = models.TextField(_("note"), max_length=4000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("institution change")
+        verbose_name_plural = _("institution changes")
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_on__gte=models.F("decided_on")),
+                name="care_institutionchange_effective_after_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.facility_id}"

@@ -10,16 +10,23 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.services import ConflictError
-from ocrotire.care.models import Placement, PlacementEnd, PlacementForm
-from ocrotire.care.permissions import can_place
+from ocrotire.care.models import (
+    InstitutionChange,
+    InstitutionChangeKind,
+    Placement,
+    PlacementEnd,
+    PlacementForm,
+)
+from ocrotire.care.permissions import can_place, can_record_institution_change
 from ocrotire.cases.deadlines import event_fire
 from ocrotire.cases.models import Case
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
-from ocrotire.providers.models import ServicePoint
+from ocrotire.providers.models import ServiceGroup, ServicePoint
 from ocrotire.registry.models import Person, PersonStatus
 
 CLOCK_SKEW_SECONDS = 300
@@ -56,6 +63,8 @@ def placement_start(
     _not_future(started_at, "started_at")
     if not carer_name.strip() and facility is None:
         raise ValidationError({"carer_name": _("Name the carer or choose the facility.")})
+    if facility is not None and not facility.open_on(timezone.localdate(started_at)):
+        raise ValidationError({"facility": _("This facility takes no placements on that date.")})
     active = (
         Placement.objects.select_for_update().filter(child=child, ended_at__isnull=True).first()
     )
@@ -166,3 +175,98 @@ def placement_end(
             data={"placement": locked.pk, "form": locked.form, "end_reason": end_reason},
         )
     return locked
+
+
+def residents(facility: ServicePoint, at: datetime | None = None) -> int:
+    """Children whose placement in the facility covers `at` (now by default)."""
+    at = at or timezone.now()
+    return (
+        Placement.objects.filter(facility=facility, started_at__lte=at)
+        .exclude(ended_at__lte=at)
+        .count()
+    )
+
+
+@transaction.atomic
+def institution_change_record(
+    *,
+    actor: User,
+    facility: ServicePoint,
+    kind: str,
+    decision_reference: str,
+    decided_on: date,
+    effective_on: date,
+    successors: list[ServicePoint] | tuple[ServicePoint, ...] = (),
+    note: str = "",
+) -> InstitutionChange:
+    """Record that a residential institution is reorganised (its successors take over) or
+    closed from `effective_on`. The facility stops taking placements that day; a change that
+    takes effect today or earlier is refused while children still live there."""
+    if not can_record_institution_change(actor, facility):
+        raise PermissionError
+    locked = (
+        ServicePoint.objects.select_for_update().select_related("service_type").get(pk=facility.pk)
+    )
+    errors: dict[str, str] = {}
+    if locked.service_type.group != ServiceGroup.RESIDENTIAL:
+        errors["facility"] = _("Only residential care is reorganised or closed here.")
+    elif InstitutionChange.objects.filter(facility=locked).exists():
+        errors["facility"] = _("A reorganisation or closure of this institution is recorded.")
+    if kind not in InstitutionChangeKind.values:
+        errors["kind"] = _("Choose whether the institution is reorganised or closed.")
+    if not decision_reference.strip():
+        errors["decision_reference"] = _("Give the reference of the decision.")
+    today = timezone.localdate()
+    if decided_on > today:
+        errors["decided_on"] = _("This date cannot be in the future.")
+    if effective_on < decided_on:
+        errors["effective_on"] = _("The change cannot take effect before it was decided.")
+    if kind == InstitutionChangeKind.REORGANISED and not successors:
+        errors["successors"] = _("Name the services that replace the institution.")
+    for point in successors:
+        if point.pk == locked.pk or point.unit.country != locked.unit.country:
+            errors["successors"] = _(
+                "A service that replaces the institution must be another "
+                "service of the same country."
+            )
+    if len(note) > 4000:
+        errors["note"] = _("Write at most 4,000 characters.")
+    if not errors and effective_on <= today:
+        still = residents(locked, at=timezone.now())
+        if still:
+            errors["effective_on"] = ngettext(
+                "%(count)d child still lives in this institution: move the child to family or "
+                "community care first, or give a later date.",
+                "%(count)d children still live in this institution: move them to family or "
+                "community care first, or give a later date.",
+                still,
+            ) % {"count": still}
+    if errors:
+        raise ValidationError(errors)
+    change = InstitutionChange.objects.create(
+        facility=locked,
+        kind=kind,
+        decision_reference=decision_reference.strip(),
+        decided_on=decided_on,
+        effective_on=effective_on,
+        note=note.strip(),
+        created_by=actor,
+    )
+    change.successors.set(successors)
+    ServicePoint.objects.filter(pk=locked.pk).update(
+        closed_on=effective_on, version=F("version") + 1
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=change,
+        changes={
+            "facility": locked.pk,
+            "kind": kind,
+            "decision_reference": change.decision_reference,
+            "decided_on": decided_on,
+            "effective_on": effective_on,
+            "successors": [p.pk for p in successors],
+        },
+    )
+    return change

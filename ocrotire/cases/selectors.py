@@ -36,7 +36,7 @@ from ocrotire.cases.models import (
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
-from ocrotire.providers.models import ServicePoint
+from ocrotire.providers.models import ServicePoint, open_points
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import scope_q
 
@@ -319,7 +319,7 @@ def referral_points(case: Case) -> QuerySet[ServicePoint]:
     of the case's country, by service (catalogue order), then by name."""
     return (
         ServicePoint.objects.filter(
-            active=True, provider__active=True, unit__country=case.unit.country
+            open_points(timezone.localdate()), unit__country=case.unit.country
         )
         .select_related("provider__institution", "service_type", "unit")
         .order_by("service_type__ordering", "name", "id")

@@ -682,7 +682,7 @@ def case_referral_record(*, actor: User, case: Case, version: int, **fields: Any
 
 def referral_point_refusal(case: Case, point: ServicePoint) -> str | None:
     """Why a case cannot be referred to this service point, or None."""
-    if not point.active or not point.provider.active:
+    if not point.open_on(timezone.localdate()):
         return str(_("This service point no longer takes referrals."))
     if point.unit.country != case.unit.country:
         return str(_("This service point is in another country than the case."))

@@ -155,7 +155,8 @@ def demo_load() -> dict[str, int]:
     from ocrotire.providers.demo import providers_demo_load
 
     counts.update(providers_demo_load(users, by_key))
-    from ocrotire.care.demo import care_demo_load
+    from ocrotire.care.demo import care_demo_load, institutions_demo_load
 
     counts.update(care_demo_load(users))
+    counts.update(institutions_demo_load(users))
     return counts

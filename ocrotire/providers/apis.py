@@ -302,6 +302,7 @@ class ServicePointOutputSerializer(serializers.ModelSerializer[ServicePoint]):
             "languages",
             "last_verified",
             "active",
+            "closed_on",
             "version",
             "created_at",
             "updated_at",

@@ -30,17 +30,35 @@ REFUGEE_FAMILY = ["Kovalenko", "Shevchenko", "Bondarenko"]
 
 
 class DemoChildren:
-    def __init__(self, actor: User, seed: int = 2024) -> None:
+    """Invented children of the demo, with names of the country and units of the area."""
+
+    def __init__(
+        self,
+        actor: User,
+        seed: int = 2024,
+        *,
+        units: tuple[str, ...] = SECTORS,
+        given: dict[str, list[str]] = GIVEN,
+        family: list[str] | dict[str, list[str]] = FAMILY,
+        citizenship: str = "MD",
+    ) -> None:
         self.actor = actor
         self.rng = random.Random(seed)  # noqa: S311 - invented demo names
-        self.units = {u.code: u for u in Unit.objects.filter(code__in=SECTORS)}
+        self.codes = units
+        self.units = {u.code: u for u in Unit.objects.filter(code__in=units)}
+        self.given = given
+        self.family = family
+        self.citizenship = citizenship
 
-    def make(self, *, months: tuple[int, int], refugee: bool = False) -> Person:
+    def make(
+        self, *, months: tuple[int, int], refugee: bool = False, unit: str | None = None
+    ) -> Person:
         sex = self.rng.choice("FM")
         today = timezone.localdate()
         age_days = self.rng.randint(months[0] * 30 + 1, months[1] * 30)
-        given = self.rng.choice((REFUGEE_GIVEN if refugee else GIVEN)[sex])
-        family = self.rng.choice(REFUGEE_FAMILY if refugee else FAMILY)
+        given = self.rng.choice((REFUGEE_GIVEN if refugee else self.given)[sex])
+        names = self.family[sex] if isinstance(self.family, dict) else self.family
+        family = self.rng.choice(REFUGEE_FAMILY if refugee else names)
         return person_create(
             actor=self.actor,
             data=PersonInput(
@@ -48,8 +66,8 @@ class DemoChildren:
                 family_name=family,
                 sex=sex,
                 birth_date=today - timedelta(days=age_days),
-                unit=self.units[self.rng.choice(SECTORS)],
-                citizenship="UA" if refugee else "MD",
+                unit=self.units[unit or self.rng.choice(self.codes)],
+                citizenship="UA" if refugee else self.citizenship,
                 displacement="refugee" if refugee else "none",
                 vulnerabilities=["refugee"] if refugee else [],
             ),

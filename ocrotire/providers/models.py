@@ -164,6 +164,9 @@ class ServicePoint(models.Model):
     languages = models.JSONField(_("languages"), default=list, blank=True)
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # The day the service stops (a residential institution reorganised or closed): from then on
+    # it takes no placement or referral and counts no places. Set by care.institution_change.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -184,6 +187,22 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def open_on(self, day: date) -> bool:
+        return (
+            self.active
+            and self.provider.active
+            and (self.closed_on is None or self.closed_on > day)
+        )
+
+
+def open_points(day: date, prefix: str = "") -> models.Q:
+    """Service points that take children on `day`: active, of an active provider, not closed.
+    `prefix` reaches them through a relation ("service_point__")."""
+    return models.Q(**{f"{prefix}active": True, f"{prefix}provider__active": True}) & (
+        models.Q(**{f"{prefix}closed_on__isnull": True})
+        | models.Q(**{f"{prefix}closed_on__gt": day})
+    )
 
 
 class EnrolmentStatus(models.TextChoices):

@@ -24,6 +24,7 @@ from ocrotire.providers.models import (
     ServiceBundle,
     ServicePoint,
     ServiceType,
+    open_points,
 )
 from ocrotire.providers.permissions import can_browse_providers
 
@@ -107,7 +108,7 @@ def service_point_list(
 ) -> QuerySet[ServicePoint]:
     qs = ServicePoint.objects.filter(provider__in=_visible_providers(user).values("pk"))
     if not include_inactive:
-        qs = qs.filter(active=True, provider__active=True)
+        qs = qs.filter(open_points(timezone.localdate()))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     if service_code:
@@ -236,7 +237,8 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
     parts = list(Unit.objects.filter(parent=unit).order_by("code"))
     # Service points registered at the area itself (a municipal service for the whole city) get
     # a column of their own after the parts; an area without parts is its own only column.
-    at_area = ServicePoint.objects.filter(active=True, provider__active=True, unit=unit).exists()
+    today = timezone.localdate()
+    at_area = ServicePoint.objects.filter(open_points(today), unit=unit).exists()
     areas = [*parts, unit] if (at_area or not parts) else parts
     types = list(service_types(country=unit.country))
     cells: dict[tuple[Any, Any], dict[str, int]] = {
@@ -256,9 +258,7 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
         return found if found is not None else (unit.code if unit in areas else None)
 
     points = (
-        ServicePoint.objects.filter(
-            active=True, provider__active=True, unit__path__startswith=unit.path
-        )
+        ServicePoint.objects.filter(open_points(today), unit__path__startswith=unit.path)
         .values("unit__path", "service_type__code")
         .annotate(points=Count("id"), capacity=Sum("capacity"))
     )

@@ -342,6 +342,13 @@ def _place_or_refuse(
     of its area gives a reason. Returns the locked point, the places taken and the reason kept
     ('' when there was a free place)."""
     locked = ServicePoint.objects.select_for_update().get(pk=point.pk)
+    if locked.closed_on is not None and timezone.localdate(at) >= locked.closed_on:
+        raise ValidationError(
+            {
+                "service_point": _("This service closed on %(date)s.")
+                % {"date": locked.closed_on.isoformat()}
+            }
+        )
     taken = occupancy(locked, at=at)
     if taken < locked.capacity:
         return locked, taken, ""

@@ -54,6 +54,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "providers_created": 0,
         "enrolments_created": 0,
         "placements_created": 0,
+        "institutions_reorganised": 0,
     }
     assert snapshot == (
         Unit.objects.count(),

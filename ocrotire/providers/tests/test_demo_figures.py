@@ -38,3 +38,24 @@ def test_seed_000_figures_come_back_from_the_api(api):
     provider = api(User.objects.get(username="provider"))
     mine = provider.get("/api/v1/providers/", {"licence": "expiring"}).json()["results"]
     assert [p["name"] for p in mine if "Centrul de zi" in p["name"]]
+
+
+def test_seed_001_figures_come_back_from_the_api(api):
+    """Seed 001: 3 residential institutions reorganised, 220 children moved to family care."""
+    demo_load()
+    admin = api(User.objects.get(username="admin"))
+    figures = admin.get("/api/v1/deinstitutionalisation/", {"unit": "KG-C"}).json()
+    assert figures["institutions"] == 3
+    assert figures["reorganised"] == 3
+    assert figures["residents_at_start"] == 220
+    assert figures["residents_at_end"] == 0
+    assert figures["moved_to_family_care"] == 220
+    assert sum(figures["destinations"].values()) == 220
+    for facility in figures["facilities"]:
+        assert facility["change"]["kind"] == "reorganised"
+        assert len(facility["change"]["successors"]) == 2
+    # The Kyrgyz specialist of Alamüdün sees the institution of her district.
+    specialist = api(User.objects.get(username="specialist_kg"))
+    own = specialist.get("/api/v1/deinstitutionalisation/", {"unit": "KG-C-ALA"}).json()
+    assert (own["institutions"], own["moved_to_family_care"]) == (1, 60)
+    assert specialist.get("/api/v1/deinstitutionalisation/", {"unit": "KG-C"}).status_code == 400
