@@ -726,6 +726,9 @@ class GapRowSerializer(serializers.Serializer[Any]):
     free = serializers.IntegerField()
     waiting = serializers.IntegerField()
     pending_referrals = serializers.IntegerField()
+    unmet_needs = serializers.IntegerField(
+        help_text="Needs of the latest assessment of open cases that no service answers yet"
+    )
 
 
 class GapAnalysisSerializer(serializers.Serializer[Any]):

@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, JSONField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from ocrotire.accounts.models import Institution, RoleCode, User
 from ocrotire.accounts.permissions import has_role
 from ocrotire.accounts.selectors import institution_visible_q
-from ocrotire.cases.models import Referral, ReferralStatus
+from ocrotire.cases.models import OPEN_STAGES, Assessment, Case, Referral, ReferralStatus
 from ocrotire.cases.selectors import case_scope
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import (
@@ -228,6 +228,68 @@ def point_figures(
     return figures
 
 
+# A referral in these states is the service coming: the need it answers is not a gap.
+REFERRAL_UNDER_WAY = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.ENROLLED)
+
+
+def unmet_needs(*, unit: Unit) -> list[tuple[str, str]]:
+    """The service needs of the latest assessment of each open case of the area that nothing
+    answers yet: (the case's unit path, the service code) once per case and need. A need is
+    answered by an open enrolment or an active placement of the child at a service of that type,
+    by a referral of the case to one that is under way, or by one completed after the
+    assessment."""
+    from ocrotire.care.models import Placement
+
+    latest = Assessment.objects.filter(case=OuterRef("pk")).order_by("-completed_at", "-id")
+    cases = list(
+        Case.objects.filter(stage__in=OPEN_STAGES, unit__path__startswith=unit.path)
+        .annotate(
+            needs=Subquery(latest.values("needs")[:1], output_field=JSONField()),
+            assessed_at=Subquery(latest.values("completed_at")[:1]),
+        )
+        .exclude(needs=None)
+        .values_list("pk", "child_id", "unit__path", "needs", "assessed_at")
+    )
+    cases = [row for row in cases if isinstance(row[3], list) and row[3]]
+    if not cases:
+        return []
+    children = [row[1] for row in cases]
+    receiving: dict[int, set[str]] = {}
+    for child, code in Enrolment.objects.filter(
+        child_id__in=children, status__in=[EnrolmentStatus.WAITING, EnrolmentStatus.ENROLLED]
+    ).values_list("child_id", "service_point__service_type__code"):
+        receiving.setdefault(child, set()).add(code)
+    for child, code in Placement.objects.filter(
+        child_id__in=children, ended_at__isnull=True, facility__isnull=False
+    ).values_list("child_id", "facility__service_type__code"):
+        receiving.setdefault(child, set()).add(code)
+    referred: dict[int, list[tuple[str, str, datetime | None]]] = {}
+    for case_id, code, state, ended in Referral.objects.filter(
+        case_id__in=[row[0] for row in cases], service_point__isnull=False
+    ).values_list("case_id", "service_point__service_type__code", "status", "ended_at"):
+        referred.setdefault(case_id, []).append((code, state, ended))
+    gaps = []
+    for case_id, child, path, needs, assessed_at in cases:
+        for code in dict.fromkeys(str(n) for n in needs):
+            if code in receiving.get(child, ()):
+                continue
+            if any(
+                got == code
+                and (
+                    state in REFERRAL_UNDER_WAY
+                    or (
+                        state == ReferralStatus.COMPLETED
+                        and ended is not None
+                        and ended >= assessed_at
+                    )
+                )
+                for got, state, ended in referred.get(case_id, [])
+            ):
+                continue
+            gaps.append((path, code))
+    return gaps
+
+
 def gap_analysis(*, unit: Unit) -> dict[str, Any]:
     """Supply against demand for the units directly under `unit` (or `unit` itself when it has
     none), per service type of the country's catalogue: service points, places, children
@@ -248,6 +310,7 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
             "occupied": 0,
             "waiting": 0,
             "pending_referrals": 0,
+            "unmet_needs": 0,
         }
         for a in areas
         for t in types
@@ -294,6 +357,10 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
         key = (area, row["service_point__service_type__code"])
         if area is not None and key in cells:
             cells[key]["pending_referrals"] += row["n"]
+    for path, code in unmet_needs(unit=unit):
+        key = (area_of(path), code)
+        if key in cells:
+            cells[key]["unmet_needs"] += 1
     rows = [
         {
             "unit": a.code,

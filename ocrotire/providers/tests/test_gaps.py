@@ -87,6 +87,7 @@ def test_counts_per_unit_and_service_match_the_data(api, personas, supply):
         "free": 3,
         "waiting": 0,
         "pending_referrals": 1,
+        "unmet_needs": 0,
     }
     assert cell[("MD-CU-CEN", "day_centre_risk")]["points"] == 0
     uncovered = {(u["unit"], u["service_type"]) for u in gaps["uncovered"]}
@@ -108,3 +109,60 @@ def test_gap_page_marks_units_without_a_service(client, personas, supply, mfa_of
     page = client.get("/providers/gaps/", {"unit": "MD-CU"}).content.decode()
     assert 'class="gap" data-unit="MD-CU-CEN" data-service="day_centre_risk"' in page
     assert 'data-unit="MD-CU-BOT" data-service="day_centre_risk">' in page
+
+
+def assess(api, user, case, needs):
+    case.refresh_from_db()
+    response = api(user).post(
+        f"/api/v1/cases/{case.pk}/assessments/",
+        {
+            "version": case.version,
+            "kind": "initial",
+            "findings": "Needs day care and counselling",
+            "risk_level": "medium",
+            "confirmed": "partly",
+            "needs": needs,
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def unmet(api, user):
+    gaps = api(user).get("/api/v1/services/gaps/", {"unit": "MD-CU"}).json()
+    return {(r["unit"], r["service_type"]): r["unmet_needs"] for r in gaps["rows"]}
+
+
+def test_needs_of_assessments_without_a_service_are_counted(api, client, personas, supply):
+    specialist = personas["specialist"]
+    case = open_case(api, specialist)
+    other = open_case(api, specialist, given="Vasile")
+    assess(api, specialist, case, ["day_centre_risk", "psychological_counselling", "no_such"])
+    assess(api, specialist, other, ["day_centre_risk"])
+    counts = unmet(api, personas["supervisor"])
+    assert counts[("MD-CU-BOT", "day_centre_risk")] == 2
+    assert counts[("MD-CU-BOT", "psychological_counselling")] == 1
+    assert counts[("MD-CU-CEN", "day_centre_risk")] == 0
+
+    # A referral under way answers the need of that case; the other child still waits for one.
+    case.refresh_from_db()
+    sent = api(specialist).post(
+        "/api/v1/referrals/",
+        {"case": case.pk, "version": case.version, "service_point": supply.pk, "reason": "Zi"},
+        format="json",
+    )
+    assert sent.status_code == 201, sent.content
+    counts = unmet(api, personas["supervisor"])
+    assert counts[("MD-CU-BOT", "day_centre_risk")] == 1
+    # An enrolment at a service of that type answers it too.
+    enrolment_record(
+        actor=personas["supervisor"],
+        point=supply,
+        child=other.child,
+        enrolled_at=timezone.now() - timedelta(minutes=5),
+        override_reason="Urgent",
+    )
+    assert unmet(api, personas["supervisor"])[("MD-CU-BOT", "day_centre_risk")] == 0
+    client.force_login(personas["supervisor"])
+    page = client.get("/providers/gaps/", {"unit": "MD-CU"}).content.decode()
+    assert 'data-unmet="1"' in page  # psychological counselling
