@@ -51,6 +51,11 @@ v1 = [
         name="deinstitutionalisation",
     ),
     path(
+        "v1/services/<id:pk>/enrolments/",
+        providers_apis.ServicePointEnrolmentsApi.as_view(),
+        name="service-enrolments",
+    ),
+    path(
         "v1/services/<id:pk>/institution-change/",
         care_apis.InstitutionChangeApi.as_view(),
         name="institution-change",

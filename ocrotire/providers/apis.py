@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,8 +34,9 @@ from ocrotire.providers.models import (
     ServicePoint,
     ServiceType,
 )
-from ocrotire.providers.permissions import can_create_provider
+from ocrotire.providers.permissions import can_create_provider, can_see_enrolments
 from ocrotire.providers.selectors import (
+    enrolment_history,
     gap_analysis,
     point_figures,
     provider_get,
@@ -451,6 +452,59 @@ class ServicePointDetailApi(GenericAPIView[ServicePoint]):
         version = data.pop("version")
         services.service_point_update(actor=user, point=point, version=version, **data)
         return Response(ServicePointOutputSerializer(service_point_get(user=user, pk=pk)).data)
+
+
+class EnrolmentOutputSerializer(serializers.ModelSerializer[Enrolment]):
+    child = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "child",
+            "status",
+            "queued_at",
+            "enrolled_at",
+            "ended_at",
+            "referral",
+            "over_capacity_reason",
+        ]
+
+    def get_child(self, enrolment: Enrolment) -> dict[str, Any]:
+        return {"person": enrolment.child_id, "display_name": str(enrolment.child)}
+
+
+class ServicePointEnrolmentsApi(GenericAPIView[Enrolment]):
+    """Who was enrolled at a service point and when (`at`: those enrolled at that moment)."""
+
+    permission_classes = [IsMember]
+    serializer_class = EnrolmentOutputSerializer
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        at = serializers.DateTimeField(required=False)
+        status = serializers.ChoiceField(choices=EnrolmentStatus.choices, required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("at", str, description="A moment (ISO 8601): who was enrolled then"),
+            OpenApiParameter("status", str, enum=EnrolmentStatus.values),
+        ],
+        responses=EnrolmentOutputSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        point = service_point_get(user=user, pk=pk)
+        if not can_see_enrolments(user, point):
+            raise PermissionDenied
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        qs = enrolment_history(
+            point,
+            at=filters.validated_data.get("at"),
+            status=filters.validated_data.get("status", ""),
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(EnrolmentOutputSerializer(page, many=True).data)
 
 
 class ServiceTypeOutputSerializer(serializers.ModelSerializer[ServiceType]):

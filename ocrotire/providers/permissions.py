@@ -6,6 +6,7 @@ from typing import Any
 
 from ocrotire.accounts.models import RoleCode
 from ocrotire.accounts.permissions import has_role, is_member, scope_of
+from ocrotire.cases.permissions import works_cases
 from ocrotire.providers.models import Provider
 
 # Those who keep the register: they add providers of their area and edit any of them.
@@ -61,3 +62,11 @@ def can_enrol(user: Any, referral: Any) -> bool:
 def can_override_capacity(user: Any, provider: Provider) -> bool:
     """Enrolling beyond the places is the directorate's decision, not the provider's alone."""
     return can_create_provider(user) and can_edit_provider(user, provider)
+
+
+def can_see_enrolments(user: Any, point: Any) -> bool:
+    """Who was enrolled when, by name: the provider's staff, the register keepers of its area,
+    and the case workers whose area the service point is in."""
+    if is_provider_staff(user, point.provider) or can_edit_provider(user, point.provider):
+        return True
+    return works_cases(user) and scope_of(user).covers_path(point.unit.path)

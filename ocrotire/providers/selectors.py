@@ -182,6 +182,19 @@ def waiting_list(point: ServicePoint) -> QuerySet[Enrolment]:
     )
 
 
+def enrolment_history(
+    point: ServicePoint, *, at: datetime | None = None, status: str = ""
+) -> QuerySet[Enrolment]:
+    """Who was at the service point and when, newest first; with `at`, the children enrolled at
+    that moment."""
+    qs = Enrolment.objects.filter(service_point=point)
+    if at is not None:
+        qs = qs.filter(enrolled_at__lte=at).exclude(ended_at__lte=at)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("child", "referral", "created_by").order_by("-queued_at", "-id")
+
+
 def waiting_positions(referrals: list[Referral]) -> dict[int, int]:
     """Place in the queue (1 = next) of every waiting enrolment of these referrals' service
     points, in one query: enrolment id -> position."""

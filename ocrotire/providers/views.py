@@ -3,7 +3,7 @@ waiting lists, and the referral inbox where a provider answers the referrals add
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -34,8 +34,10 @@ from ocrotire.providers.permissions import (
     can_answer_referral,
     can_enrol,
     can_override_capacity,
+    can_see_enrolments,
 )
 from ocrotire.providers.selectors import (
+    enrolment_history,
     gap_analysis,
     point_figures,
     provider_get,
@@ -104,14 +106,22 @@ def provider_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     provider = provider_get(user=user, pk=pk)
     points = list(service_point_list(user=user, provider=provider, include_inactive=True))
     figures = point_figures(points)
+    today = timezone.localdate()
     return render(
         request,
         "providers/provider_detail.html",
         {
             "provider": provider,
-            "licence_status": provider.licence_status(timezone.localdate()),
+            "licence_status": provider.licence_status(today),
+            # The waiting children are named only to those who may see who is enrolled.
             "points": [
-                (p, figures[p.pk], max(0, p.capacity - figures[p.pk]["occupied"]), waiting_list(p))
+                (
+                    p,
+                    figures[p.pk],
+                    max(0, p.capacity - figures[p.pk]["occupied"]),
+                    waiting_list(p) if can_see_enrolments(user, p) else None,
+                    not p.open_on(today),
+                )
                 for p in points
             ],
         },
@@ -348,4 +358,32 @@ def institution_change_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "providers/institution_change.html",
         {"facility": facility, "form": form, "residents": care_services.residents(facility)},
+    )
+
+
+@login_required
+def service_point_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A service point: places taken, its waiting list, and who was enrolled when (for those
+    who may see the children's names)."""
+    user = member_or_403(request)
+    point = service_point_get(user=user, pk=pk)
+    figures = point_figures([point])[point.pk]
+    on = _day(request.GET.get("on", ""))
+    history = None
+    if can_see_enrolments(user, point):
+        at = timezone.make_aware(datetime.combine(on, time(12))) if on else None
+        history = Paginator(enrolment_history(point, at=at), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "providers/service_point_detail.html",
+        {
+            "point": point,
+            "figures": figures,
+            "free": max(0, point.capacity - figures["occupied"]),
+            "waiting": waiting_list(point) if history is not None else None,
+            "history": history,
+            "page": history,
+            "on": on,
+            "query": urlencode({"on": on.isoformat() if on else ""}) + "&",
+        },
     )

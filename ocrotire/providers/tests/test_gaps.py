@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ocrotire.cases.tests.test_case_pages import open_case
-from ocrotire.providers.models import ServiceType
+from ocrotire.providers.models import Enrolment, ServiceType
 from ocrotire.providers.services import (
     catalogue_load,
     enrolment_record,
@@ -166,3 +166,68 @@ def test_needs_of_assessments_without_a_service_are_counted(api, client, persona
     client.force_login(personas["supervisor"])
     page = client.get("/providers/gaps/", {"unit": "MD-CU"}).content.decode()
     assert 'data-unmet="1"' in page  # psychological counselling
+
+
+def test_who_was_enrolled_when(api, client, personas, supply, territory):
+    supervisor = personas["supervisor"]
+    earlier = person_create(
+        actor=supervisor,
+        data=PersonInput(
+            given_name="Dorin",
+            family_name="Lungu",
+            sex="M",
+            birth_date=timezone.localdate() - timedelta(days=3000),
+            unit=territory["MD-CU-BOT"],
+        ),
+    )
+    now = timezone.now()
+    enrolment_record(
+        actor=supervisor,
+        point=supply,
+        child=earlier,
+        enrolled_at=now - timedelta(days=40),
+        ended_at=now - timedelta(days=20),
+    )
+    url = f"/api/v1/services/{supply.pk}/enrolments/"
+    everyone = api(supervisor).get(url).json()
+    assert everyone["count"] == 3
+    then = api(supervisor).get(url, {"at": (now - timedelta(days=30)).isoformat()}).json()
+    assert [e["child"]["person"] for e in then["results"]] == [earlier.pk]
+    today = api(supervisor).get(url, {"at": now.isoformat()}).json()
+    assert today["count"] == 2
+    assert earlier.pk not in {e["child"]["person"] for e in today["results"]}
+    assert api(supervisor).get(url, {"at": "yesterday"}).status_code == 400
+    # Names are for the provider, the register keepers and the area's case workers only.
+    assert api(personas["reporter"]).get(url).status_code == 403
+    assert api(personas["specialist_ua"]).get(url).status_code in (403, 404)
+    assert api(personas["specialist"]).get(url).status_code == 200
+
+    client.force_login(supervisor)
+    day = (now - timedelta(days=30)).date().isoformat()
+    page = client.get(f"/providers/services/{supply.pk}/", {"on": day}).content.decode()
+    assert "Dorin" in page
+    client.force_login(personas["reporter"])
+    page = client.get(f"/providers/services/{supply.pk}/").content.decode()
+    assert 'id="enrolments"' not in page
+    assert "Dorin" not in page
+    # A waiting child is named on the provider's page to the register keeper, not to a school.
+    Enrolment.objects.create(
+        service_point=supply,
+        child=person_create(
+            actor=supervisor,
+            data=PersonInput(
+                given_name="Sorina",
+                family_name="Vrabie",
+                sex="F",
+                birth_date=timezone.localdate() - timedelta(days=2000),
+                unit=territory["MD-CU-BOT"],
+            ),
+        ),
+        queued_at=now,
+        created_by=supervisor,
+    )
+    provider_page = client.get(f"/providers/{supply.provider_id}/")
+    assert provider_page.status_code == 200
+    assert "Vrabie" not in provider_page.content.decode()
+    client.force_login(supervisor)
+    assert "Vrabie" in client.get(f"/providers/{supply.provider_id}/").content.decode()
