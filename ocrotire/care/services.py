@@ -66,7 +66,10 @@ def placement_start(
                     "This child already has an active placement (%(form)s since %(date)s): end it "
                     "first."
                 )
-                % {"form": active.get_form_display(), "date": active.started_at.date().isoformat()}
+                % {
+                    "form": active.get_form_display(),
+                    "date": timezone.localdate(active.started_at).isoformat(),
+                }
             }
         )
     placement = Placement(
