@@ -19,6 +19,8 @@ urlpatterns = [
     path("registry/", include("ocrotire.registry.urls")),
     path("reports/", include("ocrotire.intake.urls")),
     path("cases/", include("ocrotire.cases.urls")),
+    # Placements are steps of the case file that the care app keeps.
+    path("cases/", include("ocrotire.care.urls")),
     path("providers/", include("ocrotire.providers.urls")),
     path("api/", include("ocrotire.api.urls")),
     path("admin/", admin.site.urls),

@@ -18,9 +18,10 @@ from ocrotire.care.models import (
     Placement,
     PlacementEnd,
 )
+from ocrotire.cases.models import Case
 from ocrotire.cases.permissions import works_cases
-from ocrotire.geo.models import Unit
-from ocrotire.providers.models import ServiceGroup, ServicePoint
+from ocrotire.geo.models import PATH_SEPARATOR, Unit
+from ocrotire.providers.models import ServiceGroup, ServicePoint, open_points
 from ocrotire.registry.selectors import person_scope
 
 
@@ -203,3 +204,27 @@ def _destination(end_reason: str, next_form: str | None) -> str:
     if next_form in FAMILY_BASED:
         return str(next_form)
     return "other"
+
+
+def case_placements(case: Case) -> QuerySet[Placement]:
+    """The placements recorded on a case (a case the caller fetched through the user's scope),
+    newest first."""
+    return (
+        Placement.objects.filter(case=case)
+        .select_related("facility")
+        .order_by("-started_at", "-id")
+    )
+
+
+def placement_facilities(case: Case) -> QuerySet[ServicePoint]:
+    """Where the child of a case can be placed: the active alternative-care and residential
+    service points of the case's region, municipality or district (the first level under the
+    country, where the authorities that decide placements sit: a Botanica child may go to a
+    Chișinău centre in another sector), by service, then by name."""
+    area = "".join(f"{code}{PATH_SEPARATOR}" for code in case.unit.ancestor_codes()[:2])
+    return (
+        ServicePoint.objects.filter(open_points(timezone.localdate()), unit__path__startswith=area)
+        .filter(Q(service_type__care_form=True) | Q(service_type__group=ServiceGroup.RESIDENTIAL))
+        .select_related("provider__institution", "service_type")
+        .order_by("service_type__ordering", "name", "id")
+    )

@@ -30,6 +30,8 @@ from ocrotire.providers.models import ServiceGroup, ServicePoint
 from ocrotire.registry.models import Person, PersonStatus
 
 CLOCK_SKEW_SECONDS = 300
+# The longest note kept at the end of a placement (as the API's field); longer is refused, not cut.
+NOTE_LIMIT = 4000
 
 
 def _not_future(value: datetime, field: str) -> None:
@@ -75,7 +77,10 @@ def placement_start(
                     "This child already has an active placement (%(form)s since %(date)s): end it "
                     "first."
                 )
-                % {"form": active.get_form_display(), "date": active.started_at.date().isoformat()}
+                % {
+                    "form": active.get_form_display(),
+                    "date": timezone.localdate(active.started_at).isoformat(),
+                }
             }
         )
     placement = Placement(
@@ -142,6 +147,8 @@ def placement_end(
 ) -> Placement:
     if not can_place(actor, placement.child, placement.case):
         raise PermissionError
+    if len(note.strip()) > NOTE_LIMIT:
+        raise ValidationError({"note": _("At most %(limit)s characters.") % {"limit": NOTE_LIMIT}})
     locked = Placement.objects.select_for_update().get(pk=placement.pk)
     if locked.version != version:
         raise ConflictError

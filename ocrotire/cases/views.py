@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.services import ConflictError
-from ocrotire.care.models import Placement
+from ocrotire.care.views import placement_panel
 from ocrotire.cases import forms as case_forms
 from ocrotire.cases import services
 from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
@@ -506,7 +506,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "report_links": keeps_register(user),
             "records": case_records(case),
             "return_required": removals_awaiting_return(case, now),
-            "placements": list(Placement.objects.filter(case=case).select_related("facility")),
+            **placement_panel(user, case),
             "nav_active": "cases",
         },
     )

@@ -1,0 +1,101 @@
+"""Forms of the placement steps on the case page, mirroring the API's input serializers: place
+the child, and end a placement (with the placement's version, so a concurrent change is found)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.care.models import PlacementEnd, PlacementForm
+from ocrotire.care.services import NOTE_LIMIT
+from ocrotire.providers.models import ServicePoint
+
+BLANK = [("", "—")]
+
+
+def _when(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        help_text=_("Leave empty for now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class _Uncut(forms.Form):
+    """Lengths are checked here and by the service, with a message: a `maxlength` in the page
+    would let the browser cut a longer paste without a word."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+
+
+class FacilityChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} — {obj.provider.institution.name} ({obj.service_type.label()})"
+
+
+class PlacementStartForm(_Uncut):
+    form = forms.ChoiceField(label=_("Form of care"), choices=BLANK + list(PlacementForm.choices))
+    emergency = forms.BooleanField(label=_("Emergency placement"), required=False)
+    national_type = forms.CharField(
+        label=_("National type"),
+        max_length=200,
+        required=False,
+        help_text=_("The name of this form of care in the country's law."),
+    )
+    decision_reference = forms.CharField(
+        label=_("Decision reference"), max_length=100, required=False
+    )
+    decision_date = forms.DateField(
+        label=_("Decision date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    carer_name = forms.CharField(
+        label=_("Carer"),
+        max_length=200,
+        required=False,
+        help_text=_("Name the carer, choose the facility, or both."),
+    )
+    facility = FacilityChoiceField(
+        label=_("Facility"),
+        queryset=ServicePoint.objects.none(),
+        required=False,
+        empty_label="—",
+    )
+    started_at = _when(_("Started at"))
+
+    def __init__(
+        self, *args: Any, facilities: QuerySet[ServicePoint] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["facility"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if facilities is not None:
+            field.queryset = facilities
+
+
+class PlacementEndForm(_Uncut):
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+    end_reason = forms.ChoiceField(
+        label=_("Reason for ending"), choices=BLANK + list(PlacementEnd.choices)
+    )
+    ended_at = _when(_("Ended at"))
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=NOTE_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The service's own words for the limit, in the reader's language.
+        self.fields["note"].help_text = gettext("At most %(limit)s characters.") % {
+            "limit": NOTE_LIMIT
+        }

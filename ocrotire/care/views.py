@@ -1,0 +1,145 @@
+"""Placement pages of the case file: place the child, end a placement. The forms are shown on the
+case page and post here; a refused form comes back on its own page with the reasons beside the
+fields and everything typed kept, as the case's step forms do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import member_or_403
+from ocrotire.accounts.services import ConflictError
+from ocrotire.care import services
+from ocrotire.care.forms import PlacementEndForm, PlacementStartForm
+from ocrotire.care.models import Placement
+from ocrotire.care.permissions import can_place
+from ocrotire.care.selectors import case_placements, placement_facilities
+from ocrotire.cases.models import Case
+from ocrotire.cases.selectors import case_get
+
+CONFLICT = gettext_lazy(
+    "Someone else changed this placement while you were working on it, so nothing was saved. "
+    "Open the case again to see the changes, then repeat your step."
+)
+
+
+def _end_form(placement: Placement, data: Any = None) -> PlacementEndForm:
+    # Ids of their own: the case page holds one of these forms per active placement.
+    return PlacementEndForm(
+        data, initial={"version": placement.version}, auto_id=f"id_end-{placement.pk}-%s"
+    )
+
+
+def placement_panel(user: User, case: Case) -> dict[str, Any]:
+    """What the case page shows of placements: the list, and for those who may place the child
+    the form to place them and a form to end each active placement."""
+    placements = list(case_placements(case))
+    if not can_place(user, case.child, case):
+        return {"placements": placements, "can_place": False}
+    return {
+        "placements": placements,
+        "can_place": True,
+        "place_form": PlacementStartForm(facilities=placement_facilities(case)),
+        "end_forms": [(p, _end_form(p)) for p in placements if p.ended_at is None],
+    }
+
+
+def _placer(request: HttpRequest, pk: int) -> tuple[User, Case]:
+    user = member_or_403(request)
+    case = case_get(user=user, pk=pk)
+    if not can_place(user, case.child, case):
+        raise PermissionDenied
+    return user, case
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, texts in errors.items():
+        form.add_error(field if field in form.fields else None, texts)
+
+
+def _page(request: HttpRequest, case: Case, form: Form, title: Any, status: int) -> HttpResponse:
+    return render(
+        request,
+        "cases/step_form.html",
+        {"case": case, "form": form, "title": title, "refusal": None, "nav_active": "cases"},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user, case = _placer(request, pk)
+    form = PlacementStartForm(
+        request.POST if request.method == "POST" else None,
+        facilities=placement_facilities(case),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.placement_start(
+                actor=user,
+                child=case.child,
+                case=case,
+                form=data["form"],
+                started_at=data["started_at"] or timezone.now(),
+                emergency=data["emergency"],
+                national_type=data["national_type"],
+                decision_reference=data["decision_reference"],
+                decision_date=data["decision_date"],
+                carer_name=data["carer_name"],
+                facility=data["facility"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionError as exc:
+            raise PermissionDenied from exc
+        else:
+            messages.success(request, _("The placement was recorded."))
+            return redirect("cases:detail", pk=case.pk)
+    return _page(request, case, form, gettext_lazy("Place the child"), 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponse:
+    user, case = _placer(request, pk)
+    placement = case_placements(case).filter(pk=placement_pk).first()
+    if placement is None:
+        raise Http404
+    form = _end_form(placement, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.placement_end(
+                actor=user,
+                placement=placement,
+                version=data["version"],
+                end_reason=data["end_reason"],
+                ended_at=data["ended_at"],
+                note=data["note"],
+            )
+        except ConflictError:
+            form.add_error(None, str(CONFLICT))
+            status = 409
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionError as exc:
+            raise PermissionDenied from exc
+        else:
+            messages.success(request, _("The placement was ended."))
+            return redirect("cases:detail", pk=case.pk)
+    return _page(request, case, form, gettext_lazy("End the placement"), status)
