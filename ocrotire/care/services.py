@@ -23,7 +23,7 @@ from ocrotire.care.models import (
 )
 from ocrotire.care.permissions import can_place, can_record_institution_change
 from ocrotire.cases.deadlines import event_fire
-from ocrotire.cases.models import Case
+from ocrotire.cases.models import Case, Stage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
 from ocrotire.providers.models import ServiceGroup, ServicePoint
@@ -62,6 +62,10 @@ def placement_start(
         raise ValidationError({"child": _("This record was merged or archived.")})
     if case is not None and case.child_id != child.pk:
         raise ValidationError({"case": _("This case is about another child.")})
+    if case is not None and case.stage == Stage.CLOSED:
+        raise ValidationError(
+            {"case": _("This case is closed: a new placement needs an open case.")}
+        )
     _not_future(started_at, "started_at")
     if not carer_name.strip() and facility is None:
         raise ValidationError({"carer_name": _("Name the carer or choose the facility.")})

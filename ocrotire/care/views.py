@@ -25,7 +25,7 @@ from ocrotire.care.forms import PlacementEndForm, PlacementStartForm
 from ocrotire.care.models import Placement
 from ocrotire.care.permissions import can_place
 from ocrotire.care.selectors import case_placements, placement_facilities
-from ocrotire.cases.models import Case
+from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.selectors import case_get
 
 CONFLICT = gettext_lazy(
@@ -50,7 +50,12 @@ def placement_panel(user: User, case: Case) -> dict[str, Any]:
     return {
         "placements": placements,
         "can_place": True,
-        "place_form": PlacementStartForm(facilities=placement_facilities(case)),
+        # A closed case takes no new placement; its active ones can still be ended.
+        "place_form": (
+            PlacementStartForm(facilities=placement_facilities(case))
+            if case.stage != Stage.CLOSED
+            else None
+        ),
         "end_forms": [(p, _end_form(p)) for p in placements if p.ended_at is None],
     }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ocrotire.care.models import InstitutionChange, Placement
 from ocrotire.care.services import placement_end, placement_start
@@ -17,6 +17,14 @@ from ocrotire.providers.services import catalogue_load, provider_create, service
 from ocrotire.registry.services import PersonInput, person_create
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(personas):
+    """The assertions read English sentences, whatever the catalogues translate."""
+    for user in personas.values():
+        user.language = "en"
+        user.save(update_fields=["language"])
 
 
 @pytest.fixture
@@ -138,8 +146,7 @@ def test_a_change_waits_for_the_last_child_and_then_closes_the_institution(
         "effective_on": today.isoformat(),
         "successors": [home["day"].pk],
     }
-    with translation.override("en"):
-        refused = api(supervisor).post(url, body, format="json")
+    refused = api(supervisor).post(url, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400
     assert "1 child still lives" in refused.json()["error"]["fields"]["effective_on"][0]
     assert not InstitutionChange.objects.exists()
@@ -260,8 +267,7 @@ def test_the_page_shows_the_figures_and_the_change_form_explains_refusals(
 ):
     live_in(personas, territory, home, "Ana", 30)
     client.force_login(personas["supervisor"])
-    with translation.override("en"):
-        page = client.get("/providers/institutions/", {"unit": "MD-CU"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get("/providers/institutions/", {"unit": "MD-CU"})
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-figure="residents_at_end">1<' in html

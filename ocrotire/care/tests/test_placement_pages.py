@@ -373,3 +373,21 @@ def test_who_may_not_place_sees_no_form_and_changes_nothing(
         AuditEvent.objects.exclude(action="view").count(),
     ) == before
     assert placement.ended_at is None
+
+
+def test_a_closed_case_takes_no_new_placement(client: Any, personas: dict[str, Any], case: Case):
+    Case.objects.filter(pk=case.pk).update(stage="closed")
+    client.force_login(personas["specialist"])
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'id="place-child"' not in page
+    with pytest.raises(ValidationError) as refused:
+        placement_start(
+            actor=personas["specialist"],
+            child=case.child,
+            case=Case.objects.get(pk=case.pk),
+            form="foster",
+            carer_name=CARER,
+            started_at=timezone.now(),
+        )
+    assert "case" in refused.value.message_dict
+    assert not Placement.objects.filter(child=case.child).exists()
