@@ -69,6 +69,10 @@ def placement_start(
     _not_future(started_at, "started_at")
     if not carer_name.strip() and facility is None:
         raise ValidationError({"carer_name": _("Name the carer or choose the facility.")})
+    if facility is not None and not (
+        facility.service_type.care_form or facility.service_type.group == ServiceGroup.RESIDENTIAL
+    ):
+        raise ValidationError({"facility": _("This service does not take children into care.")})
     if facility is not None and not facility.open_on(timezone.localdate(started_at)):
         raise ValidationError({"facility": _("This facility takes no placements on that date.")})
     active = (

@@ -1,4 +1,4 @@
-"""Placement pages, under the case they belong to."""
+"""Placement pages, under the cases: the list of children in care, and the steps of a case."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from ocrotire.care import views
 app_name = "care"
 
 urlpatterns = [
+    path("placements/", views.placement_list_view, name="placements"),
     path("<id:pk>/placements/new/", views.placement_start_view, name="placement-start"),
     path(
         "<id:pk>/placements/<id:placement_pk>/end/",

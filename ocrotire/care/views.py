@@ -5,10 +5,12 @@ fields and everything typed kept, as the case's step forms do."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,9 +24,9 @@ from ocrotire.accounts.permissions import member_or_403
 from ocrotire.accounts.services import ConflictError
 from ocrotire.care import services
 from ocrotire.care.forms import PlacementEndForm, PlacementStartForm
-from ocrotire.care.models import Placement
+from ocrotire.care.models import Placement, PlacementForm
 from ocrotire.care.permissions import can_place
-from ocrotire.care.selectors import case_placements, placement_facilities
+from ocrotire.care.selectors import case_placements, placement_facilities, placement_list
 from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.selectors import case_get
 
@@ -148,3 +150,32 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
             messages.success(request, _("The placement was ended."))
             return redirect("cases:detail", pk=case.pk)
     return _page(request, case, form, gettext_lazy("End the placement"), status)
+
+
+@login_required
+def placement_list_view(request: HttpRequest) -> HttpResponse:
+    """The children of the user's area in alternative care, by form of care: active placements
+    by default, with their next review."""
+    user = member_or_403(request)
+    form = request.GET.get("form", "")
+    if form not in PlacementForm.values:
+        form = ""
+    state = request.GET.get("state", "active")
+    if state not in ("active", "ended", "all"):
+        state = "active"
+    active = {"active": True, "ended": False}.get(state)
+    page = Paginator(placement_list(user=user, active=active, form=form), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "care/placement_list.html",
+        {
+            "page": page,
+            "form": form,
+            "forms": PlacementForm.choices,
+            "state": state,
+            "now": timezone.now(),
+            "query": urlencode({"form": form, "state": state}) + "&",
+        },
+    )

@@ -292,3 +292,28 @@ def test_the_page_shows_the_figures_and_the_change_form_explains_refusals(
     assert (
         client.get(f"/providers/institutions/{home['institution'].pk}/change/").status_code == 403
     )
+
+
+def test_a_day_centre_is_not_a_placement(api, personas, territory, home):
+    newcomer = child(personas, territory, "Dana")
+    placed = api(personas["supervisor"]).post(
+        "/api/v1/placements/",
+        {"child": newcomer.pk, "form": "residential", "facility": home["day"].pk},
+        format="json",
+    )
+    assert placed.status_code == 400
+    assert "facility" in placed.json()["error"]["fields"]
+    assert not Placement.objects.filter(child=newcomer).exists()
+
+
+def test_the_list_of_children_in_care_stays_in_the_area(client, mfa_off, personas, territory, home):
+    live_in(personas, territory, home, "Ana", 30)
+    ended = live_in(personas, territory, home, "Ina", 60)
+    placement_end(actor=personas["supervisor"], placement=ended, version=1, end_reason="adopted")
+    client.force_login(personas["specialist"])
+    page = client.get("/cases/placements/").content.decode()
+    assert "Ana" in page
+    assert "Ina" not in page  # active placements by default
+    assert "Ina" in client.get("/cases/placements/", {"state": "ended"}).content.decode()
+    client.force_login(personas["specialist_ua"])
+    assert "Ana" not in client.get("/cases/placements/").content.decode()
