@@ -11,6 +11,7 @@ from ocrotire.cases import apis as cases_apis
 from ocrotire.core import apis as core_apis
 from ocrotire.geo import apis as geo_apis
 from ocrotire.intake import apis as intake_apis
+from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
 from ocrotire.registry import apis as registry_apis
 
@@ -59,6 +60,29 @@ v1 = [
         "v1/services/<id:pk>/institution-change/",
         care_apis.InstitutionChangeApi.as_view(),
         name="institution-change",
+    ),
+    path("v1/plans/", planning_apis.PlanListApi.as_view(), name="plan-list"),
+    path("v1/plans/import/", planning_apis.PlanImportApi.as_view(), name="plan-import"),
+    path("v1/plans/<id:pk>/", planning_apis.PlanDetailApi.as_view(), name="plan-detail"),
+    path("v1/plans/<id:pk>/issues/", planning_apis.PlanIssuesApi.as_view(), name="plan-issues"),
+    path(
+        "v1/plans/<id:pk>/export.xlsx", planning_apis.PlanExportApi.as_view(), name="plan-export"
+    ),
+    path(
+        "v1/plans/<id:pk>/items/<id:item_pk>/progress/",
+        planning_apis.ProgressApi.as_view(),
+        name="plan-progress",
+    ),
+    path("v1/indicators/", planning_apis.IndicatorListApi.as_view(), name="indicator-list"),
+    path(
+        "v1/indicators/<id:pk>/",
+        planning_apis.IndicatorDetailApi.as_view(),
+        name="indicator-detail",
+    ),
+    path(
+        "v1/indicators/<id:pk>/values/",
+        planning_apis.IndicatorValueApi.as_view(),
+        name="indicator-values",
     ),
     path("v1/referrals/", providers_apis.ReferralListApi.as_view(), name="referral-list"),
     path(

@@ -159,4 +159,7 @@ def demo_load() -> dict[str, int]:
 
     counts.update(care_demo_load(users))
     counts.update(institutions_demo_load(users))
+    from ocrotire.planning.demo import planning_demo_load
+
+    counts.update(planning_demo_load(users))
     return counts

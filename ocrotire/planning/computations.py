@@ -1,0 +1,166 @@
+"""Indicators computed from live data: each a named, documented query counting one year in the
+strategy's territory. A planner chooses one for an indicator; its value is counted when read,
+so a report registered today shows in the plan at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from ocrotire.planning.models import Indicator
+
+
+@dataclass(frozen=True)
+class Computation:
+    name: str
+    label: str | Promise
+    description: str | Promise
+    count: Callable[[Indicator, int], int]
+
+
+def _year(year: int) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(date(year, 1, 1), time.min))
+    end = timezone.make_aware(datetime.combine(date(year + 1, 1, 1), time.min))
+    return start, end
+
+
+def _path(indicator: Indicator) -> str:
+    return indicator.strategy.unit.path
+
+
+def reports_received(indicator: Indicator, year: int) -> int:
+    from ocrotire.intake.models import Report
+
+    start, end = _year(year)
+    return Report.objects.filter(
+        received_at__gte=start, received_at__lt=end, unit__path__startswith=_path(indicator)
+    ).count()
+
+
+def children_placed_emergency(indicator: Indicator, year: int) -> int:
+    from ocrotire.care.models import Placement
+
+    start, end = _year(year)
+    return (
+        Placement.objects.filter(
+            emergency=True,
+            started_at__gte=start,
+            started_at__lt=end,
+            child__scope_unit__path__startswith=_path(indicator),
+        )
+        .values("child_id")
+        .distinct()
+        .count()
+    )
+
+
+def children_referred(indicator: Indicator, year: int) -> int:
+    from ocrotire.cases.models import Referral
+
+    start, end = _year(year)
+    return (
+        Referral.objects.filter(
+            sent_at__gte=start, sent_at__lt=end, case__unit__path__startswith=_path(indicator)
+        )
+        .values("case__child_id")
+        .distinct()
+        .count()
+    )
+
+
+def complex_cases_referred(indicator: Indicator, year: int) -> int:
+    from ocrotire.cases.models import Referral
+
+    start, end = _year(year)
+    return (
+        Referral.objects.filter(
+            complex_case=True,
+            sent_at__gte=start,
+            sent_at__lt=end,
+            case__unit__path__startswith=_path(indicator),
+        )
+        .values("case_id")
+        .distinct()
+        .count()
+    )
+
+
+def _events(indicator: Indicator, year: int):  # type: ignore[no-untyped-def]
+    from ocrotire.planning.models import TrainingEvent
+
+    return TrainingEvent.objects.filter(items=indicator.item_id, held_on__year=year)
+
+
+def training_events(indicator: Indicator, year: int) -> int:
+    return int(_events(indicator, year).count())
+
+
+def training_participants(indicator: Indicator, year: int) -> int:
+    return int(_events(indicator, year).aggregate(n=Sum("participants"))["n"] or 0)
+
+
+COMPUTATIONS = {
+    c.name: c
+    for c in (
+        Computation(
+            "reports_received",
+            _("Reports received"),
+            _("Reports registered in the year whose unit is in the strategy's territory."),
+            reports_received,
+        ),
+        Computation(
+            "children_placed_emergency",
+            _("Children placed in emergency"),
+            _(
+                "Children with an emergency placement in alternative care that started in the "
+                "year, living in the strategy's territory."
+            ),
+            children_placed_emergency,
+        ),
+        Computation(
+            "children_referred",
+            _("Children referred to a service"),
+            _("Children of cases of the territory referred to a service in the year."),
+            children_referred,
+        ),
+        Computation(
+            "complex_cases_referred",
+            _("Complex cases referred"),
+            _("Cases of the territory referred in the year as complex cases."),
+            complex_cases_referred,
+        ),
+        Computation(
+            "training_events",
+            _("Trainings and events held"),
+            _("Trainings, seminars and other events of the year linked to the sub-action."),
+            training_events,
+        ),
+        Computation(
+            "training_participants",
+            _("Training participants"),
+            _("Participants of the year's trainings and events linked to the sub-action."),
+            training_participants,
+        ),
+    )
+}
+
+# What an imported result indicator is computed by, from the words of its unit. Conservative:
+# only units that name one count unambiguously (a planner chooses the rest).
+SUGGESTIONS = (
+    (re.compile(r"^sesiz\w*\s+parvenit", re.I), "reports_received"),
+    (re.compile(r"^participan", re.I), "training_participants"),
+    (re.compile(r"^(seminar|training|instruir|instruiri|instruire)", re.I), "training_events"),
+)
+
+
+def suggest(unit: str) -> str:
+    return next((name for pattern, name in SUGGESTIONS if pattern.search(unit.strip())), "")

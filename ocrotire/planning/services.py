@@ -1,0 +1,440 @@
+"""Writing plans: importing an action plan (the Word table's text, or the plan's Excel workbook)
+as a strategy with its tree, indicators, targets and money; progress and indicator values from
+the responsible institutions. Everything an import could not read becomes an `ImportIssue`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from ocrotire.accounts.models import Institution, User
+from ocrotire.accounts.services import ConflictError
+from ocrotire.core.audit import audit_record
+from ocrotire.core.models import AuditAction
+from ocrotire.geo.models import Unit
+from ocrotire.planning import parsing
+from ocrotire.planning.computations import COMPUTATIONS, suggest
+from ocrotire.planning.models import (
+    Comparator,
+    DeadlineKind,
+    Funding,
+    ImportIssue,
+    Indicator,
+    IndicatorKind,
+    IndicatorTarget,
+    IndicatorValue,
+    Level,
+    PlanItem,
+    Problem,
+    Progress,
+    ProgressStatus,
+    Strategy,
+)
+from ocrotire.planning.permissions import can_manage_plans, can_report_on
+
+INDICATOR_KINDS = {
+    "general": IndicatorKind.IMPACT,
+    "specific": IndicatorKind.SPECIFIC,
+    "action": IndicatorKind.OUTCOME,
+}
+TEXT_LIMIT = 4000
+
+
+class Institutions:
+    """Resolves the names of a plan's cells to institutions of the country: an abbreviation or
+    a full name; 'IGP direcțiile' is IGP with a remark the planner should look at."""
+
+    def __init__(self, country: str) -> None:
+        self.by_key: dict[str, Institution] = {}
+        for institution in Institution.objects.filter(country=country, active=True):
+            for key in (institution.abbreviation, institution.name):
+                if key:
+                    self.by_key.setdefault(key.casefold(), institution)
+
+    def resolve(
+        self, text: str, where: str, column: str, issues: list[parsing.Issue]
+    ) -> list[Institution]:
+        found: list[Institution] = []
+        for name, _note in parsing.split_institutions(text):
+            institution = self.by_key.get(name.casefold())
+            if institution is None:
+                first, _space, rest = name.partition(" ")
+                institution = self.by_key.get(first.casefold()) if rest else None
+                problem = Problem.INSTITUTION_PARTLY if institution else Problem.INSTITUTION
+                issues.append(parsing.Issue(where, column, name, problem))
+            if institution is not None and institution not in found:
+                found.append(institution)
+        return found
+
+
+def _problem(code: str) -> str:
+    return code if code in Problem.values else Problem.NO_SUBACTION_CODE
+
+
+@transaction.atomic
+def plan_import(
+    *,
+    actor: User,
+    plan: parsing.ParsedPlan,
+    unit: Unit,
+    source_name: str = "",
+    name: str = "",
+    period: tuple[int, int] | None = None,
+) -> Strategy:
+    """Write a parsed plan as a new strategy of `unit`'s country. What the parser or the
+    institution register could not read is kept as import issues."""
+    if not can_manage_plans(actor):
+        raise PermissionError
+    start, end = period or (plan.period_start, plan.period_end)
+    errors: dict[str, str] = {}
+    if not (name or plan.name):
+        errors["name"] = _("Give the strategy's name: the document does not say it.")
+    if start is None or end is None or end < start:
+        errors["period"] = _("Give the strategy's first and last year.")
+        start = end = 0
+    if not plan.items:
+        errors["file"] = _("No objective, action or sub-action was found in this document.")
+    if errors:
+        raise ValidationError(errors)
+    strategy = Strategy.objects.create(
+        name=(name or plan.name)[:500],
+        country=unit.country,
+        unit=unit,
+        period_start=start,
+        period_end=end,
+        approving_decision=plan.approving_decision[:TEXT_LIMIT],
+        document_date=date.fromisoformat(plan.document_date) if plan.document_date else None,
+        source_name=source_name[:300],
+        created_by=actor,
+    )
+    issues = list(plan.issues)
+    institutions = Institutions(unit.country)
+    by_code: dict[str, PlanItem] = {}
+    indicator_position = 0
+
+    def indicator(item: PlanItem, kind: str, code: str, text: str, **extra: Any) -> Indicator:
+        nonlocal indicator_position
+        indicator_position += 1
+        return Indicator.objects.create(
+            strategy=strategy,
+            item=item,
+            kind=kind,
+            code=code[:40],
+            text=text[:TEXT_LIMIT],
+            position=indicator_position,
+            **extra,
+        )
+
+    for position, parsed in enumerate(plan.items, start=1):
+        if parsed.code in by_code:
+            issues.append(
+                parsing.Issue(parsed.code, "", parsed.title[:300], Problem.DUPLICATE_CODE)
+            )
+            continue
+        deadline = parsed.deadline
+        item = PlanItem.objects.create(
+            strategy=strategy,
+            parent=by_code.get(parsed.parent),
+            level=parsed.level,
+            code=parsed.code,
+            title=parsed.title[:TEXT_LIMIT],
+            note=parsed.note[:TEXT_LIMIT],
+            position=position,
+            deadline_text=parsed.deadline_text[:200],
+            deadline_kind=deadline.kind if deadline else "",
+            start_year=deadline.start_year if deadline else None,
+            end_year=deadline.end_year if deadline else None,
+            times_per_year=deadline.times_per_year if deadline else None,
+            responsible_text=parsed.responsible_text[:500],
+            partners_text=parsed.partners_text[:500],
+            result_text=parsed.result_text[:TEXT_LIMIT],
+            cross_refs=parsed.cross_refs,
+        )
+        by_code[parsed.code] = item
+        if parsed.responsible_text:
+            item.responsible.set(
+                institutions.resolve(parsed.responsible_text, parsed.code, "5", issues)
+            )
+        if parsed.partners_text:
+            item.partners.set(institutions.resolve(parsed.partners_text, parsed.code, "6", issues))
+        for found in parsed.indicators:
+            indicator(item, INDICATOR_KINDS[parsed.level], found.code, found.text)
+        for money in parsed.money:
+            Funding.objects.create(
+                item=item,
+                source=money.source,
+                amount=money.amount,
+                currency=money.currency,
+                text=money.text[:500],
+            )
+        _result_indicators(strategy, item, parsed, indicator)
+    _apply_definitions(strategy, plan.definitions, issues)
+    for issue in issues:
+        ImportIssue.objects.create(
+            strategy=strategy,
+            location=issue.location[:100],
+            column=issue.column[:40],
+            text=issue.text[:TEXT_LIMIT],
+            problem=_problem(issue.problem),
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=strategy,
+        changes={
+            "name": strategy.name,
+            "source": source_name,
+            "items": len(by_code),
+            "issues": len(issues),
+            "incomplete": plan.incomplete,
+        },
+    )
+    return strategy
+
+
+def _apply_definitions(
+    strategy: Strategy, definitions: dict[str, dict[str, Any]], issues: list[parsing.Issue]
+) -> None:
+    """The workbook's indicator sheet: what computes each indicator, its unit, baseline and
+    targets (replacing those read from the plan's cells)."""
+    if not definitions:
+        return
+    by_code = {i.code: i for i in Indicator.objects.filter(strategy=strategy)}
+    for code, definition in definitions.items():
+        found = by_code.get(code)
+        if found is None:
+            issues.append(parsing.Issue(code, "Indicatori", code, Problem.INDICATOR_CODE))
+            continue
+        computation = definition["computation"]
+        if computation and computation not in COMPUTATIONS:
+            issues.append(parsing.Issue(code, "Indicatori", computation, Problem.INDICATOR_CODE))
+            computation = ""
+        found.computation = computation
+        found.unit = (definition["unit"] or found.unit)[:200]
+        found.baseline = definition["baseline"]
+        found.baseline_year = definition["baseline_year"]
+        found.save(update_fields=["computation", "unit", "baseline", "baseline_year"])
+        found.targets.all().delete()
+        seen: set[int | None] = set()
+        for year, value, comparator in definition["targets"]:
+            if year in seen or comparator not in Comparator.values:
+                issues.append(
+                    parsing.Issue(code, "Indicatori", f"{year}: {value}", Problem.INDICATOR_CODE)
+                )
+                continue
+            seen.add(year)
+            IndicatorTarget.objects.create(
+                indicator=found, year=year, value=value, comparator=comparator
+            )
+
+
+def _result_indicators(strategy: Strategy, item: PlanItem, parsed: parsing.Item, make: Any) -> None:
+    """One indicator per quantified target of a sub-action's column 7-1 ('1.2.2.3-1'). An
+    annual target holds for every year; another one for the year the sub-action is due."""
+    for number, target in enumerate(parsed.targets, start=1):
+        created = make(
+            item,
+            IndicatorKind.RESULT,
+            f"{item.code}-{number}",
+            target.unit,
+            unit=target.unit[:200],
+            percent=target.percent,
+            computation=suggest(target.unit) if target.annual else "",
+        )
+        if target.value is None:
+            continue
+        year = None
+        if (
+            not target.annual
+            and item.end_year
+            and item.deadline_kind
+            in (
+                DeadlineKind.YEAR,
+                DeadlineKind.RANGE,
+            )
+        ):
+            year = item.end_year
+        IndicatorTarget.objects.create(
+            indicator=created,
+            year=year,
+            value=target.value,
+            comparator=Comparator.AT_LEAST
+            if target.comparator == "at_least"
+            else Comparator.EXACTLY,
+        )
+
+
+@transaction.atomic
+def progress_record(
+    *,
+    actor: User,
+    item: PlanItem,
+    year: int,
+    status: str,
+    comment: str = "",
+    evidence: str = "",
+    version: int | None = None,
+) -> Progress:
+    """Where a sub-action stands in a year, by its responsible institution (or a planner)."""
+    if not can_report_on(actor, item):
+        raise PermissionError
+    errors: dict[str, str] = {}
+    if item.level != Level.SUBACTION:
+        errors["item"] = _("Progress is recorded on sub-actions.")
+    if status not in ProgressStatus.values:
+        errors["status"] = _("Choose a status.")
+    strategy = item.strategy
+    if not strategy.period_start <= year <= strategy.period_end:
+        errors["year"] = _("Choose a year of the strategy (%(start)s–%(end)s).") % {
+            "start": strategy.period_start,
+            "end": strategy.period_end,
+        }
+    for field, text in (("comment", comment), ("evidence", evidence)):
+        if len(text) > TEXT_LIMIT:
+            errors[field] = _("Write at most 4,000 characters.")
+    if errors:
+        raise ValidationError(errors)
+    current = Progress.objects.select_for_update().filter(item=item, year=year).first()
+    if current is None:
+        if version not in (None, 0):
+            raise ConflictError
+        progress = Progress.objects.create(
+            item=item,
+            year=year,
+            status=status,
+            comment=comment.strip(),
+            evidence=evidence.strip(),
+            updated_by=actor,
+        )
+        action = AuditAction.CREATE
+    else:
+        if version is not None and version != current.version:
+            raise ConflictError
+        Progress.objects.filter(pk=current.pk).update(
+            status=status,
+            comment=comment.strip(),
+            evidence=evidence.strip(),
+            updated_by=actor,
+            version=F("version") + 1,
+        )
+        current.refresh_from_db()
+        progress = current
+        action = AuditAction.UPDATE
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=progress,
+        changes={"item": item.code, "year": year, "status": status, "comment": comment.strip()},
+    )
+    return progress
+
+
+@transaction.atomic
+def indicator_value_record(
+    *,
+    actor: User,
+    indicator: Indicator,
+    year: int,
+    value: Decimal,
+    note: str = "",
+    version: int | None = None,
+) -> IndicatorValue:
+    """A value of an indicator for a year, with its evidence; a computed indicator takes none."""
+    if not can_report_on(actor, indicator.item):
+        raise PermissionError
+    errors: dict[str, str] = {}
+    if indicator.computation:
+        errors["value"] = _("This indicator is computed from the system's data.")
+    strategy = indicator.strategy
+    if not strategy.period_start <= year <= strategy.period_end:
+        errors["year"] = _("Choose a year of the strategy (%(start)s–%(end)s).") % {
+            "start": strategy.period_start,
+            "end": strategy.period_end,
+        }
+    if value < 0:
+        errors["value"] = _("A value cannot be negative.")
+    if len(note) > TEXT_LIMIT:
+        errors["note"] = _("Write at most 4,000 characters.")
+    if errors:
+        raise ValidationError(errors)
+    current = IndicatorValue.objects.select_for_update().filter(indicator=indicator, year=year)
+    existing = current.first()
+    if existing is None:
+        if version not in (None, 0):
+            raise ConflictError
+        saved = IndicatorValue.objects.create(
+            indicator=indicator, year=year, value=value, note=note.strip(), entered_by=actor
+        )
+        action = AuditAction.CREATE
+    else:
+        if version is not None and version != existing.version:
+            raise ConflictError
+        current.update(value=value, note=note.strip(), entered_by=actor, version=F("version") + 1)
+        existing.refresh_from_db()
+        saved = existing
+        action = AuditAction.UPDATE
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=saved,
+        changes={"indicator": indicator.code, "year": year, "value": value, "note": note.strip()},
+    )
+    return saved
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    actor: User,
+    indicator: Indicator,
+    version: int,
+    computation: str | None = None,
+    unit: str | None = None,
+    baseline: Decimal | None = None,
+    baseline_year: int | None = None,
+    targets: list[tuple[int | None, Decimal, str]] | None = None,
+) -> Indicator:
+    """A planner defines an indicator: what computes it, its unit, baseline and targets."""
+    if not can_manage_plans(actor):
+        raise PermissionError
+    locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if locked.version != version:
+        raise ConflictError
+    errors: dict[str, str] = {}
+    if computation and computation not in COMPUTATIONS:
+        errors["computation"] = _("There is no such computation.")
+    if targets is not None:
+        years = [year for year, _value, _cmp in targets]
+        if len(years) != len(set(years)):
+            errors["targets"] = _("Give one target per year.")
+        if any(cmp not in Comparator.values for _year, _value, cmp in targets):
+            errors["targets"] = _("Choose how the value is compared with the target.")
+    if errors:
+        raise ValidationError(errors)
+    changes: dict[str, Any] = {}
+    if computation is not None:
+        locked.computation = computation
+        changes["computation"] = computation
+    if unit is not None:
+        locked.unit = unit.strip()[:200]
+        changes["unit"] = locked.unit
+    if baseline is not None or baseline_year is not None:
+        locked.baseline, locked.baseline_year = baseline, baseline_year
+        changes["baseline"] = baseline
+    locked.version += 1
+    locked.save()
+    if targets is not None:
+        locked.targets.all().delete()
+        IndicatorTarget.objects.bulk_create(
+            IndicatorTarget(indicator=locked, year=year, value=value, comparator=cmp)
+            for year, value, cmp in targets
+        )
+        changes["targets"] = [(y, v, c) for y, v, c in targets]
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changes)
+    return locked
