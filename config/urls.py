@@ -22,6 +22,7 @@ urlpatterns = [
     # Placements are steps of the case file that the care app keeps.
     path("cases/", include("ocrotire.care.urls")),
     path("providers/", include("ocrotire.providers.urls")),
+    path("plans/", include("ocrotire.planning.urls")),
     path("api/", include("ocrotire.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

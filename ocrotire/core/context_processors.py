@@ -18,6 +18,7 @@ from ocrotire.accounts.permissions import (
 from ocrotire.cases.permissions import can_view_board, can_view_notifications, shows_case_work
 from ocrotire.cases.selectors import unread_count
 from ocrotire.intake.permissions import can_follow_own_reports, keeps_register
+from ocrotire.planning.permissions import can_view_plans
 from ocrotire.providers.permissions import can_browse_providers
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
 
@@ -63,6 +64,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Referrals"), reverse("providers:referrals"), "referrals"))
     if can_browse_providers(user):
         items.append(NavItem(_("Services"), reverse("providers:list"), "providers"))
+    if can_view_plans(user):
+        items.append(NavItem(_("Strategy"), reverse("planning:list"), "plans"))
     if can_browse_territory(user):
         items.append(NavItem(_("Territory"), reverse("geo:tree"), "territory"))
         items.append(

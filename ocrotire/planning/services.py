@@ -35,6 +35,7 @@ from ocrotire.planning.models import (
     Progress,
     ProgressStatus,
     Strategy,
+    TrainingEvent,
 )
 from ocrotire.planning.permissions import can_manage_plans, can_report_on
 
@@ -438,3 +439,78 @@ def indicator_update(
         changes["targets"] = [(y, v, c) for y, v, c in targets]
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, changes=changes)
     return locked
+
+
+@transaction.atomic
+def event_record(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    held_on: date,
+    participants: int,
+    unit: Unit,
+    organiser: Institution | None = None,
+    topic: str = "",
+    items: list[PlanItem] | tuple[PlanItem, ...] = (),
+    attendance: dict[Institution, int] | None = None,
+) -> TrainingEvent:
+    """A training, seminar, campaign or conference held, with its participants, linked to the
+    sub-actions it carries out (whose indicators then count it). Recorded by the organising
+    institution's members or by a keeper of the plan."""
+    from ocrotire.planning.models import EventAttendance, EventKind
+
+    organiser = organiser or actor.institution
+    if organiser is None or not (
+        can_manage_plans(actor) or getattr(actor, "institution_id", None) == organiser.pk
+    ):
+        raise PermissionError
+    errors: dict[str, str] = {}
+    if kind not in EventKind.values:
+        errors["kind"] = _("Choose the kind of event.")
+    if not title.strip():
+        errors["title"] = _("Give the event's title.")
+    if participants < 0:
+        errors["participants"] = _("A number of participants cannot be negative.")
+    if attendance and sum(attendance.values()) > participants:
+        errors["attendance"] = _("More participants by institution than in all.")
+    if len(topic) > TEXT_LIMIT:
+        errors["topic"] = _("Write at most 4,000 characters.")
+    if errors:
+        raise ValidationError(errors)
+    event = TrainingEvent.objects.create(
+        kind=kind,
+        title=title.strip()[:300],
+        topic=topic.strip(),
+        held_on=held_on,
+        organiser=organiser,
+        unit=unit,
+        participants=participants,
+        created_by=actor,
+    )
+    event.items.set(items)
+    for institution, count in (attendance or {}).items():
+        EventAttendance.objects.create(event=event, institution=institution, count=count)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=event,
+        changes={
+            "kind": kind,
+            "title": event.title,
+            "held_on": held_on,
+            "participants": participants,
+            "items": [i.code for i in items],
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def issue_resolve(*, actor: User, issue: ImportIssue) -> ImportIssue:
+    if not can_manage_plans(actor):
+        raise PermissionError
+    ImportIssue.objects.filter(pk=issue.pk).update(resolved=True, resolved_by=actor)
+    issue.refresh_from_db()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=issue, changes={"resolved": True})
+    return issue

@@ -47,6 +47,7 @@ BASE_NAV = {
     "/api/docs/",
     "/cases/notifications/",
     "/providers/",
+    "/plans/",
 }
 REGISTRY_NAV = {"/registry/", "/registry/duplicates/"}
 CASE_NAV = {"/cases/", "/cases/my-work/", "/providers/referrals/"}

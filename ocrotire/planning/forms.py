@@ -1,0 +1,85 @@
+"""Forms of the plan's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.geo.forms import UnitChoiceField
+from ocrotire.geo.models import Unit
+from ocrotire.planning.models import EventKind, PlanItem, ProgressStatus
+
+LIMIT = 4000
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("The plan"),
+        help_text=_(
+            "The text of the plan's Word table (.txt, UTF-8) or the plan's workbook (.xlsx)."
+        ),
+    )
+    unit = UnitChoiceField(label=_("Territory"), queryset=Unit.objects.none())
+    name = forms.CharField(
+        label=_("Name (if the document does not say it)"), max_length=500, required=False
+    )
+    period_start = forms.IntegerField(
+        label=_("First year"), min_value=1990, max_value=2100, required=False
+    )
+    period_end = forms.IntegerField(
+        label=_("Last year"), min_value=1990, max_value=2100, required=False
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
+
+
+def _long_text(label: Any) -> forms.CharField:
+    # No maxlength attribute: a browser would cut a long paste without a word; the form refuses.
+    field = forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    field.validators.append(_at_most)
+    return field
+
+
+def _at_most(value: str) -> None:
+    if len(value) > LIMIT:
+        raise forms.ValidationError(
+            _("At most %(limit)s characters."), params={"limit": f"{LIMIT:,}"}
+        )
+
+
+class ProgressForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+    status = forms.ChoiceField(label=_("Status"), choices=ProgressStatus.choices)
+    comment = _long_text(_("Comment"))
+    evidence = _long_text(_("Evidence (documents, links)"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ValueForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+    value = forms.DecimalField(label=_("Value"), max_digits=16, decimal_places=2, min_value=0)
+    note = _long_text(_("Evidence"))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    topic = _long_text(_("Topic"))
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.IntegerField(label=_("Participants"), min_value=0, max_value=10_000_000)
+    items = forms.ModelMultipleChoiceField(
+        label=_("Sub-actions it carries out"),
+        queryset=PlanItem.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args: Any, items: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if items is not None:
+            self.fields["items"].queryset = items  # type: ignore[attr-defined]

@@ -1,0 +1,483 @@
+"""Pages of the strategy's plan: the strategies (and the import), the plan's tree with progress
+and money at every level, a sub-action with its indicators and the forms of the institutions
+responsible for it, what the import could not read, the yearly execution report, and the
+trainings and events that feed the indicators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import member_or_403, scope_of
+from ocrotire.accounts.services import ConflictError
+from ocrotire.geo.models import Unit
+from ocrotire.planning import excel, services
+from ocrotire.planning.computations import COMPUTATIONS
+from ocrotire.planning.forms import EventForm, ImportForm, ProgressForm, ValueForm
+from ocrotire.planning.models import (
+    ImportIssue,
+    Level,
+    PlanItem,
+    Progress,
+    ProgressStatus,
+    Strategy,
+    TrainingEvent,
+)
+from ocrotire.planning.parsing import parse_action_plan
+from ocrotire.planning.permissions import can_manage_plans, can_report_on
+from ocrotire.planning.selectors import (
+    Node,
+    indicator_list,
+    indicator_years,
+    item_get,
+    open_issues,
+    plan_tree,
+    strategy_get,
+    strategy_list,
+    strategy_years,
+)
+
+CONFLICT = gettext_lazy(
+    "Someone else changed this while you were working on it, so nothing was saved. Look at it "
+    "again, then repeat your step."
+)
+
+
+def _plan_year(strategy: Strategy, raw: str | None) -> int:
+    """The year asked for, else this year, kept inside the strategy's period."""
+    try:
+        year = int(raw) if raw else timezone.localdate().year
+    except ValueError:
+        year = timezone.localdate().year
+    return min(max(year, strategy.period_start), strategy.period_end)
+
+
+def _import_units(user: User) -> Any:
+    scope = scope_of(user)
+    units = Unit.objects.filter(level__in=("country", "region", "municipality", "district", "city"))
+    return units if scope.is_global else units.filter(pk__in=scope.unit_ids)
+
+
+@login_required
+def plan_list_view(request: HttpRequest) -> HttpResponse:
+    user = member_or_403(request)
+    keeper = can_manage_plans(user)
+    form = ImportForm(units=_import_units(user)) if keeper else None
+    return render(
+        request,
+        "planning/plan_list.html",
+        {"strategies": list(strategy_list(user=user)), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def plan_import_view(request: HttpRequest) -> HttpResponse:
+    user = member_or_403(request)
+    if not can_manage_plans(user):
+        raise PermissionDenied
+    form = ImportForm(request.POST, request.FILES, units=_import_units(user))
+    if form.is_valid():
+        data = form.cleaned_data
+        raw = data["file"].read()
+        try:
+            if excel.is_workbook(raw):
+                plan = excel.read_plan(raw)
+            else:
+                try:
+                    plan = parse_action_plan(raw.decode("utf-8-sig"))
+                except UnicodeDecodeError as exc:
+                    raise ValidationError(
+                        {"file": _("Send the plan as UTF-8 text or as an Excel workbook (.xlsx).")}
+                    ) from exc
+            period = None
+            if data.get("period_start") and data.get("period_end"):
+                period = (data["period_start"], data["period_end"])
+            strategy = services.plan_import(
+                actor=user,
+                plan=plan,
+                unit=data["unit"],
+                source_name=data["file"].name or "",
+                name=data.get("name") or "",
+                period=period,
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            issues = open_issues(strategy).count()
+            messages.success(
+                request,
+                _("The plan was imported: %(items)s rows, %(issues)s to look at.")
+                % {"items": strategy.items.count(), "issues": issues},
+            )
+            target = "planning:issues" if issues else "planning:detail"
+            return redirect(target, pk=strategy.pk)
+    return render(
+        request,
+        "planning/plan_list.html",
+        {"strategies": list(strategy_list(user=user)), "form": form},
+        status=400,
+    )
+
+
+def _apply(form: Form, exc: ValidationError) -> None:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, texts in errors.items():
+        form.add_error(field if field in form.fields else None, texts)
+
+
+def _rows(nodes: list[Node], depth: int = 0) -> list[tuple[int, Node]]:
+    rows: list[tuple[int, Node]] = []
+    for node in nodes:
+        rows.append((depth, node))
+        rows.extend(_rows(node.children, depth + 1))
+    return rows
+
+
+@login_required
+def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    year = _plan_year(strategy, request.GET.get("year"))
+    tree = plan_tree(strategy, year=year)
+    return render(
+        request,
+        "planning/plan_detail.html",
+        {
+            "strategy": strategy,
+            "year": year,
+            "years": strategy_years(strategy),
+            "rows": _rows(tree),
+            "totals": _totals(tree),
+            "statuses": ProgressStatus.choices,
+            "issues": open_issues(strategy).count(),
+            "keeper": can_manage_plans(user),
+        },
+    )
+
+
+def _totals(tree: list[Node]) -> dict[str, Any]:
+    money: dict[str, Any] = {}
+    progress: dict[str, int] = {}
+    for node in tree:
+        for source, amount in node.money.items():
+            money[source] = money.get(source, 0) + amount
+        for status, count in node.progress.items():
+            progress[status] = progress.get(status, 0) + count
+    return {"money": money, "total": sum(money.values()), "progress": progress}
+
+
+@login_required
+def item_detail_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    item = item_get(strategy=strategy, pk=item_pk)
+    return _item_page(request, user, strategy, item)
+
+
+def _item_page(
+    request: HttpRequest,
+    user: User,
+    strategy: Strategy,
+    item: PlanItem,
+    *,
+    progress_form: ProgressForm | None = None,
+    value_form: tuple[int, ValueForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    years = strategy_years(strategy)
+    year = _plan_year(strategy, request.GET.get("year"))
+    reporter = can_report_on(user, item) and item.level == Level.SUBACTION
+    indicators = []
+    for indicator in indicator_list(user=user, strategy=strategy).filter(item=item):
+        form = None
+        if reporter and not indicator.computation:
+            if value_form is not None and value_form[0] == indicator.pk:
+                form = value_form[1]
+            else:
+                form = ValueForm(initial={"year": year}, prefix=f"v{indicator.pk}")
+        indicators.append(
+            {
+                "indicator": indicator,
+                "years": indicator_years(indicator, years),
+                "computation": COMPUTATIONS.get(indicator.computation),
+                "form": form,
+            }
+        )
+    progress = {p.year: p for p in Progress.objects.filter(item=item).select_related("updated_by")}
+    if reporter and progress_form is None:
+        current = progress.get(year)
+        progress_form = ProgressForm(
+            initial={
+                "year": year,
+                "status": current.status if current else ProgressStatus.IN_PROGRESS,
+                "comment": current.comment if current else "",
+                "evidence": current.evidence if current else "",
+                "version": current.version if current else 0,
+            }
+        )
+    return render(
+        request,
+        "planning/item_detail.html",
+        {
+            "strategy": strategy,
+            "item": item,
+            "ancestors": _ancestors(item),
+            "children": list(item.children.order_by("position", "id")),
+            "indicators": indicators,
+            "progress": [(y, progress.get(y)) for y in years],
+            "progress_form": progress_form if reporter else None,
+            "events": list(item.events.order_by("-held_on")[:20]),
+            "year": year,
+        },
+        status=status,
+    )
+
+
+def _ancestors(item: PlanItem) -> list[PlanItem]:
+    chain = []
+    parent = item.parent
+    while parent is not None:
+        chain.append(parent)
+        parent = parent.parent
+    return list(reversed(chain))
+
+
+@login_required
+@require_POST
+def progress_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    item = item_get(strategy=strategy, pk=item_pk)
+    if not can_report_on(user, item):
+        raise PermissionDenied
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.progress_record(
+                actor=user,
+                item=item,
+                year=data["year"],
+                status=data["status"],
+                comment=data["comment"],
+                evidence=data["evidence"],
+                version=data.get("version"),
+            )
+        except ConflictError:
+            form.add_error(None, str(CONFLICT))
+            return _item_page(request, user, strategy, item, progress_form=form, status=409)
+        except ValidationError as exc:
+            _apply(form, exc)
+        except PermissionError as exc:
+            raise PermissionDenied from exc
+        else:
+            messages.success(request, _("The progress was recorded."))
+            return redirect(
+                f"{reverse('planning:item', args=[strategy.pk, item.pk])}?year={data['year']}"
+            )
+    return _item_page(request, user, strategy, item, progress_form=form, status=400)
+
+
+@login_required
+@require_POST
+def value_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: int) -> HttpResponse:
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    item = item_get(strategy=strategy, pk=item_pk)
+    if not can_report_on(user, item):
+        raise PermissionDenied
+    indicator = indicator_list(user=user, strategy=strategy).filter(item=item, pk=indicator_pk)
+    found = indicator.first()
+    if found is None:
+        raise Http404
+    form = ValueForm(request.POST, prefix=f"v{found.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.indicator_value_record(
+                actor=user,
+                indicator=found,
+                year=data["year"],
+                value=data["value"],
+                note=data["note"],
+                version=data.get("version"),
+            )
+        except ConflictError:
+            form.add_error(None, str(CONFLICT))
+            return _item_page(
+                request, user, strategy, item, value_form=(found.pk, form), status=409
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        except PermissionError as exc:
+            raise PermissionDenied from exc
+        else:
+            messages.success(request, _("The value was recorded."))
+            return redirect(
+                f"{reverse('planning:item', args=[strategy.pk, item.pk])}?year={data['year']}"
+            )
+    return _item_page(request, user, strategy, item, value_form=(found.pk, form), status=400)
+
+
+@login_required
+def issues_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    keeper = can_manage_plans(user)
+    if request.method == "POST":
+        if not keeper:
+            raise PermissionDenied
+        raw = request.POST.get("issue", "")
+        issue = (
+            ImportIssue.objects.filter(strategy=strategy, pk=raw).first() if raw.isdigit() else None
+        )
+        if issue is None:
+            raise Http404
+        services.issue_resolve(actor=user, issue=issue)
+        messages.success(request, _("Marked as resolved."))
+        return redirect("planning:issues", pk=strategy.pk)
+    codes = dict(PlanItem.objects.filter(strategy=strategy).values_list("code", "pk"))
+    return render(
+        request,
+        "planning/issues.html",
+        {
+            "strategy": strategy,
+            "issues": [(issue, codes.get(issue.location)) for issue in open_issues(strategy)],
+            "keeper": keeper,
+        },
+    )
+
+
+@login_required
+def report_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The yearly execution report: every sub-action due or running in the year, with its
+    status and comment, its indicators against their targets, and its money."""
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    year = _plan_year(strategy, request.GET.get("year"))
+    rows = execution_rows(user, strategy, year)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    return render(
+        request,
+        "planning/report.html",
+        {
+            "strategy": strategy,
+            "year": year,
+            "years": strategy_years(strategy),
+            "rows": rows,
+            "counts": [(label, counts.get(value, 0)) for value, label in ProgressStatus.choices],
+        },
+    )
+
+
+def due_in(item: PlanItem, year: int) -> bool:
+    """Whether a sub-action runs in a year: a year or a range that covers it, or anything
+    recurring (annual, periodic, permanent, as needed) from its first year on."""
+    if item.deadline_kind in ("year", "range"):
+        return (item.start_year or 0) <= year <= (item.end_year or item.start_year or 9999)
+    return (item.start_year or 0) <= year
+
+
+def execution_rows(user: User, strategy: Strategy, year: int) -> list[dict[str, Any]]:
+    items = list(
+        PlanItem.objects.filter(strategy=strategy, level=Level.SUBACTION)
+        .prefetch_related("responsible", "funding")
+        .order_by("position", "id")
+    )
+    progress = {p.item_id: p for p in Progress.objects.filter(item__strategy=strategy, year=year)}
+    indicators: dict[int, list[dict[str, Any]]] = {}
+    for indicator in indicator_list(user=user, strategy=strategy).filter(
+        item__level=Level.SUBACTION
+    ):
+        [row] = indicator_years(indicator, [year])
+        indicators.setdefault(indicator.item_id, []).append({"indicator": indicator, **row})
+    rows = []
+    for item in items:
+        if not due_in(item, year):
+            continue
+        record = progress.get(item.pk)
+        rows.append(
+            {
+                "item": item,
+                "status": record.status if record else ProgressStatus.NOT_STARTED,
+                "status_label": record.get_status_display()
+                if record
+                else ProgressStatus.NOT_STARTED.label,
+                "comment": record.comment if record else "",
+                "indicators": indicators.get(item.pk, []),
+                "money": sum((f.amount for f in item.funding.all()), 0),
+            }
+        )
+    return rows
+
+
+@login_required
+def events_view(request: HttpRequest) -> HttpResponse:
+    """Trainings, seminars and campaigns, and the form to record one."""
+    user = member_or_403(request)
+    strategy = Strategy.objects.order_by("-period_start", "id").first()
+    items = (
+        PlanItem.objects.filter(strategy=strategy, level=Level.SUBACTION).order_by("position")
+        if strategy
+        else PlanItem.objects.none()
+    )
+    may_record = user.institution_id is not None or can_manage_plans(user)
+    form = None
+    status = 200
+    if may_record:
+        form = EventForm(request.POST or None, items=items)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            # Where the event was held: the organiser's area, else the strategy's territory.
+            unit = (user.institution.units.first() if user.institution else None) or (
+                strategy.unit if strategy else None
+            )
+            try:
+                if unit is None:
+                    raise ValidationError({"kind": _("Your account has no institution or area.")})
+                services.event_record(
+                    actor=user,
+                    kind=data["kind"],
+                    title=data["title"],
+                    topic=data["topic"],
+                    held_on=data["held_on"],
+                    participants=data["participants"],
+                    unit=unit,
+                    items=list(data["items"]),
+                )
+            except ValidationError as exc:
+                _apply(form, exc)
+            except PermissionError as exc:
+                raise PermissionDenied from exc
+            else:
+                messages.success(request, _("The event was recorded."))
+                return redirect("planning:events")
+        if request.method == "POST":
+            status = 400
+    elif request.method == "POST":
+        raise PermissionDenied
+    page = Paginator(
+        TrainingEvent.objects.select_related("organiser").prefetch_related("items"), 50
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "planning/events.html",
+        {"page": page, "form": form, "query": ""},
+        status=status,
+    )
