@@ -72,6 +72,7 @@ v1 = [
         name="plan-progress",
     ),
     path("v1/indicators/", planning_apis.IndicatorListApi.as_view(), name="indicator-list"),
+    path("v1/projects/", planning_apis.ProjectListApi.as_view(), name="project-list"),
     path(
         "v1/indicators/<id:pk>/",
         planning_apis.IndicatorDetailApi.as_view(),

@@ -159,7 +159,8 @@ def demo_load() -> dict[str, int]:
 
     counts.update(care_demo_load(users))
     counts.update(institutions_demo_load(users))
-    from ocrotire.planning.demo import planning_demo_load
+    from ocrotire.planning.demo import planning_demo_load, projects_demo_load
 
     counts.update(planning_demo_load(users))
+    counts.update(projects_demo_load(users))
     return counts

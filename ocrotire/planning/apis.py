@@ -22,7 +22,7 @@ from ocrotire.api.permissions import IsMember
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
 from ocrotire.planning.computations import COMPUTATIONS
-from ocrotire.planning.models import Comparator, Indicator, ProgressStatus, Strategy
+from ocrotire.planning.models import Comparator, Indicator, ProgressStatus, Project, Strategy
 from ocrotire.planning.parsing import parse_action_plan
 from ocrotire.planning.selectors import (
     Node,
@@ -462,3 +462,104 @@ class IndicatorValueApi(GenericAPIView[Indicator]):
         )
         fresh = indicator_get(user=user, pk=pk)
         return Response(indicator_row(fresh, [data["year"]]))
+
+
+def project_row(project: Project) -> dict[str, Any]:
+    return {
+        "id": project.pk,
+        "name": project.name,
+        "country": project.country,
+        "unit": project.unit.code,
+        "starts_on": project.starts_on,
+        "ends_on": project.ends_on,
+        "cost": money(project.cost),
+        "currency": project.currency,
+        "donors": project.donors,
+        "implementers": _institutions(project.implementers),
+        "implementers_text": project.implementers_text,
+        "target_groups": project.target_groups,
+        "summary": project.summary,
+        "results": [
+            {
+                "description": r.description,
+                "unit": r.unit,
+                "planned": money(r.planned),
+                "achieved": money(r.achieved),
+            }
+            for r in project.results.all()
+        ],
+        "services": [{"id": p.pk, "name": p.name} for p in project.services.all()],
+        "items": [{"id": i.pk, "code": i.code} for i in project.items.all()],
+        "source_name": project.source_name,
+    }
+
+
+class ProjectListApi(GenericAPIView[Project]):
+    """Donor projects: period, cost and currency, donors, implementers, target groups, planned
+    and achieved results, the services and sub-actions they are linked to."""
+
+    permission_classes = [IsMember]
+
+    class ResultSerializer(serializers.Serializer[Any]):
+        description = serializers.CharField(max_length=500)
+        unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        planned = serializers.DecimalField(
+            max_digits=16, decimal_places=2, required=False, allow_null=True, min_value=0
+        )
+        achieved = serializers.DecimalField(
+            max_digits=16, decimal_places=2, required=False, allow_null=True, min_value=0
+        )
+
+    class CreateSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=500)
+        unit = serializers.CharField(max_length=40)
+        starts_on = serializers.DateField(required=False, allow_null=True)
+        ends_on = serializers.DateField(required=False, allow_null=True)
+        cost = serializers.DecimalField(
+            max_digits=16, decimal_places=2, required=False, allow_null=True
+        )
+        currency = serializers.CharField(max_length=3, required=False, allow_blank=True)
+        donors = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        implementers_text = serializers.CharField(max_length=500, required=False, allow_blank=True)
+        target_groups = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+        summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+        results = serializers.ListField(required=False, max_length=200)
+
+    serializer_class = CreateSerializer
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        acting_user(request)
+        qs = Project.objects.select_related("unit").prefetch_related(
+            "implementers", "results", "services", "items"
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response([project_row(p) for p in page or []])
+
+    @extend_schema(request=CreateSerializer, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        user = acting_user(request)
+        payload = self.CreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        unit = Unit.objects.filter(code=data["unit"]).first()
+        if unit is None:
+            raise ValidationError({"unit": [_("There is no unit with this code.")]})
+        results = self.ResultSerializer(data=data.get("results", []), many=True)
+        if not results.is_valid():
+            raise ValidationError({"results": results.errors})
+        project = services.project_create(
+            actor=user,
+            name=data["name"],
+            unit=unit,
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+            cost=data.get("cost"),
+            currency=data.get("currency", ""),
+            donors=data.get("donors", ""),
+            implementers_text=data.get("implementers_text", ""),
+            target_groups=data.get("target_groups", ""),
+            summary=data.get("summary", ""),
+            results=[services.ResultInput(**r) for r in results.validated_data],
+        )
+        return Response(project_row(project), status=status.HTTP_201_CREATED)

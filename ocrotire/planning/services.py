@@ -4,6 +4,7 @@ the responsible institutions. Everything an import could not read becomes an `Im
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,8 @@ from ocrotire.planning.models import (
     Problem,
     Progress,
     ProgressStatus,
+    Project,
+    ProjectResult,
     Strategy,
     TrainingEvent,
 )
@@ -514,3 +517,86 @@ def issue_resolve(*, actor: User, issue: ImportIssue) -> ImportIssue:
     issue.refresh_from_db()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=issue, changes={"resolved": True})
     return issue
+
+
+@dataclass
+class ResultInput:
+    description: str
+    unit: str = ""
+    planned: Decimal | None = None
+    achieved: Decimal | None = None
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: User,
+    name: str,
+    unit: Unit,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    cost: Decimal | None = None,
+    currency: str = "",
+    donors: str = "",
+    implementers: list[Institution] | tuple[Institution, ...] = (),
+    implementers_text: str = "",
+    target_groups: str = "",
+    summary: str = "",
+    results: list[ResultInput] | tuple[ResultInput, ...] = (),
+    services: list[Any] | tuple[Any, ...] = (),
+    items: list[PlanItem] | tuple[PlanItem, ...] = (),
+    source_name: str = "",
+) -> Project:
+    """A donor project with its planned (and achieved) results, linked to the services it
+    develops and the plan's sub-actions it carries out."""
+    if not can_manage_plans(actor):
+        raise PermissionError
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Give the project's name.")
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = _("A project cannot end before it starts.")
+    if cost is not None and cost < 0:
+        errors["cost"] = _("A cost cannot be negative.")
+    if cost is not None and len(currency) != 3:
+        errors["currency"] = _("Give the currency's three-letter code (EUR, MDL, UAH…).")
+    if any(not r.description.strip() for r in results):
+        errors["results"] = _("Describe every result.")
+    if errors:
+        raise ValidationError(errors)
+    project = Project.objects.create(
+        name=name.strip()[:500],
+        country=unit.country,
+        unit=unit,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        cost=cost,
+        currency=currency.upper(),
+        donors=donors.strip()[:500],
+        implementers_text=implementers_text.strip()[:500],
+        target_groups=target_groups.strip(),
+        summary=summary.strip(),
+        source_name=source_name[:300],
+        created_by=actor,
+    )
+    project.implementers.set(implementers)
+    project.services.set(services)
+    project.items.set(items)
+    ProjectResult.objects.bulk_create(
+        ProjectResult(
+            project=project,
+            description=r.description.strip()[:500],
+            unit=r.unit[:200],
+            planned=r.planned,
+            achieved=r.achieved,
+            position=position,
+        )
+        for position, r in enumerate(results, start=1)
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=project,
+        changes={"name": project.name, "cost": cost, "currency": project.currency},
+    )
+    return project

@@ -33,6 +33,7 @@ from ocrotire.planning.models import (
     PlanItem,
     Progress,
     ProgressStatus,
+    Project,
     Strategy,
     TrainingEvent,
 )
@@ -481,3 +482,12 @@ def events_view(request: HttpRequest) -> HttpResponse:
         {"page": page, "form": form, "query": ""},
         status=status,
     )
+
+
+@login_required
+def projects_view(request: HttpRequest) -> HttpResponse:
+    member_or_403(request)
+    projects = Project.objects.select_related("unit").prefetch_related(
+        "implementers", "results", "services", "items"
+    )
+    return render(request, "planning/projects.html", {"projects": projects})

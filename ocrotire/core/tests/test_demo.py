@@ -56,6 +56,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "placements_created": 0,
         "institutions_reorganised": 0,
         "plans_imported": 0,
+        "projects_created": 0,
     }
     assert snapshot == (
         Unit.objects.count(),
