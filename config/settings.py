@@ -139,6 +139,9 @@ OCROTIRE_MFA_ENFORCED = env_bool("OCROTIRE_MFA_ENFORCED", True)
 OCROTIRE_TOKEN_TTL_HOURS = env_int("OCROTIRE_TOKEN_TTL_HOURS", 12)
 # A provider's licence or accreditation ending within this many days is flagged in the register.
 OCROTIRE_LICENCE_WARNING_DAYS = env_int("OCROTIRE_LICENCE_WARNING_DAYS", 60)
+# Days before the end of a year when the institutions responsible for a sub-action due that year
+# and not reported done are reminded.
+OCROTIRE_PLAN_REMINDER_DAYS = env_int("OCROTIRE_PLAN_REMINDER_DAYS", 45)
 # The project's source documents (the action plan of seed 002 …), beside the clone; the demo
 # loads them when they are there.
 OCROTIRE_SEEDS_DIR = Path(env_str("OCROTIRE_SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))

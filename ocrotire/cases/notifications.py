@@ -32,6 +32,15 @@ def notification_text(notification: Notification) -> str:
         return _("You were added to the team of %(subject)s.") % {
             "subject": data.get("subject", "")
         }
+    if notification.kind == "plan_deadline":
+        return _(
+            "Action plan: sub-action %(subject)s is due in %(year)s and not yet reported done "
+            "(%(title)s)."
+        ) % {
+            "subject": data.get("subject", ""),
+            "year": data.get("year", ""),
+            "title": data.get("title", ""),
+        }
     return notification.kind
 
 

@@ -463,3 +463,21 @@ class ProjectResult(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Reminder(models.Model):
+    """That the responsible institutions of a sub-action were reminded of a year's deadline:
+    once per sub-action and year, whichever watcher gets there first."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="reminders")
+    year = models.PositiveSmallIntegerField(validators=YEAR)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "year"], name="planning_reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.year}"

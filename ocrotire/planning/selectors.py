@@ -193,5 +193,13 @@ def _sum(node: Node) -> None:
     node.progress = dict(progress)
 
 
+def due_in(item: PlanItem, year: int) -> bool:
+    """Whether a sub-action runs in a year: a year or a range that covers it, or anything
+    recurring (annual, periodic, permanent, as needed) from its first year on."""
+    if item.deadline_kind in ("year", "range"):
+        return (item.start_year or 0) <= year <= (item.end_year or item.start_year or 9999)
+    return (item.start_year or 0) <= year
+
+
 def open_issues(strategy: Strategy) -> QuerySet[ImportIssue]:
     return ImportIssue.objects.filter(strategy=strategy, resolved=False).order_by("id")

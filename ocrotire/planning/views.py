@@ -41,6 +41,7 @@ from ocrotire.planning.parsing import parse_action_plan
 from ocrotire.planning.permissions import can_manage_plans, can_report_on
 from ocrotire.planning.selectors import (
     Node,
+    due_in,
     indicator_list,
     indicator_years,
     item_get,
@@ -385,14 +386,6 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
             "counts": [(label, counts.get(value, 0)) for value, label in ProgressStatus.choices],
         },
     )
-
-
-def due_in(item: PlanItem, year: int) -> bool:
-    """Whether a sub-action runs in a year: a year or a range that covers it, or anything
-    recurring (annual, periodic, permanent, as needed) from its first year on."""
-    if item.deadline_kind in ("year", "range"):
-        return (item.start_year or 0) <= year <= (item.end_year or item.start_year or 9999)
-    return (item.start_year or 0) <= year
 
 
 def execution_rows(user: User, strategy: Strategy, year: int) -> list[dict[str, Any]]:

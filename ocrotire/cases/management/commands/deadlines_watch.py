@@ -1,6 +1,7 @@
 """Run the overdue scan now, or every OCROTIRE_DEADLINE_SCAN_SECONDS with --loop (the demo and each
 worker machine run one; concurrent watchers never escalate a task twice). Each round also chains
-audit rows a writer left unchained (it stopped between its commit and the chaining)."""
+audit rows a writer left unchained (it stopped between its commit and the chaining), and sends the
+action plan's year-end reminders to the institutions responsible for sub-actions not yet done."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.audit import chain_pending
+from ocrotire.planning.reminders import plan_reminders
 
 
 class Command(BaseCommand):
@@ -24,8 +26,11 @@ class Command(BaseCommand):
         while True:
             count = overdue_scan()
             chain_pending()
+            reminded = plan_reminders()
             if count:
                 self.stdout.write(f"{count} overdue task(s) escalated")
+            if reminded:
+                self.stdout.write(f"{reminded} action-plan reminder(s) sent")
             if not options["loop"]:
                 return
             time.sleep(settings.OCROTIRE_DEADLINE_SCAN_SECONDS)
