@@ -66,6 +66,7 @@ v1 = [
     path("v1/plans/<id:pk>/", planning_apis.PlanDetailApi.as_view(), name="plan-detail"),
     path("v1/plans/<id:pk>/issues/", planning_apis.PlanIssuesApi.as_view(), name="plan-issues"),
     path("v1/plans/<id:pk>/export.xlsx", planning_apis.PlanExportApi.as_view(), name="plan-export"),
+    path("v1/plans/<id:pk>/export.pdf", planning_apis.PlanPdfApi.as_view(), name="plan-pdf"),
     path(
         "v1/plans/<id:pk>/items/<id:item_pk>/progress/",
         planning_apis.ProgressApi.as_view(),

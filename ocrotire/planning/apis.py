@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -18,12 +19,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.api.errors import error_body
 from ocrotire.api.permissions import IsMember
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
 from ocrotire.planning.computations import COMPUTATIONS
 from ocrotire.planning.models import Comparator, Indicator, ProgressStatus, Project, Strategy
 from ocrotire.planning.parsing import parse_action_plan
+from ocrotire.planning.pdf import PdfUnavailable, plan_pdf
 from ocrotire.planning.selectors import (
     Node,
     indicator_get,
@@ -267,6 +270,30 @@ class PlanExportApi(GenericAPIView[Strategy]):
         strategy = strategy_get(user=acting_user(request), pk=pk)
         response = HttpResponse(excel.write_plan(strategy), content_type=excel.XLSX)
         response["Content-Disposition"] = f'attachment; filename="plan-{strategy.pk}.xlsx"'
+        return response
+
+
+class PlanPdfApi(GenericAPIView[Strategy]):
+    """The plan as a PDF, with the progress of a year (`?year=`, this year by default)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int)], responses={(200, "application/pdf"): bytes}
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        strategy = strategy_get(user=acting_user(request), pk=pk)
+        year = _year(request.query_params.get("year")) or timezone.localdate().year
+        year = min(max(year, strategy.period_start), strategy.period_end)
+        try:
+            document = plan_pdf(strategy, year)
+        except PdfUnavailable:
+            return Response(
+                error_body("pdf_unavailable", _("This server cannot draw PDF documents.")),
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        response = HttpResponse(document, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="plan-{strategy.pk}-{year}.pdf"'
         return response
 
 

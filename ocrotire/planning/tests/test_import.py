@@ -279,3 +279,13 @@ def test_targets_money_and_names():
         ("DGETS", ""),
         ("DGASS", "Direcția juridică"),
     ]
+
+
+def test_the_plan_as_a_pdf(api, people, imported):
+    response = api(people["reporter"]).get(
+        f"/api/v1/plans/{imported['id']}/export.pdf", {"year": 2023}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert len(response.content) > 5000
