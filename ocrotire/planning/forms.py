@@ -83,3 +83,49 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         if items is not None:
             self.fields["items"].queryset = items  # type: ignore[attr-defined]
+
+
+class IndicatorForm(forms.Form):
+    """A plan keeper defines an indicator: what counts it, its unit, baseline and targets."""
+
+    computation = forms.ChoiceField(label=_("Counted from the system's data by"), required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=200, required=False)
+    baseline = forms.DecimalField(
+        label=_("Baseline"), max_digits=16, decimal_places=2, required=False
+    )
+    baseline_year = forms.IntegerField(
+        label=_("Baseline year"), min_value=1990, max_value=2100, required=False
+    )
+    targets = forms.CharField(
+        label=_("Targets"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: a year and a value (2024: 600), or * for every year (*: 600)."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, computations: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["computation"].choices = [  # type: ignore[attr-defined]
+            ("", _("Entered by the responsible institution")),
+            *computations,
+        ]
+
+    def clean_targets(self) -> list[tuple[int | None, Any, str]]:
+        rows: list[tuple[int | None, Any, str]] = []
+        for number, line in enumerate(self.cleaned_data.get("targets", "").splitlines(), 1):
+            if not line.strip():
+                continue
+            year, sep, value = line.partition(":")
+            year = year.strip()
+            try:
+                amount = forms.DecimalField(max_digits=16, decimal_places=2).clean(value.strip())
+            except forms.ValidationError:
+                amount = None
+            if not sep or amount is None or not (year == "*" or year.isdigit()):
+                raise forms.ValidationError(
+                    _("Line %(number)s is not a year and a value such as 2024: 600."),
+                    params={"number": number},
+                )
+            rows.append((None if year == "*" else int(year), amount, "at_least"))
+        return rows

@@ -21,4 +21,9 @@ urlpatterns = [
         views.value_view,
         name="value",
     ),
+    path(
+        "<id:pk>/items/<id:item_pk>/indicators/<id:indicator_pk>/definition/",
+        views.indicator_view,
+        name="indicator",
+    ),
 ]

@@ -26,7 +26,7 @@ from ocrotire.accounts.services import ConflictError
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
 from ocrotire.planning.computations import COMPUTATIONS
-from ocrotire.planning.forms import EventForm, ImportForm, ProgressForm, ValueForm
+from ocrotire.planning.forms import EventForm, ImportForm, IndicatorForm, ProgressForm, ValueForm
 from ocrotire.planning.models import (
     ImportIssue,
     Level,
@@ -198,11 +198,14 @@ def _item_page(
     *,
     progress_form: ProgressForm | None = None,
     value_form: tuple[int, ValueForm] | None = None,
+    definition_form: tuple[int, IndicatorForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     years = strategy_years(strategy)
     year = _plan_year(strategy, request.GET.get("year"))
     reporter = can_report_on(user, item) and item.level == Level.SUBACTION
+    keeper = can_manage_plans(user)
+    choices = [(c.name, c.label) for c in COMPUTATIONS.values()]
     indicators = []
     for indicator in indicator_list(user=user, strategy=strategy).filter(item=item):
         form = None
@@ -211,12 +214,33 @@ def _item_page(
                 form = value_form[1]
             else:
                 form = ValueForm(initial={"year": year}, prefix=f"v{indicator.pk}")
+        definition = None
+        if keeper:
+            if definition_form is not None and definition_form[0] == indicator.pk:
+                definition = definition_form[1]
+            else:
+                definition = IndicatorForm(
+                    computations=choices,
+                    prefix=f"d{indicator.pk}",
+                    initial={
+                        "computation": indicator.computation,
+                        "unit": indicator.unit,
+                        "baseline": indicator.baseline,
+                        "baseline_year": indicator.baseline_year,
+                        "targets": "\n".join(
+                            f"{t.year or '*'}: {t.value.normalize():f}"
+                            for t in indicator.targets.all()
+                        ),
+                        "version": indicator.version,
+                    },
+                )
         indicators.append(
             {
                 "indicator": indicator,
                 "years": indicator_years(indicator, years),
                 "computation": COMPUTATIONS.get(indicator.computation),
                 "form": form,
+                "definition": definition,
             }
         )
     progress = {p.year: p for p in Progress.objects.filter(item=item).select_related("updated_by")}
@@ -333,6 +357,46 @@ def value_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: int) -
                 f"{reverse('planning:item', args=[strategy.pk, item.pk])}?year={data['year']}"
             )
     return _item_page(request, user, strategy, item, value_form=(found.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def indicator_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: int) -> HttpResponse:
+    """A plan keeper defines an indicator (what counts it, unit, baseline, targets)."""
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    item = item_get(strategy=strategy, pk=item_pk)
+    if not can_manage_plans(user):
+        raise PermissionDenied
+    found = indicator_list(user=user, strategy=strategy).filter(item=item, pk=indicator_pk).first()
+    if found is None:
+        raise Http404
+    choices = [(c.name, c.label) for c in COMPUTATIONS.values()]
+    form = IndicatorForm(request.POST, computations=choices, prefix=f"d{found.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.indicator_update(
+                actor=user,
+                indicator=found,
+                version=data["version"],
+                computation=data["computation"],
+                unit=data["unit"],
+                baseline=data["baseline"],
+                baseline_year=data["baseline_year"],
+                targets=data["targets"],
+            )
+        except ConflictError:
+            form.add_error(None, str(CONFLICT))
+            return _item_page(
+                request, user, strategy, item, definition_form=(found.pk, form), status=409
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The indicator was saved."))
+            return redirect("planning:item", pk=strategy.pk, item_pk=item.pk)
+    return _item_page(request, user, strategy, item, definition_form=(found.pk, form), status=400)
 
 
 @login_required

@@ -140,3 +140,42 @@ def test_the_execution_report_and_events(client, mfa_off, people, imported):
         row = report.split('data-code="1.1.3.4"')[1].split("</tr>")[0]
         assert "seminare: 1" in row
         assert "participanți: 32" in row
+
+
+def test_a_planner_defines_an_indicator(client, mfa_off, people, imported):
+    strategy = Strategy.objects.get(pk=imported["id"])
+    item = PlanItem.objects.get(strategy=strategy, code="1.2.2.5")  # children placed - 20
+    indicator = item.indicators.get(code="1.2.2.5-1")
+    url = f"/plans/{strategy.pk}/items/{item.pk}/indicators/{indicator.pk}/definition/"
+    prefix = f"d{indicator.pk}"
+    client.force_login(people["planner"])
+    page = client.get(f"/plans/{strategy.pk}/items/{item.pk}/").content.decode()
+    assert "Define the indicator" in page
+    bad = client.post(
+        url,
+        {
+            f"{prefix}-computation": "children_placed_emergency",
+            f"{prefix}-targets": "next year: lots",
+            f"{prefix}-version": indicator.version,
+        },
+    )
+    assert bad.status_code == 400
+    assert "Line 1 is not a year and a value" in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            f"{prefix}-computation": "children_placed_emergency",
+            f"{prefix}-unit": "copii plasați",
+            f"{prefix}-targets": "*: 20\n2024: 25",
+            f"{prefix}-version": indicator.version,
+        },
+    )
+    assert good.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.computation == "children_placed_emergency"
+    assert sorted((t.year or 0, int(t.value)) for t in indicator.targets.all()) == [
+        (0, 20),
+        (2024, 25),
+    ]
+    client.force_login(people["dgpdc"])
+    assert client.post(url, {f"{prefix}-version": indicator.version}).status_code == 403
