@@ -308,7 +308,10 @@ class ProgressApi(GenericAPIView[Strategy]):
         comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
         evidence = serializers.CharField(max_length=4000, required=False, allow_blank=True)
         version = serializers.IntegerField(
-            required=False, min_value=0, max_value=2**31 - 1, help_text="0 for a first record"
+            required=False,
+            min_value=0,
+            max_value=2**31 - 1,
+            help_text="The version you read (0 or absent for a first record); a newer one is a 409",
         )
 
     serializer_class = ProgressSerializer
@@ -413,7 +416,7 @@ class IndicatorDetailApi(GenericAPIView[Indicator]):
     class UpdateSerializer(serializers.Serializer[Any]):
         version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
         computation = serializers.ChoiceField(
-            choices=[("", "—"), *[(c.name, str(c.label)) for c in COMPUTATIONS.values()]],
+            choices=[("", "—"), *[(c.name, c.label) for c in COMPUTATIONS.values()]],
             required=False,
         )
         unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -468,7 +471,12 @@ class IndicatorValueApi(GenericAPIView[Indicator]):
         year = _year_field()
         value = serializers.DecimalField(max_digits=16, decimal_places=2)
         note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-        version = serializers.IntegerField(required=False, min_value=0, max_value=2**31 - 1)
+        version = serializers.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=2**31 - 1,
+            help_text="The version you read (0 or absent for a first value); a newer one is a 409",
+        )
 
     serializer_class = ValueSerializer
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ocrotire.accounts.models import Institution
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.planning.models import EventKind, PlanItem, ProgressStatus
@@ -129,3 +130,33 @@ class IndicatorForm(forms.Form):
                 )
             rows.append((None if year == "*" else int(year), amount, "at_least"))
         return rows
+
+
+class ItemForm(forms.Form):
+    """A plan keeper corrects a row."""
+
+    title = forms.CharField(label=_("Title"), widget=forms.Textarea(attrs={"rows": 3}))
+    deadline_text = forms.CharField(
+        label=_("Deadline or periodicity"), max_length=200, required=False
+    )
+    responsible = forms.ModelMultipleChoiceField(
+        label=_("Responsible"),
+        queryset=Institution.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Partners"),
+        queryset=Institution.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    result_text = _long_text(_("Result indicators (as written)"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, institutions: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if institutions is not None:
+            for name in ("responsible", "partners"):
+                self.fields[name].queryset = institutions  # type: ignore[attr-defined]
+        self.fields["title"].validators.append(_at_most)

@@ -318,7 +318,8 @@ def progress_record(
         )
         action = AuditAction.CREATE
     else:
-        if version is not None and version != current.version:
+        # Changing a year already reported needs the version read: no blind overwrite.
+        if version != current.version:
             raise ConflictError
         Progress.objects.filter(pk=current.pk).update(
             status=status,
@@ -377,7 +378,7 @@ def indicator_value_record(
         )
         action = AuditAction.CREATE
     else:
-        if version is not None and version != existing.version:
+        if version != existing.version:
             raise ConflictError
         current.update(value=value, note=note.strip(), entered_by=actor, version=F("version") + 1)
         existing.refresh_from_db()
@@ -600,3 +601,72 @@ def project_create(
         changes={"name": project.name, "cost": cost, "currency": project.currency},
     )
     return project
+
+
+@transaction.atomic
+def item_update(
+    *,
+    actor: User,
+    item: PlanItem,
+    version: int,
+    title: str,
+    deadline_text: str = "",
+    responsible: list[Institution] | tuple[Institution, ...] = (),
+    partners: list[Institution] | tuple[Institution, ...] = (),
+    result_text: str = "",
+) -> PlanItem:
+    """A plan keeper corrects a row (what the import could not read, or a changed decision):
+    its title, deadline or periodicity (read again), responsible institutions and partners, and
+    result indicators as written. The words first imported stay in the audit log."""
+    if not can_manage_plans(actor):
+        raise PermissionError
+    locked = PlanItem.objects.select_for_update().get(pk=item.pk)
+    if locked.version != version:
+        raise ConflictError
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("Give the row's title.")
+    for field, text in (("title", title), ("result_text", result_text)):
+        if len(text) > TEXT_LIMIT:
+            errors[field] = _("Write at most 4,000 characters.")
+    deadline = parsing.parse_deadline(deadline_text) if deadline_text.strip() else None
+    if deadline is not None and deadline.kind == DeadlineKind.UNKNOWN:
+        errors["deadline_text"] = _(
+            "Write a year (2024), years (2023-25), or anual, periodic, permanent, după necesitate."
+        )
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "title": locked.title,
+        "deadline": locked.deadline_text,
+        "responsible": [i.pk for i in locked.responsible.all()],
+        "partners": [i.pk for i in locked.partners.all()],
+        "result_text": locked.result_text,
+    }
+    locked.title = title.strip()
+    locked.deadline_text = deadline_text.strip()[:200]
+    locked.deadline_kind = deadline.kind if deadline else ""
+    locked.start_year = deadline.start_year if deadline else None
+    locked.end_year = deadline.end_year if deadline else None
+    locked.times_per_year = deadline.times_per_year if deadline else None
+    locked.result_text = result_text.strip()
+    locked.responsible_text = ", ".join(i.abbreviation or i.name for i in responsible)[:500]
+    locked.partners_text = ", ".join(i.abbreviation or i.name for i in partners)[:500]
+    locked.version += 1
+    locked.save()
+    locked.responsible.set(responsible)
+    locked.partners.set(partners)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={
+            "before": before,
+            "title": locked.title,
+            "deadline": locked.deadline_text,
+            "responsible": [i.pk for i in responsible],
+            "partners": [i.pk for i in partners],
+            "result_text": locked.result_text,
+        },
+    )
+    return locked

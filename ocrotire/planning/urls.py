@@ -16,6 +16,7 @@ urlpatterns = [
     path("<id:pk>/report/", views.report_view, name="report"),
     path("<id:pk>/items/<id:item_pk>/", views.item_detail_view, name="item"),
     path("<id:pk>/items/<id:item_pk>/progress/", views.progress_view, name="progress"),
+    path("<id:pk>/items/<id:item_pk>/edit/", views.item_edit_view, name="item-edit"),
     path(
         "<id:pk>/items/<id:item_pk>/indicators/<id:indicator_pk>/",
         views.value_view,

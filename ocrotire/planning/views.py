@@ -20,13 +20,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ocrotire.accounts.models import User
+from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import member_or_403, scope_of
 from ocrotire.accounts.services import ConflictError
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
 from ocrotire.planning.computations import COMPUTATIONS
-from ocrotire.planning.forms import EventForm, ImportForm, IndicatorForm, ProgressForm, ValueForm
+from ocrotire.planning.forms import (
+    EventForm,
+    ImportForm,
+    IndicatorForm,
+    ItemForm,
+    ProgressForm,
+    ValueForm,
+)
 from ocrotire.planning.models import (
     ImportIssue,
     Level,
@@ -199,6 +206,7 @@ def _item_page(
     progress_form: ProgressForm | None = None,
     value_form: tuple[int, ValueForm] | None = None,
     definition_form: tuple[int, IndicatorForm] | None = None,
+    item_form: ItemForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     years = strategy_years(strategy)
@@ -255,10 +263,23 @@ def _item_page(
                 "version": current.version if current else 0,
             }
         )
+    if keeper and item.level == Level.SUBACTION and item_form is None:
+        item_form = ItemForm(
+            institutions=_institutions(strategy),
+            initial={
+                "title": item.title,
+                "deadline_text": item.deadline_text,
+                "responsible": list(item.responsible.all()),
+                "partners": list(item.partners.all()),
+                "result_text": item.result_text,
+                "version": item.version,
+            },
+        )
     return render(
         request,
         "planning/item_detail.html",
         {
+            "item_form": item_form if keeper else None,
             "strategy": strategy,
             "item": item,
             "ancestors": _ancestors(item),
@@ -357,6 +378,44 @@ def value_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: int) -
                 f"{reverse('planning:item', args=[strategy.pk, item.pk])}?year={data['year']}"
             )
     return _item_page(request, user, strategy, item, value_form=(found.pk, form), status=400)
+
+
+def _institutions(strategy: Strategy) -> Any:
+    return Institution.objects.filter(country=strategy.country, active=True).order_by("name")
+
+
+@login_required
+@require_POST
+def item_edit_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """A plan keeper corrects a sub-action's row."""
+    user = member_or_403(request)
+    strategy = strategy_get(user=user, pk=pk)
+    item = item_get(strategy=strategy, pk=item_pk)
+    if not can_manage_plans(user):
+        raise PermissionDenied
+    form = ItemForm(request.POST, institutions=_institutions(strategy))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.item_update(
+                actor=user,
+                item=item,
+                version=data["version"],
+                title=data["title"],
+                deadline_text=data["deadline_text"],
+                responsible=list(data["responsible"]),
+                partners=list(data["partners"]),
+                result_text=data["result_text"],
+            )
+        except ConflictError:
+            form.add_error(None, str(CONFLICT))
+            return _item_page(request, user, strategy, item, item_form=form, status=409)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, _("The row was corrected."))
+            return redirect("planning:item", pk=strategy.pk, item_pk=item.pk)
+    return _item_page(request, user, strategy, item, item_form=form, status=400)
 
 
 @login_required

@@ -179,3 +179,39 @@ def test_a_planner_defines_an_indicator(client, mfa_off, people, imported):
     ]
     client.force_login(people["dgpdc"])
     assert client.post(url, {f"{prefix}-version": indicator.version}).status_code == 403
+
+
+def test_a_planner_corrects_a_row_the_import_could_not_read(
+    client, mfa_off, people, imported, md_institutions
+):
+    strategy = Strategy.objects.get(pk=imported["id"])
+    item = PlanItem.objects.get(strategy=strategy, code="1.1.1.2")  # "Comitetul coordonator"
+    assert not item.responsible.exists()
+    client.force_login(people["planner"])
+    url = f"/plans/{strategy.pk}/items/{item.pk}/edit/"
+    bad = client.post(
+        url,
+        {"title": item.title, "deadline_text": "când se poate", "version": item.version},
+    )
+    assert bad.status_code == 400
+    assert "Write a year (2024)" in bad.content.decode()
+    good = client.post(
+        url,
+        {
+            "title": item.title,
+            "deadline_text": "Periodic (2 ori pe an)",
+            "responsible": [md_institutions["DGPDC"].pk],
+            "result_text": item.result_text,
+            "version": item.version,
+        },
+    )
+    assert good.status_code == 302
+    item.refresh_from_db()
+    assert [i.abbreviation for i in item.responsible.all()] == ["DGPDC"]
+    assert (item.deadline_kind, item.times_per_year) == ("periodic", 2)
+    # Now DGPDC's people may report on it.
+    client.force_login(people["dgpdc"])
+    page = client.get(f"/plans/{strategy.pk}/items/{item.pk}/").content.decode()
+    assert 'id="progress-form"' in page
+    assert 'id="item-form"' not in page
+    assert client.post(url, {"title": "x", "version": item.version}).status_code == 403
