@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 YEAR = [MinValueValidator(1990), MaxValueValidator(2100)]
 
@@ -48,7 +49,7 @@ class Strategy(models.Model):
 class Level(models.TextChoices):
     GENERAL = "general", _("General objective")
     SPECIFIC = "specific", _("Specific objective")
-    ACTION = "action", _("Action")
+    ACTION = "action", pgettext_lazy("plan level", "Action")
     SUBACTION = "subaction", _("Sub-action")
 
 
@@ -251,7 +252,7 @@ class IndicatorValue(models.Model):
 class ProgressStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("plan progress", "Done")
     DELAYED = "delayed", _("Delayed")
     CANCELLED = "cancelled", _("Cancelled")
 
