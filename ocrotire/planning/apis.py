@@ -150,7 +150,7 @@ def issue_rows(strategy: Strategy) -> list[dict[str, Any]]:
 class PlanListApi(GenericAPIView[Strategy]):
     permission_classes = [IsMember]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="v1_plans_list", responses={200: dict})
     def get(self, request: Request) -> Response:
         qs = strategy_list(user=acting_user(request))
         page = self.paginate_queryset(qs)
@@ -378,6 +378,7 @@ class IndicatorListApi(GenericAPIView[Indicator]):
     permission_classes = [IsMember]
 
     @extend_schema(
+        operation_id="v1_indicators_list",
         parameters=[
             OpenApiParameter("plan", int, description="A strategy"),
             OpenApiParameter("year", int, description="Only this year's value"),
@@ -562,7 +563,7 @@ class ProjectListApi(GenericAPIView[Project]):
 
     serializer_class = CreateSerializer
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="v1_projects_list", responses={200: dict})
     def get(self, request: Request) -> Response:
         acting_user(request)
         qs = Project.objects.select_related("unit").prefetch_related(
