@@ -31,13 +31,13 @@ from ocrotire.planning.selectors import (
     Node,
     indicator_get,
     indicator_list,
+    indicator_period,
     indicator_years,
     item_get,
     open_issues,
     plan_tree,
     strategy_get,
     strategy_list,
-    strategy_years,
 )
 
 MAX_UPLOAD = 10 * 1024 * 1024
@@ -397,10 +397,7 @@ class IndicatorListApi(GenericAPIView[Indicator]):
         year = _year(request.query_params.get("year"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(
-            [
-                indicator_row(i, [year] if year else strategy_years(i.strategy, until_now=True))
-                for i in page or []
-            ]
+            [indicator_row(i, [year] if year else indicator_period(i.strategy)) for i in page or []]
         )
 
 
@@ -431,7 +428,7 @@ class IndicatorDetailApi(GenericAPIView[Indicator]):
 
     def get(self, request: Request, pk: int) -> Response:
         indicator = indicator_get(user=acting_user(request), pk=pk)
-        return Response(indicator_row(indicator, strategy_years(indicator.strategy)))
+        return Response(indicator_row(indicator, indicator_period(indicator.strategy)))
 
     @extend_schema(request=UpdateSerializer, responses={200: dict})
     def patch(self, request: Request, pk: int) -> Response:
@@ -460,7 +457,7 @@ class IndicatorDetailApi(GenericAPIView[Indicator]):
             targets=targets,
         )
         fresh = indicator_get(user=user, pk=pk)
-        return Response(indicator_row(fresh, strategy_years(fresh.strategy)))
+        return Response(indicator_row(fresh, indicator_period(fresh.strategy)))
 
 
 class IndicatorValueApi(GenericAPIView[Indicator]):

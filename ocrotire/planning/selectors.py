@@ -112,15 +112,27 @@ def indicator_years(indicator: Indicator, years: list[int]) -> list[dict[str, An
                 "note": saved.note if saved and computation is None else "",
                 "version": saved.version if saved else 0,
                 "met": _met(value, target),
+                "in_period": indicator.strategy.period_start
+                <= year
+                <= indicator.strategy.period_end,
             }
         )
     return rows
 
 
 def strategy_years(strategy: Strategy, until_now: bool = False) -> list[int]:
+    """The strategy's years; `until_now` stops at this year while the strategy runs."""
     last = strategy.period_end
     if until_now:
         last = min(last, timezone.localdate().year)
+    return list(range(strategy.period_start, max(last, strategy.period_start) + 1))
+
+
+def indicator_period(strategy: Strategy) -> list[int]:
+    """The years an indicator is shown for: the strategy's years up to this one, and after a
+    strategy has ended, the years since too (its targets are followed until the next plan)."""
+    this_year = timezone.localdate().year
+    last = max(strategy.period_end, this_year) if this_year > strategy.period_end else this_year
     return list(range(strategy.period_start, max(last, strategy.period_start) + 1))
 
 

@@ -50,6 +50,7 @@ from ocrotire.planning.selectors import (
     Node,
     due_in,
     indicator_list,
+    indicator_period,
     indicator_years,
     item_get,
     open_issues,
@@ -211,6 +212,7 @@ def _item_page(
 ) -> HttpResponse:
     years = strategy_years(strategy)
     year = _plan_year(strategy, request.GET.get("year"))
+    shown = indicator_period(strategy)
     reporter = can_report_on(user, item) and item.level == Level.SUBACTION
     keeper = can_manage_plans(user)
     choices = [(c.name, c.label) for c in COMPUTATIONS.values()]
@@ -245,7 +247,7 @@ def _item_page(
         indicators.append(
             {
                 "indicator": indicator,
-                "years": indicator_years(indicator, years),
+                "years": indicator_years(indicator, shown),
                 "computation": COMPUTATIONS.get(indicator.computation),
                 "form": form,
                 "definition": definition,

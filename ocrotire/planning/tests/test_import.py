@@ -163,6 +163,15 @@ def test_a_computed_indicator_follows_the_reports_registered(api, people, import
         .json()["results"][0]["years"][0]
     )
     assert Decimal(after["value"]) == Decimal(before["value"]) + 1
+    # Without a year, the list shows every year of the plan and, once it has ended, the years
+    # since: the live count of this year is there too.
+    every = api(people["planner"]).get(
+        "/api/v1/indicators/", {"plan": imported["id"], "code": "1.2.2.3-1"}
+    ).json()["results"][0]["years"]
+    assert every[0]["year"] == 2020
+    assert every[-1]["year"] == max(year, 2025)
+    this_year = next(row for row in every if row["year"] == year)
+    assert this_year["value"] == after["value"]
     # A computed value is not typed in.
     refused = api(people["planner"]).post(
         f"/api/v1/indicators/{indicator['id']}/values/", {"year": year, "value": 3}, format="json"
