@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -461,14 +462,17 @@ class IndicatorDetailApi(GenericAPIView[Indicator]):
 
 
 class IndicatorValueApi(GenericAPIView[Indicator]):
-    """The value of an indicator for a year, with its evidence, by a responsible institution."""
+    """The value of an indicator for a year, with its evidence (a note, and a file when sent as
+    multipart), by a responsible institution."""
 
     permission_classes = [IsMember]
+    parser_classes = [JSONParser, MultiPartParser]
 
     class ValueSerializer(serializers.Serializer[Any]):
         year = _year_field()
         value = serializers.DecimalField(max_digits=16, decimal_places=2)
         note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+        file = serializers.FileField(required=False, help_text="Evidence (multipart only)")
         version = serializers.IntegerField(
             required=False,
             min_value=0,
@@ -485,14 +489,17 @@ class IndicatorValueApi(GenericAPIView[Indicator]):
         payload = self.ValueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        services.indicator_value_record(
-            actor=user,
-            indicator=indicator,
-            year=data["year"],
-            value=data["value"],
-            note=data.get("note", ""),
-            version=data.get("version"),
-        )
+        with transaction.atomic():
+            saved = services.indicator_value_record(
+                actor=user,
+                indicator=indicator,
+                year=data["year"],
+                value=data["value"],
+                note=data.get("note", ""),
+                version=data.get("version"),
+            )
+            if data.get("file"):
+                services.evidence_add(actor=user, upload=data["file"], value=saved)
         fresh = indicator_get(user=user, pk=pk)
         return Response(indicator_row(fresh, [data["year"]]))
 

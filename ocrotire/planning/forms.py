@@ -57,6 +57,7 @@ class ProgressForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ProgressStatus.choices)
     comment = _long_text(_("Comment"))
     evidence = _long_text(_("Evidence (documents, links)"))
+    file = forms.FileField(label=_("Evidence file"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -64,6 +65,7 @@ class ValueForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
     value = forms.DecimalField(label=_("Value"), max_digits=16, decimal_places=2, min_value=0)
     note = _long_text(_("Evidence"))
+    file = forms.FileField(label=_("Evidence file"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 

@@ -482,3 +482,39 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.year}"
+
+
+class Evidence(models.Model):
+    """A file proving a value or a year's progress (a list of participants, a report, a
+    decision), kept in private storage and served only to those who may report on the row."""
+
+    value = models.ForeignKey(
+        IndicatorValue, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    progress = models.ForeignKey(
+        Progress, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    file = models.FileField(upload_to="plans/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=False, progress__isnull=True)
+                | models.Q(value__isnull=True, progress__isnull=False),
+                name="planning_evidence_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -59,7 +59,9 @@ def indicator_list(*, user: User, strategy: Strategy | None = None) -> QuerySet[
         qs = qs.filter(strategy=strategy)
     return qs.select_related("item", "strategy__unit").prefetch_related(
         Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year")),
-        Prefetch("values", queryset=IndicatorValue.objects.order_by("year")),
+        Prefetch(
+            "values", queryset=IndicatorValue.objects.order_by("year").prefetch_related("files")
+        ),
     )
 
 
@@ -110,6 +112,9 @@ def indicator_years(indicator: Indicator, years: list[int]) -> list[dict[str, An
                 "value": value,
                 "computed": computation is not None,
                 "note": saved.note if saved and computation is None else "",
+                "files": [{"id": f.pk, "name": f.name} for f in saved.files.all()]
+                if saved and computation is None
+                else [],
                 "version": saved.version if saved else 0,
                 "met": _met(value, target),
                 "in_period": indicator.strategy.period_start

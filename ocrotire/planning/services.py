@@ -4,6 +4,7 @@ the responsible institutions. Everything an import could not read becomes an `Im
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,6 +25,7 @@ from ocrotire.planning.computations import COMPUTATIONS, suggest
 from ocrotire.planning.models import (
     Comparator,
     DeadlineKind,
+    Evidence,
     Funding,
     ImportIssue,
     Indicator,
@@ -670,3 +672,55 @@ def item_update(
         },
     )
     return locked
+
+
+def evidence_add(
+    *,
+    actor: User,
+    upload: Any,
+    value: IndicatorValue | None = None,
+    progress: Progress | None = None,
+) -> Evidence:
+    """Keep a file as the evidence of a value or of a year's progress (the same kinds and size
+    as a report's attachments)."""
+    from ocrotire.intake.services import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
+
+    owner = value.indicator.item if value is not None else progress.item if progress else None
+    if owner is None or not can_report_on(actor, owner):
+        raise PermissionError
+    size = upload.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationError({"file": _("The file is larger than 20 MB.")})
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    content_type = (upload.content_type or "").split(";")[0].strip()
+    if content_type not in ATTACHMENT_TYPES and content_type != excel_type():
+        raise ValidationError(
+            {"file": _("This kind of file is not accepted: attach a PDF, an image or a document.")}
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        value=value,
+        progress=progress,
+        name=(upload.name or "file")[:200],
+        content_type=content_type,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    evidence.file.save(f"{owner.pk}-{digest.hexdigest()[:16]}", upload, save=False)
+    evidence.save(force_insert=True)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=evidence,
+        changes={"item": owner.code, "name": evidence.name, "sha256": evidence.sha256},
+    )
+    return evidence
+
+
+def excel_type() -> str:
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.plan_import_view, name="import"),
     path("events/", views.events_view, name="events"),
     path("projects/", views.projects_view, name="projects"),
+    path("evidence/<id:pk>/", views.evidence_view, name="evidence"),
     path("<id:pk>/", views.plan_detail_view, name="detail"),
     path("<id:pk>/issues/", views.issues_view, name="issues"),
     path("<id:pk>/report/", views.report_view, name="report"),

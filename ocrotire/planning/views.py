@@ -11,8 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +36,7 @@ from ocrotire.planning.forms import (
     ValueForm,
 )
 from ocrotire.planning.models import (
+    Evidence,
     ImportIssue,
     Level,
     PlanItem,
@@ -253,7 +255,12 @@ def _item_page(
                 "definition": definition,
             }
         )
-    progress = {p.year: p for p in Progress.objects.filter(item=item).select_related("updated_by")}
+    progress = {
+        p.year: p
+        for p in Progress.objects.filter(item=item)
+        .select_related("updated_by")
+        .prefetch_related("files")
+    }
     if reporter and progress_form is None:
         current = progress.get(year)
         progress_form = ProgressForm(
@@ -290,6 +297,7 @@ def _item_page(
             "progress": [(y, progress.get(y)) for y in years],
             "progress_form": progress_form if reporter else None,
             "events": list(item.events.order_by("-held_on")[:20]),
+            "can_see_files": reporter or keeper,
             "year": year,
         },
         status=status,
@@ -313,19 +321,23 @@ def progress_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = item_get(strategy=strategy, pk=item_pk)
     if not can_report_on(user, item):
         raise PermissionDenied
-    form = ProgressForm(request.POST)
+    form = ProgressForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.progress_record(
-                actor=user,
-                item=item,
-                year=data["year"],
-                status=data["status"],
-                comment=data["comment"],
-                evidence=data["evidence"],
-                version=data.get("version"),
-            )
+            # The file and the record land together or not at all.
+            with transaction.atomic():
+                progress = services.progress_record(
+                    actor=user,
+                    item=item,
+                    year=data["year"],
+                    status=data["status"],
+                    comment=data["comment"],
+                    evidence=data["evidence"],
+                    version=data.get("version"),
+                )
+                if data.get("file"):
+                    services.evidence_add(actor=user, upload=data["file"], progress=progress)
         except ConflictError:
             form.add_error(None, str(CONFLICT))
             return _item_page(request, user, strategy, item, progress_form=form, status=409)
@@ -353,18 +365,21 @@ def value_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: int) -
     found = indicator.first()
     if found is None:
         raise Http404
-    form = ValueForm(request.POST, prefix=f"v{found.pk}")
+    form = ValueForm(request.POST, request.FILES, prefix=f"v{found.pk}")
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.indicator_value_record(
-                actor=user,
-                indicator=found,
-                year=data["year"],
-                value=data["value"],
-                note=data["note"],
-                version=data.get("version"),
-            )
+            with transaction.atomic():
+                saved = services.indicator_value_record(
+                    actor=user,
+                    indicator=found,
+                    year=data["year"],
+                    value=data["value"],
+                    note=data["note"],
+                    version=data.get("version"),
+                )
+                if data.get("file"):
+                    services.evidence_add(actor=user, upload=data["file"], value=saved)
         except ConflictError:
             form.add_error(None, str(CONFLICT))
             return _item_page(
@@ -609,3 +624,25 @@ def projects_view(request: HttpRequest) -> HttpResponse:
         "implementers", "results", "services", "items"
     )
     return render(request, "planning/projects.html", {"projects": projects})
+
+
+@login_required
+def evidence_view(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence files are private: served only to those who may report on their row."""
+    user = member_or_403(request)
+    evidence = (
+        Evidence.objects.select_related("value__indicator__item", "progress__item")
+        .filter(pk=pk)
+        .first()
+    )
+    if evidence is None:
+        raise Http404
+    item = evidence.value.indicator.item if evidence.value else evidence.progress.item  # type: ignore[union-attr]
+    if not can_report_on(user, item):
+        raise PermissionDenied
+    return FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.name,
+        content_type=evidence.content_type,
+    )

@@ -165,9 +165,11 @@ def test_a_computed_indicator_follows_the_reports_registered(api, people, import
     assert Decimal(after["value"]) == Decimal(before["value"]) + 1
     # Without a year, the list shows every year of the plan and, once it has ended, the years
     # since: the live count of this year is there too.
-    every = api(people["planner"]).get(
-        "/api/v1/indicators/", {"plan": imported["id"], "code": "1.2.2.3-1"}
-    ).json()["results"][0]["years"]
+    every = (
+        api(people["planner"])
+        .get("/api/v1/indicators/", {"plan": imported["id"], "code": "1.2.2.3-1"})
+        .json()["results"][0]["years"]
+    )
     assert every[0]["year"] == 2020
     assert every[-1]["year"] == max(year, 2025)
     this_year = next(row for row in every if row["year"] == year)

@@ -215,3 +215,44 @@ def test_a_planner_corrects_a_row_the_import_could_not_read(
     assert 'id="progress-form"' in page
     assert 'id="item-form"' not in page
     assert client.post(url, {"title": "x", "version": item.version}).status_code == 403
+
+
+def test_evidence_files_land_with_their_value_and_stay_private(client, mfa_off, people, imported):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ocrotire.planning.models import Evidence, IndicatorValue
+
+    strategy = Strategy.objects.get(pk=imported["id"])
+    item = PlanItem.objects.get(strategy=strategy, code="1.1.4.3")  # DGETS
+    indicator = item.indicators.get(code="1.1.4.3-1")
+    url = f"/plans/{strategy.pk}/items/{item.pk}/indicators/{indicator.pk}/"
+    prefix = f"v{indicator.pk}"
+    client.force_login(people["dgets"])
+    refused = client.post(
+        url,
+        {
+            f"{prefix}-year": 2025,
+            f"{prefix}-value": "31",
+            f"{prefix}-file": SimpleUploadedFile("run.exe", b"MZ...", "application/x-msdownload"),
+        },
+    )
+    assert refused.status_code == 400
+    assert "This kind of file is not accepted" in refused.content.decode()
+    assert not IndicatorValue.objects.exists()  # the value waits for an acceptable file
+    saved = client.post(
+        url,
+        {
+            f"{prefix}-year": 2025,
+            f"{prefix}-value": "31",
+            f"{prefix}-file": SimpleUploadedFile("lista.pdf", b"%PDF-1.4 lista", "application/pdf"),
+        },
+    )
+    assert saved.status_code == 302
+    evidence = Evidence.objects.get()
+    page = client.get(f"/plans/{strategy.pk}/items/{item.pk}/").content.decode()
+    assert f"/plans/evidence/{evidence.pk}/" in page
+    download = client.get(f"/plans/evidence/{evidence.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 lista"
+    client.force_login(people["reporter"])
+    assert client.get(f"/plans/evidence/{evidence.pk}/").status_code == 403
