@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -29,6 +29,7 @@ from ocrotire.registry.selectors import person_scope
 
 MAX_ID = 2**63 - 1
 MAX_PERIOD_DAYS = 20 * 366
+EARLIEST = date(1990, 1, 1)
 
 
 class PlacementOutputSerializer(serializers.ModelSerializer[Placement]):
@@ -282,7 +283,14 @@ class InstitutionFiguresApi(GenericAPIView[ServicePoint]):
             raise ValidationError({"unit": [_("There is no unit with this code.")]})
         if not scope_of(user).covers_path(unit.path):
             raise ValidationError({"unit": [_("This unit is outside your area.")]})
-        until = q.get("until") or timezone.localdate()
+        today = timezone.localdate()
+        for field in ("since", "until"):
+            day = q.get(field)
+            if day is not None and not EARLIEST <= day <= today + timedelta(days=366):
+                raise ValidationError(
+                    {field: [_("Choose a day between 1990 and a year from now.")]}
+                )
+        until = q.get("until") or today
         since = q.get("since") or until - timedelta(days=365)
         if since > until:
             raise ValidationError({"since": [_("The first day comes after the last day.")]})

@@ -73,8 +73,17 @@ def placement_start(
         facility.service_type.care_form or facility.service_type.group == ServiceGroup.RESIDENTIAL
     ):
         raise ValidationError({"facility": _("This service does not take children into care.")})
-    if facility is not None and not facility.open_on(timezone.localdate(started_at)):
-        raise ValidationError({"facility": _("This facility takes no placements on that date.")})
+    if facility is not None:
+        # Locked as a closure locks it: a placement and a closure of the same institution never
+        # pass each other. Closed now or at the start means no placement, even a backdated one.
+        facility = (
+            ServicePoint.objects.select_for_update().select_related("provider").get(pk=facility.pk)
+        )
+        today = timezone.localdate()
+        if not facility.open_on(timezone.localdate(started_at)) or not facility.open_on(today):
+            raise ValidationError(
+                {"facility": _("This facility takes no placements on that date.")}
+            )
     active = (
         Placement.objects.select_for_update().filter(child=child, ended_at__isnull=True).first()
     )

@@ -453,8 +453,8 @@ class IndicatorDetailApi(GenericAPIView[Indicator]):
             version=data["version"],
             computation=data.get("computation"),
             unit=data.get("unit"),
-            baseline=data.get("baseline"),
-            baseline_year=data.get("baseline_year"),
+            baseline=data.get("baseline", services.KEEP),
+            baseline_year=data.get("baseline_year", services.KEEP),
             targets=targets,
         )
         fresh = indicator_get(user=user, pk=pk)

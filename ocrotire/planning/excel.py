@@ -65,6 +65,15 @@ def is_workbook(raw: bytes) -> bool:
     return raw[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(raw))
 
 
+def _as_text(sheet: Any) -> None:
+    """Text that starts with "=" stays text: openpyxl would make it a formula (one that runs in
+    the reader's Excel, and reads back empty)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+
+
 def _money_cell(amount: Decimal, currency: str) -> Any:
     if currency == "MDL":
         return float(amount) if amount != amount.to_integral() else int(amount)
@@ -173,6 +182,7 @@ def write_plan(strategy: Strategy) -> bytes:
         for written in line:
             written.alignment = wrap
     sheet.freeze_panes = f"A{heading_row + 1}"
+    _as_text(sheet)
     _write_indicators(book, strategy)
     out = io.BytesIO()
     book.save(out)
@@ -201,6 +211,7 @@ def _write_indicators(book: Workbook, strategy: Strategy) -> None:
                 targets,
             ]
         )
+    _as_text(sheet)
 
 
 def _text(value: Any) -> str:
@@ -262,10 +273,18 @@ def read_plan(raw: bytes) -> parsing.ParsedPlan:
 
 
 def _decimal(value: str) -> Decimal | None:
+    """A finite number the database can hold, else None."""
     try:
-        return Decimal(value.replace(",", ".")) if value.strip() else None
+        number = Decimal(value.replace(",", ".")) if value.strip() else None
     except InvalidOperation:
         return None
+    if number is None or not number.is_finite() or abs(number) >= parsing.LARGEST:
+        return None
+    return number
+
+
+def _year(value: str) -> int | None:
+    return int(value) if value.isdigit() and 1990 <= int(value) <= 2100 else None
 
 
 def _read_indicators(sheet: Any, plan: parsing.ParsedPlan) -> dict[str, dict[str, Any]]:
@@ -282,18 +301,26 @@ def _read_indicators(sheet: Any, plan: parsing.ParsedPlan) -> dict[str, dict[str
             year, _sep, rest = chunk.partition(":")
             value, _space, comparator = rest.strip().partition(" ")
             amount = _decimal(value)
-            if amount is None or not (year.strip() == "*" or year.strip().isdigit()):
+            if amount is None or not (year.strip() == "*" or _year(year.strip())):
                 plan.issues.append(parsing.Issue(code, INDICATOR_SHEET, chunk, "indicator_code"))
                 continue
             parsed_targets.append(
                 (None if year.strip() == "*" else int(year), amount, comparator or "at_least")
+            )
+        if (baseline and _decimal(baseline) is None) or (
+            baseline_year and not _year(baseline_year)
+        ):
+            plan.issues.append(
+                parsing.Issue(
+                    code, INDICATOR_SHEET, f"{baseline} {baseline_year}", "indicator_code"
+                )
             )
         definitions[code] = {
             "kind": kind if kind in IndicatorKind.values else "",
             "unit": unit,
             "computation": computation,
             "baseline": _decimal(baseline),
-            "baseline_year": int(baseline_year) if baseline_year.isdigit() else None,
+            "baseline_year": _year(baseline_year),
             "targets": parsed_targets,
         }
     return definitions

@@ -125,7 +125,11 @@ class IndicatorForm(forms.Form):
                 amount = forms.DecimalField(max_digits=16, decimal_places=2).clean(value.strip())
             except forms.ValidationError:
                 amount = None
-            if not sep or amount is None or not (year == "*" or year.isdigit()):
+            if (
+                not sep
+                or amount is None
+                or not (year == "*" or (year.isdigit() and 1990 <= int(year) <= 2100))
+            ):
                 raise forms.ValidationError(
                     _("Line %(number)s is not a year and a value such as 2024: 600."),
                     params={"number": number},

@@ -285,6 +285,7 @@ class Progress(models.Model):
 
 class Problem(models.TextChoices):
     NO_HEADER = "no_header", _("The plan's numbered columns were not found")
+    DOCUMENT_DATE = "document_date", _("The document's date is not a real date")
     IMPACT_INDICATORS = "impact_indicators", _("Impact indicators not understood")
     INCOMPLETE_ROW = "incomplete_row", _("The document ends in this row: these columns are missing")
     NO_SPECIFIC_CODE = "no_specific_code", _("A specific objective without a code")

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+# Amounts and targets beyond this are misreadings (a year glued to a number): refused, listed.
+LARGEST = Decimal(10) ** 13
 COLUMNS = ("1", "2", "3", "4", "5", "6", "7-1", "7-2", "7-3", "8", "8-1", "8-2", "8-3", "8-4")
 MONEY_COLUMNS = {"8-1": "municipal", "8-2": "state", "8-3": "other", "8-4": "uncovered"}
 
@@ -160,6 +163,8 @@ def parse_deadline(text: str) -> Deadline:
             start = int(year.group(1))
     times = _TIMES.search(text)
     times_per_year = int(times.group(1)) if times else None
+    if times_per_year is not None and not 0 < times_per_year <= 366:
+        return Deadline("unknown", start, end)
     if _AS_NEEDED.search(text):
         return Deadline("as_needed", start, end)
     if _PERMANENT.search(text):
@@ -208,6 +213,10 @@ def parse_targets(text: str) -> tuple[list[Target], list[str]]:
         unit = unit.strip(" .:-–—()").strip()
         if not unit:
             return
+        if value is not None and value >= LARGEST:
+            taken.append(span)
+            unquantified.append(unit)
+            return
         taken.append(span)
         targets.append(
             Target(
@@ -238,7 +247,8 @@ def parse_targets(text: str) -> tuple[list[Target], list[str]]:
 
 
 _MONEY = re.compile(
-    r"(?P<amount>\d[\d\s]*(?:[.,]\d+)?)\s*(?P<scale>mii|mil(?:\.|ioane)?|milioane)?\s*"
+    r"(?<![\d.,])(?P<amount>\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)\s*"
+    r"(?P<scale>mii|mil(?:\.|ioane)?|milioane)?\s*"
     r"(?P<currency>lei|MDL|EUR|euro|USD|UAH|грн|KGS|сом|RON)\b",
     re.I,
 )
@@ -270,7 +280,7 @@ def parse_money(text: str, column: str = "8") -> tuple[list[Money], str | None]:
     if not flat:
         return [], None
     found = list(_MONEY.finditer(flat))
-    bare = re.fullmatch(r"\s*(\d[\d\s]*(?:[.,]\d+)?)\s*", flat)
+    bare = re.fullmatch(r"\s*(\d{1,3}(?:[ \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)\s*", flat)
     if not found and not bare:
         return [], "no amount with a currency"
     if column in MONEY_COLUMNS:
@@ -280,7 +290,7 @@ def parse_money(text: str, column: str = "8") -> tuple[list[Money], str | None]:
     amounts = []
     for m in found or []:
         try:
-            amount = _number(m.group("amount").replace(" ", ""))
+            amount = _number(m.group("amount").replace(" ", "").replace("\u00a0", ""))
         except InvalidOperation:
             return [], "amount not understood"
         scale = (m.group("scale") or "").lower()
@@ -288,10 +298,15 @@ def parse_money(text: str, column: str = "8") -> tuple[list[Money], str | None]:
             amount *= 1000
         elif scale.startswith("mil"):
             amount *= 1_000_000
+        if amount >= LARGEST:
+            return [], "too large"
         currency = _CURRENCIES.get(m.group("currency").lower(), "MDL")
         amounts.append(Money(source, amount, currency, flat))
     if bare and not found:
-        amounts.append(Money(source, _number(bare.group(1).replace(" ", "")), "MDL", flat))
+        amount = _number(bare.group(1).replace(" ", "").replace("\u00a0", ""))
+        if amount >= LARGEST:
+            return [], "too large"
+        amounts.append(Money(source, amount, "MDL", flat))
     return amounts, None
 
 
@@ -327,9 +342,14 @@ def parse_action_plan(text: str) -> ParsedPlan:
     head_text, note = footnotes(head)
     lines = [line for line in head_text.split("\n") if line.strip()]
     for line in lines:
-        date = _DECISION_DATE.fullmatch(line.strip())
-        if date and not plan.document_date:
-            plan.document_date = f"{date.group(3)}-{date.group(2)}-{date.group(1)}"
+        found = _DECISION_DATE.fullmatch(line.strip())
+        if found and not plan.document_date:
+            try:
+                day = date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+            except ValueError:
+                plan.issues.append(Issue("—", "", line.strip(), "document_date"))
+                continue
+            plan.document_date = day.isoformat()
         elif not plan.name:
             plan.name = line.strip()
     plan.approving_decision = note
@@ -347,7 +367,7 @@ def parse_action_plan(text: str) -> ParsedPlan:
                 break
         index += 1
     else:
-        plan.issues.append(Issue("header", "", "", "no_header"))
+        plan.issues.append(Issue("—", "", "", "no_header"))
         return plan
     general = specific = action = ""
     row_number = 0
@@ -373,7 +393,7 @@ def _read_row(
     plan: ParsedPlan, row: list[str], row_number: int, general: str, specific: str, action: str
 ) -> tuple[str, str]:
     values = dict(zip(COLUMNS, row, strict=False))
-    where = f"row {row_number}"
+    where = f"#{row_number}"
     if len(row) < len(COLUMNS):
         missing = COLUMNS[len(row) :]
         sub = clean(values.get("3", ""))

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
@@ -17,6 +18,7 @@ from ocrotire.planning.models import (
     DeadlineKind,
     Level,
     PlanItem,
+    Progress,
     ProgressStatus,
     Reminder,
 )
@@ -38,8 +40,10 @@ def plan_reminders(today: date | None = None) -> int:
             strategy__period_end__gte=year,
         )
         .exclude(deadline_kind=DeadlineKind.AS_NEEDED)
-        .exclude(progress__year=year, progress__status__in=CLOSED)
-        .exclude(reminders__year=year)
+        # One subquery each: a multi-valued exclude() would match the year and the status on
+        # different progress rows.
+        .exclude(Exists(Progress.objects.filter(item=OuterRef("pk"), year=year, status__in=CLOSED)))
+        .exclude(Exists(Reminder.objects.filter(item=OuterRef("pk"), year=year)))
         .prefetch_related("responsible")
     )
     sent = 0
@@ -49,7 +53,12 @@ def plan_reminders(today: date | None = None) -> int:
         try:
             with transaction.atomic():
                 reminder = Reminder.objects.create(item=item, year=year)
-                users = User.objects.filter(institution__in=item.responsible.all(), is_active=True)
+                responsible = list(item.responsible.all())
+                # The institutions and their sections (who report on the row) are reminded.
+                users = User.objects.filter(
+                    Q(institution__in=responsible) | Q(institution__parent__in=responsible),
+                    is_active=True,
+                )
                 count = notify(
                     users=users,
                     kind="plan_deadline",

@@ -218,5 +218,34 @@ def due_in(item: PlanItem, year: int) -> bool:
     return (item.start_year or 0) <= year
 
 
+def reportable_subactions(user: User) -> QuerySet[PlanItem]:
+    """The sub-actions a user may report on (and link events to): those of their institution or
+    its parent, and every one of the plans of their area for a plan keeper."""
+    from django.db.models import Q
+
+    from ocrotire.accounts.permissions import scope_of
+    from ocrotire.planning.permissions import is_plan_keeper
+
+    allowed = Q(pk__in=[])
+    if is_plan_keeper(user):
+        scope = scope_of(user)
+        if scope.is_global:
+            allowed = Q()
+        else:
+            for path in scope.unit_paths:
+                allowed |= Q(strategy__unit__path__startswith=path)
+    institution = getattr(user, "institution", None)
+    if institution is not None:
+        allowed |= Q(responsible=institution)
+        if institution.parent_id:
+            allowed |= Q(responsible=institution.parent_id)
+    return (
+        PlanItem.objects.filter(allowed, level=Level.SUBACTION)
+        .distinct()
+        .select_related("strategy")
+        .order_by("strategy_id", "position")
+    )
+
+
 def open_issues(strategy: Strategy) -> QuerySet[ImportIssue]:
     return ImportIssue.objects.filter(strategy=strategy, resolved=False).order_by("id")

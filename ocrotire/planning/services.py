@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -50,6 +50,8 @@ INDICATOR_KINDS = {
     "action": IndicatorKind.OUTCOME,
 }
 TEXT_LIMIT = 4000
+# "Leave as it is" for an optional field whose None means "clear it".
+KEEP = object()
 
 
 class Institutions:
@@ -95,7 +97,7 @@ def plan_import(
 ) -> Strategy:
     """Write a parsed plan as a new strategy of `unit`'s country. What the parser or the
     institution register could not read is kept as import issues."""
-    if not can_manage_plans(actor):
+    if not can_manage_plans(actor, unit):
         raise PermissionError
     start, end = period or (plan.period_start, plan.period_end)
     errors: dict[str, str] = {}
@@ -124,8 +126,18 @@ def plan_import(
     by_code: dict[str, PlanItem] = {}
     indicator_position = 0
 
-    def indicator(item: PlanItem, kind: str, code: str, text: str, **extra: Any) -> Indicator:
+    seen_indicators: set[str] = set()
+
+    def indicator(
+        item: PlanItem, kind: str, code: str, text: str, **extra: Any
+    ) -> Indicator | None:
         nonlocal indicator_position
+        if code[:40] in seen_indicators:
+            issues.append(
+                parsing.Issue(item.code, "", f"{code} {text}"[:300], Problem.DUPLICATE_CODE)
+            )
+            return None
+        seen_indicators.add(code[:40])
         indicator_position += 1
         return Indicator.objects.create(
             strategy=strategy,
@@ -253,7 +265,7 @@ def _result_indicators(strategy: Strategy, item: PlanItem, parsed: parsing.Item,
             percent=target.percent,
             computation=suggest(target.unit) if target.annual else "",
         )
-        if target.value is None:
+        if created is None or target.value is None:
             continue
         year = None
         if (
@@ -310,14 +322,18 @@ def progress_record(
     if current is None:
         if version not in (None, 0):
             raise ConflictError
-        progress = Progress.objects.create(
-            item=item,
-            year=year,
-            status=status,
-            comment=comment.strip(),
-            evidence=evidence.strip(),
-            updated_by=actor,
-        )
+        try:
+            with transaction.atomic():
+                progress = Progress.objects.create(
+                    item=item,
+                    year=year,
+                    status=status,
+                    comment=comment.strip(),
+                    evidence=evidence.strip(),
+                    updated_by=actor,
+                )
+        except IntegrityError as exc:
+            raise ConflictError from exc  # someone reported this year at the same moment
         action = AuditAction.CREATE
     else:
         # Changing a year already reported needs the version read: no blind overwrite.
@@ -375,9 +391,13 @@ def indicator_value_record(
     if existing is None:
         if version not in (None, 0):
             raise ConflictError
-        saved = IndicatorValue.objects.create(
-            indicator=indicator, year=year, value=value, note=note.strip(), entered_by=actor
-        )
+        try:
+            with transaction.atomic():
+                saved = IndicatorValue.objects.create(
+                    indicator=indicator, year=year, value=value, note=note.strip(), entered_by=actor
+                )
+        except IntegrityError as exc:
+            raise ConflictError from exc  # someone entered this year at the same moment
         action = AuditAction.CREATE
     else:
         if version != existing.version:
@@ -403,12 +423,12 @@ def indicator_update(
     version: int,
     computation: str | None = None,
     unit: str | None = None,
-    baseline: Decimal | None = None,
-    baseline_year: int | None = None,
+    baseline: Decimal | object | None = KEEP,
+    baseline_year: int | object | None = KEEP,
     targets: list[tuple[int | None, Decimal, str]] | None = None,
 ) -> Indicator:
     """A planner defines an indicator: what computes it, its unit, baseline and targets."""
-    if not can_manage_plans(actor):
+    if not can_manage_plans(actor, indicator.strategy.unit):
         raise PermissionError
     locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
     if locked.version != version:
@@ -431,9 +451,13 @@ def indicator_update(
     if unit is not None:
         locked.unit = unit.strip()[:200]
         changes["unit"] = locked.unit
-    if baseline is not None or baseline_year is not None:
-        locked.baseline, locked.baseline_year = baseline, baseline_year
+    # KEEP leaves a value as it is; None clears it.
+    if baseline is not KEEP:
+        locked.baseline = baseline  # type: ignore[assignment]
         changes["baseline"] = baseline
+    if baseline_year is not KEEP:
+        locked.baseline_year = baseline_year  # type: ignore[assignment]
+        changes["baseline_year"] = baseline_year
     locked.version += 1
     locked.save()
     if targets is not None:
@@ -468,8 +492,11 @@ def event_record(
 
     organiser = organiser or actor.institution
     if organiser is None or not (
-        can_manage_plans(actor) or getattr(actor, "institution_id", None) == organiser.pk
+        can_manage_plans(actor, unit) or getattr(actor, "institution_id", None) == organiser.pk
     ):
+        raise PermissionError
+    # An event counts towards a sub-action's indicators: only those who report on it link it.
+    if any(not can_report_on(actor, item) for item in items):
         raise PermissionError
     errors: dict[str, str] = {}
     if kind not in EventKind.values:
@@ -514,7 +541,7 @@ def event_record(
 
 @transaction.atomic
 def issue_resolve(*, actor: User, issue: ImportIssue) -> ImportIssue:
-    if not can_manage_plans(actor):
+    if not can_manage_plans(actor, issue.strategy.unit):
         raise PermissionError
     ImportIssue.objects.filter(pk=issue.pk).update(resolved=True, resolved_by=actor)
     issue.refresh_from_db()
@@ -552,7 +579,7 @@ def project_create(
 ) -> Project:
     """A donor project with its planned (and achieved) results, linked to the services it
     develops and the plan's sub-actions it carries out."""
-    if not can_manage_plans(actor):
+    if not can_manage_plans(actor, unit):
         raise PermissionError
     errors: dict[str, str] = {}
     if not name.strip():
@@ -620,7 +647,7 @@ def item_update(
     """A plan keeper corrects a row (what the import could not read, or a changed decision):
     its title, deadline or periodicity (read again), responsible institutions and partners, and
     result indicators as written. The words first imported stay in the audit log."""
-    if not can_manage_plans(actor):
+    if not can_manage_plans(actor, item.strategy.unit):
         raise PermissionError
     locked = PlanItem.objects.select_for_update().get(pk=item.pk)
     if locked.version != version:

@@ -47,7 +47,7 @@ from ocrotire.planning.models import (
     TrainingEvent,
 )
 from ocrotire.planning.parsing import parse_action_plan
-from ocrotire.planning.permissions import can_manage_plans, can_report_on
+from ocrotire.planning.permissions import can_manage_plans, can_report_on, is_plan_keeper
 from ocrotire.planning.selectors import (
     Node,
     due_in,
@@ -57,6 +57,7 @@ from ocrotire.planning.selectors import (
     item_get,
     open_issues,
     plan_tree,
+    reportable_subactions,
     strategy_get,
     strategy_list,
     strategy_years,
@@ -86,7 +87,7 @@ def _import_units(user: User) -> Any:
 @login_required
 def plan_list_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
-    keeper = can_manage_plans(user)
+    keeper = is_plan_keeper(user)
     form = ImportForm(units=_import_units(user)) if keeper else None
     return render(
         request,
@@ -99,7 +100,7 @@ def plan_list_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_import_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
-    if not can_manage_plans(user):
+    if not is_plan_keeper(user):
         raise PermissionDenied
     form = ImportForm(request.POST, request.FILES, units=_import_units(user))
     if form.is_valid():
@@ -176,7 +177,7 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": _totals(tree),
             "statuses": ProgressStatus.choices,
             "issues": open_issues(strategy).count(),
-            "keeper": can_manage_plans(user),
+            "keeper": can_manage_plans(user, strategy.unit),
         },
     )
 
@@ -216,7 +217,7 @@ def _item_page(
     year = _plan_year(strategy, request.GET.get("year"))
     shown = indicator_period(strategy)
     reporter = can_report_on(user, item) and item.level == Level.SUBACTION
-    keeper = can_manage_plans(user)
+    keeper = can_manage_plans(user, strategy.unit)
     choices = [(c.name, c.label) for c in COMPUTATIONS.values()]
     indicators = []
     for indicator in indicator_list(user=user, strategy=strategy).filter(item=item):
@@ -408,7 +409,7 @@ def item_edit_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     user = member_or_403(request)
     strategy = strategy_get(user=user, pk=pk)
     item = item_get(strategy=strategy, pk=item_pk)
-    if not can_manage_plans(user):
+    if not can_manage_plans(user, strategy.unit):
         raise PermissionDenied
     form = ItemForm(request.POST, institutions=_institutions(strategy))
     if form.is_valid():
@@ -442,7 +443,7 @@ def indicator_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: in
     user = member_or_403(request)
     strategy = strategy_get(user=user, pk=pk)
     item = item_get(strategy=strategy, pk=item_pk)
-    if not can_manage_plans(user):
+    if not can_manage_plans(user, strategy.unit):
         raise PermissionDenied
     found = indicator_list(user=user, strategy=strategy).filter(item=item, pk=indicator_pk).first()
     if found is None:
@@ -479,7 +480,7 @@ def indicator_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: in
 def issues_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = member_or_403(request)
     strategy = strategy_get(user=user, pk=pk)
-    keeper = can_manage_plans(user)
+    keeper = can_manage_plans(user, strategy.unit)
     if request.method == "POST":
         if not keeper:
             raise PermissionDenied
@@ -565,22 +566,18 @@ def execution_rows(user: User, strategy: Strategy, year: int) -> list[dict[str, 
 def events_view(request: HttpRequest) -> HttpResponse:
     """Trainings, seminars and campaigns, and the form to record one."""
     user = member_or_403(request)
-    strategy = Strategy.objects.order_by("-period_start", "id").first()
-    items = (
-        PlanItem.objects.filter(strategy=strategy, level=Level.SUBACTION).order_by("position")
-        if strategy
-        else PlanItem.objects.none()
-    )
-    may_record = user.institution_id is not None or can_manage_plans(user)
+    items = reportable_subactions(user)
+    may_record = user.institution_id is not None or is_plan_keeper(user)
     form = None
     status = 200
     if may_record:
         form = EventForm(request.POST or None, items=items)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            # Where the event was held: the organiser's area, else the strategy's territory.
+            # Where the event was held: the organiser's area, else the linked plan's territory.
+            linked = list(data["items"])
             unit = (user.institution.units.first() if user.institution else None) or (
-                strategy.unit if strategy else None
+                linked[0].strategy.unit if linked else None
             )
             try:
                 if unit is None:
@@ -593,7 +590,7 @@ def events_view(request: HttpRequest) -> HttpResponse:
                     held_on=data["held_on"],
                     participants=data["participants"],
                     unit=unit,
-                    items=list(data["items"]),
+                    items=linked,
                 )
             except ValidationError as exc:
                 _apply(form, exc)

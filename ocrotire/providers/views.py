@@ -260,10 +260,14 @@ def _area_choices(user: User) -> list[Unit]:
 
 
 def _day(value: str) -> date | None:
+    """A day from the address, if it is one between 1990 and a year from now."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    if day is None or not date(1990, 1, 1) <= day <= timezone.localdate() + timedelta(days=366):
+        return None
+    return day
 
 
 @login_required
