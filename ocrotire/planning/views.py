@@ -63,6 +63,7 @@ from ocrotire.planning.selectors import (
     strategy_years,
 )
 
+MAX_UPLOAD = 10 * 1024 * 1024
 CONFLICT = gettext_lazy(
     "Someone else changed this while you were working on it, so nothing was saved. Look at it "
     "again, then repeat your step."
@@ -105,8 +106,10 @@ def plan_import_view(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES, units=_import_units(user))
     if form.is_valid():
         data = form.cleaned_data
-        raw = data["file"].read()
+        raw = data["file"].read() if data["file"].size <= MAX_UPLOAD else b""
         try:
+            if not raw:
+                raise ValidationError({"file": _("The file is larger than 10 MB.")})
             if excel.is_workbook(raw):
                 plan = excel.read_plan(raw)
             else:
