@@ -106,9 +106,10 @@ def plan_import_view(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES, units=_import_units(user))
     if form.is_valid():
         data = form.cleaned_data
-        raw = data["file"].read() if data["file"].size <= MAX_UPLOAD else b""
+        too_large = data["file"].size > MAX_UPLOAD
+        raw = b"" if too_large else data["file"].read()
         try:
-            if not raw:
+            if too_large:
                 raise ValidationError({"file": _("The file is larger than 10 MB.")})
             if excel.is_workbook(raw):
                 plan = excel.read_plan(raw)
