@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -34,6 +37,29 @@ def _replay(record: IdempotencyRecord, digest: str) -> Response:
     return response
 
 
+def _body(request: Request) -> bytes:
+    """The request's body, or for a multipart upload whose stream was already read, its fields
+    and the digests of its files, in a fixed order."""
+    try:
+        return bytes(request.body)
+    except RawPostDataException:
+        pass
+    parts = []
+    data = request.data
+    for key in sorted(data.keys()):
+        values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+        for value in values:
+            if hasattr(value, "chunks"):
+                file_digest = hashlib.sha256()
+                for chunk in value.chunks():
+                    file_digest.update(chunk)
+                value.seek(0)
+                parts.append(f"{key}=file:{file_digest.hexdigest()}")
+            else:
+                parts.append(f"{key}={value}")
+    return "\n".join(parts).encode()
+
+
 def idempotent(handler: F) -> F:
     @functools.wraps(handler)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -50,7 +76,7 @@ def idempotent(handler: F) -> F:
                 status=status.HTTP_400_BAD_REQUEST,
             )
         digest = hashlib.sha256(
-            (request.method or "").encode() + b" " + request.path.encode() + b"\n" + request.body
+            (request.method or "").encode() + b" " + request.path.encode() + b"\n" + _body(request)
         ).hexdigest()
         existing = IdempotencyRecord.objects.filter(user=acting_user(request), key=key).first()
         if existing is not None:
@@ -66,7 +92,8 @@ def idempotent(handler: F) -> F:
                         path=request.path[:300],
                         body_digest=digest,
                         status_code=response.status_code,
-                        response=response.data,
+                        # As the client received it (dates and decimals as JSON writes them).
+                        response=json.loads(JSONRenderer().render(response.data)),
                     )
         except IntegrityError:
             # A concurrent request with the same key committed first: our work was rolled back.

@@ -216,8 +216,11 @@ class InstitutionChangeApi(GenericAPIView[ServicePoint]):
     serializer_class = InstitutionChangeSerializer
 
     @extend_schema(
-        request=InstitutionChangeSerializer, responses={201: InstitutionChangeSerializer}
+        request=InstitutionChangeSerializer,
+        responses={201: InstitutionChangeSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         facility = service_point_get(user=user, pk=pk)

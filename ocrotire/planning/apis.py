@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
+from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
@@ -42,6 +43,7 @@ from ocrotire.planning.selectors import (
 )
 
 MAX_UPLOAD = 10 * 1024 * 1024
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 
 
 def _year_field(**kwargs: Any) -> serializers.IntegerField:
@@ -174,7 +176,12 @@ class PlanImportApi(GenericAPIView[Strategy]):
 
     serializer_class = ImportSerializer
 
-    @extend_schema(request={"multipart/form-data": ImportSerializer}, responses={201: dict})
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer},
+        parameters=[IDEMPOTENCY],
+        responses={201: dict},
+    )
+    @idempotent
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         payload = self.ImportSerializer(data=request.data)
@@ -317,7 +324,8 @@ class ProgressApi(GenericAPIView[Strategy]):
 
     serializer_class = ProgressSerializer
 
-    @extend_schema(request=ProgressSerializer, responses={200: dict})
+    @extend_schema(request=ProgressSerializer, parameters=[IDEMPOTENCY], responses={200: dict})
+    @idempotent
     def post(self, request: Request, pk: int, item_pk: int) -> Response:
         user = acting_user(request)
         strategy = strategy_get(user=user, pk=pk)
@@ -482,7 +490,8 @@ class IndicatorValueApi(GenericAPIView[Indicator]):
 
     serializer_class = ValueSerializer
 
-    @extend_schema(request=ValueSerializer, responses={200: dict})
+    @extend_schema(request=ValueSerializer, parameters=[IDEMPOTENCY], responses={200: dict})
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         indicator = indicator_get(user=user, pk=pk)
@@ -576,7 +585,8 @@ class ProjectListApi(GenericAPIView[Project]):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response([project_row(p) for p in page or []])
 
-    @extend_schema(request=CreateSerializer, responses={201: dict})
+    @extend_schema(request=CreateSerializer, parameters=[IDEMPOTENCY], responses={201: dict})
+    @idempotent
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         payload = self.CreateSerializer(data=request.data)

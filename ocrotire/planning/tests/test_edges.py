@@ -114,3 +114,23 @@ def test_far_dates_are_refused_with_a_message(api, people, territory):
     assert timezone.localdate()  # the default period still works
     ok = api(people["planner"]).get("/api/v1/deinstitutionalisation/", {"unit": "MD-CU"})
     assert ok.status_code == 200
+
+
+def test_an_import_sent_twice_with_one_key_makes_one_plan(api, people, seed):
+    client = api(people["planner"])
+    answers = []
+    for _attempt in range(2):
+        with seed.open("rb") as handle:
+            answers.append(
+                client.post(
+                    "/api/v1/plans/import/",
+                    {"file": handle, "unit": "MD-CU"},
+                    format="multipart",
+                    HTTP_IDEMPOTENCY_KEY="import-2021-07-07",
+                )
+            )
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert answers[1].json()["id"] == answers[0].json()["id"]
+    assert answers[1].json()["document_date"] == "2021-07-07"
+    assert Strategy.objects.count() == 1
