@@ -29,6 +29,7 @@ from ocrotire.care.permissions import can_place
 from ocrotire.care.selectors import case_placements, placement_facilities, placement_list
 from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.selectors import case_get
+from ocrotire.core.forms import add_service_errors
 
 CONFLICT = gettext_lazy(
     "Someone else changed this placement while you were working on it, so nothing was saved. "
@@ -70,12 +71,6 @@ def _placer(request: HttpRequest, pk: int) -> tuple[User, Case]:
     return user, case
 
 
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, texts in errors.items():
-        form.add_error(field if field in form.fields else None, texts)
-
-
 def _page(request: HttpRequest, case: Case, form: Form, title: Any, status: int) -> HttpResponse:
     return render(
         request,
@@ -110,7 +105,7 @@ def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
                 facility=data["facility"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionError as exc:
             raise PermissionDenied from exc
         else:
@@ -143,7 +138,7 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
             form.add_error(None, str(CONFLICT))
             status = 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionError as exc:
             raise PermissionDenied from exc
         else:

@@ -53,6 +53,7 @@ from ocrotire.cases.selectors import (
     transfer_units,
 )
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
+from ocrotire.core.forms import add_service_errors
 from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
@@ -336,12 +337,6 @@ def _form_kwargs(step: str, case: Case) -> dict[str, Any]:
     return {}
 
 
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, texts in errors.items():
-        form.add_error(field if field in form.fields else None, texts)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
@@ -368,7 +363,7 @@ def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             form.add_error(None, str(CONFLICT))
             status = 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionError as exc:
             raise PermissionDenied from exc
         else:
@@ -420,7 +415,7 @@ def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(CONFLICT))
             status = 409
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("cases:detail", pk=case.pk)

@@ -3,7 +3,6 @@ attachments, and triage into a case, a link to the child's open case, a redirect
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.deadlines import event_fire, tasks_cancel
 from ocrotire.cases.models import Case, Stage, TimelineEvent
 from ocrotire.core.audit import audit_record
+from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import calendar_of
 from ocrotire.geo.models import Unit
@@ -49,16 +49,17 @@ from ocrotire.registry.services import PersonInput, person_create_for_report
 SAME_CHILD_SCORE = 0.97
 CLOCK_SKEW = timedelta(minutes=5)
 AUTHORITY_KINDS = (InstitutionKind.CHILD_PROTECTION, InstitutionKind.GUARDIANSHIP)
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "text/plain",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/msword",
-    "audio/mpeg",
-}
+ATTACHMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/msword",
+        "audio/mpeg",
+    }
+)
 
 
 # A professional filing for their own institution reports from its sector.
@@ -481,33 +482,23 @@ def attachment_add(*, actor: User, report: Report, upload: UploadedFile) -> Repo
         and report.created_by_id != actor.pk
     ):
         raise PermissionError
-    size = upload.size or 0
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("The file is larger than 20 MB.")})
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    content_type = (upload.content_type or "").split(";")[0].strip()
-    if content_type not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            {
-                "file": _(
-                    "This kind of file is not accepted: attach a PDF, an image, a document or a sound recording."
-                )
-            }
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = check_upload(
+        upload,
+        types=ATTACHMENT_TYPES,
+        refusal=_(
+            "This kind of file is not accepted: attach a PDF, an image, a document or a sound "
+            "recording."
+        ),
+    )
     attachment = ReportAttachment(
         report=report,
         name=(upload.name or "file")[:200],
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
-    attachment.file.save(f"{report.pk}-{digest.hexdigest()[:16]}", upload, save=False)
+    attachment.file.save(f"{report.pk}-{checked.sha256[:16]}", upload, save=False)
     attachment.save(force_insert=True)
     audit_record(
         actor=actor,

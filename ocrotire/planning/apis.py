@@ -38,6 +38,7 @@ from ocrotire.planning.selectors import (
     item_get,
     open_issues,
     plan_tree,
+    project_list,
     strategy_get,
     strategy_list,
 )
@@ -578,11 +579,7 @@ class ProjectListApi(GenericAPIView[Project]):
 
     @extend_schema(operation_id="v1_projects_list", responses={200: dict})
     def get(self, request: Request) -> Response:
-        acting_user(request)
-        qs = Project.objects.select_related("unit").prefetch_related(
-            "implementers", "results", "services", "items"
-        )
-        page = self.paginate_queryset(qs)
+        page = self.paginate_queryset(project_list(user=acting_user(request)))
         return self.get_paginated_response([project_row(p) for p in page or []])
 
     @extend_schema(request=CreateSerializer, parameters=[IDEMPOTENCY], responses={201: dict})

@@ -249,7 +249,7 @@ def read_plan(raw: bytes) -> parsing.ParsedPlan:
     lines = [h for h in header if h and h not in parsing.COLUMNS and h not in HEADINGS]
     plan.name = lines[0] if lines else ""
     plan.approving_decision = lines[1] if len(lines) > 1 else ""
-    period = parsing._PERIOD.search(plan.name)
+    period = parsing.PERIOD.search(plan.name)
     if period:
         plan.period_start, plan.period_end = int(period.group(1)), int(period.group(2))
     general = specific = action = ""
@@ -260,13 +260,13 @@ def read_plan(raw: bytes) -> parsing.ParsedPlan:
         cells += [""] * (len(parsing.COLUMNS) - len(cells))
         if not any(c.strip() for c in cells):
             continue
-        if parsing._GENERAL.match(parsing.clean(cells[0])):
+        if parsing.GENERAL.match(parsing.clean(cells[0])):
             item, issues = parsing.parse_general(cells[0])
             plan.items.append(item)
             plan.issues.extend(issues)
             general, specific, action = item.code, "", ""
             continue
-        specific, action = parsing._read_row(plan, cells, number, general, specific, action)
+        specific, action = parsing.read_row(plan, cells, number, general, specific, action)
     if INDICATOR_SHEET in book.sheetnames:
         plan.definitions = _read_indicators(book[INDICATOR_SHEET], plan)
     return plan

@@ -29,13 +29,13 @@ _CODE = {
     "action": re.compile(r"^(\d+\.\d+\.\d+)\.?\s*(?=\D)"),
     "subaction": re.compile(r"^(\d+\.\d+\.\d+\.\d+)\.?\s*(?=\D)"),
 }
-_GENERAL = re.compile(r"^Obiectiv general\s+(\d+)\s*[:.]\s*(.*)$", re.S | re.I)
+GENERAL = re.compile(r"^Obiectiv general\s+(\d+)\s*[:.]\s*(.*)$", re.S | re.I)
 _IMPACT = re.compile(r"(I\.\d+\.\d+)\.?\s+(.*?)(?=\s*(?:I\.\d+\.\d+)|\Z)", re.S)
 _OUTCOME = re.compile(r"^(\d+\.\d+\.\d+)\s*\.?\s*([a-z])\)\s*(.*)$", re.S)
 _SPECIFIC_INDICATOR = re.compile(r"^(\d+\.\d+)\.([ivx]+)(?:\.\s*|\s+)(.*)$", re.S)
 _CROSS_REF = re.compile(r"\((?:activitatea\s+|activitățile\s+|vezi\s+)?(\d+(?:\.\d+){1,3})\)")
 _DECISION_DATE = re.compile(r"\b(\d{2})\.(\d{2})\.(\d{4})\b")
-_PERIOD = re.compile(r"(20\d\d)\s*[-–]\s*(20\d\d)")
+PERIOD = re.compile(r"(20\d\d)\s*[-–]\s*(20\d\d)")
 
 
 @dataclass
@@ -319,7 +319,7 @@ def cross_refs(text: str) -> list[str]:
 def parse_general(cell: str) -> tuple[Item, list[Issue]]:
     text = clean(cell)
     issues: list[Issue] = []
-    found = _GENERAL.match(text)
+    found = GENERAL.match(text)
     assert found is not None
     code = found.group(1)
     body = found.group(2)
@@ -353,7 +353,7 @@ def parse_action_plan(text: str) -> ParsedPlan:
         elif not plan.name:
             plan.name = line.strip()
     plan.approving_decision = note
-    period = _PERIOD.search(plan.name)
+    period = PERIOD.search(plan.name)
     if period:
         plan.period_start, plan.period_end = int(period.group(1)), int(period.group(2))
     # The header ends with the second row of column numbers ("1" … "8-4").
@@ -373,7 +373,7 @@ def parse_action_plan(text: str) -> ParsedPlan:
     row_number = 0
     while index < len(cells):
         first = clean(cells[index])
-        if _GENERAL.match(first):
+        if GENERAL.match(first):
             item, issues = parse_general(cells[index])
             plan.items.append(item)
             plan.issues.extend(issues)
@@ -385,11 +385,11 @@ def parse_action_plan(text: str) -> ParsedPlan:
         row_number += 1
         if not any(clean(c) for c in row):
             continue
-        specific, action = _read_row(plan, row, row_number, general, specific, action)
+        specific, action = read_row(plan, row, row_number, general, specific, action)
     return plan
 
 
-def _read_row(
+def read_row(
     plan: ParsedPlan, row: list[str], row_number: int, general: str, specific: str, action: str
 ) -> tuple[str, str]:
     values = dict(zip(COLUMNS, row, strict=False))

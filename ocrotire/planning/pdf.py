@@ -6,19 +6,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ocrotire.planning.models import ProgressStatus, Strategy
-from ocrotire.planning.selectors import Node, plan_tree
+from ocrotire.planning.selectors import plan_rows, plan_tree
 
 
 class PdfUnavailable(Exception):
     """The server lacks the libraries WeasyPrint draws with (Pango)."""
-
-
-def _rows(nodes: list[Node], depth: int = 0) -> list[tuple[int, Node]]:
-    rows: list[tuple[int, Node]] = []
-    for node in nodes:
-        rows.append((depth, node))
-        rows.extend(_rows(node.children, depth + 1))
-    return rows
 
 
 def plan_pdf(strategy: Strategy, year: int) -> bytes:
@@ -27,7 +19,7 @@ def plan_pdf(strategy: Strategy, year: int) -> bytes:
         {
             "strategy": strategy,
             "year": year,
-            "rows": _rows(plan_tree(strategy, year=year)),
+            "rows": plan_rows(plan_tree(strategy, year=year)),
             "statuses": dict(ProgressStatus.choices),
             "printed": timezone.localtime(),
         },

@@ -26,7 +26,9 @@ from ocrotire.planning.models import (
     PlanItem,
     Progress,
     ProgressStatus,
+    Project,
     Strategy,
+    TrainingEvent,
 )
 from ocrotire.planning.permissions import can_view_plans
 
@@ -193,6 +195,15 @@ def plan_tree(strategy: Strategy, *, year: int | None = None) -> list[Node]:
     return roots
 
 
+def plan_rows(nodes: list[Node], depth: int = 0) -> list[tuple[int, Node]]:
+    """The tree as table rows in document order, each with its depth."""
+    rows: list[tuple[int, Node]] = []
+    for node in nodes:
+        rows.append((depth, node))
+        rows.extend(plan_rows(node.children, depth + 1))
+    return rows
+
+
 def _sum(node: Node) -> None:
     money: dict[str, Decimal] = defaultdict(Decimal)
     progress: dict[str, int] = defaultdict(int)
@@ -245,6 +256,22 @@ def reportable_subactions(user: User) -> QuerySet[PlanItem]:
         .select_related("strategy")
         .order_by("strategy_id", "position")
     )
+
+
+def project_list(*, user: User) -> QuerySet[Project]:
+    """Donor projects: public facts of the municipality's partners, read by every member."""
+    if not can_view_plans(user):
+        return Project.objects.none()
+    return Project.objects.select_related("unit").prefetch_related(
+        "implementers", "results", "services", "items"
+    )
+
+
+def event_list(*, user: User) -> QuerySet[TrainingEvent]:
+    """Trainings and events (titles, organisers and counts, no person named)."""
+    if not can_view_plans(user):
+        return TrainingEvent.objects.none()
+    return TrainingEvent.objects.select_related("organiser").prefetch_related("items")
 
 
 def open_issues(strategy: Strategy) -> QuerySet[ImportIssue]:

@@ -4,7 +4,6 @@ the responsible institutions. Everything an import could not read becomes an `Im
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.services import ConflictError
 from ocrotire.core.audit import audit_record
+from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.planning import parsing
@@ -710,35 +710,28 @@ def evidence_add(
 ) -> Evidence:
     """Keep a file as the evidence of a value or of a year's progress (the same kinds and size
     as a report's attachments)."""
-    from ocrotire.intake.services import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
     owner = value.indicator.item if value is not None else progress.item if progress else None
     if owner is None or not can_report_on(actor, owner):
         raise PermissionError
-    size = upload.size or 0
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("The file is larger than 20 MB.")})
-    if size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    content_type = (upload.content_type or "").split(";")[0].strip()
-    if content_type not in ATTACHMENT_TYPES and content_type != excel_type():
-        raise ValidationError(
-            {"file": _("This kind of file is not accepted: attach a PDF, an image or a document.")}
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    from ocrotire.intake.services import ATTACHMENT_TYPES
+    from ocrotire.planning.excel import XLSX
+
+    checked = check_upload(
+        upload,
+        types=ATTACHMENT_TYPES | {XLSX},
+        refusal=_("This kind of file is not accepted: attach a PDF, an image or a document."),
+    )
     evidence = Evidence(
         value=value,
         progress=progress,
         name=(upload.name or "file")[:200],
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
-    evidence.file.save(f"{owner.pk}-{digest.hexdigest()[:16]}", upload, save=False)
+    evidence.file.save(f"{owner.pk}-{checked.sha256[:16]}", upload, save=False)
     evidence.save(force_insert=True)
     audit_record(
         actor=actor,
@@ -747,7 +740,3 @@ def evidence_add(
         changes={"item": owner.code, "name": evidence.name, "sha256": evidence.sha256},
     )
     return evidence
-
-
-def excel_type() -> str:
-    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

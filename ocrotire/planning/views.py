@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import member_or_403, scope_of
 from ocrotire.accounts.services import ConflictError
+from ocrotire.core.forms import add_service_errors
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
 from ocrotire.planning.computations import COMPUTATIONS
@@ -42,21 +42,22 @@ from ocrotire.planning.models import (
     PlanItem,
     Progress,
     ProgressStatus,
-    Project,
     Strategy,
-    TrainingEvent,
 )
 from ocrotire.planning.parsing import parse_action_plan
 from ocrotire.planning.permissions import can_manage_plans, can_report_on, is_plan_keeper
 from ocrotire.planning.selectors import (
     Node,
     due_in,
+    event_list,
     indicator_list,
     indicator_period,
     indicator_years,
     item_get,
     open_issues,
+    plan_rows,
     plan_tree,
+    project_list,
     reportable_subactions,
     strategy_get,
     strategy_list,
@@ -132,7 +133,7 @@ def plan_import_view(request: HttpRequest) -> HttpResponse:
                 period=period,
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             issues = open_issues(strategy).count()
             messages.success(
@@ -150,20 +151,6 @@ def plan_import_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _apply(form: Form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, texts in errors.items():
-        form.add_error(field if field in form.fields else None, texts)
-
-
-def _rows(nodes: list[Node], depth: int = 0) -> list[tuple[int, Node]]:
-    rows: list[tuple[int, Node]] = []
-    for node in nodes:
-        rows.append((depth, node))
-        rows.extend(_rows(node.children, depth + 1))
-    return rows
-
-
 @login_required
 def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = member_or_403(request)
@@ -177,7 +164,7 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "strategy": strategy,
             "year": year,
             "years": strategy_years(strategy),
-            "rows": _rows(tree),
+            "rows": plan_rows(tree),
             "totals": _totals(tree),
             "statuses": ProgressStatus.choices,
             "issues": open_issues(strategy).count(),
@@ -347,7 +334,7 @@ def progress_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             form.add_error(None, str(CONFLICT))
             return _item_page(request, user, strategy, item, progress_form=form, status=409)
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         except PermissionError as exc:
             raise PermissionDenied from exc
         else:
@@ -391,7 +378,7 @@ def value_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: int) -
                 request, user, strategy, item, value_form=(found.pk, form), status=409
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         except PermissionError as exc:
             raise PermissionDenied from exc
         else:
@@ -433,7 +420,7 @@ def item_edit_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
             form.add_error(None, str(CONFLICT))
             return _item_page(request, user, strategy, item, item_form=form, status=409)
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The row was corrected."))
             return redirect("planning:item", pk=strategy.pk, item_pk=item.pk)
@@ -473,7 +460,7 @@ def indicator_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: in
                 request, user, strategy, item, definition_form=(found.pk, form), status=409
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The indicator was saved."))
             return redirect("planning:item", pk=strategy.pk, item_pk=item.pk)
@@ -516,7 +503,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = member_or_403(request)
     strategy = strategy_get(user=user, pk=pk)
     year = _plan_year(strategy, request.GET.get("year"))
-    rows = execution_rows(user, strategy, year)
+    rows = executionplan_rows(user, strategy, year)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
@@ -533,7 +520,7 @@ def report_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def execution_rows(user: User, strategy: Strategy, year: int) -> list[dict[str, Any]]:
+def executionplan_rows(user: User, strategy: Strategy, year: int) -> list[dict[str, Any]]:
     items = list(
         PlanItem.objects.filter(strategy=strategy, level=Level.SUBACTION)
         .prefetch_related("responsible", "funding")
@@ -597,7 +584,7 @@ def events_view(request: HttpRequest) -> HttpResponse:
                     items=linked,
                 )
             except ValidationError as exc:
-                _apply(form, exc)
+                add_service_errors(form, exc)
             except PermissionError as exc:
                 raise PermissionDenied from exc
             else:
@@ -607,9 +594,7 @@ def events_view(request: HttpRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         raise PermissionDenied
-    page = Paginator(
-        TrainingEvent.objects.select_related("organiser").prefetch_related("items"), 50
-    ).get_page(request.GET.get("page"))
+    page = Paginator(event_list(user=user), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "planning/events.html",
@@ -620,11 +605,8 @@ def events_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def projects_view(request: HttpRequest) -> HttpResponse:
-    member_or_403(request)
-    projects = Project.objects.select_related("unit").prefetch_related(
-        "implementers", "results", "services", "items"
-    )
-    return render(request, "planning/projects.html", {"projects": projects})
+    user = member_or_403(request)
+    return render(request, "planning/projects.html", {"projects": project_list(user=user)})
 
 
 @login_required

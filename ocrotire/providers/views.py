@@ -26,6 +26,7 @@ from ocrotire.care.models import PlacementEnd, PlacementForm
 from ocrotire.care.permissions import can_record_institution_change
 from ocrotire.care.selectors import institution_figures
 from ocrotire.cases.models import ReferralStatus
+from ocrotire.core.forms import add_service_errors
 from ocrotire.geo.models import Unit
 from ocrotire.providers import services
 from ocrotire.providers.forms import InstitutionChangeForm
@@ -347,8 +348,7 @@ def institution_change_view(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         except PermissionError as exc:
             raise PermissionDenied from exc
         else:
