@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ocrotire.providers",
     "ocrotire.care",
     "ocrotire.planning",
+    "ocrotire.analytics",
     "ocrotire.api",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("ocrotire.care.urls")),
     path("providers/", include("ocrotire.providers.urls")),
     path("plans/", include("ocrotire.planning.urls")),
+    path("analytics/", include("ocrotire.analytics.urls")),
     path("api/", include("ocrotire.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ocrotire.accounts import apis as accounts_apis
+from ocrotire.analytics import api_urls as analytics_api_urls
 from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
 from ocrotire.core import apis as core_apis
@@ -212,6 +213,7 @@ v1 = [
 
 urlpatterns = [
     *v1,
+    *analytics_api_urls.urlpatterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI sets a few inline styles; scripts stay restricted to our own files.
     path(
