@@ -1,13 +1,72 @@
-"""The HG 270 report and the DHIS2 export."""
+"""The HG 270 report (JSON and Excel) and the DHIS2 export."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from ocrotire.accounts.permissions import acting_user
+from ocrotire.analytics import excel
+from ocrotire.analytics.forms import UnitYearForm
+from ocrotire.analytics.hg270 import hg270_document
+from ocrotire.analytics.permissions import can_view_analytics, sees_records
+from ocrotire.api.permissions import IsMember
+
+UNIT_YEAR = [
+    OpenApiParameter("unit", str, description="Code of a unit (default: the reader's area)"),
+    OpenApiParameter("year", int, description="Year (default: the last one reported)"),
+]
+
+
+def _unit_year(request: Request) -> tuple[Any, Any]:
+    user = acting_user(request)
+    if not can_view_analytics(user):
+        raise PermissionDenied
+    form = UnitYearForm(request.query_params, user=user)
+    if not form.is_valid():
+        raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+    return user, form.cleaned_data
 
 
 class Hg270Api(APIView):
-    pass
+    """The HG 270 annual monitoring report of an area: rows keyed by the official form's row
+    numbers. Readers without access to the records read counts from 1 to 4 as "<5"."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(operation_id="analytics_hg270", parameters=UNIT_YEAR, responses={200: dict})
+    def get(self, request: Request) -> Response:
+        user, data = _unit_year(request)
+        return Response(
+            hg270_document(unit=data["unit"], year=data["year"], exact=sees_records(user))
+        )
+
+
+class Hg270ExcelApi(APIView):
+    """The HG 270 report as an Excel workbook (the same rows and suppression)."""
+
+    permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="analytics_hg270_xlsx",
+        parameters=UNIT_YEAR,
+        responses={(200, excel.XLSX): bytes},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        user, data = _unit_year(request)
+        document = hg270_document(unit=data["unit"], year=data["year"], exact=sees_records(user))
+        response = HttpResponse(excel.hg270_workbook(document), content_type=excel.XLSX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="hg270-{document["unit"]}-{document["year"]}.xlsx"'
+        )
+        return response
 
 
 class Dhis2Api(APIView):
-    pass
+    permission_classes = [IsMember]

@@ -1,0 +1,285 @@
+"""The HG 270 annual monitoring report: counts of a year's reports and of the children in them,
+in the official form's rows (DOMAIN.md §1.3, SPEC §3).
+
+What each row counts (choices where the form is silent are written in docs/ARCHITECTURE.md):
+
+- "1" reports registered in the year (received in the unit's subtree), self-referrals apart;
+  "1.1"/"1.2"/"1.3" those filed by educational, public-order and medical institutions
+  ("1.other_sources": every other reporter); "2" self-referrals by the authority.
+- "1.urban"/"1.rural" by the report's unit (the nearest unit up the tree that says whether it is
+  urban); "1.girls"/"1.boys" and "1.age_0_2"/"1.age_3_6"/"1.age_7_17" count the children named
+  in those reports (a report about two children counts twice), age on the day the report came.
+  The "…_unknown" keys hold what has no sex, no birth date (or an age of 18 or more), or no
+  urban/rural mark, so that every breakdown adds up to its row.
+- "3"/"4" reports / self-referrals whose suspicion an assessment of the case found confirmed
+  (or partly confirmed) after the report came.
+- "5" children subjected to violence, each child once, under the most serious form recorded in
+  their latest report of the year; "6"–"10" those forms, which add up to "5".
+- "11"–"14" children (each once) whose reports of the year name neglect, labour exploitation,
+  trafficking or presumed trafficking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, RowNumber
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.cases.models import Assessment, Confirmation
+from ocrotire.core.expressions import InIds
+from ocrotire.geo.models import PATH_SEPARATOR, Unit
+from ocrotire.intake.models import Channel, Report, ReportChild, ReporterSector
+
+VIOLENCE_FORMS = {
+    "physical": "6",
+    "sexual": "7",
+    "psychological": "8",
+    "spiritual": "9",
+    "economic": "10",
+}
+CHILD_CONCERNS = {
+    "neglect": "11",
+    "labour_exploitation": "12",
+    "trafficking": "13",
+    "presumed_trafficking": "14",
+}
+SOURCES = {
+    ReporterSector.EDUCATION: "1",
+    ReporterSector.PUBLIC_ORDER: "2",
+    ReporterSector.HEALTH: "3",
+}
+BREAKDOWNS = (
+    "urban",
+    "rural",
+    "place_unknown",
+    "girls",
+    "boys",
+    "sex_unknown",
+    "age_0_2",
+    "age_3_6",
+    "age_7_17",
+    "age_unknown",
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str
+    label: Promise
+    depth: int = 0
+
+
+def _breakdown_lines(row: str) -> list[Line]:
+    return [
+        Line(f"{row}.urban", _("urban"), 1),
+        Line(f"{row}.rural", _("rural"), 1),
+        Line(f"{row}.place_unknown", _("urban or rural not known"), 1),
+        Line(f"{row}.girls", _("girls"), 1),
+        Line(f"{row}.boys", _("boys"), 1),
+        Line(f"{row}.sex_unknown", _("sex not recorded"), 1),
+        Line(f"{row}.age_0_2", _("aged 0–2"), 1),
+        Line(f"{row}.age_3_6", _("aged 3–6"), 1),
+        Line(f"{row}.age_7_17", _("aged 7–17"), 1),
+        Line(f"{row}.age_unknown", _("age not known or 18 and over"), 1),
+    ]
+
+
+# The form's rows in order, with their labels (the page, the workbook).
+LINES: list[Line] = [
+    Line("1", _("Reports of suspected violence, neglect, exploitation or trafficking registered")),
+    Line("1.1", _("from educational institutions"), 1),
+    Line("1.2", _("from public-order bodies (police)"), 1),
+    Line("1.3", _("from medical institutions"), 1),
+    Line("1.other_sources", _("from other sources"), 1),
+    *_breakdown_lines("1"),
+    Line("2", _("Self-referrals by the guardianship authority")),
+    *_breakdown_lines("2"),
+    Line("3", _("Confirmed reports")),
+    Line("4", _("Confirmed self-referrals")),
+    Line("5", _("Children subjected to violence (by the most serious form)")),
+    Line("6", _("physical violence"), 1),
+    Line("7", _("sexual violence"), 1),
+    Line("8", _("psychological violence"), 1),
+    Line("9", _("spiritual violence"), 1),
+    Line("10", _("economic violence"), 1),
+    Line("11", _("Neglected children")),
+    Line("12", _("Children exploited through labour")),
+    Line("13", _("Child victims of trafficking")),
+    Line("14", _("Presumed child victims of trafficking")),
+]
+KEYS = [line.key for line in LINES]
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The first instant of the year and of the next, in the server's time zone."""
+    tz = timezone.get_current_timezone()
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def _units(unit: Unit) -> tuple[list[int], dict[int, bool | None]]:
+    """The ids of the unit's subtree and whether each is urban: its own mark, else that of the
+    nearest ancestor that has one."""
+    rows = list(Unit.objects.subtree(unit).values_list("pk", "code", "path", "is_urban"))
+    marks = dict(
+        Unit.objects.filter(code__in=unit.ancestor_codes()).values_list("code", "is_urban")
+    )
+    marks.update({code: urban for _pk, code, _path, urban in rows})
+    urban: dict[int, bool | None] = {}
+    for pk, _code, path, _mark in rows:
+        codes = [c for c in path.split(PATH_SEPARATOR) if c]
+        urban[pk] = next((marks[c] for c in reversed(codes) if marks.get(c) is not None), None)
+    return [pk for pk, *_rest in rows], urban
+
+
+def _place(urban: bool | None) -> str:
+    return "place_unknown" if urban is None else ("urban" if urban else "rural")
+
+
+def year_reports(*, unit_ids: list[int], year: int) -> QuerySet[Report]:
+    start, end = year_bounds(year)
+    return Report.objects.filter(received_at__gte=start, received_at__lt=end).filter(
+        InIds("unit_id", unit_ids)
+    )
+
+
+def _age_band() -> Case:
+    """The child's age band on the day the report came, computed by the database."""
+    return Case(
+        When(person__birth_date__isnull=True, then=Value("age_unknown")),
+        When(age__lt=0, then=Value("age_unknown")),
+        When(age__lte=2, then=Value("age_0_2")),
+        When(age__lte=6, then=Value("age_3_6")),
+        When(age__lte=17, then=Value("age_7_17")),
+        default=Value("age_unknown"),
+        output_field=CharField(),
+    )
+
+
+def _with_age(qs: QuerySet[ReportChild]) -> QuerySet[ReportChild]:
+    return qs.annotate(
+        ry=ExtractYear("report__received_at"),
+        rm=ExtractMonth("report__received_at"),
+        rd=ExtractDay("report__received_at"),
+        by=ExtractYear("person__birth_date"),
+        bm=ExtractMonth("person__birth_date"),
+        bd=ExtractDay("person__birth_date"),
+    ).annotate(
+        age=F("ry")
+        - F("by")
+        - Case(
+            When(Q(rm__lt=F("bm")) | Q(rm=F("bm"), rd__lt=F("bd")), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def hg270_counts(*, unit: Unit, year: int) -> dict[str, int]:
+    """Every row of the form for the reports received in `unit`'s subtree during `year`."""
+    unit_ids, urban = _units(unit)
+    rows = dict.fromkeys(KEYS, 0)
+    reports = year_reports(unit_ids=unit_ids, year=year)
+    is_self = Case(
+        When(channel=Channel.SELF_REFERRAL, then=Value("2")),
+        default=Value("1"),
+        output_field=CharField(),
+    )
+    confirmed = Exists(
+        Assessment.objects.filter(
+            case__reports=OuterRef("pk"),
+            completed_at__gte=OuterRef("received_at"),
+            confirmed__in=[Confirmation.YES, Confirmation.PARTLY],
+        )
+    )
+    for group in (
+        reports.order_by()
+        .annotate(row=is_self, confirmed=confirmed)
+        .values("row", "unit_id", "reporter_sector", "confirmed")
+        .annotate(n=Count("pk"))
+    ):
+        row, n = group["row"], group["n"]
+        rows[row] += n
+        rows[f"{row}.{_place(urban.get(group['unit_id']))}"] += n
+        if row == "1":
+            sub = SOURCES.get(group["reporter_sector"])
+            rows[f"1.{sub}" if sub else "1.other_sources"] += n
+        if group["confirmed"]:
+            rows["3" if row == "1" else "4"] += n
+
+    children = ReportChild.objects.filter(report__in=reports).order_by()
+    for group in (
+        _with_age(children)
+        .annotate(
+            row=Case(
+                When(report__channel=Channel.SELF_REFERRAL, then=Value("2")),
+                default=Value("1"),
+                output_field=CharField(),
+            ),
+            band=_age_band(),
+        )
+        .values("row", "person__sex", "band")
+        .annotate(n=Count("pk"))
+    ):
+        row, n = group["row"], group["n"]
+        sex = {"F": "girls", "M": "boys"}.get(group["person__sex"], "sex_unknown")
+        rows[f"{row}.{sex}"] += n
+        rows[f"{row}.{group['band']}"] += n
+
+    # Each child once, under the most serious form of their latest report of the year.
+    latest = (
+        children.filter(report__most_serious__violence_form=True)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("person_id")],
+                order_by=[F("report__received_at").desc(), F("report_id").desc()],
+            )
+        )
+        .filter(rank=1)
+        .values_list("report__most_serious__code", flat=True)
+    )
+    for code in latest:
+        rows["5"] += 1
+        if code in VIOLENCE_FORMS:
+            rows[VIOLENCE_FORMS[code]] += 1
+    for group in (
+        children.filter(report__concerns__code__in=list(CHILD_CONCERNS))
+        .values("report__concerns__code")
+        .annotate(n=Count("person_id", distinct=True))
+    ):
+        rows[CHILD_CONCERNS[group["report__concerns__code"]]] = group["n"]
+    return rows
+
+
+def hg270_document(*, unit: Unit, year: int, exact: bool) -> dict[str, Any]:
+    """The report as the reader may see it: counts from 1 to 4 read "<5" when `exact` is
+    false."""
+    from ocrotire.analytics.suppression import cell
+
+    counts = hg270_counts(unit=unit, year=year)
+    return {
+        "year": year,
+        "unit": unit.code,
+        "unit_name": unit.display_name(),
+        "suppressed": not exact,
+        "rows": {key: cell(counts[key], exact=exact) for key in KEYS},
+    }

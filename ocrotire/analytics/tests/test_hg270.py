@@ -1,0 +1,312 @@
+"""The HG 270 report counted from reports created through the API, compared with counts made
+here independently from what was sent."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, datetime
+from io import BytesIO
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ocrotire.analytics.hg270 import KEYS
+from ocrotire.geo.services import UnitSpec, unit_upsert
+
+pytestmark = pytest.mark.django_db
+CHISINAU = ZoneInfo("Europe/Chisinau")
+FORMS = ["physical", "sexual", "psychological", "spiritual", "economic"]
+OTHERS = ["neglect", "labour_exploitation", "trafficking", "presumed_trafficking"]
+SECTORS = ["education", "public_order", "health", "social", "other"]
+
+
+def _age(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _band(born: date | None, on: date) -> str:
+    if born is None:
+        return "age_unknown"
+    age = _age(born, on)
+    if 0 <= age <= 2:
+        return "age_0_2"
+    if 3 <= age <= 6:
+        return "age_3_6"
+    if 7 <= age <= 17:
+        return "age_7_17"
+    return "age_unknown"
+
+
+@pytest.fixture
+def village(territory: dict[str, Any]) -> Any:
+    unit, _ = unit_upsert(
+        actor=None,
+        spec=UnitSpec("MD-CU-BOT-VIL", "village", "Bubuieci", "MD-CU-BOT", is_urban=False),
+    )
+    return unit
+
+
+@pytest.fixture
+def world(api: Any, personas: dict[str, Any], casework: None, village: Any) -> dict[str, Any]:
+    """Forty reports in Botanica (town and village), Centru and the year before, sent through
+    the API by the specialists, some triaged into cases and assessed."""
+    rng = random.Random(270)
+    year = timezone.localdate().year
+    sent: list[dict[str, Any]] = []
+    clients = {"MD-CU-BOT": api(personas["specialist"]), "MD-CU-CEN": api(personas["specialist2"])}
+    # (person id, sex, birth) of earlier children, by the side that may name them again
+    known: dict[str, list[tuple[int, str, date | None]]] = {"MD-CU-BOT": [], "MD-CU-CEN": []}
+    for index in range(40):
+        area = rng.choice(["MD-CU-BOT", "MD-CU-BOT", "MD-CU-BOT-SIN", "MD-CU-BOT-VIL", "MD-CU-CEN"])
+        side = "MD-CU-CEN" if area == "MD-CU-CEN" else "MD-CU-BOT"
+        client = clients[side]
+        this_year = index % 9 != 0
+        when = datetime(
+            year if this_year else year - 1,
+            rng.randint(1, 12),
+            rng.randint(1, 28),
+            10,
+            tzinfo=CHISINAU,
+        )
+        when = min(when, timezone.now())
+        children: list[dict[str, Any]] = []
+        facts: list[tuple[str, date | None]] = []
+        for n in range(rng.choice([1, 1, 1, 2])):
+            if known[side] and rng.random() < 0.15:
+                pk, sex, born = rng.choice(known[side])
+                children.append({"person": pk})
+            else:
+                sex = rng.choice(["F", "M", "F", "M", ""])
+                born = (
+                    None
+                    if rng.random() < 0.1
+                    else date(
+                        when.year - rng.randint(0, 19), rng.randint(1, 12), rng.randint(1, 28)
+                    )
+                )
+                child: dict[str, Any] = {"given_name": f"Copil{index}x{n}", "family_name": "Test"}
+                if sex:
+                    child["sex"] = sex
+                if born:
+                    child["birth_date"] = born.isoformat()
+                children.append(child)
+            facts.append((sex, born))
+        forms = rng.sample(FORMS, rng.choice([0, 1, 1, 2]))
+        others = rng.sample(OTHERS, rng.choice([0, 1, 2]))
+        if not forms and not others:
+            others = ["neglect"]
+        body: dict[str, Any] = {
+            "received_at": when.isoformat(),
+            "channel": rng.choice(["phone", "notification_form", "self_referral", "hotline"]),
+            "reporter": {"kind": "professional", "sector": rng.choice(SECTORS), "name": "X"},
+            "children": children,
+            "concerns": forms + others,
+            "immediate_danger": False,
+            "unit": area,
+            "narrative": "Observed at school.",
+        }
+        if forms:
+            body["most_serious"] = rng.choice(forms)
+        response = client.post("/api/v1/reports/", body, format="json")
+        assert response.status_code == 201, response.json()
+        report = response.json()
+        # The answer lists the children by name: find each one sent.
+        by_name = {c["display_name"]: c["person"] for c in report["children"]}
+        ids = []
+        for sent_child in children:
+            if "person" in sent_child:
+                ids.append(sent_child["person"])
+            else:
+                name = sent_child["given_name"]
+                ids.append(next(v for k, v in by_name.items() if name in k.split()))
+        for pk, (sex, born) in zip(ids, facts, strict=True):
+            known[side].append((pk, sex, born))
+        confirmed = None
+        if report["status"] == "new" and rng.random() < 0.4:
+            triaged = client.post(
+                f"/api/v1/reports/{report['id']}/triage/",
+                {"decision": "open_case", "reason": "Seen", "risk_level": "high"},
+                format="json",
+            )
+            if triaged.status_code == 200:
+                confirmed = rng.choice(["yes", "partly", "no"])
+                case_id = triaged.json()["cases"][0]["id"]
+                assessed = client.post(
+                    f"/api/v1/cases/{case_id}/assessments/",
+                    {
+                        "kind": "initial",
+                        "findings": "Seen",
+                        "risk_level": "high",
+                        "confirmed": confirmed,
+                        "protection_interview_done": True,
+                    },
+                    format="json",
+                )
+                assert assessed.status_code == 200, assessed.json()
+        sent.append(
+            {
+                "body": body,
+                "when": when,
+                "children": list(zip(ids, facts, strict=True)),
+                "confirmed": confirmed in ("yes", "partly"),
+            }
+        )
+    return {"year": year, "sent": sent}
+
+
+def expected(sent: list[dict[str, Any]], year: int, areas: tuple[str, ...]) -> dict[str, int]:
+    rows: Counter[str] = Counter(dict.fromkeys(KEYS, 0))
+    latest_form: dict[int, tuple[datetime, int, str]] = {}
+    concerned: dict[str, set[int]] = {c: set() for c in OTHERS}
+    for order, item in enumerate(sent):
+        body, when = item["body"], item["when"]
+        if when.astimezone(CHISINAU).year != year or not body["unit"].startswith(areas):
+            continue
+        row = "2" if body["channel"] == "self_referral" else "1"
+        rows[row] += 1
+        rows[f"{row}.{'rural' if body['unit'] == 'MD-CU-BOT-VIL' else 'urban'}"] += 1
+        if row == "1":
+            sector = body["reporter"]["sector"]
+            rows[
+                {"education": "1.1", "public_order": "1.2", "health": "1.3"}.get(
+                    sector, "1.other_sources"
+                )
+            ] += 1
+        if item["confirmed"]:
+            rows["3" if row == "1" else "4"] += 1
+        for pk, (sex, born) in item["children"]:
+            rows[f"{row}.{ {'F': 'girls', 'M': 'boys'}.get(sex, 'sex_unknown') }"] += 1
+            rows[f"{row}.{_band(born, when.astimezone(CHISINAU).date())}"] += 1
+            if "most_serious" in body:
+                mark = (when, order, body["most_serious"])
+                if pk not in latest_form or mark[:2] > latest_form[pk][:2]:
+                    latest_form[pk] = mark
+            for concern in body["concerns"]:
+                if concern in concerned:
+                    concerned[concern].add(pk)
+    for _when, _order, form in latest_form.values():
+        rows["5"] += 1
+        rows[str(6 + FORMS.index(form))] += 1
+    for concern, row in zip(OTHERS, ["11", "12", "13", "14"], strict=True):
+        rows[row] = len(concerned[concern])
+    return dict(rows)
+
+
+def test_counts_equal_an_independent_count(api: Any, personas: dict[str, Any], world: Any) -> None:
+    year, sent = world["year"], world["sent"]
+    # The sample holds what the rules are about: a child in two reports, confirmed suspicions,
+    # a village, self-referrals, children with no sex or birth date recorded.
+    pairs = [pk for item in sent for pk, _facts in item["children"]]
+    assert len(pairs) > len(set(pairs))
+    assert any(item["confirmed"] for item in sent)
+    assert any(item["body"]["unit"] == "MD-CU-BOT-VIL" for item in sent)
+    assert any(item["body"]["channel"] == "self_referral" for item in sent)
+    assert any(facts[1] is None for item in sent for _pk, facts in item["children"])
+    for who, unit, areas in [
+        ("supervisor", "MD-CU", ("MD-CU",)),
+        ("supervisor", "MD-CU-BOT", ("MD-CU-BOT",)),
+        ("specialist", "MD-CU-BOT", ("MD-CU-BOT",)),
+        ("specialist2", "MD-CU-CEN", ("MD-CU-CEN",)),
+    ]:
+        response = api(personas[who]).get(f"/api/v1/analytics/hg270/?year={year}&unit={unit}")
+        assert response.status_code == 200, response.json()
+        document = response.json()
+        assert document["year"] == year
+        assert document["unit"] == unit
+        assert document["suppressed"] is False
+        assert document["rows"] == expected(sent, year, areas), (who, unit)
+    rows = document["rows"]
+    # The forms add up to the children subjected to violence; breakdowns add up to their row.
+    assert sum(rows[k] for k in ["6", "7", "8", "9", "10"]) == rows["5"]
+    assert rows["1.1"] + rows["1.2"] + rows["1.3"] + rows["1.other_sources"] == rows["1"]
+    # Last year's reports are last year's.
+    before = api(personas["supervisor"]).get(f"/api/v1/analytics/hg270/?year={year - 1}&unit=MD-CU")
+    assert before.json()["rows"] == expected(sent, year - 1, ("MD-CU",))
+    assert before.json()["rows"]["1"] + before.json()["rows"]["2"] > 0
+
+
+def test_the_default_is_the_readers_area(api: Any, personas: dict[str, Any], world: Any) -> None:
+    response = api(personas["specialist"]).get(f"/api/v1/analytics/hg270/?year={world['year']}")
+    assert response.status_code == 200
+    assert response.json()["unit"] == "MD-CU-BOT"
+
+
+def test_a_planner_reads_small_counts_as_under_five(
+    api: Any, make_user: Any, institutions: dict[str, Any], personas: dict[str, Any], world: Any
+) -> None:
+    planner = make_user("planner", ("planner",), ("MD-CU",), institutions["DGPDC"])
+    year = world["year"]
+    exact = api(personas["supervisor"]).get(f"/api/v1/analytics/hg270/?year={year}&unit=MD-CU")
+    shown = api(planner).get(f"/api/v1/analytics/hg270/?year={year}&unit=MD-CU").json()
+    assert shown["suppressed"] is True
+    small = 0
+    for key, value in exact.json()["rows"].items():
+        if 1 <= value <= 4:
+            assert shown["rows"][key] == "<5"
+            small += 1
+        else:
+            assert shown["rows"][key] == value
+    assert small > 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("year=abc&unit=MD-CU", "year"),
+        ("year=1800&unit=MD-CU", "year"),
+        ("year=2999&unit=MD-CU", "year"),
+        ("unit=NOPE", "unit"),
+        ("unit=MD-CU-CEN", "unit"),
+        ("unit=UA-74", "unit"),
+    ],
+)
+def test_bad_parameters_are_400_with_the_field(
+    api: Any, personas: dict[str, Any], query: str, field: str
+) -> None:
+    response = api(personas["specialist"]).get(f"/api/v1/analytics/hg270/?{query}")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("who", ["reporter", "auditor", "outsider"])
+def test_roles_without_figures_are_refused(api: Any, personas: dict[str, Any], who: str) -> None:
+    assert api(personas[who]).get("/api/v1/analytics/hg270/?unit=MD-CU").status_code == 403
+    assert api(None).get("/api/v1/analytics/hg270/?unit=MD-CU").status_code in (401, 403)
+
+
+def test_excel_holds_the_same_rows(api: Any, personas: dict[str, Any], world: Any) -> None:
+    year = world["year"]
+    client = api(personas["supervisor"])
+    rows = client.get(f"/api/v1/analytics/hg270/?year={year}&unit=MD-CU").json()["rows"]
+    response = client.get(f"/api/v1/analytics/hg270.xlsx?year={year}&unit=MD-CU")
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert isinstance(sheet, Worksheet)
+    found = {r[0]: r[2] for r in sheet.iter_rows(values_only=True) if r and r[0] in rows}
+    assert found == rows
+
+
+def test_the_page_shows_the_rows(
+    client: Any, personas: dict[str, Any], world: Any, mfa_off: None
+) -> None:
+    personas["supervisor"].language = "en"
+    personas["supervisor"].save(update_fields=["language"])
+    client.force_login(personas["supervisor"])
+    year = world["year"]
+    page = client.get(f"/analytics/hg270/?year={year}&unit=MD-CU")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Children subjected to violence" in text
+    assert 'data-row="14"' in text
+    download = client.get(f"/analytics/hg270/?year={year}&unit=MD-CU&format=xlsx")
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    bad = client.get("/analytics/hg270/?year=1800&unit=MD-CU")
+    assert bad.status_code == 200
+    assert 'role="alert"' in bad.content.decode()
+    client.force_login(personas["reporter"])
+    assert client.get("/analytics/hg270/").status_code == 403
