@@ -143,6 +143,8 @@ OCROTIRE_LICENCE_WARNING_DAYS = env_int("OCROTIRE_LICENCE_WARNING_DAYS", 60)
 # Days before the end of a year when the institutions responsible for a sub-action due that year
 # and not reported done are reminded.
 OCROTIRE_PLAN_REMINDER_DAYS = env_int("OCROTIRE_PLAN_REMINDER_DAYS", 45)
+# The DHIS2 data set the aggregate export names (blank: the document names none).
+OCROTIRE_DHIS2_DATA_SET = env_str("OCROTIRE_DHIS2_DATA_SET", "")
 # The project's source documents (the action plan of seed 002 …), beside the clone; the demo
 # loads them when they are there.
 OCROTIRE_SEEDS_DIR = Path(env_str("OCROTIRE_SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))

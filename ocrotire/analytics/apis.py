@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -13,9 +14,10 @@ from rest_framework.views import APIView
 
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.analytics import excel
+from ocrotire.analytics.dhis2 import Dhis2Error, data_value_set, period_parse
 from ocrotire.analytics.forms import UnitYearForm
 from ocrotire.analytics.hg270 import hg270_document
-from ocrotire.analytics.permissions import can_view_analytics, sees_records
+from ocrotire.analytics.permissions import can_export_dhis2, can_view_analytics, sees_records
 from ocrotire.api.permissions import IsMember
 
 UNIT_YEAR = [
@@ -69,4 +71,39 @@ class Hg270ExcelApi(APIView):
 
 
 class Dhis2Api(APIView):
+    """Aggregate indicators of an area and period as a DHIS2 `dataValueSets` document, for the
+    units and indicators an administrator has mapped to DHIS2 identifiers. Small counts a reader
+    may not see are left out (their number is in the `X-Suppressed-Values` header)."""
+
     permission_classes = [IsMember]
+
+    @extend_schema(
+        operation_id="analytics_dhis2",
+        parameters=[
+            OpenApiParameter(
+                "unit", str, description="Code of a unit (default: the reader's area)"
+            ),
+            OpenApiParameter(
+                "period",
+                str,
+                description="DHIS2 period: 2026, 2026Q1 or 202603 (default: last year)",
+            ),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request: Request) -> Response:
+        user = acting_user(request)
+        if not can_export_dhis2(user):
+            raise PermissionDenied
+        form = UnitYearForm({"unit": request.query_params.get("unit", "")}, user=user)
+        if not form.is_valid():
+            raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        code = request.query_params.get("period") or str(timezone.localdate().year - 1)
+        try:
+            period = period_parse(code[:20])
+            document, left_out = data_value_set(
+                unit=form.cleaned_data["unit"], period=period, exact=sees_records(user)
+            )
+        except Dhis2Error as exc:
+            raise ValidationError({exc.field: [exc.message]}) from exc
+        return Response(document, headers={"X-Suppressed-Values": str(left_out)})

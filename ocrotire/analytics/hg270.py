@@ -154,8 +154,7 @@ def _place(urban: bool | None) -> str:
     return "place_unknown" if urban is None else ("urban" if urban else "rural")
 
 
-def year_reports(*, unit_ids: list[int], year: int) -> QuerySet[Report]:
-    start, end = year_bounds(year)
+def period_reports(*, unit_ids: list[int], start: datetime, end: datetime) -> QuerySet[Report]:
     return Report.objects.filter(received_at__gte=start, received_at__lt=end).filter(
         InIds("unit_id", unit_ids)
     )
@@ -195,9 +194,16 @@ def _with_age(qs: QuerySet[ReportChild]) -> QuerySet[ReportChild]:
 
 def hg270_counts(*, unit: Unit, year: int) -> dict[str, int]:
     """Every row of the form for the reports received in `unit`'s subtree during `year`."""
+    start, end = year_bounds(year)
+    return period_counts(unit=unit, start=start, end=end)
+
+
+def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, int]:
+    """The form's rows for the reports received in `unit`'s subtree from `start` to `end`
+    (excluded); any period, for the DHIS2 export's months and quarters."""
     unit_ids, urban = _units(unit)
     rows = dict.fromkeys(KEYS, 0)
-    reports = year_reports(unit_ids=unit_ids, year=year)
+    reports = period_reports(unit_ids=unit_ids, start=start, end=end)
     is_self = Case(
         When(channel=Channel.SELF_REFERRAL, then=Value("2")),
         default=Value("1"),

@@ -163,4 +163,7 @@ def demo_load() -> dict[str, int]:
 
     counts.update(planning_demo_load(users))
     counts.update(projects_demo_load(users))
+    from ocrotire.analytics.demo import dhis2_demo_load
+
+    counts.update(dhis2_demo_load())
     return counts
