@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: demo test venv install install-dev messages compilemessages migrate serve lint typecheck \
-        migrations-check test-deps bench bench-registry bench-cases ci vendor clean
+        migrations-check test-deps bench bench-registry bench-cases bench-analytics ci vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,7 +89,7 @@ SCALE ?= 100000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ocrotire_bench
 BENCH_CASES_DATABASE_URL ?= $(BENCH_DATABASE_URL)_cases
 BENCH_ARGS ?=
-bench: bench-registry bench-cases
+bench: bench-registry bench-cases bench-analytics
 
 bench-registry: install-dev
 	$(BIN)/python bench/registry_bench.py --scale $(SCALE) --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
@@ -97,6 +97,11 @@ bench-registry: install-dev
 # Case list and search, report creation under load (gunicorn + locust), web worker memory.
 bench-cases: install-dev
 	$(BIN)/python bench/cases_bench.py --scale $(SCALE) --database-url $(BENCH_CASES_DATABASE_URL) $(BENCH_ARGS)
+
+# Dashboards, the HG 270 report and the DHIS2 export on the cases bench database (generated
+# by bench-cases, which runs first in `make bench`).
+bench-analytics: install-dev
+	$(BIN)/python bench/analytics_bench.py --database-url $(BENCH_CASES_DATABASE_URL) $(BENCH_ARGS_ANALYTICS)
 
 ci:
 	bash .ci/run

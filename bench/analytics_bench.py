@@ -1,0 +1,289 @@
+#!/usr/bin/env python
+"""Analytics benchmark: the dashboards, the HG 270 annual report and the DHIS2 export through
+the API, on a generated PostgreSQL database.
+
+    python bench/analytics_bench.py --database-url postgres://postgres@127.0.0.1:5432/ocrotire_big
+
+The database must hold generated data (`manage.py generate`, e.g. through
+`bench/cases_bench.py --reuse` or by hand); `--generate N` creates it first (dropped and made
+again, N persons). Each request goes in-process through the whole Django + DRF stack (token
+authentication, scope, the queries, serialisation), as the supervisor of Chișinău (the whole
+city, exact figures), a sector specialist and a planner of the city (small counts suppressed).
+The HG 270 report is compared with one hand-written SQL statement counting its first rows (the
+work the database cannot avoid), to show our overhead.
+
+Prints a Markdown report and appends it to docs/PERFORMANCE.md. No assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from cases_bench import (  # noqa: E402 - the bench directory is put on the path just above
+    BENCH_PASSWORD,
+    CITY,
+    SECTOR,
+    SPECIALIST,
+    SUPERVISOR,
+    bench_users,
+    stats,
+    token_for,
+)
+from registry_bench import (  # noqa: E402
+    REPORT,
+    code_version,
+    machine,
+    manage,
+    ms,
+    recreate_database,
+)
+
+PLANNER = "bench-chisinau-planner"
+
+RAW_HG270 = """
+SELECT (r.channel = 'self_referral') AS self, r.reporter_sector, count(*)
+FROM intake_report r
+WHERE r.received_at >= %s AND r.received_at < %s AND r.unit_id = ANY(%s::bigint[])
+GROUP BY 1, 2
+"""
+
+
+def planner_user() -> None:
+    from ocrotire.accounts.models import RoleCode
+    from ocrotire.accounts.services import user_upsert
+    from ocrotire.geo.models import Unit
+
+    user, _created = user_upsert(
+        actor=None,
+        username=PLANNER,
+        password=BENCH_PASSWORD,
+        first_name="Bench",
+        last_name=PLANNER,
+        roles=[RoleCode.PLANNER],
+        units=list(Unit.objects.filter(code=CITY)),
+    )
+    user.set_password(BENCH_PASSWORD)
+    user.save(update_fields=["password"])
+
+
+def measure(client: Any, url: str, requests: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    latencies, queries = [], []
+    for index in range(requests + 2):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
+        if index < 2:
+            continue  # warm-up
+        latencies.append(elapsed)
+        queries.append(len(captured.captured_queries))
+    return {"api": stats(latencies), "queries": max(queries), "n": len(latencies)}
+
+
+def raw_hg270(year: int, requests: int) -> dict[str, float]:
+    from django.db import connection
+
+    from ocrotire.analytics.hg270 import year_bounds
+    from ocrotire.geo.models import Unit
+
+    start, end = year_bounds(year)
+    city = Unit.objects.get(code=CITY).path
+    latencies = []
+    for _ in range(requests):
+        with connection.cursor() as cursor:
+            began = time.perf_counter()
+            cursor.execute("SELECT id FROM geo_unit WHERE path LIKE %s", [city + "%"])
+            units = [row[0] for row in cursor.fetchall()]
+            cursor.execute(RAW_HG270, [start, end, units])
+            cursor.fetchall()
+            latencies.append(time.perf_counter() - began)
+    return stats(latencies)
+
+
+def scenarios(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    year = args.year or timezone.localdate().year - 1
+    today = timezone.localdate()
+    results = []
+    clients = {}
+    for username in (SUPERVISOR, SPECIALIST, PLANNER):
+        client = APIClient(HTTP_HOST="localhost")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(username)}")
+        clients[username] = client
+    plan: list[tuple[str, str, str]] = [
+        (
+            "HG 270 report, city, last year",
+            SUPERVISOR,
+            f"/api/v1/analytics/hg270/?year={year}&unit={CITY}",
+        ),
+        (
+            "HG 270 report, city, this year",
+            SUPERVISOR,
+            f"/api/v1/analytics/hg270/?year={today.year}&unit={CITY}",
+        ),
+        (
+            "HG 270 report, sector",
+            SPECIALIST,
+            f"/api/v1/analytics/hg270/?year={year}&unit={SECTOR}",
+        ),
+        (
+            "HG 270 report, city, planner (suppressed)",
+            PLANNER,
+            f"/api/v1/analytics/hg270/?year={year}&unit={CITY}",
+        ),
+        (
+            "HG 270 workbook, city",
+            SUPERVISOR,
+            f"/api/v1/analytics/hg270.xlsx?year={year}&unit={CITY}",
+        ),
+        (
+            "DHIS2 dataValueSets, city + sectors, a month",
+            SUPERVISOR,
+            f"/api/v1/analytics/dhis2/?period={year}06&unit={CITY}",
+        ),
+    ]
+    try:
+        dashboard = reverse("api:analytics-dashboard")
+    except NoReverseMatch:
+        dashboard = ""
+    if dashboard:
+        plan += [
+            ("dashboard, city, last 12 months", SUPERVISOR, f"{dashboard}?unit={CITY}"),
+            ("dashboard, sector, last 12 months", SPECIALIST, f"{dashboard}?unit={SECTOR}"),
+            ("dashboard, city, planner", PLANNER, f"{dashboard}?unit={CITY}"),
+            (
+                "dashboard, city, a whole year",
+                SUPERVISOR,
+                f"{dashboard}?unit={CITY}&since={year}-01-01&until={year}-12-31",
+            ),
+        ]
+    for label, username, url in plan:
+        if "dhis2" in url and not args.dhis2:
+            continue
+        print(f"  {label} …", flush=True)
+        result = measure(clients[username], url, args.requests)
+        result["label"] = label
+        result["url"] = url
+        results.append(result)
+    raw = raw_hg270(year, args.requests)
+    results.append({"label": "raw SQL: one GROUP BY of the year's city reports", "raw": raw})
+    return results
+
+
+def dhis2_mapping() -> None:
+    from ocrotire.analytics.demo import dhis2_demo_load
+
+    dhis2_demo_load()
+
+
+def report(args: argparse.Namespace, gen: dict[str, Any], results: list[dict[str, Any]]) -> str:
+    lines = [
+        f"### Analytics benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Command: `python bench/analytics_bench.py --database-url <db> --requests {args.requests}"
+        + (f" --year {args.year}" if args.year else "")
+        + "`",
+        f"Machine: {machine()}; {gen.get('postgres', '')}; code {code_version('ocrotire/analytics')}",
+        f"Data: {gen.get('persons', 0):,} persons, {gen.get('reports', 0):,} reports, "
+        f"{gen.get('cases', 0):,} cases, {gen.get('events', 0):,} timeline events.",
+        "",
+        "| Request | p50 | p95 | max | SQL queries | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in results:
+        if "api" in row:
+            target = "≤ 2 s" if "HG 270" in row["label"] else "p95 ≤ 500 ms"
+            api = row["api"]
+            lines.append(
+                f"| {row['label']} | {ms(api['p50'])} | {ms(api['p95'])} | {ms(api['max'])}"
+                f" | {row['queries']} | {target} |"
+            )
+        else:
+            raw = row["raw"]
+            lines.append(
+                f"| {row['label']} | {ms(raw['p50'])} | {ms(raw['p95'])} | {ms(raw['max'])} | 1 | — |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/ocrotire_big")
+    parser.add_argument("--generate", type=int, default=0, help="persons to generate first")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--until", default="2026-11-30", help="generate --until")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per scenario")
+    parser.add_argument("--year", type=int, default=0, help="the report's year (default: last)")
+    parser.add_argument("--no-dhis2", dest="dhis2", action="store_false")
+    parser.add_argument("--no-append", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DATABASE_URL"] = args.database_url
+    sys.path.insert(0, str(ROOT))
+    if args.generate:
+        recreate_database(args.database_url)
+        manage("migrate", "--noinput", "--verbosity", "0")
+        manage("load_packs", "MD")
+        manage(
+            "generate",
+            "--persons",
+            str(args.generate),
+            "--seed",
+            str(args.seed),
+            "--until",
+            args.until,
+        )
+    else:
+        manage("migrate", "--noinput", "--verbosity", "0")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from ocrotire.cases.models import Case, TimelineEvent
+    from ocrotire.intake.models import Report
+    from ocrotire.registry.models import Person
+
+    gen: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        gen["postgres"] = f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("ANALYZE")
+    gen["persons"] = Person.objects.count()
+    gen["cases"] = Case.objects.count()
+    gen["reports"] = Report.objects.count()
+    gen["events"] = TimelineEvent.objects.count()
+    bench_users()
+    planner_user()
+    dhis2_mapping()
+    print("Analytics …", flush=True)
+    results = scenarios(args)
+    text = report(args, gen, results)
+    print()
+    print(text)
+    if not args.no_append:
+        existing = REPORT.read_text(encoding="utf-8")
+        REPORT.write_text(existing.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+        print(f"Appended to {REPORT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
