@@ -171,6 +171,7 @@ v1 = [
     ),
     path("v1/cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
     path("v1/cases/<id:pk>/", cases_apis.CaseDetailApi.as_view(), name="case-detail"),
+    path("v1/cases/<id:pk>/file.pdf", cases_apis.CaseFilePdfApi.as_view(), name="case-file-pdf"),
     *[
         path(f"v1/cases/<id:pk>/{segment}/", view.as_view(), name=f"case-{name}")
         for segment, view, name in [

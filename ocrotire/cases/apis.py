@@ -6,21 +6,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.pagination import keyset_page
 from ocrotire.api.permissions import IsMember
 from ocrotire.cases import services
+from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.deadlines import rule_revise
 from ocrotire.cases.models import (
     AssessmentKind,
@@ -51,6 +55,7 @@ from ocrotire.cases.selectors import (
 )
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
+from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
 from ocrotire.intake.apis import TaskSerializer, TimelineEventSerializer, timeline_rows
 
@@ -391,6 +396,43 @@ def _institution(pk: int | None) -> Institution | None:
     if found is None:
         raise ValidationError({"to_institution": [_("There is no institution with this number.")]})
     return found
+
+
+class CaseFilePdfApi(GenericAPIView[Case]):
+    """The case file as a PDF for a court or commission, watermarked with who printed it and
+    when on every page; the print is audited and written on the case's timeline."""
+
+    permission_classes = [IsMember]
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        # The document is returned as it is; an `Accept: application/pdf` client still gets its
+        # errors as JSON rather than a 406.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        operation_id="v1_cases_file_pdf_retrieve",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="No such case, or not one the reader may open."),
+            503: OpenApiResponse(description="This server cannot draw PDF documents."),
+        },
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        user = acting_user(request)
+        case = case_get(user=user, pk=pk)
+        try:
+            document = case_file_pdf(actor=user, case=case)
+        except PdfUnavailable:
+            return Response(
+                error_body("pdf_unavailable", _("This server cannot draw PDF documents.")),
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        response = HttpResponse(document, content_type="application/pdf")
+        response["Content-Disposition"] = case_file_disposition(case)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class VersionField(serializers.IntegerField):

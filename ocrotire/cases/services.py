@@ -979,3 +979,17 @@ def notifications_mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def case_file_print_record(*, actor: User, case: Case) -> None:
+    """Printing the case file is an export of the child's record: audited, and written on the
+    case's timeline so the team sees who took a copy out of the system. The case's version is
+    left alone, as printing changes nothing a colleague might be editing."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=case,
+        changes={"document": "case_file", "format": "pdf"},
+    )
+    event_fire(actor=actor, kind="case_file_printed", at=timezone.now(), case=case)

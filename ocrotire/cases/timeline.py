@@ -192,6 +192,8 @@ def event_text(event: TimelineEvent, names: dict[str, str] | None = None) -> str
                 "risk": _label(RiskLevel, d["risk_level"])
             }
         return _("Case details changed.")
+    if kind == "case_file_printed":
+        return _("The case file was printed as a PDF document.")
     if kind == "task_overdue":
         subject = event.case or event.report
         country = subject.unit.country if subject is not None else ""

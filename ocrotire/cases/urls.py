@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("notifications/<id:pk>/read/", views.notification_read_view, name="notification-read"),
     path("<id:pk>/", views.case_detail_view, name="detail"),
+    path("<id:pk>/file.pdf", views.case_file_pdf_view, name="file-pdf"),
     path("<id:pk>/edit/", views.case_edit_view, name="edit"),
     path("<id:pk>/steps/<slug:step>/", views.case_step_view, name="step"),
     path("<id:pk>/team/<id:user_pk>/remove/", views.team_remove_view, name="team-remove"),

@@ -25,6 +25,7 @@ from ocrotire.accounts.services import ConflictError
 from ocrotire.care.views import placement_panel
 from ocrotire.cases import forms as case_forms
 from ocrotire.cases import services
+from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
 from ocrotire.cases.notifications import notification_text
 from ocrotire.cases.permissions import (
@@ -54,6 +55,7 @@ from ocrotire.cases.selectors import (
 )
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.forms import add_service_errors
+from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
@@ -505,6 +507,26 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "nav_active": "cases",
         },
     )
+
+
+@login_required
+def case_file_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case file as a PDF, for whoever may open the case (404 for anyone else)."""
+    user = _member(request)
+    case = case_get(user=user, pk=pk)
+    try:
+        document = case_file_pdf(actor=user, case=case)
+    except PdfUnavailable:
+        return render(
+            request,
+            "errors/error.html",
+            {"status": 503, "message": _("This server cannot draw PDF documents.")},
+            status=503,
+        )
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = case_file_disposition(case)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -23,12 +23,13 @@ from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
+from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
 from ocrotire.planning.computations import COMPUTATIONS
 from ocrotire.planning.models import Comparator, Indicator, ProgressStatus, Project, Strategy
 from ocrotire.planning.parsing import parse_action_plan
-from ocrotire.planning.pdf import PdfUnavailable, plan_pdf
+from ocrotire.planning.pdf import plan_pdf
 from ocrotire.planning.selectors import (
     Node,
     indicator_get,

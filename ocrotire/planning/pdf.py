@@ -5,12 +5,9 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ocrotire.core.pdf import html_to_pdf
 from ocrotire.planning.models import ProgressStatus, Strategy
 from ocrotire.planning.selectors import plan_rows, plan_tree
-
-
-class PdfUnavailable(Exception):
-    """The server lacks the libraries WeasyPrint draws with (Pango)."""
 
 
 def plan_pdf(strategy: Strategy, year: int) -> bytes:
@@ -24,8 +21,4 @@ def plan_pdf(strategy: Strategy, year: int) -> bytes:
             "printed": timezone.localtime(),
         },
     )
-    try:
-        from weasyprint import HTML
-    except OSError as exc:  # pragma: no cover - depends on the server's system libraries
-        raise PdfUnavailable(str(exc)) from exc
-    return bytes(HTML(string=html).write_pdf())
+    return html_to_pdf(html)

@@ -34,6 +34,7 @@ MATRIX: dict[tuple[str, str], list[int]] = {
     ("get", "/api/v1/cases/"): [200, 200, 200, 403, 401, 200, 200, 200],
     ("get", "/api/v1/cases/{case}/"): [200, 404, 200, 403, 401, 404, 200, 404],
     ("patch", "/api/v1/cases/{case}/"): [200, 404, 200, 403, 401, 404, 200, 404],
+    ("get", "/api/v1/cases/{case}/file.pdf"): [200, 404, 200, 403, 401, 404, 200, 404],
     ("post", "/api/v1/cases/{case}/visits/"): [200, 404, 200, 403, 401, 404, 200, 404],
     ("post", "/api/v1/cases/{case}/closure-decision/"): [403, 404, 200, 403, 401, 404, 200, 404],
     ("post", "/api/v1/cases/{case}/reassign/"): [403, 404, 200, 403, 401, 404, 200, 404],
