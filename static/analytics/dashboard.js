@@ -26,11 +26,17 @@
         tension: 0.2,
       };
     });
+    // Many long labels (concerns, services) read better as horizontal bars.
+    const horizontal = spec.type === "bar" && spec.labels.length > 6;
+    if (horizontal) {
+      figure.querySelector(".chart-box").style.height = `${Math.max(18, spec.labels.length * 1.6)}rem`;
+    }
     figure.hidden = false;
     const chart = new window.Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets },
       options: {
+        indexAxis: horizontal ? "y" : "x",
         responsive: true,
         maintainAspectRatio: false,
         animation: reduceMotion ? false : { duration: 300 },
@@ -38,7 +44,9 @@
           legend: { display: round || datasets.length > 1, position: "bottom" },
           title: { display: false },
         },
-        scales: round ? {} : { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: round ? {} : {
+          [horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { precision: 0 } },
+        },
       },
     });
     figure.dataset.drawn = "true";
