@@ -82,6 +82,9 @@ vendor:
 	cd /tmp && rm -rf ocrotire-vendor && mkdir ocrotire-vendor && cp $(CURDIR)/package.json ocrotire-vendor/ \
 	  && cd ocrotire-vendor && npm install --silent --no-audit --no-fund
 	cp /tmp/ocrotire-vendor/node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	mkdir -p static/vendor/chartjs
+	cp /tmp/ocrotire-vendor/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp /tmp/ocrotire-vendor/node_modules/chart.js/LICENSE.md static/vendor/chartjs/
 	cp /tmp/ocrotire-vendor/node_modules/axe-core/axe.min.js ocrotire/core/tests/assets/
 
 # Benchmarks (not tests): PostgreSQL, figures appended to docs/PERFORMANCE.md.

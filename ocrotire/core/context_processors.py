@@ -15,6 +15,7 @@ from ocrotire.accounts.permissions import (
     has_role,
     is_member,
 )
+from ocrotire.analytics.permissions import can_view_analytics
 from ocrotire.cases.permissions import can_view_board, can_view_notifications, shows_case_work
 from ocrotire.cases.selectors import unread_count
 from ocrotire.intake.permissions import can_follow_own_reports, keeps_register
@@ -66,6 +67,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Services"), reverse("providers:list"), "providers"))
     if can_view_plans(user):
         items.append(NavItem(_("Strategy"), reverse("planning:list"), "plans"))
+    if can_view_analytics(user):
+        items.append(NavItem(_("Analytics"), reverse("analytics:dashboard"), "analytics"))
     if can_browse_territory(user):
         items.append(NavItem(_("Territory"), reverse("geo:tree"), "territory"))
         items.append(

@@ -54,14 +54,21 @@ CASE_NAV = {"/cases/", "/cases/my-work/", "/providers/referrals/"}
 BOARD_NAV = {"/cases/board/"}
 REGISTER_NAV = {"/reports/"}
 FILER_NAV = {"/reports/new/", "/reports/mine/"}
+ANALYTICS_NAV = {"/analytics/"}
 ROLE_NAV = {
-    "admin": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV | {"/admin/"},
-    "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV,
-    "supervisor": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV,
-    "head": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV,
+    "admin": BASE_NAV
+    | REGISTRY_NAV
+    | REGISTER_NAV
+    | CASE_NAV
+    | BOARD_NAV
+    | ANALYTICS_NAV
+    | {"/admin/"},
+    "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV,
+    "supervisor": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV | ANALYTICS_NAV,
+    "head": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV | ANALYTICS_NAV,
     "reporter": BASE_NAV | FILER_NAV,
     "provider": BASE_NAV | {"/providers/referrals/"},
-    "planner": BASE_NAV,
+    "planner": BASE_NAV | ANALYTICS_NAV,
     "auditor": BASE_NAV | {"/audit/"},
     "community": BASE_NAV | {"/registry/"} | FILER_NAV,
 }
