@@ -26,13 +26,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import SCOPE_ID_LIST_LIMIT, scope_of
+from ocrotire.analytics.expressions import UNKNOWN, age_band, place_kind
 from ocrotire.analytics.suppression import cell
 from ocrotire.care.models import FAMILY_BASED, RESIDENTIAL_FORMS, Placement
 from ocrotire.cases.models import (
@@ -62,7 +63,6 @@ from ocrotire.registry.models import Displacement, Person, Sex, VulnerabilityCat
 MAX_PERIOD_DAYS = 5 * 366
 # Placements over time: at most this many month ends (a longer period is sampled evenly).
 PLACEMENT_POINTS = 24
-UNKNOWN = "unknown"
 UNASSIGNED = "none"
 AGE_BANDS = ("0_2", "3_6", "7_17", "18_plus")
 
@@ -327,9 +327,6 @@ def child_rows(area: Area, filters: Filters) -> QuerySet[ReportChild]:
     """Each child named in each report of the period, with the groups it falls in: sex, age band
     at the report's date, urban or rural place of the report, refugee, disability."""
 
-    def ymd(prefix: str) -> Any:
-        return ExtractYear(prefix) * 10000 + ExtractMonth(prefix) * 100 + ExtractDay(prefix)
-
     vulnerable = Person.vulnerabilities.through.objects.filter(person_id=OuterRef("person_id"))
     ids = _vulnerability_ids("refugee", "disability")
     refugee_ids, disability_ids = ids["refugee"], ids["disability"]
@@ -338,24 +335,10 @@ def child_rows(area: Area, filters: Filters) -> QuerySet[ReportChild]:
             report__in=_reports(area, filters).values("pk"),
         )
         .order_by()
-        .alias(age=ymd("report__received_at") - ymd("person__birth_date"))
         .annotate(
             sex=Coalesce(F("person__sex"), Value("")),
-            band=Case(
-                When(person__birth_date__isnull=True, then=Value(UNKNOWN)),
-                When(age__lt=0, then=Value(UNKNOWN)),
-                When(age__lt=30000, then=Value("0_2")),
-                When(age__lt=70000, then=Value("3_6")),
-                When(age__lt=180000, then=Value("7_17")),
-                default=Value("18_plus"),
-                output_field=CharField(),
-            ),
-            area_kind=Case(
-                When(report__unit__is_urban=True, then=Value("urban")),
-                When(report__unit__is_urban=False, then=Value("rural")),
-                default=Value(UNKNOWN),
-                output_field=CharField(),
-            ),
+            band=age_band(at="report__received_at", born="person__birth_date"),
+            area_kind=place_kind("report__unit"),
             refugee=Case(
                 When(
                     Q(person__displacement=Displacement.REFUGEE)

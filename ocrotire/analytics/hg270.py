@@ -31,22 +31,21 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from ocrotire.analytics.expressions import UNKNOWN, age_band, place_kind
 from ocrotire.cases.models import Assessment, Confirmation
 from ocrotire.core.expressions import InIds
-from ocrotire.geo.models import PATH_SEPARATOR, Unit
+from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Channel, Report, ReportChild, ReporterSector
 
 VIOLENCE_FORMS = {
@@ -67,18 +66,15 @@ SOURCES = {
     ReporterSector.PUBLIC_ORDER: "2",
     ReporterSector.HEALTH: "3",
 }
-BREAKDOWNS = (
-    "urban",
-    "rural",
-    "place_unknown",
-    "girls",
-    "boys",
-    "sex_unknown",
-    "age_0_2",
-    "age_3_6",
-    "age_7_17",
-    "age_unknown",
-)
+# The shared groups (`expressions`) as the form's keys.
+PLACES = {"urban": "urban", "rural": "rural", UNKNOWN: "place_unknown"}
+BANDS = {
+    "0_2": "age_0_2",
+    "3_6": "age_3_6",
+    "7_17": "age_7_17",
+    "18_plus": "age_unknown",
+    UNKNOWN: "age_unknown",
+}
 
 
 @dataclass(frozen=True)
@@ -135,60 +131,13 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
 
 
-def _units(unit: Unit) -> tuple[list[int], dict[int, bool | None]]:
-    """The ids of the unit's subtree and whether each is urban: its own mark, else that of the
-    nearest ancestor that has one."""
-    rows = list(Unit.objects.subtree(unit).values_list("pk", "code", "path", "is_urban"))
-    marks = dict(
-        Unit.objects.filter(code__in=unit.ancestor_codes()).values_list("code", "is_urban")
-    )
-    marks.update({code: urban for _pk, code, _path, urban in rows})
-    urban: dict[int, bool | None] = {}
-    for pk, _code, path, _mark in rows:
-        codes = [c for c in path.split(PATH_SEPARATOR) if c]
-        urban[pk] = next((marks[c] for c in reversed(codes) if marks.get(c) is not None), None)
-    return [pk for pk, *_rest in rows], urban
-
-
-def _place(urban: bool | None) -> str:
-    return "place_unknown" if urban is None else ("urban" if urban else "rural")
+def _unit_ids(unit: Unit) -> list[int]:
+    return list(Unit.objects.subtree(unit).values_list("pk", flat=True))
 
 
 def period_reports(*, unit_ids: list[int], start: datetime, end: datetime) -> QuerySet[Report]:
     return Report.objects.filter(received_at__gte=start, received_at__lt=end).filter(
         InIds("unit_id", unit_ids)
-    )
-
-
-def _age_band() -> Case:
-    """The child's age band on the day the report came, computed by the database."""
-    return Case(
-        When(person__birth_date__isnull=True, then=Value("age_unknown")),
-        When(age__lt=0, then=Value("age_unknown")),
-        When(age__lte=2, then=Value("age_0_2")),
-        When(age__lte=6, then=Value("age_3_6")),
-        When(age__lte=17, then=Value("age_7_17")),
-        default=Value("age_unknown"),
-        output_field=CharField(),
-    )
-
-
-def _with_age(qs: QuerySet[ReportChild]) -> QuerySet[ReportChild]:
-    return qs.annotate(
-        ry=ExtractYear("report__received_at"),
-        rm=ExtractMonth("report__received_at"),
-        rd=ExtractDay("report__received_at"),
-        by=ExtractYear("person__birth_date"),
-        bm=ExtractMonth("person__birth_date"),
-        bd=ExtractDay("person__birth_date"),
-    ).annotate(
-        age=F("ry")
-        - F("by")
-        - Case(
-            When(Q(rm__lt=F("bm")) | Q(rm=F("bm"), rd__lt=F("bd")), then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
     )
 
 
@@ -201,7 +150,7 @@ def hg270_counts(*, unit: Unit, year: int) -> dict[str, int]:
 def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, int]:
     """The form's rows for the reports received in `unit`'s subtree from `start` to `end`
     (excluded); any period, for the DHIS2 export's months and quarters."""
-    unit_ids, urban = _units(unit)
+    unit_ids = _unit_ids(unit)
     rows = dict.fromkeys(KEYS, 0)
     reports = period_reports(unit_ids=unit_ids, start=start, end=end)
     is_self = Case(
@@ -218,13 +167,13 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
     )
     for group in (
         reports.order_by()
-        .annotate(row=is_self, confirmed=confirmed)
-        .values("row", "unit_id", "reporter_sector", "confirmed")
+        .annotate(row=is_self, confirmed=confirmed, place=place_kind("unit"))
+        .values("row", "place", "reporter_sector", "confirmed")
         .annotate(n=Count("pk"))
     ):
         row, n = group["row"], group["n"]
         rows[row] += n
-        rows[f"{row}.{_place(urban.get(group['unit_id']))}"] += n
+        rows[f"{row}.{PLACES[group['place']]}"] += n
         if row == "1":
             sub = SOURCES.get(group["reporter_sector"])
             rows[f"1.{sub}" if sub else "1.other_sources"] += n
@@ -233,14 +182,13 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
 
     children = ReportChild.objects.filter(report__in=reports).order_by()
     for group in (
-        _with_age(children)
-        .annotate(
+        children.annotate(
             row=Case(
                 When(report__channel=Channel.SELF_REFERRAL, then=Value("2")),
                 default=Value("1"),
                 output_field=CharField(),
             ),
-            band=_age_band(),
+            band=age_band(at="report__received_at", born="person__birth_date"),
         )
         .values("row", "person__sex", "band")
         .annotate(n=Count("pk"))
@@ -248,7 +196,7 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
         row, n = group["row"], group["n"]
         sex = {"F": "girls", "M": "boys"}.get(group["person__sex"], "sex_unknown")
         rows[f"{row}.{sex}"] += n
-        rows[f"{row}.{group['band']}"] += n
+        rows[f"{row}.{BANDS[group['band']]}"] += n
 
     # Each child once, under the most serious form of their latest report of the year.
     latest = (

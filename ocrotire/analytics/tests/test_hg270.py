@@ -186,3 +186,32 @@ def test_the_page_shows_the_rows(
     assert 'role="alert"' in bad.content.decode()
     client.force_login(personas["reporter"])
     assert client.get("/analytics/hg270/").status_code == 403
+
+
+def test_a_unit_without_its_own_mark_takes_the_nearest_one_above(
+    api: Any, personas: dict[str, Any], casework: None, village: Any
+) -> None:
+    """A village of Sîngera with no mark of its own is urban like Sîngera; one under the rural
+    village (a hamlet) is rural."""
+    from ocrotire.geo.services import UnitSpec, unit_upsert
+
+    for code, parent in (
+        ("MD-CU-BOT-SIN-S1", "MD-CU-BOT-SIN"),
+        ("MD-CU-BOT-VIL-F1", "MD-CU-BOT-VIL"),
+    ):
+        unit_upsert(actor=None, spec=UnitSpec(code, "village", code, parent, is_urban=None))
+    client = api(personas["specialist"])
+    for code in ("MD-CU-BOT-SIN-S1", "MD-CU-BOT-VIL-F1", "MD-CU-BOT-VIL-F1"):
+        body = {
+            "channel": "phone",
+            "reporter": {"kind": "citizen"},
+            "children": [{"given_name": "Ana", "family_name": code, "sex": "F"}],
+            "concerns": ["neglect"],
+            "unit": code,
+            "narrative": "Left alone.",
+        }
+        assert client.post("/api/v1/reports/", body, format="json").status_code == 201
+    rows = client.get(
+        "/api/v1/analytics/hg270/?unit=MD-CU-BOT&year=" + str(datetime.now(tz=CHISINAU).year)
+    ).json()["rows"]
+    assert (rows["1"], rows["1.urban"], rows["1.rural"], rows["1.place_unknown"]) == (3, 1, 2, 0)
