@@ -162,6 +162,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ocrotire@localhost")
 OCROTIRE_NOTIFY_EMAIL = env_bool("OCROTIRE_NOTIFY_EMAIL", bool(EMAIL_HOST))
 # How often the deadline watcher looks for tasks that became overdue.
 OCROTIRE_DEADLINE_SCAN_SECONDS = env_int("OCROTIRE_DEADLINE_SCAN_SECONDS", 300)
+# An export of a list up to this many rows is answered at once; a longer one is written by the
+# job worker while the page shows its progress.
+OCROTIRE_EXPORT_INLINE_ROWS = env_int("OCROTIRE_EXPORT_INLINE_ROWS", 2000)
 
 # Sessions end after inactivity; every request extends them.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)

@@ -4,6 +4,7 @@ fields and everything typed kept, as the case's step forms do."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -147,21 +149,29 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
     return _page(request, case, form, gettext_lazy("End the placement"), status)
 
 
+def placement_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Placement], dict[str, str]]:
+    """The placements as the list page filters them from its query string (the export of the
+    list reads the same filters the same way): the placements and the filters as understood."""
+    form = params.get("form", "")
+    if form not in PlacementForm.values:
+        form = ""
+    state = params.get("state", "active")
+    if state not in ("active", "ended", "all"):
+        state = "active"
+    active = {"active": True, "ended": False}.get(state)
+    return placement_list(user=user, active=active, form=form), {"form": form, "state": state}
+
+
 @login_required
 def placement_list_view(request: HttpRequest) -> HttpResponse:
     """The children of the user's area in alternative care, by form of care: active placements
     by default, with their next review."""
     user = member_or_403(request)
-    form = request.GET.get("form", "")
-    if form not in PlacementForm.values:
-        form = ""
-    state = request.GET.get("state", "active")
-    if state not in ("active", "ended", "all"):
-        state = "active"
-    active = {"active": True, "ended": False}.get(state)
-    page = Paginator(placement_list(user=user, active=active, form=form), 50).get_page(
-        request.GET.get("page")
-    )
+    qs, filters = placement_list_from_query(user=user, params=request.GET)
+    form, state = filters["form"], filters["state"]
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "care/placement_list.html",

@@ -3,7 +3,7 @@ supervisor board, "my work" and notifications. Scope and rules live in selectors
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -77,10 +78,11 @@ def _flag(value: str) -> bool:
     return value in ("1", "on", "true")
 
 
-@login_required
-def case_list_view(request: HttpRequest) -> HttpResponse:
-    user = _member(request)
-    params = request.GET
+def case_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Case], dict[str, str]]:
+    """The cases as the list page filters them from its query string (the export of the list
+    reads the same filters the same way): the cases and the filters as understood."""
     stage = params.get("stage", "") if params.get("stage", "") in Stage.values else ""
     risk = params.get("risk_level", "") if params.get("risk_level", "") in RiskLevel.values else ""
     unit = params.get("unit", "").strip()[:40]
@@ -96,7 +98,6 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         manager=user if mine else None,
         open_only=open_only,
     )
-    page = Paginator(qs, 25).get_page(params.get("page"))
     filters = {
         "stage": stage,
         "risk_level": risk,
@@ -105,6 +106,15 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "mine": "1" if mine else "",
         "open": "1" if open_only else "",
     }
+    return qs, filters
+
+
+@login_required
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    user = _member(request)
+    params = request.GET
+    qs, filters = case_list_from_query(user=user, params=params)
+    page = Paginator(qs, 25).get_page(params.get("page"))
     query = urlencode({k: v for k, v in filters.items() if v})
     return render(
         request,

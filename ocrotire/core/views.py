@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,11 +19,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from ocrotire.accounts.models import RoleCode
+from ocrotire.accounts.models import RoleCode, User
 from ocrotire.accounts.permissions import acting_user, can_view_audit, is_member, role_codes
 from ocrotire.accounts.selectors import user_profile
 from ocrotire.core.audit import audit_record
-from ocrotire.core.models import AuditAction
+from ocrotire.core.models import AuditAction, AuditEvent
 from ocrotire.core.selectors import audit_list
 
 
@@ -65,20 +68,32 @@ def _day(value: str, *, end: bool = False) -> datetime | None:
     return timezone.make_aware(moment)
 
 
+def audit_filters(params: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "object_type": params.get("object_type", "").strip()[:100],
+        "object_id": params.get("object_id", "").strip()[:64],
+        "actor": params.get("actor", "").strip()[:150],
+        "action": params.get("action", "")
+        if params.get("action", "") in AuditAction.values
+        else "",
+    }
+
+
+def audit_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[AuditEvent], dict[str, str]]:
+    """The audit log as its page filters it from its query string (the export of the log reads
+    the same filters the same way): the events and the filters without the dates."""
+    filters = audit_filters(params)
+    since, until = _day(params.get("since", "")), _day(params.get("until", ""), end=True)
+    return audit_list(user=user, since=since, until=until, **filters), filters
+
+
 @login_required
 def audit_view(request: HttpRequest) -> HttpResponse:
     if not can_view_audit(request.user):
         raise PermissionDenied
-    filters = {
-        "object_type": request.GET.get("object_type", "").strip()[:100],
-        "object_id": request.GET.get("object_id", "").strip()[:64],
-        "actor": request.GET.get("actor", "").strip()[:150],
-        "action": request.GET.get("action", "")
-        if request.GET.get("action", "") in AuditAction.values
-        else "",
-    }
-    since, until = _day(request.GET.get("since", "")), _day(request.GET.get("until", ""), end=True)
-    qs = audit_list(user=acting_user(request), since=since, until=until, **filters)
+    qs, filters = audit_list_from_query(user=acting_user(request), params=request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     with transaction.atomic():
         audit_record(

@@ -3,6 +3,7 @@ clinic or police reporter), "my reports", the report card with triage, attachmen
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -84,10 +86,12 @@ def _country_of(user: User) -> str:
     return user.institution.country if user.institution else "MD"
 
 
-@login_required
-def report_list_view(request: HttpRequest) -> HttpResponse:
-    user = _register_user(request)
-    get = request.GET
+def report_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Report], dict[str, str]]:
+    """The register as the list page filters it from its query string (the export of the list
+    reads the same filters the same way): the reports and the filters as understood."""
+    get = params
     filters = {
         "status": get.get("status", "") if get.get("status", "") in ReportStatus.values else "",
         "channel": get.get("channel", "") if get.get("channel", "") in Channel.values else "",
@@ -105,6 +109,14 @@ def report_list_view(request: HttpRequest) -> HttpResponse:
         received_to=parse_date(filters["received_to"] or "") or None,
         immediate_danger={"yes": True, "no": False}.get(filters["danger"]),
     )
+    return qs, filters
+
+
+@login_required
+def report_list_view(request: HttpRequest) -> HttpResponse:
+    user = _register_user(request)
+    get = request.GET
+    qs, filters = report_list_from_query(user=user, params=get)
     page = Paginator(qs, 25).get_page(get.get("page"))
     return render(
         request,

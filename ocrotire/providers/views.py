@@ -3,14 +3,16 @@ waiting lists, and the referral inbox where a provider answers the referrals add
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,12 +27,18 @@ from ocrotire.care import services as care_services
 from ocrotire.care.models import PlacementEnd, PlacementForm
 from ocrotire.care.permissions import can_record_institution_change
 from ocrotire.care.selectors import institution_figures
-from ocrotire.cases.models import ReferralStatus
+from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.core.forms import add_service_errors
 from ocrotire.geo.models import Unit
 from ocrotire.providers import services
 from ocrotire.providers.forms import InstitutionChangeForm
-from ocrotire.providers.models import ProviderKind, ServiceGroup, ServicePoint, ServiceType
+from ocrotire.providers.models import (
+    Provider,
+    ProviderKind,
+    ServiceGroup,
+    ServicePoint,
+    ServiceType,
+)
 from ocrotire.providers.permissions import (
     can_answer_referral,
     can_enrol,
@@ -72,19 +80,28 @@ STEP_DONE = {
 }
 
 
+def provider_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Provider], dict[str, str]]:
+    """The providers as the list page filters them from its query string (the export of the
+    list reads the same filters the same way): the providers and the filters as understood."""
+    search = params.get("q", "").strip()[:100]
+    kind = params.get("kind", "")
+    if kind not in ProviderKind.values:
+        kind = ""
+    licence = params.get("licence", "")
+    if licence not in ("expiring", "expired"):
+        licence = ""
+    qs = provider_list(user=user, search=search, kind=kind, licence=licence)
+    return qs, {"q": search, "kind": kind, "licence": licence}
+
+
 @login_required
 def provider_list_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
-    search = request.GET.get("q", "").strip()[:100]
-    kind = request.GET.get("kind", "")
-    if kind not in ProviderKind.values:
-        kind = ""
-    licence = request.GET.get("licence", "")
-    if licence not in ("expiring", "expired"):
-        licence = ""
-    page = Paginator(
-        provider_list(user=user, search=search, kind=kind, licence=licence), 25
-    ).get_page(request.GET.get("page"))
+    qs, filters = provider_list_from_query(user=user, params=request.GET)
+    search, kind, licence = filters["q"], filters["kind"], filters["licence"]
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     today = timezone.localdate()
     context = {
         "page": page,
@@ -129,15 +146,23 @@ def provider_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def service_point_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[ServicePoint], dict[str, str]]:
+    """The service points as the list page filters them from its query string (the export of
+    the list reads the same filter the same way): the points and the filter as understood."""
+    code = params.get("service", "")
+    if not ServiceType.objects.filter(code=code).exists():
+        code = ""
+    return service_point_list(user=user, service_code=code), {"service": code}
+
+
 @login_required
 def service_point_list_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
-    code = request.GET.get("service", "")
-    if not ServiceType.objects.filter(code=code).exists():
-        code = ""
-    page = Paginator(service_point_list(user=user, service_code=code), 50).get_page(
-        request.GET.get("page")
-    )
+    qs, filters = service_point_list_from_query(user=user, params=request.GET)
+    code = filters["service"]
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     figures = point_figures(list(page))
     countries = sorted({p.unit.country for p in page}) or ["MD"]
     return render(
@@ -155,13 +180,23 @@ def service_point_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def referral_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Referral], dict[str, str]]:
+    """The referrals as the inbox filters them from its query string (the export of the list
+    reads the same filter the same way): the referrals and the filter as understood."""
+    status = params.get("status", "")
+    if status not in ReferralStatus.values:
+        status = ""
+    return referral_list(user=user, status=status), {"status": status}
+
+
 @login_required
 def referral_inbox_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
-    status = request.GET.get("status", "")
-    if status not in ReferralStatus.values:
-        status = ""
-    page = Paginator(referral_list(user=user, status=status), 25).get_page(request.GET.get("page"))
+    qs, filters = referral_list_from_query(user=user, params=request.GET)
+    status = filters["status"]
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = []
     for referral in page:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -60,11 +62,21 @@ def _country_of(user: User) -> str:
     return first.country if first else "MD"
 
 
+def person_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Person], dict[str, str]]:
+    """The registry as the list page searches it from its query string (the export of the list
+    reads it the same way): the persons and the filters as understood."""
+    search = params.get("q", "").strip()[:100]
+    return person_list(user=user, search=search), {"q": search}
+
+
 @login_required
 def person_list_view(request: HttpRequest) -> HttpResponse:
     user = _registry_user(request)
-    search = request.GET.get("q", "").strip()[:100]
-    page = Paginator(person_list(user=user, search=search), 25).get_page(request.GET.get("page"))
+    qs, filters = person_list_from_query(user=user, params=request.GET)
+    search = filters["q"]
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "q": search,

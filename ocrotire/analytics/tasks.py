@@ -1,0 +1,13 @@
+"""Background jobs of analytics. Jobs take ids, are idempotent, and are enqueued on commit."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def export_job_execute(job_id: int) -> None:
+    """Write one export of a list; a job already taken or finished is left alone."""
+    from ocrotire.analytics.export_jobs import export_job_run
+
+    export_job_run(job_id)
