@@ -18,7 +18,6 @@ from typing import IO, Any, cast
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import can_view_audit, is_member
+from ocrotire.core.forms import query_date
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
 
@@ -494,11 +494,7 @@ def _bad_dates(kind: ExportKind, filters: Mapping[str, str]) -> dict[str, list[s
     errors: dict[str, list[str]] = {}
     for key in kind.dates:
         value = filters.get(key, "")
-        try:
-            valid = not value or parse_date(value[:10]) is not None
-        except ValueError:
-            valid = False
-        if not valid:
+        if value and query_date(value) is None:
             errors[key] = [_("Enter a date as YYYY-MM-DD.")]
     return errors
 

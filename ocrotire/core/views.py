@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +22,7 @@ from ocrotire.accounts.models import RoleCode, User
 from ocrotire.accounts.permissions import acting_user, can_view_audit, is_member, role_codes
 from ocrotire.accounts.selectors import user_profile
 from ocrotire.core.audit import audit_record
+from ocrotire.core.forms import query_date
 from ocrotire.core.models import AuditAction, AuditEvent
 from ocrotire.core.selectors import audit_list
 
@@ -59,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _day(value: str, *, end: bool = False) -> datetime | None:
-    day = parse_date(value) if value else None
+    day = query_date(value)
     if day is None:
         return None
     moment = datetime.combine(day, time.min)

@@ -16,7 +16,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +25,7 @@ from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
+from ocrotire.core.forms import query_date
 from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake import services
 from ocrotire.intake.forms import (
@@ -105,8 +105,8 @@ def report_list_from_query(
         status=filters["status"],
         channel=filters["channel"],
         search=filters["q"],
-        received_from=parse_date(filters["received_from"] or "") or None,
-        received_to=parse_date(filters["received_to"] or "") or None,
+        received_from=query_date(filters["received_from"]),
+        received_to=query_date(filters["received_to"]),
         immediate_danger={"yes": True, "no": False}.get(filters["danger"]),
     )
     return qs, filters

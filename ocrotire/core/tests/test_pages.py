@@ -214,3 +214,17 @@ def test_html_404_for_pages(client):
 def test_null_characters_are_a_clean_400(client, personas, mfa_off, path):
     client.force_login(personas["admin"])
     assert client.get(path).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/reports/?received_from=2024-13-45",
+        "/reports/?received_to=2024-02-30",
+        "/audit/?since=2024-13-45",
+        "/audit/?until=2024-02-30",
+    ],
+)
+def test_an_impossible_date_in_a_filter_is_ignored_not_a_500(client, personas, mfa_off, path):
+    client.force_login(personas["auditor" if path.startswith("/audit/") else "admin"])
+    assert client.get(path).status_code == 200
