@@ -158,11 +158,17 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
         default=Value("1"),
         output_field=CharField(),
     )
+    # One of the report's cases has an assessment, made after the report came, that confirmed
+    # the suspicion (the link table, then the assessments' index: no join through the cases).
     confirmed = Exists(
-        Assessment.objects.filter(
-            case__reports=OuterRef("pk"),
-            completed_at__gte=OuterRef("received_at"),
-            confirmed__in=[Confirmation.YES, Confirmation.PARTLY],
+        Report.cases.through.objects.filter(report_id=OuterRef("pk")).filter(
+            Exists(
+                Assessment.objects.filter(
+                    case_id=OuterRef("case_id"),
+                    completed_at__gte=OuterRef(OuterRef("received_at")),
+                    confirmed__in=[Confirmation.YES, Confirmation.PARTLY],
+                )
+            )
         )
     )
     for group in (
@@ -180,7 +186,12 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
         if group["confirmed"]:
             rows["3" if row == "1" else "4"] += n
 
-    children = ReportChild.objects.filter(report__in=reports).order_by()
+    # The children of those reports, joined to them once (not through a subquery of ids).
+    children = (
+        ReportChild.objects.filter(report__received_at__gte=start, report__received_at__lt=end)
+        .filter(InIds("report__unit_id", unit_ids))
+        .order_by()
+    )
     for group in (
         children.annotate(
             row=Case(

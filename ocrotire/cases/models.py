@@ -181,6 +181,14 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["completed_at", "id"]
+        indexes = [
+            # Whether a report's suspicion was confirmed, read from the index alone (HG 270).
+            models.Index(
+                fields=["case", "completed_at"],
+                name="cases_assessment_confirmed",
+                include=["confirmed"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
