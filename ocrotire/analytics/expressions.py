@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Case, CharField, Value, When
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Floor
 from django.db.models.lookups import Exact, LessThan
 
 UNKNOWN = "unknown"
@@ -17,6 +17,23 @@ URBAN_LEVELS = 4
 
 def _ymd(field: str) -> Any:
     return ExtractYear(field) * 10000 + ExtractMonth(field) * 100 + ExtractDay(field)
+
+
+BANDS = ((0, 2, "0_2"), (3, 6, "3_6"), (7, 17, "7_17"))
+
+
+def age_years(*, at: str, born: str) -> Any:
+    """Whole years between `born` and the day `at` (negative when born later; null when the
+    birth date is not known): the dates as numbers yyyymmdd, their difference floored to ten
+    thousands. One expression, for queries that group by age and band it afterwards."""
+    return Floor((_ymd(at) - _ymd(born)) / Value(10000.0))
+
+
+def band_of(years: float | None) -> str:
+    """The band of an age from `age_years`, as `age_band` gives it in the database."""
+    if years is None or years < 0:
+        return UNKNOWN
+    return next((key for low, high, key in BANDS if low <= years <= high), "18_plus")
 
 
 def age_band(*, at: str, born: str) -> Case:

@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ocrotire.analytics.expressions import UNKNOWN, age_band, place_kind
+from ocrotire.analytics.expressions import UNKNOWN, age_years, band_of, place_kind
 from ocrotire.cases.models import Assessment, Confirmation
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
@@ -199,15 +199,15 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
                 default=Value("1"),
                 output_field=CharField(),
             ),
-            band=age_band(at="report__received_at", born="person__birth_date"),
+            years=age_years(at="report__received_at", born="person__birth_date"),
         )
-        .values("row", "person__sex", "band")
+        .values("row", "person__sex", "years")
         .annotate(n=Count("pk"))
     ):
         row, n = group["row"], group["n"]
         sex = {"F": "girls", "M": "boys"}.get(group["person__sex"], "sex_unknown")
         rows[f"{row}.{sex}"] += n
-        rows[f"{row}.{BANDS[group['band']]}"] += n
+        rows[f"{row}.{BANDS[band_of(group['years'])]}"] += n
 
     # Each child once, under the most serious form of their latest report of the year.
     latest = (
