@@ -142,6 +142,12 @@ def api(mfa_off: None) -> Callable[[User | None], APIClient]:
 
 
 @pytest.fixture(autouse=True)
+def _dashboards_counted_afresh(settings: Any) -> None:
+    """Each test counts its own data: no dashboard figures kept from an earlier test."""
+    settings.OCROTIRE_DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "argon2" not in request.keywords:

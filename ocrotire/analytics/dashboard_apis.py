@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.analytics.dashboard_forms import DashboardFilterForm
-from ocrotire.analytics.dashboards import dashboard, present
+from ocrotire.analytics.dashboards import dashboard_cached, present
 from ocrotire.analytics.permissions import can_view_analytics, sees_records
 
 
@@ -55,6 +55,9 @@ class DashboardSerializer(serializers.Serializer[Any]):
     since = serializers.DateField()
     until = serializers.DateField()
     exact = serializers.BooleanField(help_text="Whether small counts are shown exactly")
+    counted_at = serializers.DateTimeField(
+        help_text="When the figures were counted (kept a short while for the area's readers)"
+    )
     series = SeriesSerializer(many=True)
 
 
@@ -86,12 +89,14 @@ class DashboardApi(APIView):
             raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
         filters = form.filters()
         exact = sees_records(user)
+        all_series, counted_at = dashboard_cached(user=user, filters=filters)
         return Response(
             {
                 "unit": filters.unit.code if filters.unit is not None else None,
                 "since": filters.since.isoformat(),
                 "until": filters.until.isoformat(),
                 "exact": exact,
+                "counted_at": counted_at.isoformat(),
                 "series": [
                     {
                         "name": series.name,
@@ -102,7 +107,7 @@ class DashboardApi(APIView):
                         ],
                         "rows": present(series, exact=exact),
                     }
-                    for series in dashboard(user=user, filters=filters)
+                    for series in all_series
                 ],
             }
         )

@@ -22,7 +22,7 @@ from ocrotire.analytics.dashboards import (
     Filters,
     Series,
     UnknownFigure,
-    dashboard,
+    dashboard_cached,
     drill_records,
     present,
 )
@@ -120,11 +120,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     exact = sees_records(user)
     drill_base = reverse("analytics:drill") + "?" + urlencode(filter_query(filters))
-    sections = [
-        _table(s, exact=exact, drill_base=drill_base) for s in dashboard(user=user, filters=filters)
-    ]
+    all_series, counted_at = dashboard_cached(user=user, filters=filters)
+    sections = [_table(s, exact=exact, drill_base=drill_base) for s in all_series]
     context.update(
         {
+            "counted_at": counted_at,
             "filters": filters,
             "exact": exact,
             "sections": sections,

@@ -4,6 +4,8 @@ counts is applied when a series is presented (`present`), not here."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -11,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -29,11 +33,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import SCOPE_ID_LIST_LIMIT, scope_of
-from ocrotire.analytics.expressions import UNKNOWN, age_band, place_kind
+from ocrotire.analytics.expressions import UNKNOWN, age_band, age_years, band_of, place_kind
 from ocrotire.analytics.suppression import cell
 from ocrotire.care.models import FAMILY_BASED, RESIDENTIAL_FORMS, Placement
 from ocrotire.cases.models import (
@@ -284,7 +289,14 @@ def report_figures(*, user: User, filters: Filters, area: Area | None = None) ->
         by_source[source_key(row["channel"], row["reporter_kind"], row["reporter_sector"])] += n
     concern_counts = {
         row["concerncategory"]: row["n"]
-        for row in Report.concerns.through.objects.filter(report__in=reports.values("pk"))
+        # Joined to the period's reports of the area (read from their index), not filtered by
+        # a subquery of ids, which made the database read the whole link table.
+        for row in Report.concerns.through.objects.filter(
+            area.q("report__unit"),
+            report__received_at__gte=filters.start,
+            report__received_at__lt=filters.end,
+        )
+        .order_by()
         .values("concerncategory")
         .annotate(n=Count("id"))
     }
@@ -331,8 +343,11 @@ def child_rows(area: Area, filters: Filters) -> QuerySet[ReportChild]:
     ids = _vulnerability_ids("refugee", "disability")
     refugee_ids, disability_ids = ids["refugee"], ids["disability"]
     return (
+        # Joined to the period's reports of the area once (not through a subquery of ids).
         ReportChild.objects.filter(
-            report__in=_reports(area, filters).values("pk"),
+            area.q("report__unit"),
+            report__received_at__gte=filters.start,
+            report__received_at__lt=filters.end,
         )
         .order_by()
         .annotate(
@@ -396,7 +411,15 @@ def children_figures(
     by sex, age band, urban or rural, refugee and disability: one grouped query."""
     area = area or Area(user, filters.unit)
     counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in CHILD_DIMENSIONS}
-    for row in child_rows(area, filters).values(*CHILD_DIMENSIONS).annotate(n=Count("id")):
+    # Grouped by whole years (one expression a row) and banded here, as `band` does in SQL.
+    grouped = (
+        child_rows(area, filters)
+        .annotate(years=age_years(at="report__received_at", born="person__birth_date"))
+        .values("years", *(d for d in CHILD_DIMENSIONS if d != "band"))
+        .annotate(n=Count("id"))
+    )
+    for row in grouped:
+        row["band"] = band_of(row["years"])
         for dimension in CHILD_DIMENSIONS:
             counts[dimension][row[dimension]] += row["n"]
     return {
@@ -1004,3 +1027,30 @@ def _int(key: str) -> int:
     if not key.isdigit() or len(key) > 18:
         raise UnknownFigure(key)
     return int(key)
+
+
+def dashboard_cached(*, user: User, filters: Filters) -> tuple[list[Series], datetime]:
+    """The dashboard's series and when they were counted: kept for
+    `OCROTIRE_DASHBOARD_CACHE_SECONDS` per area, period and language, since a city's dashboard
+    costs about a second of counting at a million reports (docs/PERFORMANCE.md) and everyone of
+    the area reads the same figures. The records behind a figure (drill-down) are always read
+    live."""
+    seconds = settings.OCROTIRE_DASHBOARD_CACHE_SECONDS
+    if seconds <= 0:
+        return dashboard(user=user, filters=filters), timezone.now()
+    area = Area(user, filters.unit)
+    signature = json.dumps(
+        [
+            sorted(area.paths),
+            area.is_global,
+            filters.since.isoformat(),
+            filters.until.isoformat(),
+            get_language(),
+        ]
+    )
+    key = "analytics:dashboard:" + hashlib.sha256(signature.encode()).hexdigest()
+    found: tuple[list[Series], datetime] | None = cache.get(key)
+    if found is None:
+        found = (dashboard(user=user, filters=filters), timezone.now())
+        cache.set(key, found, seconds)
+    return found

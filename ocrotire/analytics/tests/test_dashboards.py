@@ -321,3 +321,24 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(
 # Roles and the area (its unit, parts and their names, the units' paths: 6), reports (4),
 # children (2), cases (3), overdue (2), services (3), plan (1), referrals (1), placements (1).
 QUERY_BUDGET = 24
+
+
+def test_kept_figures_are_still_suppressed_for_the_next_reader(
+    api: Any, people: dict[str, Any], figures: Any, settings: Any
+) -> None:
+    """With figures kept for the area, the supervisor's exact counts never reach the planner of
+    the same area; a second reading is the kept one, counted at the same moment."""
+    from django.core.cache import cache
+
+    settings.OCROTIRE_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    query = {**PERIOD, "unit": "MD-CU"}
+    first = api(people["supervisor"]).get("/api/v1/analytics/dashboard/", query).json()
+    assert _api_rows(first, "reports_by_month")["2025-03"]["count"] not in (0, "<5")
+    planner = api(people["planner"]).get("/api/v1/analytics/dashboard/", query).json()
+    assert planner["counted_at"] == first["counted_at"]
+    assert planner["exact"] is False
+    assert _api_rows(planner, "reports_by_month")["2025-03"] == {"count": "<5"}
+    again = api(people["supervisor"]).get("/api/v1/analytics/dashboard/", query).json()
+    assert again["counted_at"] == first["counted_at"]
+    cache.clear()
