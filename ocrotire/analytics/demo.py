@@ -26,12 +26,13 @@ def demo_uid(seed: str) -> str:
 def dhis2_demo_load() -> dict[str, int]:
     units = 0
     for unit in Unit.objects.filter(Q(code="MD-CU") | Q(parent__code="MD-CU")):
-        Dhis2OrgUnit.objects.update_or_create(
+        _mapping, created = Dhis2OrgUnit.objects.get_or_create(
             unit=unit, defaults={"org_unit": demo_uid(f"ou:{unit.code}")}
         )
-        units += 1
+        units += created
     for indicator in INDICATORS:
-        Dhis2DataElement.objects.update_or_create(
+        # An administrator's own identifiers are kept when the demo is loaded again.
+        Dhis2DataElement.objects.get_or_create(
             indicator=indicator, defaults={"data_element": demo_uid(f"de:{indicator}")}
         )
     return {"dhis2_units_mapped": units}

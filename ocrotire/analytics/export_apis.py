@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.analytics.export_jobs import (
     export_job_create,
-    export_job_download_record,
+    export_job_file,
     export_job_get,
     export_job_list,
     inline_limit,
@@ -34,7 +34,6 @@ from ocrotire.analytics.exports import (
     FORMATS,
     KINDS,
     FilterErrors,
-    file_name,
     filters_checked,
 )
 from ocrotire.analytics.models import ExportJob
@@ -165,17 +164,8 @@ class ExportDownloadApi(GenericAPIView[ExportJob]):
     )
     def get(self, request: Request, pk: int) -> FileResponse:
         """The file of one's own finished export (404 while it is being written)."""
-        user = acting_user(request)
-        job = export_job_get(user=user, pk=pk)
-        if job.status != ExportJob.Status.DONE or not job.file:
-            raise Http404
-        export_job_download_record(actor=user, job=job)
-        return FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
-            filename=job.name or file_name(KINDS[job.kind], job.format),
-            content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
-        )
+        file, name, content_type = export_job_file(actor=acting_user(request), pk=pk)
+        return FileResponse(file, as_attachment=True, filename=name, content_type=content_type)
 
 
 urlpatterns = [

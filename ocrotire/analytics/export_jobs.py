@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from ocrotire.accounts.models import User
-from ocrotire.analytics.exports import KINDS, ExportKind, export_write, file_name
+from ocrotire.analytics.exports import CONTENT_TYPES, KINDS, ExportKind, export_write, file_name
 from ocrotire.analytics.models import ExportJob
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
@@ -169,4 +169,18 @@ def export_job_download_record(*, actor: User, job: ExportJob) -> None:
         rows=job.written,
         step="downloaded",
         job=job,
+    )
+
+
+def export_job_file(*, actor: User, pk: int) -> tuple[Any, str, str]:
+    """The file of one's own finished export, its name and content type, the download audited
+    (404 for someone else's export, or one still being written)."""
+    job = export_job_get(user=actor, pk=pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    export_job_download_record(actor=actor, job=job)
+    return (
+        job.file.open("rb"),
+        job.name or file_name(KINDS[job.kind], job.format),
+        CONTENT_TYPES.get(job.format, "application/octet-stream"),
     )

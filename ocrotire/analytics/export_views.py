@@ -8,7 +8,7 @@ import tempfile
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from ocrotire.accounts.permissions import member_or_403
 from ocrotire.analytics.export_jobs import (
     export_job_create,
-    export_job_download_record,
+    export_job_file,
     export_job_get,
     export_job_list,
     export_record,
@@ -31,7 +31,6 @@ from ocrotire.analytics.exports import (
     file_name,
     filters_from_query,
 )
-from ocrotire.analytics.models import ExportJob
 
 
 @login_required
@@ -100,14 +99,5 @@ def export_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def export_download_view(request: HttpRequest, pk: int) -> FileResponse:
     """Export files are private: served only here, to the person who asked for them."""
-    user = member_or_403(request)
-    job = export_job_get(user=user, pk=pk)
-    if job.status != ExportJob.Status.DONE or not job.file:
-        raise Http404
-    export_job_download_record(actor=user, job=job)
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=job.name or file_name(KINDS[job.kind], job.format),
-        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
-    )
+    file, name, content_type = export_job_file(actor=member_or_403(request), pk=pk)
+    return FileResponse(file, as_attachment=True, filename=name, content_type=content_type)

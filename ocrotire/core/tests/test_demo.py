@@ -57,6 +57,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "institutions_reorganised": 0,
         "plans_imported": 0,
         "projects_created": 0,
+        "dhis2_units_mapped": 0,
     }
     assert snapshot == (
         Unit.objects.count(),
