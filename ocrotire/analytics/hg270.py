@@ -86,8 +86,8 @@ class Line:
 
 def _breakdown_lines(row: str) -> list[Line]:
     return [
-        Line(f"{row}.urban", _("urban"), 1),
-        Line(f"{row}.rural", _("rural"), 1),
+        Line(f"{row}.urban", _("in urban areas"), 1),
+        Line(f"{row}.rural", _("in rural areas"), 1),
         Line(f"{row}.place_unknown", _("urban or rural not known"), 1),
         Line(f"{row}.girls", _("girls"), 1),
         Line(f"{row}.boys", _("boys"), 1),
