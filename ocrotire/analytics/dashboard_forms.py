@@ -74,6 +74,8 @@ class DashboardFilterForm(forms.Form):
             self.add_error("since", _("Choose a period of at most five years."))
         elif since.year < 1900:
             self.add_error("since", _("Choose a date after 1900."))
+        elif until.year > 2100:
+            self.add_error("until", _("Choose a date before 2100."))
         data["since"], data["until"] = since, until
         return data
 

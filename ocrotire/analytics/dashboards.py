@@ -963,6 +963,8 @@ def drill_records(
                 first = date(int(key[:4]), int(key[5:7]), 1)
             except ValueError as exc:
                 raise UnknownFigure(key) from exc
+            if not 1900 <= first.year <= 2100:
+                raise UnknownFigure(key)
             start = timezone.make_aware(datetime.combine(first, time.min))
             after = timezone.make_aware(
                 datetime.combine((first + timedelta(days=32)).replace(day=1), time.min)

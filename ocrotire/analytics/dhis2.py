@@ -59,6 +59,8 @@ def period_parse(code: str) -> Period:
             _("Write the period as DHIS2 does: 2026, 2026Q1 or 202603."),
         )
     year = int(match["year"])
+    if not 2000 <= year <= 2100:
+        raise Dhis2Error("period", _("Choose a period that has begun, from 2000 on."))
     first, months = 1, 12
     if match["month"]:
         first, months = int(match["month"]), 1

@@ -21,7 +21,9 @@ def hg270_workbook(document: dict[str, Any]) -> bytes:
     sheet.title = "HG 270"
     sheet.append([_("HG 270 annual monitoring report")])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_("Area"), f"{document['unit_name']} ({document['unit']})"])
+    # Names are data: one that starts like a formula stays text.
+    area = f"{document['unit_name']} ({document['unit']})"
+    sheet.append([_("Area"), "'" + area if area.startswith(("=", "+", "-", "@")) else area])
     sheet.append([_("Year"), document["year"]])
     if document["suppressed"]:
         sheet.append([_("Counts from 1 to 4 are shown as <5.")])

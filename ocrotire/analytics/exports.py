@@ -513,6 +513,8 @@ def filters_checked(kind: ExportKind, user: User, raw: Any) -> dict[str, str]:
             errors[str(key)] = [_("This list has no such filter.")]
         elif isinstance(value, bool):
             given[key] = "1" if value else ""
+        elif isinstance(value, str) and "\x00" in value:
+            errors[str(key)] = [_("Null characters are not allowed.")]
         elif isinstance(value, str | int) and not isinstance(value, bool):
             given[key] = str(value).strip()
         elif value is not None:

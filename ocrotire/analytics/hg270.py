@@ -14,7 +14,8 @@ What each row counts (choices where the form is silent are written in docs/ARCHI
 - "3"/"4" reports / self-referrals whose suspicion an assessment of the case found confirmed
   (or partly confirmed) after the report came.
 - "5" children subjected to violence, each child once, under the most serious form recorded in
-  their latest report of the year; "6"–"10" those forms, which add up to "5".
+  their latest report of the year that names one of the five forms (a later report about
+  neglect alone does not take them out); "6"–"10" those forms, which add up to "5".
 - "11"–"14" children (each once) whose reports of the year name neglect, labour exploitation,
   trafficking or presumed trafficking.
 """
@@ -211,7 +212,7 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
 
     # Each child once, under the most serious form of their latest report of the year.
     latest = (
-        children.filter(report__most_serious__violence_form=True)
+        children.filter(report__most_serious__code__in=list(VIOLENCE_FORMS))
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -224,8 +225,7 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
     )
     for code in latest:
         rows["5"] += 1
-        if code in VIOLENCE_FORMS:
-            rows[VIOLENCE_FORMS[code]] += 1
+        rows[VIOLENCE_FORMS[code]] += 1
     for group in (
         children.filter(report__concerns__code__in=list(CHILD_CONCERNS))
         .values("report__concerns__code")

@@ -206,6 +206,7 @@ def test_bad_parameters_are_400_in_the_error_shape(api: Any, people: Any, casewo
         {"since": "2025-05-01", "until": "2025-01-01"},
         {"since": "2010-01-01", "until": "2025-01-01"},
         {"unit": "NOPE"},
+        {"since": "9999-01-01", "until": "9999-12-31"},
     ):
         response = client.get("/api/v1/analytics/dashboard/", query)
         assert response.status_code == 400, query
@@ -342,3 +343,12 @@ def test_kept_figures_are_still_suppressed_for_the_next_reader(
     again = api(people["supervisor"]).get("/api/v1/analytics/dashboard/", query).json()
     assert again["counted_at"] == first["counted_at"]
     cache.clear()
+
+
+def test_a_month_off_the_calendar_is_not_a_figure(
+    client: Any, people: Any, casework: None, mfa_off: None
+) -> None:
+    client.force_login(people["supervisor"])
+    for key in ("9999-12", "0000-01", "2025-13"):
+        response = client.get("/analytics/drill/", {"metric": "reports_month", "key": key})
+        assert response.status_code in (400, 404), key

@@ -99,7 +99,18 @@ def test_periods(code: str, start: tuple[int, int], end: tuple[int, int]) -> Non
 
 @pytest.mark.parametrize(
     "query",
-    ["period=2026-01", "period=202613", "period=1999", "period=2999Q1", "period=x", "unit=NOPE"],
+    [
+        "period=2026-01",
+        "period=202613",
+        "period=1999",
+        "period=2999Q1",
+        "period=x",
+        "period=0000",
+        "period=9999",
+        "period=999912",
+        "period=9999Q4",
+        "unit=NOPE",
+    ],
 )
 def test_bad_parameters(api: Any, personas: dict[str, Any], mapped: None, query: str) -> None:
     response = api(personas["supervisor"]).get(f"/api/v1/analytics/dhis2/?{query}")

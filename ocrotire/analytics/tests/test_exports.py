@@ -459,6 +459,12 @@ def test_api_idempotency_key_gives_back_the_first_export(api, personas, world):
         ("specialist", {"kind": "cases", "format": "csv", "filters": "stage"}, 400, "filters"),
         (
             "specialist",
+            {"kind": "cases", "format": "csv", "filters": {"q": "a\x00b"}},
+            400,
+            "filters",
+        ),
+        (
+            "specialist",
             {"kind": "reports", "format": "csv", "filters": {"received_to": "2024-02-30"}},
             400,
             "filters",
