@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -183,4 +184,20 @@ def export_job_file(*, actor: User, pk: int) -> tuple[Any, str, str]:
         job.file.open("rb"),
         job.name or file_name(KINDS[job.kind], job.format),
         CONTENT_TYPES.get(job.format, "application/octet-stream"),
+    )
+
+
+def export_jobs_expire(*, now: Any = None) -> int:
+    """Mark failed the exports still queued or running `OCROTIRE_EXPORT_STALE_MINUTES` after they
+    were asked for: their worker stopped (a machine restarted), and the person waiting should
+    see it and ask again rather than watch a progress bar for ever. Run by the deadline
+    watcher; returns how many."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.OCROTIRE_EXPORT_STALE_MINUTES)
+    return ExportJob.objects.filter(
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], created_at__lt=stale
+    ).update(
+        status=ExportJob.Status.FAILED,
+        error="the export was not finished in time; its worker may have stopped",
+        finished_at=now,
     )

@@ -505,3 +505,26 @@ def test_api_operations_are_in_the_schema(client):
         "v1_exports_retrieve",
         "v1_exports_download",
     }
+
+
+def test_an_export_whose_worker_stopped_is_marked_failed(personas):
+    from ocrotire.analytics.export_jobs import export_jobs_expire
+
+    user = personas["specialist"]
+    stuck = ExportJob.objects.create(requested_by=user, kind="cases", format="csv")
+    fresh = ExportJob.objects.create(requested_by=user, kind="cases", format="csv")
+    done = ExportJob.objects.create(
+        requested_by=user, kind="cases", format="csv", status=ExportJob.Status.DONE
+    )
+    long_ago = timezone.now() - timedelta(hours=2)
+    ExportJob.objects.filter(pk=stuck.pk).update(
+        created_at=long_ago, status=ExportJob.Status.RUNNING
+    )
+    ExportJob.objects.filter(pk=done.pk).update(created_at=long_ago)
+    assert export_jobs_expire() == 1
+    statuses = dict(ExportJob.objects.values_list("pk", "status"))
+    assert statuses == {
+        stuck.pk: ExportJob.Status.FAILED,
+        fresh.pk: ExportJob.Status.QUEUED,
+        done.pk: ExportJob.Status.DONE,
+    }

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from ocrotire.analytics.export_jobs import export_jobs_expire
 from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.audit import chain_pending
 from ocrotire.planning.reminders import plan_reminders
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             count = overdue_scan()
             chain_pending()
             reminded = plan_reminders()
+            export_jobs_expire()
             if count:
                 self.stdout.write(f"{count} overdue task(s) escalated")
             if reminded:
