@@ -44,6 +44,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.analytics.expressions import UNKNOWN, age_years, band_of, place_kind
+from ocrotire.analytics.suppression import cell
 from ocrotire.cases.models import Assessment, Confirmation
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
@@ -238,8 +239,6 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
 def hg270_document(*, unit: Unit, year: int, exact: bool) -> dict[str, Any]:
     """The report as the reader may see it: counts from 1 to 4 read "<5" when `exact` is
     false."""
-    from ocrotire.analytics.suppression import cell
-
     counts = hg270_counts(unit=unit, year=year)
     return {
         "year": year,
