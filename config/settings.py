@@ -152,6 +152,9 @@ OCROTIRE_PLAN_REMINDER_DAYS = env_int("OCROTIRE_PLAN_REMINDER_DAYS", 45)
 # Seconds a dashboard's figures are kept for the next reader of the same area and period (0: always
 # counted afresh); the records behind a figure are always read live.
 OCROTIRE_DASHBOARD_CACHE_SECONDS = env_int("OCROTIRE_DASHBOARD_CACHE_SECONDS", 120)
+# Days of an area changed since the dashboards' day figures were last refreshed, up to which a
+# dashboard counts those days live over the kept figures; beyond it, everything live.
+OCROTIRE_FIGURES_PENDING_LIMIT = env_int("OCROTIRE_FIGURES_PENDING_LIMIT", 300)
 # Minutes after which an export still not written is marked failed (its worker stopped).
 OCROTIRE_EXPORT_STALE_MINUTES = env_int("OCROTIRE_EXPORT_STALE_MINUTES", 60)
 # The DHIS2 data set the aggregate export names (blank: the document names none).

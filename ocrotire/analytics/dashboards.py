@@ -17,10 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     Case,
-    CharField,
     Count,
     Exists,
-    F,
     FilteredRelation,
     IntegerField,
     OuterRef,
@@ -30,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -38,7 +36,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import SCOPE_ID_LIST_LIMIT, scope_of
-from ocrotire.analytics.expressions import UNKNOWN, age_band, age_years, band_of, place_kind
+from ocrotire.analytics import figures
+from ocrotire.analytics.expressions import UNKNOWN, age_band, band_of, place_kind
 from ocrotire.analytics.suppression import cell
 from ocrotire.care.models import FAMILY_BASED, RESIDENTIAL_FORMS, Placement
 from ocrotire.cases.models import (
@@ -62,7 +61,7 @@ from ocrotire.intake.models import (
 )
 from ocrotire.planning.models import DeadlineKind, Level, PlanItem, ProgressStatus, Strategy
 from ocrotire.providers.models import Enrolment, EnrolmentStatus, ServicePoint, open_points
-from ocrotire.registry.models import Displacement, Person, Sex, VulnerabilityCategory
+from ocrotire.registry.models import Sex
 
 # The longest period a dashboard covers: the month series stays readable and the scans bounded.
 MAX_PERIOD_DAYS = 5 * 366
@@ -266,47 +265,40 @@ def _source_label(key: str) -> str:
     return key
 
 
-def report_figures(*, user: User, filters: Filters, area: Area | None = None) -> dict[str, Any]:
-    """Reports received in the period by month, channel and source (one grouped query), by
-    concern (one query over the concerns' link table) and by part of the area (one query, and
-    one for the paths of the units seen)."""
+def report_figures(
+    *,
+    user: User,
+    filters: Filters,
+    area: Area | None = None,
+    period: figures.Period | None = None,
+) -> dict[str, Any]:
+    """Reports received in the period by month, channel, source and part of the area, and by
+    concern: the kept day figures with the days changed since counted live (`figures`;
+    `period` as `figures.period` gives it, else read here)."""
     area = area or Area(user, filters.unit)
-    reports = _reports(area, filters)
+    period = period or figures.period(area.q, filters.since, filters.until)
     by_month: dict[str, int] = defaultdict(int)
     by_channel: dict[str, int] = defaultdict(int)
     by_source: dict[str, int] = defaultdict(int)
+    by_unit: dict[int | None, int] = defaultdict(int)
     total = 0
-    grouped = (
-        reports.annotate(month=TruncMonth("received_at"))
-        .values("month", "channel", "reporter_kind", "reporter_sector")
-        .annotate(n=Count("id"))
-    )
-    for row in grouped:
-        n = row["n"]
+    keys = (figures.MONTH, figures.UNIT, "channel", "reporter_kind", "reporter_sector")
+    for (month, unit, channel, kind, sector), n in figures.counts(
+        figures.REPORTS, keys, period
+    ).items():
         total += n
-        by_month[_month_key(row["month"])] += n
-        by_channel[row["channel"]] += n
-        by_source[source_key(row["channel"], row["reporter_kind"], row["reporter_sector"])] += n
+        by_month[month] += n
+        by_channel[channel] += n
+        by_source[source_key(channel, kind, sector)] += n
+        by_unit[unit] += n
     concern_counts = {
-        row["concerncategory"]: row["n"]
-        # Joined to the period's reports of the area (read from their index), not filtered by
-        # a subquery of ids, which made the database read the whole link table.
-        for row in Report.concerns.through.objects.filter(
-            area.q("report__unit"),
-            report__received_at__gte=filters.start,
-            report__received_at__lt=filters.end,
-        )
-        .order_by()
-        .values("concerncategory")
-        .annotate(n=Count("id"))
+        concern: n
+        for (concern,), n in figures.counts(figures.CONCERNS, ("concern",), period).items()
     }
     concerns = list(
         ConcernCategory.objects.filter(
             Q(pk__in=list(concern_counts)) | Q(country__in=area.countries(), active=True)
         ).order_by("country", "ordering", "code")
-    )
-    by_unit = area.by_part(
-        reports.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
     )
     sources = ["self_referral", *ReporterSector.values, ReporterKind.PROFESSIONAL]
     sources += [k for k in ReporterKind.values if k != ReporterKind.PROFESSIONAL]
@@ -320,60 +312,29 @@ def report_figures(*, user: User, filters: Filters, area: Area | None = None) ->
             if by_source.get(k) or k != ReporterKind.PROFESSIONAL
         ],
         "by_channel": [(k, str(label), by_channel.get(k, 0)) for k, label in Channel.choices],
-        "by_unit": by_unit,
+        "by_unit": area.by_part(by_unit.items()),
     }
 
 
 # -- the children named in the reports -------------------------------------------------------
 
 
-def _vulnerability_ids(*codes: str) -> dict[str, list[int]]:
-    """The ids of the countries' categories of these codes (one query)."""
-    found: dict[str, list[int]] = {code: [] for code in codes}
-    for pk, code in VulnerabilityCategory.objects.filter(code__in=codes).values_list("pk", "code"):
-        found[code].append(pk)
-    return found
-
-
 def child_rows(area: Area, filters: Filters) -> QuerySet[ReportChild]:
     """Each child named in each report of the period, with the groups it falls in: sex, age band
     at the report's date, urban or rural place of the report, refugee, disability."""
-
-    vulnerable = Person.vulnerabilities.through.objects.filter(person_id=OuterRef("person_id"))
-    ids = _vulnerability_ids("refugee", "disability")
-    refugee_ids, disability_ids = ids["refugee"], ids["disability"]
-    return (
-        # Joined to the period's reports of the area once (not through a subquery of ids).
-        ReportChild.objects.filter(
+    rows: QuerySet[ReportChild] = (
+        figures.CHILDREN.source()
+        .filter(
             area.q("report__unit"),
             report__received_at__gte=filters.start,
             report__received_at__lt=filters.end,
         )
-        .order_by()
         .annotate(
-            sex=Coalesce(F("person__sex"), Value("")),
             band=age_band(at="report__received_at", born="person__birth_date"),
             area_kind=place_kind("report__unit"),
-            refugee=Case(
-                When(
-                    Q(person__displacement=Displacement.REFUGEE)
-                    | Exists(vulnerable.filter(vulnerabilitycategory_id__in=refugee_ids)),
-                    then=Value("yes"),
-                ),
-                default=Value("no"),
-                output_field=CharField(),
-            ),
-            disability=Case(
-                When(
-                    Q(person__disability=True)
-                    | Exists(vulnerable.filter(vulnerabilitycategory_id__in=disability_ids)),
-                    then=Value("yes"),
-                ),
-                default=Value("no"),
-                output_field=CharField(),
-            ),
         )
     )
+    return rows
 
 
 CHILD_DIMENSIONS = ("sex", "band", "area_kind", "refugee", "disability")
@@ -405,23 +366,30 @@ def _child_labels() -> dict[str, list[tuple[str, str]]]:
 
 
 def children_figures(
-    *, user: User, filters: Filters, area: Area | None = None
+    *,
+    user: User,
+    filters: Filters,
+    area: Area | None = None,
+    period: figures.Period | None = None,
 ) -> dict[str, list[tuple[str, str, int]]]:
     """The children named in the period's reports (a child named in two reports counts twice),
-    by sex, age band, urban or rural, refugee and disability: one grouped query."""
+    by sex, age band, urban or rural, refugee and disability: counted by whole years of age and
+    banded here, as `age_band` does in SQL for the drill-down."""
     area = area or Area(user, filters.unit)
+    period = period or figures.period(area.q, filters.since, filters.until)
     counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in CHILD_DIMENSIONS}
-    # Grouped by whole years (one expression a row) and banded here, as `band` does in SQL.
-    grouped = (
-        child_rows(area, filters)
-        .annotate(years=age_years(at="report__received_at", born="person__birth_date"))
-        .values("years", *(d for d in CHILD_DIMENSIONS if d != "band"))
-        .annotate(n=Count("id"))
-    )
-    for row in grouped:
-        row["band"] = band_of(row["years"])
+    keys = (figures.AREA_KIND, "sex", "years", "refugee", "disability")
+    grouped = figures.counts(figures.CHILDREN, keys, period)
+    for (area_kind, sex, years, refugee, disability), n in grouped.items():
+        row = {
+            "sex": sex,
+            "band": band_of(years),
+            "area_kind": area_kind,
+            "refugee": refugee,
+            "disability": disability,
+        }
         for dimension in CHILD_DIMENSIONS:
-            counts[dimension][row[dimension]] += row["n"]
+            counts[dimension][row[dimension]] += n
     return {
         dimension: [(k, label, counts[dimension].get(k, 0)) for k, label in labels]
         for dimension, labels in _child_labels().items()
@@ -716,8 +684,9 @@ def _one(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, tuple[int, ..
 def dashboard(*, user: User, filters: Filters, now: datetime | None = None) -> list[Series]:
     """Every series of the dashboard for an area and period, as raw counts."""
     area = Area(user, filters.unit)
-    reports = report_figures(user=user, filters=filters, area=area)
-    children = children_figures(user=user, filters=filters, area=area)
+    period = figures.period(area.q, filters.since, filters.until)
+    reports = report_figures(user=user, filters=filters, area=area, period=period)
+    children = children_figures(user=user, filters=filters, area=area, period=period)
     cases = case_figures(user=user, filters=filters, area=area)
     overdue = overdue_figures(user=user, filters=filters, area=area, now=now)
     services = service_figures(user=user, filters=filters, area=area)

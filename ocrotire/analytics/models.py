@@ -107,3 +107,105 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return min(99, (100 * self.written) // self.total) if self.total else 0
+
+
+# -- day figures of the reports, kept for the dashboards (see figures.py) ----------------------
+
+
+class FigureChange(models.Model):
+    """A report whose figures changed: its unit and moment received, written by database
+    triggers on the reports, their concerns and children, and the children's marks. The day it
+    names is counted from the reports again by the next refresh."""
+
+    id = models.BigAutoField(primary_key=True)
+    # Not a constraint: written by triggers, read as numbers (units are never deleted).
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["received_at"], name="analytics_change_received")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class FigureBuild(models.Model):
+    """Present once the day figures were counted from every report; the time zone whose days
+    they are (another zone means counting them again)."""
+
+    built_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.built_at:%Y-%m-%d %H:%M} ({self.time_zone})"
+
+
+class ReportDayFigure(models.Model):
+    """Reports received by a unit on a day, by channel and reporter."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=20)
+    reporter_kind = models.CharField(max_length=20)
+    reporter_sector = models.CharField(max_length=20)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["unit", "day"],
+                include=["channel", "reporter_kind", "reporter_sector", "n"],
+                name="analytics_reportday",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.channel}: {self.n}"
+
+
+class ConcernDayFigure(models.Model):
+    """Reports received by a unit on a day naming a concern."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
+    day = models.DateField()
+    concern = models.ForeignKey(
+        "intake.ConcernCategory", on_delete=models.CASCADE, related_name="+"
+    )
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["unit", "day"], include=["concern", "n"], name="analytics_concernday"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.concern_id}: {self.n}"
+
+
+class ChildDayFigure(models.Model):
+    """Children named in the reports received by a unit on a day, by sex, age in whole years
+    on that day, refugee and disability ("yes"/"no")."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
+    day = models.DateField()
+    sex = models.CharField(max_length=10)
+    years = models.SmallIntegerField(null=True)
+    refugee = models.CharField(max_length=3)
+    disability = models.CharField(max_length=3)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["unit", "day"],
+                include=["sex", "years", "refugee", "disability", "n"],
+                name="analytics_childday",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.sex} {self.years}: {self.n}"

@@ -1,7 +1,8 @@
 """Run the overdue scan now, or every OCROTIRE_DEADLINE_SCAN_SECONDS with --loop (the demo and each
 worker machine run one; concurrent watchers never escalate a task twice). Each round also chains
 audit rows a writer left unchained (it stopped between its commit and the chaining), and sends the
-action plan's year-end reminders to the institutions responsible for sub-actions not yet done."""
+action plan's year-end reminders to the institutions responsible for sub-actions not yet done,
+and counts again the dashboards' day figures of the reports changed since the last round."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from ocrotire.analytics import figures
 from ocrotire.analytics.export_jobs import export_jobs_expire
 from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.audit import chain_pending
@@ -29,6 +31,7 @@ class Command(BaseCommand):
             chain_pending()
             reminded = plan_reminders()
             export_jobs_expire()
+            figures.refresh()
             if count:
                 self.stdout.write(f"{count} overdue task(s) escalated")
             if reminded:

@@ -1,0 +1,378 @@
+"""The reports' day figures kept for the dashboards (F10; SPEC §4: a city's dashboard in
+500 ms at a million persons).
+
+Counting a city's year afresh joins about a hundred thousand reports to their concerns and to
+the children they name. The dashboards read instead three narrow tables of counts per unit and
+day (`ReportDayFigure`, `ConcernDayFigure`, `ChildDayFigure`), summed from their indexes.
+
+**Always exact.** Database triggers (`db_triggers`) note in `FigureChange` the unit and moment
+of every report whose figures change, in the writer's own transaction. A reader counts the kept
+figures of its area and period except the days with a change not yet counted, and counts those
+days from the reports themselves; so a report filed a second ago is in the dashboard. With more
+changed days in view than `OCROTIRE_FIGURES_PENDING_LIMIT`, or before the first build, or with
+another TIME_ZONE than the one the days were counted in, everything is counted afresh.
+
+**Refresh.** `refresh()` (the deadline watcher runs it every round, and the generator at the
+end of a load) takes the noted changes, deletes them, and counts their days again, in one
+transaction; the changes are deleted before the counting, so whatever was deleted is seen by the
+counting (read committed), and a change committed meanwhile stays for the next round. On
+PostgreSQL an advisory lock keeps two refreshers (two worker machines) from counting the same
+day twice; SQLite has one writer at a time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from ocrotire.analytics.expressions import age_years, place_kind
+from ocrotire.analytics.models import (
+    ChildDayFigure,
+    ConcernDayFigure,
+    FigureBuild,
+    FigureChange,
+    ReportDayFigure,
+)
+from ocrotire.core.bulk import BulkTable
+from ocrotire.intake.models import Report, ReportChild
+from ocrotire.registry.models import Displacement, Person, VulnerabilityCategory
+
+# Keys of `counts` besides a family's own dimensions.
+MONTH, UNIT, AREA_KIND = "month", "unit", "area_kind"
+# The advisory lock of the refresh (any constant the application uses nowhere else).
+LOCK_KEY = 0x0C807_F16
+BATCH = 1000
+
+
+def _yes_no(condition: Any) -> Case:
+    return Case(When(condition, then=Value("yes")), default=Value("no"), output_field=CharField())
+
+
+def _reports() -> QuerySet[Any]:
+    return Report.objects.order_by()
+
+
+def _concerns() -> QuerySet[Any]:
+    return Report.concerns.through.objects.order_by().annotate(concern=F("concerncategory_id"))
+
+
+def _children() -> QuerySet[Any]:
+    """Each child named in each report, with sex, age in whole years on the report's day, and
+    refugee and disability marks (the status or one of the pack's categories of that code)."""
+    marks = Person.vulnerabilities.through.objects.filter(person_id=OuterRef("person_id"))
+    ids: dict[str, list[int]] = {"refugee": [], "disability": []}
+    for pk, code in VulnerabilityCategory.objects.filter(code__in=list(ids)).values_list(
+        "pk", "code"
+    ):
+        ids[code].append(pk)
+    return ReportChild.objects.order_by().annotate(
+        sex=Coalesce(F("person__sex"), Value("")),
+        years=age_years(at="report__received_at", born="person__birth_date"),
+        refugee=_yes_no(
+            Q(person__displacement=Displacement.REFUGEE)
+            | Exists(marks.filter(vulnerabilitycategory_id__in=ids["refugee"]))
+        ),
+        disability=_yes_no(
+            Q(person__disability=True)
+            | Exists(marks.filter(vulnerabilitycategory_id__in=ids["disability"]))
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Family:
+    """Records counted alike live and from their kept day figures: the live rows (`source`),
+    where their unit and moment are (`unit`, `at`), the dimensions kept, and the table."""
+
+    name: str
+    source: Callable[[], QuerySet[Any]]
+    unit: str
+    at: str
+    dims: tuple[str, ...]
+    model: type[models.Model]
+
+    def kept(self) -> QuerySet[Any]:
+        return self.model._default_manager.order_by()
+
+
+REPORTS = Family(
+    "reports",
+    _reports,
+    "unit",
+    "received_at",
+    ("channel", "reporter_kind", "reporter_sector"),
+    ReportDayFigure,
+)
+CONCERNS = Family(
+    "concerns", _concerns, "report__unit", "report__received_at", ("concern",), ConcernDayFigure
+)
+CHILDREN = Family(
+    "children",
+    _children,
+    "report__unit",
+    "report__received_at",
+    ("sex", "years", "refugee", "disability"),
+    ChildDayFigure,
+)
+FAMILIES = (REPORTS, CONCERNS, CHILDREN)
+
+
+def _zone() -> Any:
+    return timezone.get_default_timezone()
+
+
+def _start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), _zone())
+
+
+def _norm(key: str, value: Any) -> Any:
+    if key == MONTH:
+        if isinstance(value, datetime):
+            value = timezone.localtime(value, _zone()) if timezone.is_aware(value) else value
+        return f"{value.year:04d}-{value.month:02d}"
+    if key == "years":
+        return None if value is None else int(value)
+    return value
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _group(
+    rows: QuerySet[Any], by: tuple[str, ...], exprs: dict[str, Any], total: Any
+) -> dict[tuple[Any, ...], int]:
+    names = {key: f"k_{key}" for key in by}
+    grouped = (
+        rows.annotate(**{names[key]: exprs[key] for key in by})
+        .values(*names.values())
+        .annotate(n=total)
+    )
+    counts: dict[tuple[Any, ...], int] = defaultdict(int)
+    for row in grouped:
+        counts[tuple(_norm(key, row[names[key]]) for key in by)] += int(row["n"] or 0)
+    return counts
+
+
+def _live(family: Family, where: Q, by: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+    exprs: dict[str, Any] = {
+        MONTH: TruncMonth(family.at, tzinfo=_zone()),
+        UNIT: F(family.unit),
+        AREA_KIND: place_kind(family.unit),
+    }
+    exprs.update({dim: F(dim) for dim in family.dims})
+    return _group(family.source().filter(where), by, exprs, Count("pk"))
+
+
+def _kept(family: Family, where: Q, by: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+    exprs: dict[str, Any] = {
+        MONTH: TruncMonth("day"),
+        UNIT: F("unit"),
+        AREA_KIND: place_kind("unit"),
+    }
+    exprs.update({dim: F(dim) for dim in family.dims})
+    return _group(family.kept().filter(where), by, exprs, Sum("n"))
+
+
+def _ranges(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Consecutive days joined: (first day, the day after the last)."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if ranges and ranges[-1][1] == day:
+            ranges[-1] = (ranges[-1][0], day + timedelta(days=1))
+        else:
+            ranges.append((day, day + timedelta(days=1)))
+    return ranges
+
+
+def _by_unit(pairs: Iterable[tuple[int | None, date]]) -> dict[int | None, list[date]]:
+    units: dict[int | None, list[date]] = defaultdict(list)
+    for unit, day in pairs:
+        units[unit].append(day)
+    return units
+
+
+def _live_days(family: Family, pairs: Iterable[tuple[int | None, date]]) -> Q:
+    """The family's live rows of these units' days."""
+    where = Q(pk__in=[])
+    for unit, days in _by_unit(pairs).items():
+        unit_q = Q(**{f"{family.unit}__isnull": True}) if unit is None else Q(**{family.unit: unit})
+        spans = Q(pk__in=[])
+        for first, after in _ranges(days):
+            spans |= Q(**{f"{family.at}__gte": _start(first), f"{family.at}__lt": _start(after)})
+        where |= unit_q & spans
+    return where
+
+
+def _kept_days(pairs: Iterable[tuple[int | None, date]]) -> Q:
+    where = Q(pk__in=[])
+    for unit, days in _by_unit(pairs).items():
+        unit_q = Q(unit__isnull=True) if unit is None else Q(unit=unit)
+        where |= unit_q & Q(day__in=sorted(set(days)))
+    return where
+
+
+def is_built() -> bool:
+    build = FigureBuild.objects.order_by("-pk").first()
+    return build is not None and build.time_zone == settings.TIME_ZONE
+
+
+Pending = list[tuple[int | None, date]] | None
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a dashboard counts: the rows whose unit lies in the area (`area_q(field)`), received
+    from `since` to `until`; `pending`, the area's days changed since the figures were kept
+    (None: count everything live)."""
+
+    area_q: Callable[[str], Q]
+    since: date
+    until: date
+    pending: Pending
+
+    @property
+    def start(self) -> datetime:
+        return _start(self.since)
+
+    @property
+    def end(self) -> datetime:
+        return _start(self.until + timedelta(days=1))
+
+
+def period(area_q: Callable[[str], Q], since: date, until: date) -> Period:
+    """The period with the days of the area changed and not yet counted (one query): None when
+    the kept figures cannot be used (not built, or more such days than the limit)."""
+    bare = Period(area_q, since, until, None)
+    if not is_built():
+        return bare
+    limit = settings.OCROTIRE_FIGURES_PENDING_LIMIT
+    changes = (
+        FigureChange.objects.filter(
+            area_q("unit"), received_at__gte=bare.start, received_at__lt=bare.end
+        )
+        .order_by()
+        .values_list("unit_id", "received_at")
+        .distinct()[: limit * 4 + 1]
+    )
+    pairs = {(unit, timezone.localtime(at, _zone()).date()) for unit, at in changes}
+    if len(changes) > limit * 4 or len(pairs) > limit:
+        return bare
+    return Period(area_q, since, until, sorted(pairs, key=lambda p: (p[0] or 0, p[1])))
+
+
+def counts(family: Family, by: tuple[str, ...], period: Period) -> dict[tuple[Any, ...], int]:
+    """The family's records of the period counted by the keys `by` (its dimensions, `month`,
+    `unit`, `area_kind`): the kept figures, with the pending days counted live (or everything
+    live when `pending` is None)."""
+    pending = period.pending
+    if pending is None:
+        where = Q(**{f"{family.at}__gte": period.start, f"{family.at}__lt": period.end})
+        return _live(family, period.area_q(family.unit) & where, by)
+    total = _kept(
+        family, period.area_q("unit") & Q(day__gte=period.since, day__lte=period.until), by
+    )
+    if pending:
+        for key, n in _kept(family, _kept_days(pending), by).items():
+            total[key] -= n
+        for key, n in _live(family, _live_days(family, pending), by).items():
+            total[key] += n
+    return {key: n for key, n in total.items() if n}
+
+
+# -- refreshing ------------------------------------------------------------------------------
+
+
+def _write(family: Family, rows: QuerySet[Any]) -> int:
+    """Count the live rows per unit and day into the family's table."""
+    day = TruncDate(family.at, tzinfo=_zone())
+    grouped = (
+        rows.annotate(k_unit=F(family.unit), k_day=day)
+        .values("k_unit", "k_day", *family.dims)
+        .annotate(n=Count("pk"))
+    )
+    table = BulkTable(family.model, ["unit", "day", *family.dims, "n"], size=5000)
+    for row in grouped.iterator(chunk_size=5000):
+        table.add(
+            row["k_unit"],
+            row["k_day"],
+            *(_norm(dim, row[dim]) for dim in family.dims),
+            row["n"],
+        )
+    table.close()
+    return table.written
+
+
+def _locked() -> bool:
+    """Hold the refresh's lock to the end of the transaction (PostgreSQL); False when another
+    refresher holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def rebuild() -> int:
+    """Count every report's day figures afresh; the number of rows kept (0 when another
+    refresher is at work)."""
+    with transaction.atomic():
+        if not _locked():
+            return 0
+        # First, so that every change deleted is seen by the counting below.
+        FigureChange.objects.all().delete()
+        written = 0
+        for family in FAMILIES:
+            family.kept().all().delete()
+            written += _write(family, family.source())
+        FigureBuild.objects.all().delete()
+        FigureBuild.objects.create(built_at=timezone.now(), time_zone=settings.TIME_ZONE)
+    return written
+
+
+def refresh(*, batch: int = BATCH) -> int:
+    """Count again the days of the changes noted since the last refresh (every report when
+    never built); the number of changes taken."""
+    if not is_built():
+        rebuild()
+        return 0
+    taken = 0
+    while True:
+        with transaction.atomic():
+            if not _locked():
+                return taken
+            changes = list(
+                FigureChange.objects.order_by("id").values_list("id", "unit_id", "received_at")[
+                    :batch
+                ]
+            )
+            if not changes:
+                return taken
+            # Deleted before the counting: see the module's doc.
+            FigureChange.objects.filter(id__in=[c[0] for c in changes]).delete()
+            pairs = {(unit, timezone.localtime(at, _zone()).date()) for _id, unit, at in changes}
+            for family in FAMILIES:
+                family.kept().filter(_kept_days(pairs)).delete()
+                _write(family, family.source().filter(_live_days(family, pairs)))
+        taken += len(changes)
+        if len(changes) < batch:
+            return taken
