@@ -276,20 +276,21 @@ def report_figures(
     concern: the kept day figures with the days changed since counted live (`figures`;
     `period` as `figures.period` gives it, else read here)."""
     area = area or Area(user, filters.unit)
-    period = period or figures.period(area.q, filters.since, filters.until)
+    period = period or figures.period(area.q, filters.since, filters.until, area.unit_ids)
     by_month: dict[str, int] = defaultdict(int)
     by_channel: dict[str, int] = defaultdict(int)
     by_source: dict[str, int] = defaultdict(int)
     by_unit: dict[int | None, int] = defaultdict(int)
     total = 0
-    keys = (figures.MONTH, figures.UNIT, "channel", "reporter_kind", "reporter_sector")
-    for (month, unit, channel, kind, sector), n in figures.counts(
-        figures.REPORTS, keys, period
-    ).items():
+    # Two groupings rather than one by all five keys: tens of thousands of rows read back cost
+    # more than a second pass over the same index.
+    keys = (figures.MONTH, "channel", "reporter_kind", "reporter_sector")
+    for (month, channel, kind, sector), n in figures.counts(figures.REPORTS, keys, period).items():
         total += n
         by_month[month] += n
         by_channel[channel] += n
         by_source[source_key(channel, kind, sector)] += n
+    for (unit,), n in figures.counts(figures.REPORTS, (figures.UNIT,), period).items():
         by_unit[unit] += n
     concern_counts = {
         concern: n
@@ -376,7 +377,7 @@ def children_figures(
     by sex, age band, urban or rural, refugee and disability: counted by whole years of age and
     banded here, as `age_band` does in SQL for the drill-down."""
     area = area or Area(user, filters.unit)
-    period = period or figures.period(area.q, filters.since, filters.until)
+    period = period or figures.period(area.q, filters.since, filters.until, area.unit_ids)
     counts: dict[str, dict[str, int]] = {d: defaultdict(int) for d in CHILD_DIMENSIONS}
     keys = (figures.AREA_KIND, "sex", "years", "refugee", "disability")
     grouped = figures.counts(figures.CHILDREN, keys, period)
@@ -429,8 +430,12 @@ def case_figures(
 
 def _per_worker(counts: Sequence[tuple[int | None, int]]) -> list[tuple[str, str, int]]:
     names = {
-        u.pk: u.get_full_name() or u.username
-        for u in User.objects.filter(pk__in=[pk for pk, _n in counts if pk is not None])
+        pk: f"{first} {last}".strip() or username
+        for pk, first, last, username in User.objects.filter(
+            InIds("pk", [pk for pk, _n in counts if pk is not None])
+        )
+        .order_by()
+        .values_list("pk", "first_name", "last_name", "username")
     }
     rows = sorted(
         ((str(pk), names.get(pk, str(pk)), n) for pk, n in counts if pk is not None),
@@ -684,7 +689,7 @@ def _one(rows: list[tuple[str, str, int]]) -> list[tuple[str, str, tuple[int, ..
 def dashboard(*, user: User, filters: Filters, now: datetime | None = None) -> list[Series]:
     """Every series of the dashboard for an area and period, as raw counts."""
     area = Area(user, filters.unit)
-    period = figures.period(area.q, filters.since, filters.until)
+    period = figures.period(area.q, filters.since, filters.until, area.unit_ids)
     reports = report_figures(user=user, filters=filters, area=area, period=period)
     children = children_figures(user=user, filters=filters, area=area, period=period)
     cases = case_figures(user=user, filters=filters, area=area)

@@ -53,9 +53,10 @@ def age_band(*, at: str, born: str) -> Case:
 
 
 def place_kind(unit: str) -> Case:
-    """ "urban", "rural" or "unknown" for the unit in `unit` (a path to a foreign key to Unit):
-    its own mark, else the nearest one up the tree."""
-    marks = [f"{unit}{'__parent' * level}__is_urban" for level in range(URBAN_LEVELS)]
+    """ "urban", "rural" or "unknown" for the unit in `unit` (a path to a foreign key to Unit;
+    "" for a query of units themselves): its own mark, else the nearest one up the tree."""
+    prefix = f"{unit}__" if unit else ""
+    marks = [f"{prefix}{'parent__' * level}is_urban" for level in range(URBAN_LEVELS)]
     mark = Coalesce(*marks)
     return Case(
         When(Exact(mark, True), then=Value("urban")),

@@ -45,7 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from ocrotire.analytics.expressions import age_years, place_kind
+from ocrotire.analytics.expressions import UNKNOWN, age_years, place_kind
 from ocrotire.analytics.models import (
     ChildDayFigure,
     ConcernDayFigure,
@@ -54,6 +54,8 @@ from ocrotire.analytics.models import (
     ReportDayFigure,
 )
 from ocrotire.core.bulk import BulkTable
+from ocrotire.core.expressions import InIds
+from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report, ReportChild
 from ocrotire.registry.models import Displacement, Person, VulnerabilityCategory
 
@@ -183,14 +185,54 @@ def _live(family: Family, where: Q, by: tuple[str, ...]) -> dict[tuple[Any, ...]
     return _group(family.source().filter(where), by, exprs, Count("pk"))
 
 
-def _kept(family: Family, where: Q, by: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
-    exprs: dict[str, Any] = {
-        MONTH: TruncMonth("day"),
-        UNIT: F("unit"),
-        AREA_KIND: place_kind("unit"),
-    }
+def _area_kinds(unit_ids: list[int]) -> Case:
+    """The urban or rural mark of each of these units (one query), as a CASE on the unit."""
+    kinds: dict[str, list[int]] = defaultdict(list)
+    for pk, kind in (
+        Unit.objects.filter(InIds("pk", unit_ids))
+        .order_by()
+        .annotate(kind=place_kind(""))
+        .values_list("pk", "kind")
+    ):
+        kinds[kind].append(pk)
+    return Case(
+        When(InIds("unit", kinds["urban"]), then=Value("urban")),
+        When(InIds("unit", kinds["rural"]), then=Value("rural")),
+        default=Value(UNKNOWN),
+        output_field=CharField(),
+    )
+
+
+def _kept(
+    family: Family, where: Q, by: tuple[str, ...], unit_ids: list[int] | None = None
+) -> dict[tuple[Any, ...], int]:
+    exprs: dict[str, Any] = {MONTH: TruncMonth("day"), UNIT: F("unit")}
+    if AREA_KIND in by:
+        exprs[AREA_KIND] = place_kind("unit") if unit_ids is None else _area_kinds(unit_ids)
     exprs.update({dim: F(dim) for dim in family.dims})
     return _group(family.kept().filter(where), by, exprs, Sum("n"))
+
+
+def _next_month(first: date) -> date:
+    return (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _span(since: date, until: date) -> Q:
+    """The kept rows of a period: the month rows of the months it covers whole, the day rows
+    of its other days."""
+    first = since if since.day == 1 else _next_month(since)
+    wholes = []
+    while _next_month(first) - timedelta(days=1) <= until:
+        wholes.append(first)
+        first = _next_month(first)
+    if not wholes:
+        return Q(whole_month=False, day__gte=since, day__lte=until)
+    after = _next_month(wholes[-1])
+    return (
+        Q(whole_month=True, day__in=wholes)
+        | Q(whole_month=False, day__gte=since, day__lt=wholes[0])
+        | Q(whole_month=False, day__gte=after, day__lte=until)
+    )
 
 
 def _ranges(days: Iterable[date]) -> list[tuple[date, date]]:
@@ -228,7 +270,7 @@ def _kept_days(pairs: Iterable[tuple[int | None, date]]) -> Q:
     for unit, days in _by_unit(pairs).items():
         unit_q = Q(unit__isnull=True) if unit is None else Q(unit=unit)
         where |= unit_q & Q(day__in=sorted(set(days)))
-    return where
+    return Q(whole_month=False) & where
 
 
 def is_built() -> bool:
@@ -249,6 +291,10 @@ class Period:
     since: date
     until: date
     pending: Pending
+    # The area's units when known (None: everywhere, or too many to list): the kept figures
+    # then take each unit's urban or rural mark from one small query instead of joining the
+    # unit tree for every row.
+    unit_ids: list[int] | None = None
 
     @property
     def start(self) -> datetime:
@@ -259,13 +305,15 @@ class Period:
         return _start(self.until + timedelta(days=1))
 
 
-def period(area_q: Callable[[str], Q], since: date, until: date) -> Period:
+def period(
+    area_q: Callable[[str], Q], since: date, until: date, unit_ids: list[int] | None = None
+) -> Period:
     """The period with the days of the area changed and not yet counted (one query): None when
     the kept figures cannot be used (not built, or more such days than the limit)."""
-    bare = Period(area_q, since, until, None)
-    if not is_built():
-        return bare
+    bare = Period(area_q, since, until, None, unit_ids)
     limit = settings.OCROTIRE_FIGURES_PENDING_LIMIT
+    if limit < 0 or not is_built():  # a negative limit: never read the kept figures
+        return bare
     changes = (
         FigureChange.objects.filter(
             area_q("unit"), received_at__gte=bare.start, received_at__lt=bare.end
@@ -277,7 +325,8 @@ def period(area_q: Callable[[str], Q], since: date, until: date) -> Period:
     pairs = {(unit, timezone.localtime(at, _zone()).date()) for unit, at in changes}
     if len(changes) > limit * 4 or len(pairs) > limit:
         return bare
-    return Period(area_q, since, until, sorted(pairs, key=lambda p: (p[0] or 0, p[1])))
+    pending: Pending = sorted(pairs, key=lambda p: (p[0] or 0, p[1]))
+    return Period(area_q, since, until, pending, unit_ids)
 
 
 def counts(family: Family, by: tuple[str, ...], period: Period) -> dict[tuple[Any, ...], int]:
@@ -289,10 +338,10 @@ def counts(family: Family, by: tuple[str, ...], period: Period) -> dict[tuple[An
         where = Q(**{f"{family.at}__gte": period.start, f"{family.at}__lt": period.end})
         return _live(family, period.area_q(family.unit) & where, by)
     total = _kept(
-        family, period.area_q("unit") & Q(day__gte=period.since, day__lte=period.until), by
+        family, period.area_q("unit") & _span(period.since, period.until), by, period.unit_ids
     )
     if pending:
-        for key, n in _kept(family, _kept_days(pending), by).items():
+        for key, n in _kept(family, _kept_days(pending), by, period.unit_ids).items():
             total[key] -= n
         for key, n in _live(family, _live_days(family, pending), by).items():
             total[key] += n
@@ -322,6 +371,32 @@ def _write(family: Family, rows: QuerySet[Any]) -> int:
     return table.written
 
 
+def _roll_up(family: Family, units_months: set[tuple[int | None, date]] | None) -> int:
+    """The month rows of these units' months (None: every one) summed again from their day
+    rows: a month row always equals the sum of its day rows."""
+    rows = family.kept().filter(whole_month=False)
+    months = family.kept().filter(whole_month=True)
+    if units_months is not None:
+        where = Q(pk__in=[])
+        for unit, first in units_months:
+            unit_q = Q(unit__isnull=True) if unit is None else Q(unit=unit)
+            where |= unit_q & Q(day__gte=first, day__lt=_next_month(first))
+        rows, months = rows.filter(where), months.filter(where)
+    months.delete()
+    grouped = (
+        rows.annotate(k_month=TruncMonth("day"))
+        .values("unit", "k_month", *family.dims)
+        .annotate(total=Sum("n"))
+    )
+    table = BulkTable(family.model, ["unit", "day", "whole_month", *family.dims, "n"], size=5000)
+    for row in grouped.iterator(chunk_size=5000):
+        month = row["k_month"]
+        first = month.date() if isinstance(month, datetime) else month
+        table.add(row["unit"], first, True, *(row[dim] for dim in family.dims), row["total"])
+    table.close()
+    return table.written
+
+
 def _locked() -> bool:
     """Hold the refresh's lock to the end of the transaction (PostgreSQL); False when another
     refresher holds it."""
@@ -344,6 +419,7 @@ def rebuild() -> int:
         for family in FAMILIES:
             family.kept().all().delete()
             written += _write(family, family.source())
+            written += _roll_up(family, None)
         FigureBuild.objects.all().delete()
         FigureBuild.objects.create(built_at=timezone.now(), time_zone=settings.TIME_ZONE)
     return written
@@ -370,9 +446,11 @@ def refresh(*, batch: int = BATCH) -> int:
             # Deleted before the counting: see the module's doc.
             FigureChange.objects.filter(id__in=[c[0] for c in changes]).delete()
             pairs = {(unit, timezone.localtime(at, _zone()).date()) for _id, unit, at in changes}
+            months: set[tuple[int | None, date]] = {(u, day.replace(day=1)) for u, day in pairs}
             for family in FAMILIES:
                 family.kept().filter(_kept_days(pairs)).delete()
                 _write(family, family.source().filter(_live_days(family, pairs)))
+                _roll_up(family, months)
         taken += len(changes)
         if len(changes) < batch:
             return taken

@@ -143,10 +143,12 @@ class FigureBuild(models.Model):
 
 
 class ReportDayFigure(models.Model):
-    """Reports received by a unit on a day, by channel and reporter."""
+    """Reports received by a unit on a day (or in a month), by channel and reporter."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
     day = models.DateField()
+    # A month's row (`day` its first) sums the month's day rows, for periods of whole months.
+    whole_month = models.BooleanField(default=False)
     channel = models.CharField(max_length=20)
     reporter_kind = models.CharField(max_length=20)
     reporter_sector = models.CharField(max_length=20)
@@ -155,7 +157,7 @@ class ReportDayFigure(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["unit", "day"],
+                fields=["unit", "whole_month", "day"],
                 include=["channel", "reporter_kind", "reporter_sector", "n"],
                 name="analytics_reportday",
             )
@@ -170,6 +172,8 @@ class ConcernDayFigure(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
     day = models.DateField()
+    # A month's row (`day` its first) sums the month's day rows, for periods of whole months.
+    whole_month = models.BooleanField(default=False)
     concern = models.ForeignKey(
         "intake.ConcernCategory", on_delete=models.CASCADE, related_name="+"
     )
@@ -178,7 +182,9 @@ class ConcernDayFigure(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["unit", "day"], include=["concern", "n"], name="analytics_concernday"
+                fields=["unit", "whole_month", "day"],
+                include=["concern", "n"],
+                name="analytics_concernday",
             )
         ]
 
@@ -192,6 +198,8 @@ class ChildDayFigure(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
     day = models.DateField()
+    # A month's row (`day` its first) sums the month's day rows, for periods of whole months.
+    whole_month = models.BooleanField(default=False)
     sex = models.CharField(max_length=10)
     years = models.SmallIntegerField(null=True)
     refugee = models.CharField(max_length=3)
@@ -201,7 +209,7 @@ class ChildDayFigure(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                fields=["unit", "day"],
+                fields=["unit", "whole_month", "day"],
                 include=["sex", "years", "refugee", "disability", "n"],
                 name="analytics_childday",
             )

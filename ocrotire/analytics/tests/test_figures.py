@@ -57,6 +57,16 @@ def _exact(user: Any, world: dict[str, Any], *, pending: bool) -> None:
         assert bool(period.pending) == pending or unit is not None
         assert kept == live
     assert live[0]["total"] > 0
+    # A period starting and ending inside months (day rows at its edges, month rows between),
+    # and one inside a single month (day rows only).
+    year = world["year"]
+    for since, until in (
+        (date(year - 1, 3, 17), date(year, 5, 9)),
+        (date(year, 2, 3), date(year, 2, 25)),
+    ):
+        filters = Filters(unit=None, since=since, until=until)
+        kept, live, _period = _both(user, filters)
+        assert kept == live
 
 
 def _refreshed(user: Any, world: dict[str, Any]) -> None:
@@ -168,6 +178,9 @@ def test_too_many_changed_days_counts_everything_live(
     area = Area(personas["supervisor"], None)
     filters = _filters(built)
     assert day_figures.period(area.q, filters.since, filters.until).pending is None
+    settings.OCROTIRE_FIGURES_PENDING_LIMIT = -1  # never the kept figures
+    never = day_figures.period(area.q, filters.since, filters.until)
+    assert never.pending is None
     settings.OCROTIRE_FIGURES_PENDING_LIMIT = 300
     _refreshed(personas["supervisor"], built)
 
