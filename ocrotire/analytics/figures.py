@@ -58,7 +58,7 @@ from ocrotire.analytics.models import (
 from ocrotire.core.bulk import BulkTable
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
-from ocrotire.intake.models import Report, ReportChild
+from ocrotire.intake.models import Channel, Report, ReportChild
 from ocrotire.registry.models import Displacement, Person, VulnerabilityCategory
 
 # Keys of `counts` besides a family's own dimensions.
@@ -100,6 +100,8 @@ def _children() -> QuerySet[Any]:
             Q(person__disability=True)
             | Exists(marks.filter(vulnerabilitycategory_id__in=ids["disability"]))
         ),
+        # The HG 270 form's rows 1 (reports from others) and 2 (the authority's own).
+        self_referral=_yes_no(Q(report__channel=Channel.SELF_REFERRAL)),
     )
 
 
@@ -135,7 +137,7 @@ CHILDREN = Family(
     _children,
     "report__unit",
     "report__received_at",
-    ("sex", "years", "refugee", "disability"),
+    ("sex", "years", "refugee", "disability", "self_referral"),
     ChildDayFigure,
 )
 FAMILIES = (REPORTS, CONCERNS, CHILDREN)
@@ -187,7 +189,7 @@ def _live(family: Family, where: Q, by: tuple[str, ...]) -> dict[tuple[Any, ...]
     return _group(family.source().filter(where), by, exprs, Count("pk"))
 
 
-def _area_kinds(unit_ids: list[int]) -> Case:
+def area_kinds(unit_ids: list[int]) -> Case:
     """The urban or rural mark of each of these units (one query), as a CASE on the unit."""
     kinds: dict[str, list[int]] = defaultdict(list)
     for pk, kind in (
@@ -210,7 +212,7 @@ def _kept(
 ) -> dict[tuple[Any, ...], int]:
     exprs: dict[str, Any] = {MONTH: TruncMonth("day"), UNIT: F("unit")}
     if AREA_KIND in by:
-        exprs[AREA_KIND] = place_kind("unit") if unit_ids is None else _area_kinds(unit_ids)
+        exprs[AREA_KIND] = place_kind("unit") if unit_ids is None else area_kinds(unit_ids)
     exprs.update({dim: F(dim) for dim in family.dims})
     return _group(family.kept().filter(where), by, exprs, Sum("n"))
 
@@ -346,6 +348,20 @@ class Period:
     @property
     def end(self) -> datetime:
         return _start(self.until + timedelta(days=1))
+
+
+def days_of(start: datetime, end: datetime) -> tuple[date, date] | None:
+    """The first and last day of a span of whole days (`start` and `end` local midnights, `end`
+    excluded), as the kept figures count them; None for any other span."""
+    first, after = timezone.localtime(start, _zone()), timezone.localtime(end, _zone())
+    if first.time() != time.min or after.time() != time.min or after <= first:
+        return None
+    return first.date(), after.date() - timedelta(days=1)
+
+
+def units_q(unit_ids: list[int]) -> Callable[[str], Q]:
+    """`area_q` for a list of units."""
+    return lambda field: Q(InIds(field, unit_ids))
 
 
 def period(

@@ -22,6 +22,7 @@ What each row counts (choices where the form is silent are written in docs/ARCHI
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +44,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ocrotire.analytics.expressions import UNKNOWN, age_years, band_of, place_kind
+from ocrotire.analytics import figures
+from ocrotire.analytics.expressions import UNKNOWN, age_years, band_of
 from ocrotire.analytics.suppression import cell
 from ocrotire.cases.models import Assessment, Confirmation
 from ocrotire.core.expressions import InIds
@@ -175,7 +177,7 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
     )
     for group in (
         reports.order_by()
-        .annotate(row=is_self, confirmed=confirmed, place=place_kind("unit"))
+        .annotate(row=is_self, confirmed=confirmed, place=figures.area_kinds(unit_ids))
         .values("row", "place", "reporter_sector", "confirmed")
         .annotate(n=Count("pk"))
     ):
@@ -194,22 +196,11 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
         .filter(InIds("report__unit_id", unit_ids))
         .order_by()
     )
-    for group in (
-        children.annotate(
-            row=Case(
-                When(report__channel=Channel.SELF_REFERRAL, then=Value("2")),
-                default=Value("1"),
-                output_field=CharField(),
-            ),
-            years=age_years(at="report__received_at", born="person__birth_date"),
-        )
-        .values("row", "person__sex", "years")
-        .annotate(n=Count("pk"))
-    ):
-        row, n = group["row"], group["n"]
-        sex = {"F": "girls", "M": "boys"}.get(group["person__sex"], "sex_unknown")
-        rows[f"{row}.{sex}"] += n
-        rows[f"{row}.{BANDS[band_of(group['years'])]}"] += n
+    for (self_referral, sex, years), n in _children_by_age(children, unit_ids, start, end):
+        row = "2" if self_referral == "yes" else "1"
+        sex_key = {"F": "girls", "M": "boys"}.get(sex, "sex_unknown")
+        rows[f"{row}.{sex_key}"] += n
+        rows[f"{row}.{BANDS[band_of(years)]}"] += n
 
     # Each child once, under the most serious form of their latest report of the year.
     latest = (
@@ -234,6 +225,32 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
     ):
         rows[CHILD_CONCERNS[group["report__concerns__code"]]] = group["n"]
     return rows
+
+
+def _children_by_age(
+    children: QuerySet[ReportChild], unit_ids: list[int], start: datetime, end: datetime
+) -> Iterable[tuple[tuple[str, str, int | None], int]]:
+    """The children of the span's reports by self-referral, sex and whole years of age: from the
+    dashboards' day figures for a span of whole days (exact: the days changed since they were
+    kept are counted from the records), else from the records."""
+    days = figures.days_of(start, end)
+    if days is not None:
+        span = figures.period(figures.units_q(unit_ids), *days, unit_ids)
+        keys = ("self_referral", "sex", "years")
+        return figures.counts(figures.CHILDREN, keys, span).items()
+    grouped = (
+        children.annotate(
+            self_referral=Case(
+                When(report__channel=Channel.SELF_REFERRAL, then=Value("yes")),
+                default=Value("no"),
+                output_field=CharField(),
+            ),
+            years=age_years(at="report__received_at", born="person__birth_date"),
+        )
+        .values("self_referral", "person__sex", "years")
+        .annotate(n=Count("pk"))
+    )
+    return [((g["self_referral"], g["person__sex"] or "", g["years"]), g["n"]) for g in grouped]
 
 
 def hg270_document(*, unit: Unit, year: int, exact: bool) -> dict[str, Any]:

@@ -193,8 +193,8 @@ class ConcernDayFigure(models.Model):
 
 
 class ChildDayFigure(models.Model):
-    """Children named in the reports received by a unit on a day, by sex, age in whole years
-    on that day, refugee and disability ("yes"/"no")."""
+    """Children named in the reports received by a unit on a day (or in a month), by sex, age
+    in whole years on that day, refugee, disability and self-referral ("yes"/"no")."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
     day = models.DateField()
@@ -204,13 +204,15 @@ class ChildDayFigure(models.Model):
     years = models.SmallIntegerField(null=True)
     refugee = models.CharField(max_length=3)
     disability = models.CharField(max_length=3)
+    # Named in a self-referral ("yes") or in a report from others ("no"): HG 270 rows 2 and 1.
+    self_referral = models.CharField(max_length=3)
     n = models.PositiveIntegerField()
 
     class Meta:
         indexes = [
             models.Index(
                 fields=["unit", "whole_month", "day"],
-                include=["sex", "years", "refugee", "disability", "n"],
+                include=["sex", "years", "refugee", "disability", "self_referral", "n"],
                 name="analytics_childday",
             )
         ]
