@@ -24,6 +24,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -460,12 +461,17 @@ def overdue_figures(
     (the assignee, else the case manager)."""
     area = area or Area(user, filters.unit)
     tasks = overdue_tasks(area, now)
+    manager = CaseRecord.objects.filter(pk=OuterRef("case_id")).order_by().values("manager_id")[:1]
     by_unit = area.by_part(
         tasks.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n")
     )
     workers = [
         (row["worker"], row["n"])
-        for row in tasks.annotate(worker=Coalesce("assignee_id", "case__manager_id"))
+        # The case's manager looked up for each step without an assignee (not a join, which
+        # the planner was apt to answer by walking every case of the country).
+        for row in tasks.annotate(
+            worker=Coalesce("assignee_id", Subquery(manager), output_field=IntegerField())
+        )
         .values("worker")
         .annotate(n=Count("id"))
     ]

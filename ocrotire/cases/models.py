@@ -103,11 +103,11 @@ class Case(models.Model):
         ordering = ["-opened_at", "-id"]
         indexes = [
             # An area's cases by stage, those closed in a period, and their managers, from the
-            # index alone (lists, board, dashboards).
+            # index alone (lists, board, dashboards; the id for COUNT(id)).
             models.Index(
                 fields=["unit", "stage", "closed_at"],
                 name="cases_case_unit_stage_closed",
-                include=["manager"],
+                include=["manager", "id"],
             ),
             models.Index(fields=["manager", "stage"], name="cases_case_manager_stage"),
             # Covering: a page of a wide list is found from the index alone, filters included.
@@ -476,6 +476,14 @@ class Task(models.Model):
             models.Index(fields=["status", "due_at"], name="cases_task_open_due"),
             models.Index(fields=["assignee", "status", "due_at"], name="cases_task_assignee"),
             models.Index(fields=["unit", "status", "due_at"], name="cases_task_unit"),
+            # An area's overdue steps by unit and by whom they wait on, from the index alone
+            # (dashboards): the open steps only, a small part of all.
+            models.Index(
+                fields=["unit", "due_at"],
+                include=["id", "assignee", "case"],
+                condition=models.Q(status="open"),
+                name="cases_task_open_unit",
+            ),
         ]
 
     def __str__(self) -> str:
