@@ -241,3 +241,20 @@ def test_the_generator_counts_the_figures_of_what_it_loads(db: Any) -> None:
         live = day_figures.counts(family, by, day_figures.Period(everywhere, since, until, None))
         assert kept == live
         assert sum(live.values()) > 0
+
+
+def test_the_command_counts_what_was_never_counted(world: dict[str, Any]) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("refresh_figures", stdout=out)
+    assert day_figures.is_built()
+    assert "day figures counted" in out.getvalue()
+    assert ReportDayFigure.objects.exists()
+    Report.objects.update(channel="walk_in")
+    out = io.StringIO()
+    call_command("refresh_figures", stdout=out)
+    assert not FigureChange.objects.exists()
+    assert "changes counted" in out.getvalue()

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        if options["rebuild"]:
+        if options["rebuild"] or not figures.is_built():
             rows = figures.rebuild()
             self.stdout.write(
                 f"{rows} day figures counted in {time.perf_counter() - started:.1f} s"
