@@ -8,7 +8,3 @@ class AnalyticsConfig(AppConfig):
     name = "ocrotire.analytics"
     label = "analytics"
     verbose_name = _("Analytics and exports")
-
-    def ready(self) -> None:
-        # Registers the generator's steps of the analytics (the dashboards' day figures).
-        from ocrotire.analytics import synthetic  # noqa: F401

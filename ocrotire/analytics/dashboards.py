@@ -219,12 +219,6 @@ def _reports(area: Area, filters: Filters) -> QuerySet[Report]:
     ).order_by()
 
 
-def _month_key(value: date | datetime) -> str:
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{value.year:04d}-{value.month:02d}"
-
-
 def months(filters: Filters) -> list[str]:
     keys = []
     cursor = filters.since.replace(day=1)

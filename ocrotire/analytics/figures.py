@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -179,7 +180,8 @@ def _group(
     return counts
 
 
-def _live(family: Family, where: Q, by: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+def live_counts(family: Family, where: Q, by: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+    """The family's records selected by `where` counted from the records by the keys `by`."""
     exprs: dict[str, Any] = {
         MONTH: TruncMonth(family.at, tzinfo=_zone()),
         UNIT: F(family.unit),
@@ -208,11 +210,11 @@ def area_kinds(unit_ids: list[int]) -> Case:
 
 
 def _kept(
-    family: Family, where: Q, by: tuple[str, ...], unit_ids: list[int] | None = None
+    family: Family, where: Q, by: tuple[str, ...], period: Period
 ) -> dict[tuple[Any, ...], int]:
     exprs: dict[str, Any] = {MONTH: TruncMonth("day"), UNIT: F("unit")}
     if AREA_KIND in by:
-        exprs[AREA_KIND] = place_kind("unit") if unit_ids is None else area_kinds(unit_ids)
+        exprs[AREA_KIND] = period.area_kind
     exprs.update({dim: F(dim) for dim in family.dims})
     return _group(family.kept().filter(where), by, exprs, Sum("n"))
 
@@ -341,6 +343,12 @@ class Period:
     # unit tree for every row.
     unit_ids: list[int] | None = None
 
+    @cached_property
+    def area_kind(self) -> Case:
+        """The urban or rural mark of the kept rows' unit: read once for the area's units, else
+        joined up the unit tree."""
+        return place_kind("unit") if self.unit_ids is None else area_kinds(self.unit_ids)
+
     @property
     def start(self) -> datetime:
         return _start(self.since)
@@ -367,8 +375,9 @@ def units_q(unit_ids: list[int]) -> Callable[[str], Q]:
 def period(
     area_q: Callable[[str], Q], since: date, until: date, unit_ids: list[int] | None = None
 ) -> Period:
-    """The period with the days of the area changed and not yet counted (one query): None when
-    the kept figures cannot be used (not built, or more such days than the limit)."""
+    """The period with the days of the area changed and not yet counted (one query); its
+    `pending` is None when the kept figures cannot be used (never counted, counted in another
+    time zone, more such days than the limit, or a negative limit)."""
     bare = Period(area_q, since, until, None, unit_ids)
     limit = settings.OCROTIRE_FIGURES_PENDING_LIMIT
     if limit < 0 or not is_built():  # a negative limit: never read the kept figures
@@ -395,14 +404,12 @@ def counts(family: Family, by: tuple[str, ...], period: Period) -> dict[tuple[An
     pending = period.pending
     if pending is None:
         where = Q(**{f"{family.at}__gte": period.start, f"{family.at}__lt": period.end})
-        return _live(family, period.area_q(family.unit) & where, by)
-    total = _kept(
-        family, period.area_q("unit") & _span(period.since, period.until), by, period.unit_ids
-    )
+        return live_counts(family, period.area_q(family.unit) & where, by)
+    total = _kept(family, period.area_q("unit") & _span(period.since, period.until), by, period)
     if pending:
-        for key, n in _kept(family, _kept_days(pending), by, period.unit_ids).items():
+        for key, n in _kept(family, _kept_days(pending), by, period).items():
             total[key] -= n
-        for key, n in _live(family, _live_days(family, pending), by).items():
+        for key, n in live_counts(family, _live_days(family, pending), by).items():
             total[key] += n
     return {key: n for key, n in total.items() if n}
 

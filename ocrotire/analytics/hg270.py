@@ -34,6 +34,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Value,
     When,
@@ -45,7 +46,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.analytics import figures
-from ocrotire.analytics.expressions import UNKNOWN, age_years, band_of
+from ocrotire.analytics.expressions import UNKNOWN, band_of
 from ocrotire.analytics.suppression import cell
 from ocrotire.cases.models import Assessment, Confirmation
 from ocrotire.core.expressions import InIds
@@ -196,7 +197,7 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
         .filter(InIds("report__unit_id", unit_ids))
         .order_by()
     )
-    for (self_referral, sex, years), n in _children_by_age(children, unit_ids, start, end):
+    for (self_referral, sex, years), n in _children_by_age(unit_ids, start, end):
         row = "2" if self_referral == "yes" else "1"
         sex_key = {"F": "girls", "M": "boys"}.get(sex, "sex_unknown")
         rows[f"{row}.{sex_key}"] += n
@@ -228,29 +229,22 @@ def period_counts(*, unit: Unit, start: datetime, end: datetime) -> dict[str, in
 
 
 def _children_by_age(
-    children: QuerySet[ReportChild], unit_ids: list[int], start: datetime, end: datetime
+    unit_ids: list[int], start: datetime, end: datetime
 ) -> Iterable[tuple[tuple[str, str, int | None], int]]:
     """The children of the span's reports by self-referral, sex and whole years of age: from the
     dashboards' day figures for a span of whole days (exact: the days changed since they were
     kept are counted from the records), else from the records."""
+    keys = ("self_referral", "sex", "years")
     days = figures.days_of(start, end)
-    if days is not None:
-        span = figures.period(figures.units_q(unit_ids), *days, unit_ids)
-        keys = ("self_referral", "sex", "years")
-        return figures.counts(figures.CHILDREN, keys, span).items()
-    grouped = (
-        children.annotate(
-            self_referral=Case(
-                When(report__channel=Channel.SELF_REFERRAL, then=Value("yes")),
-                default=Value("no"),
-                output_field=CharField(),
-            ),
-            years=age_years(at="report__received_at", born="person__birth_date"),
+    if days is None:
+        where = Q(
+            InIds("report__unit_id", unit_ids),
+            report__received_at__gte=start,
+            report__received_at__lt=end,
         )
-        .values("self_referral", "person__sex", "years")
-        .annotate(n=Count("pk"))
-    )
-    return [((g["self_referral"], g["person__sex"] or "", g["years"]), g["n"]) for g in grouped]
+        return figures.live_counts(figures.CHILDREN, where, keys).items()
+    span = figures.period(figures.units_q(unit_ids), *days, unit_ids)
+    return figures.counts(figures.CHILDREN, keys, span).items()
 
 
 def hg270_document(*, unit: Unit, year: int, exact: bool) -> dict[str, Any]:

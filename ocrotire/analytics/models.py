@@ -142,17 +142,30 @@ class FigureBuild(models.Model):
         return f"{self.built_at:%Y-%m-%d %H:%M} ({self.time_zone})"
 
 
-class ReportDayFigure(models.Model):
-    """Reports received by a unit on a day (or in a month), by channel and reporter."""
+class DayFigure(models.Model):
+    """Records of a unit counted for a day, or for a month (`whole_month`); each table adds the
+    groups it counts by (see figures.py)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
     day = models.DateField()
     # A month's row (`day` its first) sums the month's day rows, for periods of whole months.
     whole_month = models.BooleanField(default=False)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        month = " (month)" if self.whole_month else ""
+        return f"{self.unit_id} {self.day}{month}: {self.n}"
+
+
+class ReportDayFigure(DayFigure):
+    """Reports received by a unit on a day (or in a month), by channel and reporter."""
+
     channel = models.CharField(max_length=20)
     reporter_kind = models.CharField(max_length=20)
     reporter_sector = models.CharField(max_length=20)
-    n = models.PositiveIntegerField()
 
     class Meta:
         indexes = [
@@ -163,21 +176,13 @@ class ReportDayFigure(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.unit_id} {self.day} {self.channel}: {self.n}"
 
-
-class ConcernDayFigure(models.Model):
+class ConcernDayFigure(DayFigure):
     """Reports received by a unit on a day naming a concern."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
-    day = models.DateField()
-    # A month's row (`day` its first) sums the month's day rows, for periods of whole months.
-    whole_month = models.BooleanField(default=False)
     concern = models.ForeignKey(
         "intake.ConcernCategory", on_delete=models.CASCADE, related_name="+"
     )
-    n = models.PositiveIntegerField()
 
     class Meta:
         indexes = [
@@ -188,25 +193,17 @@ class ConcernDayFigure(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.unit_id} {self.day} {self.concern_id}: {self.n}"
 
-
-class ChildDayFigure(models.Model):
+class ChildDayFigure(DayFigure):
     """Children named in the reports received by a unit on a day (or in a month), by sex, age
     in whole years on that day, refugee, disability and self-referral ("yes"/"no")."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
-    day = models.DateField()
-    # A month's row (`day` its first) sums the month's day rows, for periods of whole months.
-    whole_month = models.BooleanField(default=False)
     sex = models.CharField(max_length=10)
     years = models.SmallIntegerField(null=True)
     refugee = models.CharField(max_length=3)
     disability = models.CharField(max_length=3)
     # Named in a self-referral ("yes") or in a report from others ("no"): HG 270 rows 2 and 1.
     self_referral = models.CharField(max_length=3)
-    n = models.PositiveIntegerField()
 
     class Meta:
         indexes = [
@@ -216,6 +213,3 @@ class ChildDayFigure(models.Model):
                 name="analytics_childday",
             )
         ]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id} {self.day} {self.sex} {self.years}: {self.n}"

@@ -3,7 +3,8 @@
 `generate` runs a list of generator steps in order, in one transaction: persons and households
 (the registry generator), staff per leaf unit, then reports and the cases they open, simulated
 day by day over the years asked for. Later capabilities (providers, referrals, placements…) add
-their own records with `@generator_step`, reading what earlier steps left in `Generation.shared`.
+their own records with `@generator_step` in their app's `synthetic` module (found when a generation
+runs), reading what earlier steps left in `Generation.shared`.
 
 Reports and cases are simulated as the services would have written them: registration numbers
 per authority and year in order of receipt (and the counters left where `next_number` continues
@@ -31,6 +32,7 @@ from typing import IO, Any
 
 from django.core.management import call_command
 from django.db import models, transaction
+from django.utils.module_loading import autodiscover_modules
 
 from ocrotire.accounts.models import Role, RoleCode, User
 from ocrotire.accounts.services import roles_ensure
@@ -153,6 +155,9 @@ def generate(
 
     `fast` skips the per-row foreign-key triggers where the database allows it (see
     `core.bulk.fast_load`); tests turn it off to have every reference checked."""
+    # Every app's `synthetic` module registers its steps as it is imported: imported here, when
+    # a generation runs, not by every web worker at start-up.
+    autodiscover_modules("synthetic")
     generation = Generation(scale=scale, stream=stream, progress=progress)
     with transaction.atomic():
         generation.shared["fast_load"] = fast and fast_load()
