@@ -34,11 +34,9 @@ from ocrotire.cases.models import (
     TimelineEvent,
 )
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
-from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint, open_points
-from ocrotire.registry.models import Person
-from ocrotire.registry.selectors import scope_q
+from ocrotire.registry.selectors import named_q, scope_q
 
 
 def case_scope(user: User) -> QuerySet[Case]:
@@ -57,10 +55,6 @@ def case_scope(user: User) -> QuerySet[Case]:
         elsewhere = list(teams.exclude(in_area).order_by().values_list("case_id", flat=True))
         return Case.objects.filter(condition | Q(pk__in=elsewhere) if elsewhere else condition)
     return Case.objects.filter(Q(Exists(teams.filter(case=OuterRef("pk")))))
-
-
-# Children named by a search term, at most, handed to the cases query as a list (see case_list).
-SEARCH_CHILDREN_LIMIT = 50000
 
 
 def case_list(
@@ -86,20 +80,7 @@ def case_list(
         qs = qs.filter(risk_level=risk_level)
     if search:
         term = search.strip()
-        # The children found by name first (a trigram index answers it on PostgreSQL), handed
-        # to the cases query as a list of ids: the planner then knows how many there are and
-        # reads their cases from the child index (a subquery made it scan every case at 1 M).
-        # A term so common that it names more children than the list may hold keeps the
-        # subquery.
-        children = Person.objects.filter(
-            Q(family_name__icontains=term) | Q(given_name__icontains=term)
-        ).order_by()
-        child_ids = list(children.values_list("pk", flat=True)[: SEARCH_CHILDREN_LIMIT + 1])
-        if len(child_ids) > SEARCH_CHILDREN_LIMIT:
-            by_child = Q(child__in=children.values("pk"))
-        else:
-            by_child = Q(InIds("child_id", child_ids))
-        qs = qs.filter(Q(number__iexact=term) | by_child)
+        qs = qs.filter(Q(number__iexact=term) | named_q("child_id", term))
     return (
         qs.select_related("unit", "child", "manager")
         .annotate(overdue_count=overdue_count())

@@ -11,9 +11,9 @@ from django.utils import timezone
 from ocrotire.accounts.models import User
 from ocrotire.cases.deadlines import repeat_window_days
 from ocrotire.cases.models import Task, TaskStatus
-from ocrotire.intake.models import Report
+from ocrotire.intake.models import Report, ReportChild
 from ocrotire.intake.permissions import can_file_report, keeps_register
-from ocrotire.registry.selectors import scope_q
+from ocrotire.registry.selectors import named_q, scope_q
 
 
 def report_scope(user: User) -> QuerySet[Report]:
@@ -49,9 +49,9 @@ def report_list(
     if unit_code:
         qs = qs.filter(Q(unit__code=unit_code) | Q(unit__path__contains=f"/{unit_code}/"))
     if search:
-        qs = qs.filter(
-            Q(number__iexact=search.strip()) | Q(children__family_name__icontains=search.strip())
-        ).distinct()
+        term = search.strip()
+        reports = ReportChild.objects.filter(named_q("person_id", term)).values("report_id")
+        qs = qs.filter(Q(number__iexact=term) | Q(pk__in=reports))
     if received_from:
         qs = qs.filter(received_at__date__gte=received_from)
     if received_to:

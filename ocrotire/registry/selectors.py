@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
+from ocrotire.core.expressions import InIds
 from ocrotire.registry.models import (
     DedupRun,
     DuplicateCandidate,
     Household,
     Merge,
+    NameKey,
     Person,
+    PersonIdentifier,
     PersonStatus,
 )
-from ocrotire.registry.names import name_keys
+from ocrotire.registry.names import name_keys, name_tokens
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
 
 
@@ -53,16 +57,12 @@ def person_list(
 ) -> QuerySet[Person]:
     qs = person_scope(user)
     if search:
-        keys = set()
-        for token in search.split():
-            keys |= name_keys(token)
-        by_key = Q(name_keys__key__in=sorted(keys)) if keys else Q(pk__in=[])
-        by_text = (
-            Q(family_name__icontains=search)
-            | Q(given_name__icontains=search)
-            | Q(identifiers__value=search.strip(), identifiers__active=True)
+        # A name (every word of it, as the case list searches) or an identifier.
+        by_identifier = PersonIdentifier.objects.filter(value=search.strip(), active=True)
+        qs = qs.filter(
+            Q(pk__in=persons_named(search).values("pk"))
+            | Q(pk__in=by_identifier.values("person_id"))
         )
-        qs = qs.filter(pk__in=Person.objects.filter(by_key | by_text).values("pk"))
     if unit_code:
         qs = qs.filter(unit__code=unit_code)
     if birth_year:
@@ -170,3 +170,59 @@ def dedup_run_get(*, user: User, pk: int | str) -> DedupRun:
         return DedupRun.objects.get(pk=pk)
     except (DedupRun.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+# Keys by which a searched word finds a name: the same word but for diacritics and case (a:),
+# romanised (r:), or sounding the same (p:, which also reads across scripts and through doubled
+# letters: "Русу", "Russu"). Given-name groups serve the live match, where a variant is a
+# candidate to review; in a search box they would bury the child asked for among the variants.
+SEARCH_KEY_PREFIXES = ("a:", "r:", "p:")
+# Shorter words are matched as whole words only (an index of three-letter pieces cannot answer
+# "is this a part of the name" for one or two letters).
+SEARCH_PART_MIN = 3
+
+
+def persons_named(term: str) -> QuerySet[Person]:
+    """Everyone (whatever the reader's scope: callers restrict) whose given, family or other
+    names contain every word of `term`, in any order: "Maria Rusu", "rusu maria" and "Мария
+    Русу" find Maria Rusu; a word is a whole name but for diacritics, case, script and sound,
+    or, from three letters, a part of a name ("Lung" finds Lungu). No word, no one."""
+    words = list(dict.fromkeys(word.casefold() for word in name_tokens(term)))
+    if not words:
+        return Person.objects.none()
+    qs = Person.objects.order_by()
+    for word in words:
+        keys = sorted(key for key in name_keys(word) if key.startswith(SEARCH_KEY_PREFIXES))
+        by_word = (
+            NameKey.objects.filter(key__in=keys).order_by().values_list("person_id", flat=True)
+        )
+        if len(word) >= SEARCH_PART_MIN:
+            by_part = (
+                Person.objects.filter(
+                    Q(family_name__icontains=word) | Q(given_name__icontains=word)
+                )
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            by_word = by_word.union(by_part)
+        qs = qs.filter(pk__in=by_word)
+    return qs
+
+
+# Children named by a search term, at most, handed to a query of cases or reports as one list of
+# ids (see named_q).
+SEARCH_CHILDREN_LIMIT = 50000
+
+
+def named_q(field: str, term: str) -> Q:
+    """`field` (a person's id: a case's child, a report's child) is someone `persons_named`
+    finds. On PostgreSQL the persons are found first and handed over as one array of ids: the
+    planner then knows how many there are and reads their rows from the field's index (as a
+    subquery it scanned every case at 1 M); a term naming more persons than the list may hold,
+    and SQLite (whose statements take a bounded number of parameters), keep the subquery."""
+    persons = persons_named(term)
+    if connection.vendor == "postgresql":
+        ids = list(persons.values_list("pk", flat=True)[: SEARCH_CHILDREN_LIMIT + 1])
+        if len(ids) <= SEARCH_CHILDREN_LIMIT:
+            return Q(InIds(field, ids))
+    return Q(**{f"{field}__in": persons.values("pk")})

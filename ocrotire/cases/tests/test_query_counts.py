@@ -149,7 +149,7 @@ def test_report_creation_answers_what_a_read_gives(specialist_api: Any) -> None:
 def test_search_by_name_finds_the_same_cases_when_the_term_names_many_children(
     specialist_api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ocrotire.cases import selectors
+    from ocrotire.registry import selectors
 
     cases = _many_cases(specialist_api, 3)
     listed = specialist_api.get("/api/v1/cases/?search=lungu").json()
