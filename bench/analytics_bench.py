@@ -238,7 +238,12 @@ def scenarios(args: argparse.Namespace) -> list[dict[str, Any]]:
             if label == "dashboard, city, last 12 months":
                 modes += [
                     (f", not cached, {CHANGED_DAYS} days changed", 0, {}, CHANGED_DAYS),
-                    (", counted from the records alone", 0, {"OCROTIRE_FIGURES_PENDING_LIMIT": -1}, 0),
+                    (
+                        ", counted from the records alone",
+                        0,
+                        {"OCROTIRE_FIGURES_PENDING_LIMIT": -1},
+                        0,
+                    ),
                 ]
             modes.append((", cached", 120, {}, 0))
         for suffix, seconds, overrides, changed in modes:

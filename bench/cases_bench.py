@@ -147,13 +147,29 @@ def raw_case_list(
         where.append("(c.opened_at, c.id) < (%s, %s)")
         params += [at, pk]
     if filters.get("search"):
+        # The persons named by every word (as `registry.selectors.persons_named`): a whole
+        # name by its keys, or from three letters a part of one.
+        from ocrotire.registry.names import name_keys, name_tokens
+        from ocrotire.registry.selectors import SEARCH_KEY_PREFIXES, SEARCH_PART_MIN
+
         term = filters["search"]
-        cursor.execute(
-            "SELECT id FROM registry_person WHERE upper(family_name) LIKE upper(%s)"
-            " OR upper(given_name) LIKE upper(%s)",
-            [f"%{term}%", f"%{term}%"],
-        )
-        children = [row[0] for row in cursor.fetchall()]
+        parts: list[str] = []
+        named_params: list[Any] = []
+        for word in dict.fromkeys(w.casefold() for w in name_tokens(term)):
+            keys = sorted(k for k in name_keys(word) if k.startswith(SEARCH_KEY_PREFIXES))
+            part = "SELECT person_id FROM registry_namekey WHERE key = ANY(%s)"
+            named_params.append(keys)
+            if len(word) >= SEARCH_PART_MIN:
+                part += (
+                    " UNION SELECT id FROM registry_person WHERE upper(family_name) LIKE upper(%s)"
+                    " OR upper(given_name) LIKE upper(%s)"
+                )
+                named_params += [f"%{word}%", f"%{word}%"]
+            parts.append(f"({part})")
+        children: list[int] = []
+        if parts:
+            cursor.execute(" INTERSECT ".join(parts), named_params)
+            children = [row[0] for row in cursor.fetchall()]
         where.append("(upper(c.number) = upper(%s) OR c.child_id = ANY(%s::bigint[]))")
         params += [term, children]
     condition = " AND ".join(where)
@@ -203,6 +219,8 @@ def case_scenarios(requests: int, seed: int) -> list[dict[str, Any]]:
         )
         names = sorted({n for n in family[:2000] if n})
         common = rng.choice(names[: max(1, len(names) // 3)]) if names else "Rusu"
+        named = in_scope.order_by("?").values_list("child__given_name", "child__family_name")
+        given_family = " ".join(named.first() or ("Maria", "Rusu"))
         deep = max(1, total // 50 // 2)
         # The same rows as the deep page, by keyset: the cursor of the row just before it.
         from ocrotire.api.pagination import cursor_of
@@ -222,6 +240,9 @@ def case_scenarios(requests: int, seed: int) -> list[dict[str, Any]]:
             ("open, risk=high", {"open": "true", "risk_level": "high"}, 1),
             ("search: case number", {"search": "#number"}, 1),
             (f"search: family name ({common})", {"search": common}, 1),
+            (f"search: given and family name ({given_family})", {"search": given_family}, 1),
+            # The most common given name of the synthetic registry: the worst case.
+            ("search: a common given name (Maria)", {"search": "Maria"}, 1),
         ]
         for label, filters, page in plan:
             latencies, raw, queries, rows = [], [], [], 0
