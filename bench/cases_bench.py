@@ -147,7 +147,7 @@ def raw_case_list(
         where.append("(c.opened_at, c.id) < (%s, %s)")
         params += [at, pk]
     if filters.get("search"):
-        # The persons named by every word (as `registry.selectors.persons_named`): a whole
+        # The persons named by every word (as `registry.selectors.person_ids_named`): a whole
         # name by its keys, or from three letters a part of one.
         from ocrotire.registry.names import name_keys, name_tokens
         from ocrotire.registry.selectors import SEARCH_KEY_PREFIXES, SEARCH_PART_MIN

@@ -36,7 +36,7 @@ from ocrotire.cases.models import (
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint, open_points
-from ocrotire.registry.selectors import named_q, scope_q
+from ocrotire.registry.selectors import has_digits, named_q, scope_q
 
 
 def case_scope(user: User) -> QuerySet[Case]:
@@ -79,8 +79,14 @@ def case_list(
     if risk_level:
         qs = qs.filter(risk_level=risk_level)
     if search:
+        # A case number has digits and a name has none: one condition, not an OR the index
+        # of either could not answer.
         term = search.strip()
-        qs = qs.filter(Q(number__iexact=term) | named_q("child_id", term))
+        qs = (
+            qs.filter(number__iexact=term)
+            if has_digits(term)
+            else qs.filter(named_q("child_id", term))
+        )
     return (
         qs.select_related("unit", "child", "manager")
         .annotate(overdue_count=overdue_count())

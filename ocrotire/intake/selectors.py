@@ -13,7 +13,7 @@ from ocrotire.cases.deadlines import repeat_window_days
 from ocrotire.cases.models import Task, TaskStatus
 from ocrotire.intake.models import Report, ReportChild
 from ocrotire.intake.permissions import can_file_report, keeps_register
-from ocrotire.registry.selectors import named_q, scope_q
+from ocrotire.registry.selectors import has_digits, named_q, scope_q
 
 
 def report_scope(user: User) -> QuerySet[Report]:
@@ -50,8 +50,11 @@ def report_list(
         qs = qs.filter(Q(unit__code=unit_code) | Q(unit__path__contains=f"/{unit_code}/"))
     if search:
         term = search.strip()
-        reports = ReportChild.objects.filter(named_q("person_id", term)).values("report_id")
-        qs = qs.filter(Q(number__iexact=term) | Q(pk__in=reports))
+        if has_digits(term):
+            qs = qs.filter(number__iexact=term)
+        else:
+            reports = ReportChild.objects.filter(named_q("person_id", term)).values("report_id")
+            qs = qs.filter(pk__in=reports)
     if received_from:
         qs = qs.filter(received_at__date__gte=received_from)
     if received_to:

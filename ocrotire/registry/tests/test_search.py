@@ -62,6 +62,15 @@ def test_case_search_finds_the_children_named_by_every_word(
     assert found["count"] == len(expected)
 
 
+def test_case_search_by_number_finds_that_case_alone(
+    specialist_api: Any, named_cases: dict[str, int]
+) -> None:
+    case = specialist_api.get(f"/api/v1/cases/{named_cases['ion_rusu']}/").json()
+    for term in (case["number"], case["number"].lower(), f" {case['number']} "):
+        found = specialist_api.get("/api/v1/cases/", {"search": term}).json()
+        assert [c["id"] for c in found["results"]] == [case["id"]]
+
+
 def test_report_search_finds_a_report_once_whichever_of_its_children_is_named(
     specialist_api: Any,
 ) -> None:
@@ -114,7 +123,9 @@ def test_registry_search_by_every_word_of_a_name_or_by_an_identifier(
     number = "200300012345" + idno.calc_check_digit("200300012345")
     made = {}
     for key in ("maria_rusu", "ion_rusu", "cyrillic", "mariana"):
-        extra = {"identifiers": [{"scheme": "md_idnp", "value": number}]} if key == "ion_rusu" else {}
+        extra = (
+            {"identifiers": [{"scheme": "md_idnp", "value": number}]} if key == "ion_rusu" else {}
+        )
         answer = client.post(
             "/api/v1/persons/",
             {**CHILDREN[key], "sex": "F", "unit": "MD-CU-BOT", **extra},
