@@ -30,6 +30,7 @@ from datetime import time as clock
 from functools import lru_cache
 from typing import IO, Any
 
+from django.apps import apps
 from django.core.management import call_command
 from django.db import models, transaction
 from django.utils.module_loading import autodiscover_modules
@@ -53,7 +54,15 @@ from ocrotire.cases.models import (
     Visit,
 )
 from ocrotire.core.audit import audit_record
-from ocrotire.core.bulk import BulkTable, Progress, analyze, fast_load, reserve
+from ocrotire.core.bulk import (
+    BulkTable,
+    Progress,
+    analyze,
+    fast_load,
+    indexes_defer,
+    indexes_restore,
+    reserve,
+)
 from ocrotire.core.crypto import encrypt
 from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import Calendar, calendar_of, due_at
@@ -161,10 +170,18 @@ def generate(
     generation = Generation(scale=scale, stream=stream, progress=progress)
     with transaction.atomic():
         generation.shared["fast_load"] = fast and fast_load()
+        # The empty tables of the project are loaded without their secondary indexes, which
+        # are built once the rows are in: before the first step that reads what the others
+        # wrote (from READING_STEPS), or at the end.
+        deferred = indexes_defer(_project_tables())
         for step in STEPS:
+            if deferred and step.order >= READING_STEPS:
+                _indexes_back(generation, deferred)
+                deferred = []
             step.run(generation)
         for table in generation.tables.values():
             table.close()
+        _indexes_back(generation, deferred)
         # One audit row for the whole run: what was generated, with which seed and scale.
         audit_record(
             actor=None,
@@ -184,6 +201,34 @@ def generate(
     analyze(generation.analyzed)
     generation.extra_counts["VACUUM (ANALYZE)"] = (0, time.perf_counter() - started)
     return generation
+
+
+# Steps from this order on read the rows the earlier steps wrote (the dashboards' figures count
+# them), so the deferred indexes are built before they run.
+READING_STEPS = 90
+
+
+def _project_tables() -> list[str]:
+    return [
+        model._meta.db_table
+        for config in apps.get_app_configs()
+        if config.name.startswith("ocrotire.")
+        for model in config.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    ]
+
+
+def _indexes_back(generation: Generation, definitions: list[str]) -> None:
+    if not definitions:
+        return
+    for table in generation.tables.values():
+        table.write()
+    started = time.perf_counter()
+    indexes_restore(definitions)
+    generation.extra_counts["indexes built after the load"] = (
+        len(definitions),
+        time.perf_counter() - started,
+    )
 
 
 class _Ids:

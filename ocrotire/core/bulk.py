@@ -129,7 +129,14 @@ class CopyTable:
         self.lines: list[str] = []
 
     def add(self, *values: object) -> None:
-        self.lines.append("\t".join(map(copy_text, values)) + self.suffix)
+        # The formatter by exact type inline, without a call to copy_text per value (about 10 %
+        # of the formatting, which at 1 M persons is some 400 million values). Other types
+        # (subclasses) take the general path.
+        try:
+            line = "\t".join([_FORMATS[type(value)](value) for value in values])
+        except KeyError:
+            line = "\t".join(map(copy_text, values))
+        self.lines.append(line + self.suffix)
 
     def flush(self, cursor: Any) -> int:
         written = len(self.lines)
@@ -230,6 +237,52 @@ def fast_load() -> bool:
             return False
         cursor.execute("SET LOCAL session_replication_role = replica")
     return True
+
+
+def indexes_defer(tables: Iterable[str]) -> list[str]:
+    """Drop the secondary indexes of those of `tables` that are empty, inside the caller's
+    transaction, and return their definitions for `indexes_restore` (PostgreSQL; elsewhere
+    nothing). One index built over millions of rows at the end is several times cheaper than
+    the same index kept up to date row by row during a COPY — most of all the trigram (GIN)
+    indexes of names. Primary keys and unique indexes stay: they keep the load correct. A table
+    with rows keeps its indexes (a generation added to a live database). A transaction that
+    fails gives the indexes back with everything else."""
+    if connection.vendor != "postgresql":
+        return []
+    quote = connection.ops.quote_name
+    definitions: list[str] = []
+    with connection.cursor() as cursor:
+        for table in sorted(set(tables)):
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608
+            if cursor.fetchone()[0]:
+                continue
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)"
+                " FROM pg_index i WHERE i.indrelid = %s::regclass"
+                " AND NOT i.indisprimary AND NOT i.indisunique AND NOT EXISTS"
+                " (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+                " ORDER BY 1",
+                [quote(table)],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"DROP INDEX {name}")
+                definitions.append(definition)
+    return definitions
+
+
+def indexes_restore(definitions: Sequence[str]) -> None:
+    """Build again the indexes `indexes_defer` dropped, with their own definitions."""
+    if not definitions:
+        return
+    with connection.cursor() as cursor:
+        # For this transaction only: sorting in memory instead of on disk.
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # A table with foreign-key checks still waiting for the commit cannot take an index:
+        # run them now (every row they refer to is written), then defer again what follows.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for definition in definitions:
+            cursor.execute(definition)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def analyze(tables: Iterable[type[models.Model]]) -> None:

@@ -188,3 +188,31 @@ def test_command_summary_and_refusal_in_production(packs: None, settings: Any) -
     settings.PRODUCTION = True
     with pytest.raises(CommandError):
         call_command("generate", persons=100, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def _index_definitions() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes deferred on PostgreSQL")
+def test_the_indexes_dropped_for_the_load_are_built_again_as_they_were(packs: None) -> None:
+    from ocrotire.core.bulk import indexes_defer
+
+    before = _index_definitions()
+    with transaction.atomic():
+        # Inside the load they are gone (the tables were empty); the unique ones stay.
+        dropped = indexes_defer(["cases_task", "registry_person", "geo_unit"])
+        during = _index_definitions()
+        assert any("cases_task_open_due" in d for d in dropped)
+        assert any("gin_trgm_ops" in d for d in dropped)  # the names' trigram indexes
+        assert not any("geo_unit" in d for d in dropped)  # a table with rows keeps its own
+        assert not any("UNIQUE" in d for d in dropped)
+        assert {d for _t, d in before - during} == set(dropped)
+        transaction.set_rollback(True)
+    generation = generate(_scale(persons=300), progress=False)
+    assert _index_definitions() == before
+    assert generation.extra_counts["indexes built after the load"][0] > 20
