@@ -26,21 +26,27 @@ CHILDREN = {
     "mariana": {"given_name": "Mariana", "family_name": "Ceban", "birth_date": "2011-04-04"},
 }
 
-# What each term must find, and nothing else.
+# What each term must find, and nothing else. A word that is someone's name finds that name (but
+# for diacritics, case, script and sound), not the longer names it is part of; a word that is
+# nobody's name finds the names it is part of.
 EXPECTED = [
     ("Maria Rusu", {"maria_rusu", "cyrillic"}),
     ("rusu MARIA", {"maria_rusu", "cyrillic"}),
     ("  Maria   Rusu ", {"maria_rusu", "cyrillic"}),
     ("Мария Русу", {"maria_rusu", "cyrillic"}),
     ("Rusu", {"maria_rusu", "ion_rusu", "cyrillic"}),
+    ("Russu", {"maria_rusu", "ion_rusu", "cyrillic"}),
     ("Ionita", {"ionita"}),
     ("ioniță andrei", {"ionita"}),
     ("Lung", {"maria_lungu"}),
-    ("Maria", {"maria_rusu", "maria_lungu", "cyrillic", "mariana"}),
-    ("Maria Ceban", {"mariana"}),
+    ("Mari", {"maria_rusu", "maria_lungu", "mariana"}),
+    ("Maria", {"maria_rusu", "maria_lungu", "cyrillic"}),
+    ("Mariana", {"mariana"}),
+    ("Mari Ceban", {"mariana"}),
     ("Ion Lungu", set()),
-    ("Ion", {"ion_rusu", "ionita"}),
+    ("Ion", {"ion_rusu"}),
     ("Maria Rusu Lungu", set()),
+    ("50%", set()),
     ("-", set()),
 ]
 
@@ -98,7 +104,7 @@ def test_report_search_finds_a_report_once_whichever_of_its_children_is_named(
     # The given name was not searched before: "Maria Rusu" found nothing.
     assert found("Maria Rusu") == [siblings["id"]]
     assert found("Rusu") == [siblings["id"]]  # two children named Rusu, one report
-    assert sorted(found("Maria")) == sorted([siblings["id"], other["id"]])
+    assert sorted(found("Mari")) == sorted([siblings["id"], other["id"]])
     assert found(siblings["number"].lower()) == [siblings["id"]]
     assert found("Ceban Ion") == []
 
@@ -108,10 +114,10 @@ def test_a_term_naming_more_children_than_the_list_holds_finds_the_same(
 ) -> None:
     from ocrotire.registry import selectors
 
-    listed = specialist_api.get("/api/v1/cases/", {"search": "Maria"}).json()
-    assert listed["count"] == 4
+    listed = specialist_api.get("/api/v1/cases/", {"search": "Mari"}).json()
+    assert listed["count"] == 3
     monkeypatch.setattr(selectors, "SEARCH_CHILDREN_LIMIT", 1)
-    assert specialist_api.get("/api/v1/cases/", {"search": "Maria"}).json() == listed
+    assert specialist_api.get("/api/v1/cases/", {"search": "Mari"}).json() == listed
 
 
 def test_registry_search_by_every_word_of_a_name_or_by_an_identifier(
