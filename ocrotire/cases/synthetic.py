@@ -32,7 +32,7 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.core.management import call_command
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils.module_loading import autodiscover_modules
 
 from ocrotire.accounts.models import Role, RoleCode, User
@@ -56,6 +56,7 @@ from ocrotire.cases.models import (
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bulk import (
     BulkTable,
+    CopyWriter,
     Progress,
     analyze,
     fast_load,
@@ -121,6 +122,7 @@ class Generation:
     tables: dict[str, BulkTable] = field(default_factory=dict)
     extra_counts: dict[str, tuple[int, float]] = field(default_factory=dict)
     analyzed: list[type[models.Model]] = field(default_factory=list)
+    writer: CopyWriter | None = None
 
     def rng(self, name: str) -> random.Random:
         return random.Random(f"{self.scale.seed}:{name}")  # noqa: S311 (reproducible, not secret)
@@ -128,7 +130,7 @@ class Generation:
     def table(self, model: type[models.Model], given: tuple[str, ...]) -> BulkTable:
         key = model._meta.db_table
         if key not in self.tables:
-            self.tables[key] = BulkTable(model, given, size=self.scale.batch)
+            self.tables[key] = BulkTable(model, given, size=self.scale.batch, writer=self.writer)
             self.analyzed.append(model)
         return self.tables[key]
 
@@ -174,13 +176,25 @@ def generate(
         # are built once the rows are in: before the first step that reads what the others
         # wrote (from READING_STEPS), or at the end.
         deferred = indexes_defer(_project_tables())
-        for step in STEPS:
-            if deferred and step.order >= READING_STEPS:
-                _indexes_back(generation, deferred)
-                deferred = []
-            step.run(generation)
-        for table in generation.tables.values():
-            table.close()
+        # PostgreSQL takes the COPY batches in the background while the steps go on.
+        generation.writer = CopyWriter() if connection.vendor == "postgresql" else None
+        try:
+            for step in STEPS:
+                if deferred and step.order >= READING_STEPS:
+                    _indexes_back(generation, deferred)
+                    deferred = []
+                step.run(generation)
+            for table in generation.tables.values():
+                table.close()
+        except BaseException:
+            if generation.writer is not None:
+                generation.writer.stop(discard=True)
+            raise
+        if generation.writer is not None:
+            generation.writer.stop()
+            generation.writer = None
+            for table in generation.tables.values():
+                table.writer = None
         _indexes_back(generation, deferred)
         # One audit row for the whole run: what was generated, with which seed and scale.
         audit_record(
@@ -222,7 +236,7 @@ def _indexes_back(generation: Generation, definitions: list[str]) -> None:
     if not definitions:
         return
     for table in generation.tables.values():
-        table.write()
+        table.close()
     started = time.perf_counter()
     indexes_restore(definitions)
     generation.extra_counts["indexes built after the load"] = (

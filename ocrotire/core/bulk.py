@@ -7,7 +7,9 @@ get the model's default, so a column added later with a default needs no change 
 from __future__ import annotations
 
 import json
+import queue
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -147,14 +149,83 @@ class CopyTable:
         return written
 
 
+class CopyWriter:
+    """Sends COPY batches on the caller's connection from a thread of its own, so that the
+    generator simulates the next days while PostgreSQL takes in the last ones (on two cores the
+    two shares overlap instead of adding up). The batches go in order, inside the caller's
+    transaction; psycopg holds the connection for the length of each COPY, so a statement of
+    the caller waits for the batch in progress. `drain()` waits until everything sent is in
+    (and raises what a batch raised); read what was written only after it."""
+
+    def __init__(self, depth: int = 4) -> None:
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.queue: queue.Queue[tuple[BulkTable, str, str] | None] = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="copy-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                table, sql, data = item
+                if self.error is None:
+                    started = time.perf_counter()
+                    with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
+                        copy.write(data)
+                    table.seconds += time.perf_counter() - started
+            except BaseException as exc:  # handed to the caller's thread by drain()/send()
+                self.error = exc
+            finally:
+                self.queue.task_done()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            # As Django's own cursor raises it (a DataError, an IntegrityError, …).
+            with connection.wrap_database_errors:
+                raise self.error
+
+    def send(self, table: BulkTable, sql: str, data: str) -> None:
+        self._raise()
+        self.queue.put((table, sql, data))
+
+    def drain(self) -> None:
+        self.queue.join()
+        self._raise()
+
+    def stop(self, *, discard: bool = False) -> None:
+        """End the thread: after the batches sent, or (`discard`, the caller failed and rolls
+        back) after the batch in progress only."""
+        if discard:
+            while True:
+                try:
+                    self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                self.queue.task_done()
+        self.queue.put(None)
+        self.thread.join()
+
+
 class BulkTable(CopyTable):
     """A CopyTable that also writes to SQLite (executemany) and counts what it wrote.
 
-    Rows are buffered and written every `size` rows; `close()` writes the rest."""
+    Rows are buffered and written every `size` rows (through `writer`, a CopyWriter, when one is
+    given: in the background); `close()` writes the rest and waits until it is in."""
 
-    def __init__(self, model: type[models.Model], given: Sequence[str], size: int = 5000) -> None:
+    def __init__(
+        self,
+        model: type[models.Model],
+        given: Sequence[str],
+        size: int = 5000,
+        writer: CopyWriter | None = None,
+    ) -> None:
         super().__init__(model, given)
         self.size = size
+        self.writer = writer
         self.written = 0
         self.seconds = 0.0
         self.postgres = connection.vendor == "postgresql"
@@ -184,6 +255,12 @@ class BulkTable(CopyTable):
             self.write()
 
     def write(self) -> None:
+        if self.postgres and self.writer is not None:
+            if self.lines:
+                data, self.lines = "".join(self.lines), []
+                self.writer.send(self, self.sql, data)
+                self.written += data.count("\n")
+            return
         started = time.perf_counter()
         with connection.cursor() as wrapper:
             if self.postgres:
@@ -196,6 +273,8 @@ class BulkTable(CopyTable):
 
     def close(self) -> None:
         self.write()
+        if self.writer is not None:
+            self.writer.drain()
 
 
 def reserve(model: type[models.Model], count: int) -> int:

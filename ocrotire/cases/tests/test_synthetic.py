@@ -216,3 +216,35 @@ def test_the_indexes_dropped_for_the_load_are_built_again_as_they_were(packs: No
     generation = generate(_scale(persons=300), progress=False)
     assert _index_definitions() == before
     assert generation.extra_counts["indexes built after the load"][0] > 20
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY in the background on PostgreSQL")
+def test_a_batch_refused_in_the_background_fails_the_caller_and_writes_nothing(
+    packs: None,
+) -> None:
+    from django.db import DatabaseError
+
+    from ocrotire.core.bulk import BulkTable, CopyWriter
+
+    given = ("prefix", "year", "kind", "last")
+    writer = CopyWriter()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        try:
+            table = BulkTable(RegistrationCounter, given, size=2, writer=writer)
+            table.add("BG", 2026, "report", 1)
+            table.add("BG", 2027, "report", 1)  # a full batch: sent in the background
+            table.add("BG", "not a year", "report", 1)
+            table.close()
+        except BaseException:
+            writer.stop(discard=True)
+            raise
+    assert not writer.thread.is_alive()
+    assert not RegistrationCounter.objects.filter(prefix="BG").exists()
+    # The connection is usable again.
+    good = CopyWriter()
+    table = BulkTable(RegistrationCounter, given, size=2, writer=good)
+    for year in (2026, 2027, 2028):
+        table.add("OK", year, "report", 1)
+    table.close()
+    good.stop()
+    assert RegistrationCounter.objects.filter(prefix="OK").count() == 3 == table.written
