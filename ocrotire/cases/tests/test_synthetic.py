@@ -218,7 +218,9 @@ def test_the_indexes_dropped_for_the_load_are_built_again_as_they_were(packs: No
     assert generation.extra_counts["indexes built after the load"][0] > 20
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY in the background on PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY in the background on PostgreSQL"
+)
 def test_a_batch_refused_in_the_background_fails_the_caller_and_writes_nothing(
     packs: None,
 ) -> None:
