@@ -147,31 +147,22 @@ def raw_case_list(
         where.append("(c.opened_at, c.id) < (%s, %s)")
         params += [at, pk]
     if filters.get("search"):
-        # The persons named by every word (as `registry.selectors.person_ids_named`): a whole
-        # name by its keys, or from three letters a part of one.
-        from ocrotire.registry.names import name_keys, name_tokens
-        from ocrotire.registry.selectors import SEARCH_KEY_PREFIXES, SEARCH_PART_MIN
+        # As the application: a term with digits is a number; otherwise the persons named by
+        # every word, found by the application's own hand-written SQL, passed as an array.
+        from ocrotire.registry.selectors import has_digits, person_ids_named
 
         term = filters["search"]
-        parts: list[str] = []
-        named_params: list[Any] = []
-        for word in dict.fromkeys(w.casefold() for w in name_tokens(term)):
-            keys = sorted(k for k in name_keys(word) if k.startswith(SEARCH_KEY_PREFIXES))
-            part = "SELECT person_id FROM registry_namekey WHERE key = ANY(%s)"
-            named_params.append(keys)
-            if len(word) >= SEARCH_PART_MIN:
-                part += (
-                    " UNION SELECT id FROM registry_person WHERE upper(family_name) LIKE upper(%s)"
-                    " OR upper(given_name) LIKE upper(%s)"
-                )
-                named_params += [f"%{word}%", f"%{word}%"]
-            parts.append(f"({part})")
-        children: list[int] = []
-        if parts:
-            cursor.execute(" INTERSECT ".join(parts), named_params)
-            children = [row[0] for row in cursor.fetchall()]
-        where.append("(upper(c.number) = upper(%s) OR c.child_id = ANY(%s::bigint[]))")
-        params += [term, children]
+        if has_digits(term):
+            where.append("upper(c.number) = upper(%s)")
+            params.append(term)
+        else:
+            named = person_ids_named(term)
+            children: list[int] = []
+            if named is not None:
+                cursor.execute(named.sql, named.params)
+                children = [row[0] for row in cursor.fetchall()]
+            where.append("c.child_id = ANY(%s::bigint[])")
+            params.append(children)
     condition = " AND ".join(where)
     joins = (
         "FROM cases_case c JOIN geo_unit u ON u.id = c.unit_id"

@@ -18,7 +18,7 @@ def _figures_off(generation: Generation) -> None:
             cursor.execute("SET LOCAL ocrotire.figures = 'off'")
 
 
-@generator_step("figures", order=90)
+@generator_step("figures", order=90, reads=True)
 def _figures(generation: Generation) -> None:
     # The rows still buffered are written first, so that the counting sees every report.
     for table in generation.tables.values():

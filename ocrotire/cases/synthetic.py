@@ -24,6 +24,7 @@ import time
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -140,19 +141,22 @@ class GeneratorStep:
     name: str
     order: int
     run: Callable[[Generation], None]
+    # It reads the rows the earlier steps wrote: the deferred indexes are built before it runs.
+    reads: bool = False
 
 
 STEPS: list[GeneratorStep] = []
 
 
 def generator_step(
-    name: str, *, order: int
+    name: str, *, order: int, reads: bool = False
 ) -> Callable[[Callable[[Generation], None]], Callable[[Generation], None]]:
-    """Register a step; steps run by `order`, so a later capability slots in where it belongs."""
+    """Register a step; steps run by `order`, so a later capability slots in where it belongs.
+    A step that `reads` what the others wrote gets the tables' indexes back first."""
 
     def register(run: Callable[[Generation], None]) -> Callable[[Generation], None]:
         STEPS[:] = [s for s in STEPS if s.name != name]
-        STEPS.append(GeneratorStep(name=name, order=order, run=run))
+        STEPS.append(GeneratorStep(name=name, order=order, run=run, reads=reads))
         STEPS.sort(key=lambda s: s.order)
         return run
 
@@ -174,27 +178,21 @@ def generate(
         generation.shared["fast_load"] = fast and fast_load()
         # The empty tables of the project are loaded without their secondary indexes, which
         # are built once the rows are in: before the first step that reads what the others
-        # wrote (from READING_STEPS), or at the end.
+        # wrote, or at the end.
         deferred = indexes_defer(_project_tables())
         # PostgreSQL takes the COPY batches in the background while the steps go on.
-        generation.writer = CopyWriter() if connection.vendor == "postgresql" else None
-        try:
+        background = CopyWriter() if connection.vendor == "postgresql" else nullcontext(None)
+        with background as generation.writer:
             for step in STEPS:
-                if deferred and step.order >= READING_STEPS:
+                if deferred and step.reads:
                     _indexes_back(generation, deferred)
                     deferred = []
                 step.run(generation)
             for table in generation.tables.values():
                 table.close()
-        except BaseException:
-            if generation.writer is not None:
-                generation.writer.stop(discard=True)
-            raise
-        if generation.writer is not None:
-            generation.writer.stop()
-            generation.writer = None
-            for table in generation.tables.values():
-                table.writer = None
+        generation.writer = None  # stopped: whatever is written from here on is written at once
+        for table in generation.tables.values():
+            table.writer = None
         _indexes_back(generation, deferred)
         # One audit row for the whole run: what was generated, with which seed and scale.
         audit_record(
@@ -215,11 +213,6 @@ def generate(
     analyze(generation.analyzed)
     generation.extra_counts["VACUUM (ANALYZE)"] = (0, time.perf_counter() - started)
     return generation
-
-
-# Steps from this order on read the rows the earlier steps wrote (the dashboards' figures count
-# them), so the deferred indexes are built before they run.
-READING_STEPS = 90
 
 
 def _project_tables() -> list[str]:

@@ -61,9 +61,10 @@ def person_list(
     qs = person_scope(user)
     if search:
         # A name (every word of it, as the case list searches) or an identifier.
+        named = person_ids_named(search)
         by_identifier = PersonIdentifier.objects.filter(value=search.strip(), active=True)
         qs = qs.filter(
-            Q(pk__in=named if (named := person_ids_named(search)) is not None else [])
+            Q(pk__in=named if named is not None else [])
             | Q(pk__in=by_identifier.values("person_id"))
         )
     if unit_code:
@@ -215,14 +216,10 @@ def person_ids_named(term: str) -> RawSQL | None:
                 " OR UPPER(given_name) LIKE %s ESCAPE '\\')"
                 f" AND NOT EXISTS ({by_key})"
             )
-            pattern = "%" + _like_escape(word.upper()) + "%"
+            pattern = "%" + connection.ops.prep_for_like_query(word.upper()) + "%"
             params += [pattern, pattern, *keys]
         parts.append(f"SELECT person_id FROM ({part}) AS w{len(parts)}")  # noqa: S608
     return RawSQL(" INTERSECT ".join(parts), params)  # noqa: S611 - quoted names and parameters
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def has_digits(term: str) -> bool:
@@ -243,7 +240,7 @@ def named_q(field: str, term: str) -> Q:
     and SQLite (whose statements take a bounded number of parameters), keep the subquery."""
     persons = person_ids_named(term)
     if persons is None:
-        return Q(pk__in=[])
+        return Q(**{f"{field}__in": []})
     if connection.vendor == "postgresql":
         sql, params = persons.sql, persons.params
         with connection.cursor() as cursor:
