@@ -60,9 +60,12 @@ test-deps:
 	  else echo "warning: missing$$missing (sudo apt-get install$$missing)"; fi; \
 	fi
 
+# The tests run in one process per core (pytest-xdist, each with its own test database);
+# TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 test: install-dev compilemessages test-deps
 	mkdir -p var/staticfiles
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -16,6 +16,21 @@ from ocrotire.geo.services import UnitSpec, unit_upsert
 PASSWORD = "correct-horse-battery-staple"
 
 
+def _commit_without_waiting_for_disk(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Tests that commit (the demo for the browser tests, every request of the live server) would
+    otherwise wait for PostgreSQL to flush its log to disk at each of thousands of commits; a test
+    database need not survive a crash of the machine. Only the tests' own connections change."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_commit_without_waiting_for_disk)
+
+
 @pytest.fixture
 def territory(db: Any) -> dict[str, Unit]:
     """MD → Chișinău → Botanica (→ Sîngera), Centru; and UA → Chernihiv oblast."""
