@@ -29,6 +29,7 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
 from django.db.models import (
     BooleanField,
@@ -45,7 +46,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from ocrotire.analytics.expressions import UNKNOWN, age_years, place_kind
@@ -56,7 +57,6 @@ from ocrotire.analytics.models import (
     FigureChange,
     ReportDayFigure,
 )
-from ocrotire.core.bulk import BulkTable
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Channel, Report, ReportChild
@@ -417,24 +417,44 @@ def counts(family: Family, by: tuple[str, ...], period: Period) -> dict[tuple[An
 # -- refreshing ------------------------------------------------------------------------------
 
 
+def _insert_grouped(model: type[models.Model], grouped: QuerySet[Any], **constants: Any) -> int:
+    """INSERT … SELECT of `grouped` (a values() query whose every item is an annotation named
+    `k_<field>` of `model`) into `model`'s table, with `constants` for other columns: the counts
+    go from table to table inside the database instead of through Python."""
+    query = grouped.query
+    names = [name for name in query.annotation_select if name.startswith("k_")]
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    quote = connection.ops.quote_name
+    columns = {field.name: field.column for field in model._meta.concrete_fields}
+    targets = [columns[name[2:]] for name in names] + [columns[name] for name in constants]
+    picks = [f"s.{quote(name)}" for name in names] + ["%s"] * len(constants)
+    # Quoted model names and the ORM's own SQL; the values are parameters.
+    insert = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, targets))}) "  # noqa: S608
+        f"SELECT {', '.join(picks)} FROM ({sql}) s"
+    )
+    with connection.cursor() as cursor:
+        # The constants' placeholders come first in the text, before the subquery's.
+        cursor.execute(insert, (*constants.values(), *params))
+        return max(int(cursor.rowcount), 0)
+
+
 def _write(family: Family, rows: QuerySet[Any]) -> int:
     """Count the live rows per unit and day into the family's table."""
     day = TruncDate(family.at, tzinfo=_zone())
+    keys: dict[str, Any] = {f"k_{dim}": F(dim) for dim in family.dims}
+    if "years" in family.dims:
+        # Whole years, as the column keeps them (the expression may be a decimal).
+        keys["k_years"] = Cast(F("years"), models.IntegerField())
     grouped = (
-        rows.annotate(k_unit=F(family.unit), k_day=day)
-        .values("k_unit", "k_day", *family.dims)
-        .annotate(n=Count("pk"))
+        rows.annotate(k_unit=F(family.unit), k_day=day, **keys)
+        .values("k_unit", "k_day", *keys)
+        .annotate(k_n=Count("pk"))
     )
-    table = BulkTable(family.model, ["unit", "day", *family.dims, "n"], size=5000)
-    for row in grouped.iterator(chunk_size=5000):
-        table.add(
-            row["k_unit"],
-            row["k_day"],
-            *(_norm(dim, row[dim]) for dim in family.dims),
-            row["n"],
-        )
-    table.close()
-    return table.written
+    return _insert_grouped(family.model, grouped, whole_month=False)
 
 
 def _roll_up(family: Family, units_months: set[tuple[int | None, date]] | None) -> int:
@@ -449,18 +469,13 @@ def _roll_up(family: Family, units_months: set[tuple[int | None, date]] | None) 
             where |= unit_q & Q(day__gte=first, day__lt=_next_month(first))
         rows, months = rows.filter(where), months.filter(where)
     months.delete()
+    keys = {f"k_{dim}": F(dim) for dim in family.dims}
     grouped = (
-        rows.annotate(k_month=TruncMonth("day"))
-        .values("unit", "k_month", *family.dims)
-        .annotate(total=Sum("n"))
+        rows.annotate(k_unit=F("unit"), k_day=TruncMonth("day"), **keys)
+        .values("k_unit", "k_day", *keys)
+        .annotate(k_n=Sum("n"))
     )
-    table = BulkTable(family.model, ["unit", "day", "whole_month", *family.dims, "n"], size=5000)
-    for row in grouped.iterator(chunk_size=5000):
-        month = row["k_month"]
-        first = month.date() if isinstance(month, datetime) else month
-        table.add(row["unit"], first, True, *(row[dim] for dim in family.dims), row["total"])
-    table.close()
-    return table.written
+    return _insert_grouped(family.model, grouped, whole_month=True)
 
 
 def _locked() -> bool:
