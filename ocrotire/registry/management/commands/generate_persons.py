@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, Any
 
@@ -37,6 +38,7 @@ from django.db import connection, models, transaction
 
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bulk import CopyTable as _CopyTable
+from ocrotire.core.bulk import CopyWriter
 from ocrotire.core.bulk import batched as _batched
 from ocrotire.core.models import AuditAction
 from ocrotire.registry.models import (
@@ -109,6 +111,7 @@ class _PostgresWriter(_Writer):
         self.identifiers = _CopyTable(PersonIdentifier, ("person", "scheme", "value"))
         self.household_rows = _CopyTable(Household, ("id", "name", "unit", "scope_unit"))
         self.members = _CopyTable(HouseholdMember, ("household", "person", "role"))
+        self.background: CopyWriter | None = None
 
     def write(self, batch: list[SyntheticPerson]) -> list[int]:
         with connection.cursor() as wrapper:
@@ -154,12 +157,24 @@ class _PostgresWriter(_Writer):
                             self.current_family[1], record["family_name"], unit, unit
                         )
                     self.members.add(self.current_family[1], person_id, record["household_role"])
-            self.persons.flush(cursor)
-            self.keys_written += self.keys.flush(cursor)
-            self.identifiers_written += self.identifiers.flush(cursor)
-            self.households_written += self.household_rows.flush(cursor)
-            self.members.flush(cursor)
+        self._send(self.persons)
+        self.keys_written += self._send(self.keys)
+        self.identifiers_written += self._send(self.identifiers)
+        self.households_written += self._send(self.household_rows)
+        self._send(self.members)
         return ids
+
+    def _send(self, table: _CopyTable) -> int:
+        """The table's rows so far to PostgreSQL: from the background writer's thread when there
+        is one (the next batch is generated meanwhile), else at once."""
+        written = len(table.lines)
+        if self.background is None:
+            with connection.cursor() as wrapper:
+                table.flush(wrapper.cursor)
+        elif written:
+            self.background.send(table, table.sql, "".join(table.lines))
+            table.lines = []
+        return written
 
     def finish(self) -> None:
         tables = [Person, NameKey, PersonIdentifier]
@@ -345,7 +360,10 @@ class Command(BaseCommand):
             truth = csv.writer(truth_file) if truth_file is not None else None
             if truth is not None:
                 truth.writerow(["person_id", "entity", "kind", "twin_of", "variations"])
-            with transaction.atomic():
+            background = CopyWriter() if connection.vendor == "postgresql" else nullcontext(None)
+            with transaction.atomic(), background as sender:
+                if isinstance(writer, _PostgresWriter):
+                    writer.background = sender
                 for batch in _batched(records, size):
                     ids = writer.write(batch)
                     for person_id, record in zip(ids, batch, strict=True):
@@ -361,6 +379,8 @@ class Command(BaseCommand):
                                 ]
                             )
                     progress.update(len(batch))
+                if sender is not None:
+                    sender.drain()  # everything in before the audit record and the commit
                 audit_record(
                     actor=None,
                     action=AuditAction.CREATE,
