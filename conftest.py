@@ -16,19 +16,17 @@ from ocrotire.geo.services import UnitSpec, unit_upsert
 PASSWORD = "correct-horse-battery-staple"
 
 
-def _commit_without_waiting_for_disk(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """Tests that commit (the demo for the browser tests, every request of the live server) would
-    otherwise wait for PostgreSQL to flush its log to disk at each of thousands of commits; a test
-    database need not survive a crash of the machine. Only the tests' own connections change."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO off")
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    from django.db.backends.signals import connection_created
+    """Tests that commit (the demo for the browser tests, every request of the live server) would
+    wait for PostgreSQL to flush its log to disk at each of thousands of commits; a test database
+    need not survive a crash of the machine. The option goes with the connection options that the
+    settings already give (JIT), so every connection of the tests, the live server's too, has it."""
+    from django.conf import settings
 
-    connection_created.connect(_commit_without_waiting_for_disk)
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture

@@ -129,8 +129,6 @@ class CopyTable:
         )
         self.suffix = "".join("\t" + copy_text(value) for value in self.defaults) + "\n"
         self.lines: list[str] = []
-        # Seconds spent sending (by a CopyWriter's thread, when one sends the batches).
-        self.seconds = 0.0
 
     def add(self, *values: object) -> None:
         self.lines.append("\t".join(map(copy_text, values)) + self.suffix)
@@ -155,7 +153,7 @@ class CopyWriter:
     def __init__(self, depth: int = 4) -> None:
         connection.ensure_connection()
         self.raw = connection.connection
-        self.queue: queue.Queue[tuple[CopyTable, str, str] | None] = queue.Queue(maxsize=depth)
+        self.queue: queue.Queue[tuple[BulkTable, str, str] | None] = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="copy-writer", daemon=True)
         self.thread.start()
@@ -183,7 +181,7 @@ class CopyWriter:
             with connection.wrap_database_errors:
                 raise self.error
 
-    def send(self, table: CopyTable, sql: str, data: str) -> None:
+    def send(self, table: BulkTable, sql: str, data: str) -> None:
         self._raise()
         self.queue.put((table, sql, data))
 
@@ -228,6 +226,7 @@ class BulkTable(CopyTable):
         self.size = size
         self.writer = writer
         self.written = 0
+        self.seconds = 0.0
         self.postgres = connection.vendor == "postgresql"
         self.rows: list[tuple[object, ...]] = []
         if not self.postgres:

@@ -37,8 +37,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 
 from ocrotire.core.audit import audit_record
-from ocrotire.core.bulk import CopyTable as _CopyTable
-from ocrotire.core.bulk import CopyWriter
+from ocrotire.core.bulk import BulkTable, CopyWriter
 from ocrotire.core.bulk import batched as _batched
 from ocrotire.core.models import AuditAction
 from ocrotire.registry.models import (
@@ -83,14 +82,31 @@ class _Writer:
     def write(self, batch: list[SyntheticPerson]) -> list[int]:
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Everything written, before the commit."""
+
     def finish(self) -> None:
         """After the commit."""
 
 
 class _PostgresWriter(_Writer):
-    def __init__(self, units: dict[str, int], country: str, households: bool) -> None:
+    """COPY, every `size` rows of a table; through `background` (a CopyWriter) when given, so
+    the next persons are made while PostgreSQL takes the last."""
+
+    def __init__(
+        self,
+        units: dict[str, int],
+        country: str,
+        households: bool,
+        size: int,
+        background: CopyWriter | None,
+    ) -> None:
         super().__init__(units, country, households)
-        self.persons = _CopyTable(
+
+        def table(model: type[models.Model], given: tuple[str, ...]) -> BulkTable:
+            return BulkTable(model, given, size=size, writer=background)
+
+        self.persons = table(
             Person,
             (
                 "id",
@@ -107,11 +123,10 @@ class _PostgresWriter(_Writer):
                 "scope_unit",
             ),
         )
-        self.keys = _CopyTable(NameKey, ("person", "key", "birth_year"))
-        self.identifiers = _CopyTable(PersonIdentifier, ("person", "scheme", "value"))
-        self.household_rows = _CopyTable(Household, ("id", "name", "unit", "scope_unit"))
-        self.members = _CopyTable(HouseholdMember, ("household", "person", "role"))
-        self.background: CopyWriter | None = None
+        self.keys = table(NameKey, ("person", "key", "birth_year"))
+        self.identifiers = table(PersonIdentifier, ("person", "scheme", "value"))
+        self.household_rows = table(Household, ("id", "name", "unit", "scope_unit"))
+        self.members = table(HouseholdMember, ("household", "person", "role"))
 
     def write(self, batch: list[SyntheticPerson]) -> list[int]:
         with connection.cursor() as wrapper:
@@ -157,24 +172,20 @@ class _PostgresWriter(_Writer):
                             self.current_family[1], record["family_name"], unit, unit
                         )
                     self.members.add(self.current_family[1], person_id, record["household_role"])
-        self._send(self.persons)
-        self.keys_written += self._send(self.keys)
-        self.identifiers_written += self._send(self.identifiers)
-        self.households_written += self._send(self.household_rows)
-        self._send(self.members)
         return ids
 
-    def _send(self, table: _CopyTable) -> int:
-        """The table's rows so far to PostgreSQL: from the background writer's thread when there
-        is one (the next batch is generated meanwhile), else at once."""
-        written = len(table.lines)
-        if self.background is None:
-            with connection.cursor() as wrapper:
-                table.flush(wrapper.cursor)
-        elif written:
-            self.background.send(table, table.sql, "".join(table.lines))
-            table.lines = []
-        return written
+    def close(self) -> None:
+        for table in (
+            self.persons,
+            self.keys,
+            self.identifiers,
+            self.household_rows,
+            self.members,
+        ):
+            table.close()
+        self.keys_written = self.keys.written
+        self.identifiers_written = self.identifiers.written
+        self.households_written = self.household_rows.written
 
     def finish(self) -> None:
         tables = [Person, NameKey, PersonIdentifier]
@@ -344,11 +355,6 @@ class Command(BaseCommand):
             duplicates=duplicates,
             twins=options["twins"],
         )
-        writer: _Writer
-        if connection.vendor == "postgresql":
-            writer = _PostgresWriter(units, country, options["households"])
-        else:
-            writer = _OrmWriter(units, country, options["households"], size)
         progress = _Progress(self.stderr, count, enabled=options["verbosity"] > 0)
         truth_file: IO[str] | None = None
         kinds = {"original": 0, "duplicate": 0, "twin": 0}
@@ -360,10 +366,15 @@ class Command(BaseCommand):
             truth = csv.writer(truth_file) if truth_file is not None else None
             if truth is not None:
                 truth.writerow(["person_id", "entity", "kind", "twin_of", "variations"])
-            background = CopyWriter() if connection.vendor == "postgresql" else nullcontext(None)
-            with transaction.atomic(), background as sender:
-                if isinstance(writer, _PostgresWriter):
-                    writer.background = sender
+            postgres = connection.vendor == "postgresql"
+            with transaction.atomic(), CopyWriter() if postgres else nullcontext() as background:
+                writer: _Writer
+                if postgres:
+                    writer = _PostgresWriter(
+                        units, country, options["households"], size, background
+                    )
+                else:
+                    writer = _OrmWriter(units, country, options["households"], size)
                 for batch in _batched(records, size):
                     ids = writer.write(batch)
                     for person_id, record in zip(ids, batch, strict=True):
@@ -379,8 +390,7 @@ class Command(BaseCommand):
                                 ]
                             )
                     progress.update(len(batch))
-                if sender is not None:
-                    sender.drain()  # everything in before the audit record and the commit
+                writer.close()
                 audit_record(
                     actor=None,
                     action=AuditAction.CREATE,
