@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ocrotire.accounts.middleware.UserLanguageMiddleware",
     "ocrotire.accounts.middleware.TwoFactorRequiredMiddleware",
+    "ocrotire.accounts.middleware.SessionRecordMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
