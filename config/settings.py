@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "ocrotire.core.context_processors.navigation",
+                "ocrotire.accounts.context_processors.security_notices",
             ],
         },
     },
