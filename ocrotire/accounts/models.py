@@ -135,6 +135,9 @@ class ApiToken(models.Model):
     # Where the token was asked for, shown on the owner's sessions page.
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True, default="")
+    # `security.password_mark` of the password when the token was issued; a token whose mark no
+    # longer matches (the password changed) is refused.
+    password_mark = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("API token")

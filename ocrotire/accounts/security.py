@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.oath import TOTP
@@ -36,6 +37,12 @@ def valid_ip(value: str | None) -> str | None:
         return str(ipaddress.ip_address(value)) if value else None
     except ValueError:
         return None
+
+
+def password_mark(user: User) -> str:
+    """A keyed digest of the user's password hash, kept with each API token: a token stops
+    counting as soon as the password changes, whichever way it was changed."""
+    return salted_hmac("ocrotire.accounts.api-token", user.password, algorithm="sha256").hexdigest()
 
 
 def _password_confirm(user: User, password: str | None) -> None:

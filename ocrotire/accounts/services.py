@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 
 from ocrotire.accounts.models import ApiToken, Institution, Role, RoleCode, User
 from ocrotire.accounts.permissions import can_create_institution, can_edit_institution, scope_of
 from ocrotire.accounts.security import (
+    password_mark,
     second_factor_match,
     user_credentials_end,
     valid_ip,
@@ -200,6 +202,7 @@ def api_token_issue(*, user: User, user_agent: str = "") -> str:
         expires_at=timezone.now() + timedelta(hours=settings.OCROTIRE_TOKEN_TTL_HOURS),
         ip=valid_ip(request_context().ip),
         user_agent=user_agent[:300],
+        password_mark=password_mark(user),
     )
     login_success_record(user=user, channel="api")
     return key
@@ -213,6 +216,9 @@ def api_token_user(*, key: str) -> User | None:
         .first()
     )
     if token is None or not token.user.is_active:
+        return None
+    if not constant_time_compare(token.password_mark, password_mark(token.user)):
+        # The password changed since (by whatever path: a page, the admin, a command).
         return None
     # Noted at most once a minute, for the owner's list of tokens.
     now = timezone.now()

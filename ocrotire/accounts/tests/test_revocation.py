@@ -141,13 +141,9 @@ def test_role_change_and_mandatory_second_factor_end_tokens(personas, mfa_off):
     assert _with_token(token).get("/api/v1/me/").status_code == 200
 
 
-def test_deactivation_in_the_admin_ends_sessions_and_tokens(personas, mfa_off):
-    token = _token("specialist")
-    _browser("specialist")
-    user = personas["specialist"]
-    admin = _admin(personas)
-    page = admin.get(f"/admin/accounts/user/{user.pk}/change/")
-    form = page.context["adminform"].form
+def _user_form(admin: Client, user: User) -> dict[str, Any]:
+    """The admin's change form of a user as it stands, ready to post back."""
+    form = admin.get(f"/admin/accounts/user/{user.pk}/change/").context["adminform"].form
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
@@ -160,6 +156,15 @@ def test_deactivation_in_the_admin_ends_sessions_and_tokens(personas, mfa_off):
             data[name] = [getattr(v, "pk", v) for v in value]
         else:
             data[name] = getattr(value, "pk", value)
+    return data
+
+
+def test_deactivation_in_the_admin_ends_sessions_and_tokens(personas, mfa_off):
+    token = _token("specialist")
+    _browser("specialist")
+    user = personas["specialist"]
+    admin = _admin(personas)
+    data = _user_form(admin, user)
     data.pop("is_active", None)
     response = admin.post(f"/admin/accounts/user/{user.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -167,6 +172,24 @@ def test_deactivation_in_the_admin_ends_sessions_and_tokens(personas, mfa_off):
     assert not ApiToken.objects.filter(user=user).exists()
     assert not UserSession.objects.filter(user=user).exists()
     assert _with_token(token).get("/api/v1/me/").status_code == 401
+
+
+def test_role_change_in_the_admin_ends_sessions_and_tokens(personas, mfa_off):
+    token = _token("specialist")
+    browser = _browser("specialist")
+    user = personas["specialist"]
+    admin = _admin(personas)
+    unchanged = admin.post(f"/admin/accounts/user/{user.pk}/change/", _user_form(admin, user))
+    assert unchanged.status_code == 302
+    assert _with_token(token).get("/api/v1/me/").status_code == 200
+    data = _user_form(admin, user)
+    data["roles"] = [Role.objects.get(code="planner").pk]
+    assert admin.post(f"/admin/accounts/user/{user.pk}/change/", data).status_code == 302
+    assert _with_token(token).get("/api/v1/me/").status_code == 401
+    assert not _signed_in(browser)
+    assert AuditEvent.objects.filter(
+        actor=personas["admin"], object_id=str(user.pk), changes__credentials_ended="roles_changed"
+    ).exists()
 
 
 def test_revoke_the_token_used_or_a_named_one(personas, mfa_off):
@@ -223,3 +246,14 @@ def test_sessions_page_lists_and_ends_sessions_and_tokens(personas, mfa_off):
     pk = ApiToken.objects.get(user=personas["specialist"]).pk
     assert here.post(f"/accounts/tokens/{pk}/end/").status_code == 302
     assert _with_token(token).get("/api/v1/me/").status_code == 401
+
+
+def test_a_password_set_by_any_other_path_also_ends_tokens(personas, mfa_off):
+    """`manage.py changepassword` or a shell do not go through the services: the token still
+    stops counting, as it carries a mark of the password it was issued under."""
+    token = _token("specialist")
+    user = User.objects.get(username="specialist")
+    user.set_password(NEW_PASSWORD)
+    user.save(update_fields=["password"])
+    assert _with_token(token).get("/api/v1/me/").status_code == 401
+    assert _with_token(_token("specialist", NEW_PASSWORD)).get("/api/v1/me/").status_code == 200
