@@ -45,9 +45,9 @@ def password_mark(user: User) -> str:
     return salted_hmac("ocrotire.accounts.api-token", user.password, algorithm="sha256").hexdigest()
 
 
-def _password_confirm(user: User, password: str | None) -> None:
+def _password_confirm(user: User, password: str | None, field: str = "password") -> None:
     if not password or not user.check_password(password):
-        raise ValidationError({"password": _("The password is not correct.")})
+        raise ValidationError({field: _("The password is not correct.")})
 
 
 # --- sessions and tokens -------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def user_password_change(
 ) -> None:
     """The user's own change: the current password again, the new one validated; every other
     session and every API token ends, the current session is kept."""
-    _password_confirm(actor, current_password)
+    _password_confirm(actor, current_password, field="current_password")
     try:
         validate_password(new_password, user=actor)
     except ValidationError as exc:
