@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import include, path, register_converter
 
 from ocrotire.api.converters import IdConverter
@@ -10,6 +12,15 @@ register_converter(IdConverter, "id")
 
 # The admin signs in through our page, which has lockout and the two-factor step.
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+
+
+# ... and changes its own password on our page, which audits it and ends the other sessions and
+# the API tokens.
+def _admin_password_change(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    return redirect("accounts:password-change")
+
+
+admin.site.password_change = _admin_password_change  # type: ignore[method-assign,assignment]
 admin.site.site_header = "Ocrotire"
 
 urlpatterns = [

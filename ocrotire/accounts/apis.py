@@ -1,23 +1,33 @@
-"""REST endpoints: sign-in for a token, the signed-in user, institutions."""
+"""REST endpoints: sign-in for a token and its revocation, the signed-in user, institutions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ocrotire.accounts import services
+from ocrotire.accounts import security, services
 from ocrotire.accounts.models import Institution, InstitutionKind
 from ocrotire.accounts.permissions import acting_user, can_create_institution, role_codes
-from ocrotire.accounts.selectors import institution_get, institution_list, user_profile
+from ocrotire.accounts.selectors import (
+    institution_get,
+    institution_list,
+    user_profile,
+    user_token_get,
+)
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
@@ -31,7 +41,12 @@ class TokenApi(APIView):
     class TokenInputSerializer(serializers.Serializer[Any]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=512, trim_whitespace=False)
-        otp = serializers.CharField(max_length=12, required=False, allow_blank=True)
+        otp = serializers.CharField(
+            max_length=32,
+            required=False,
+            allow_blank=True,
+            help_text="The code from the authenticator app, or an unused recovery code",
+        )
 
     @extend_schema(
         request=TokenInputSerializer,
@@ -91,8 +106,59 @@ class TokenApi(APIView):
                 )
         from django.conf import settings
 
-        token = services.api_token_issue(user=sign_in.user)
+        token = services.api_token_issue(
+            user=sign_in.user, user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
         return Response({"token": token, "expires_in": settings.OCROTIRE_TOKEN_TTL_HOURS * 3600})
+
+
+class TokenRevokeApi(APIView):
+    """End an API token: the one this request is signed with, or one of one's own named by id
+    (from the sessions page). It answers 401 from the next request on."""
+
+    permission_classes = [IsAuthenticated]
+
+    class TokenRevokeInputSerializer(serializers.Serializer[Any]):
+        id = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=2**63 - 1,
+            help_text="One of your own tokens; without it, the token this request is signed with",
+        )
+
+    @extend_schema(
+        request=TokenRevokeInputSerializer,
+        responses={
+            204: OpenApiResponse(description="The token was ended."),
+            400: OpenApiResponse(
+                description="No token named, and the request is not signed with one."
+            ),
+            404: OpenApiResponse(description="No such token of yours."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        payload = self.TokenRevokeInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = acting_user(request)
+        pk = payload.validated_data.get("id")
+        if pk is not None:
+            token = user_token_get(user=user, pk=pk)
+        else:
+            used = (
+                services.api_token_of(key=request.auth) if isinstance(request.auth, str) else None
+            )
+            if used is None:
+                return Response(
+                    error_body(
+                        "invalid",
+                        _("Name the token to end, or sign this request with it."),
+                        {"id": [_("This field is required.")]},
+                    ),
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            token = used
+        security.api_token_revoke(actor=user, token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):

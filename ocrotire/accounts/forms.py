@@ -1,4 +1,4 @@
-"""Forms for signing in, two-factor steps, language and institutions."""
+"""Forms for signing in, two-factor steps, passwords, language and institutions."""
 
 from __future__ import annotations
 
@@ -40,6 +40,71 @@ class OtpForm(forms.Form):
             }
         ),
     )
+
+
+class RecoveryCodeForm(forms.Form):
+    recovery_code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def _password_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Your password"),
+        max_length=512,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class DeviceSetupForm(OtpForm):
+    """The code from the new device; its name; the password again when it is a further device."""
+
+    name = forms.CharField(
+        label=_("A name for this device"),
+        max_length=64,
+        required=False,
+        help_text=_("For example “work phone”; you will see it in your account and in notices."),
+    )
+    password = _password_field()
+
+    def __init__(self, *args: Any, further: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not further:
+            del self.fields["password"]
+
+
+class PasswordConfirmForm(forms.Form):
+    password = _password_field()
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Current password"),
+        max_length=512,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=512,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        max_length=512,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password_again"):
+            self.add_error("new_password_again", _("The two new passwords are not the same."))
+        return data
 
 
 class LanguageForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Per-user language, and the two-factor gate in front of every page."""
+"""Per-user language, the two-factor gate in front of every page, and the record of each
+signed-in browser session."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ocrotire.accounts.permissions import needs_second_factor
+from ocrotire.accounts.security import session_touch
+from ocrotire.core.context import current as request_context
 
 # Paths a signed-in but not yet verified user may still reach.
 _OPEN_PREFIXES = (
@@ -59,4 +62,41 @@ class TwoFactorRequiredMiddleware:
                 else "accounts:otp-setup"
             )
             return HttpResponseRedirect(reverse(name))
+        return self.get_response(request)
+
+
+# The session remembers when it was last recorded, so that the record is written at most once a
+# minute per session, not at every request.
+_SEEN_KEY = "_ocrotire_seen"
+_SEEN_EVERY_SECONDS = 60
+
+
+class SessionRecordMiddleware:
+    """Records each signed-in browser session (`UserSession`), so that its owner can list and end
+    it and a password, role or policy change can end it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and user.is_authenticated and session is not None:
+            key = session.session_key
+            now = int(timezone.now().timestamp())
+            seen = session.get(_SEEN_KEY)
+            fresh = (
+                isinstance(seen, list)
+                and len(seen) == 2
+                and seen[0] == key
+                and now - int(seen[1]) < _SEEN_EVERY_SECONDS
+            )
+            if key and not fresh:
+                session_touch(
+                    user=user,
+                    session_key=key,
+                    ip=request_context().ip,
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
+                session[_SEEN_KEY] = [key, now]
         return self.get_response(request)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.models import Session
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.geo.models import Unit
@@ -130,6 +132,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Where the token was asked for, shown on the owner's sessions page.
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+    # `security.password_mark` of the password when the token was issued; a token whose mark no
+    # longer matches (the password changed) is refused.
+    password_mark = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("API token")
@@ -137,3 +145,52 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.pk} of {self.user_id}"
+
+
+class UserSession(models.Model):
+    """A browser session of a user. Django's session table is not indexed by user, so this row,
+    written when a signed-in session is first seen, is how a user's sessions are listed and
+    ended; it goes with its session (cascade) when the session is deleted or cleared."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of {self.user_id}"
+
+
+class SecurityNoticeKind(models.TextChoices):
+    DEVICE_ADDED = "device_added", _("Second-factor device added")
+    DEVICE_REMOVED = "device_removed", _("Second-factor device removed")
+    DEVICES_RESET = "devices_reset", _("Second-factor devices reset")
+    RECOVERY_CODES_MADE = "recovery_codes_made", _("Recovery codes made")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+
+
+class SecurityNotice(models.Model):
+    """Tells a user that something changed in how their account signs in; also e-mailed when a
+    mail server is configured. The sentence of each kind is in `accounts.notices`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_notices")
+    kind = models.CharField(max_length=32, choices=SecurityNoticeKind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("security notice")
+        verbose_name_plural = _("security notices")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="accounts_notice_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk} of {self.user_id}"

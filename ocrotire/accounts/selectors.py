@@ -1,11 +1,16 @@
-"""Reads of users and institutions, always through the reader's scope."""
+"""Reads of users and institutions, always through the reader's scope; a user's own sessions,
+tokens, devices and security notices."""
 
 from __future__ import annotations
 
+from django.contrib.sessions.models import Session
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ocrotire.accounts.models import Institution, User
+from ocrotire.accounts.models import ApiToken, Institution, SecurityNotice, User, UserSession
 from ocrotire.accounts.permissions import is_member, scope_of
 
 
@@ -63,3 +68,57 @@ def user_profile(*, user: User) -> User:
         .select_related("institution")
         .get(pk=user.pk)
     )
+
+
+def user_sessions(*, user: User) -> QuerySet[UserSession]:
+    """The user's browser sessions that are still alive, the latest first."""
+    alive = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return UserSession.objects.filter(user=user, session_id__in=alive).order_by(
+        "-last_seen_at", "-id"
+    )
+
+
+def user_session_get(*, user: User, pk: int | str) -> UserSession:
+    try:
+        return user_sessions(user=user).get(pk=pk)
+    except (UserSession.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def user_tokens(*, user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens that have not expired, the latest first."""
+    return ApiToken.objects.filter(user=user, expires_at__gt=timezone.now()).order_by(
+        "-created_at", "-id"
+    )
+
+
+def user_token_get(*, user: User, pk: int | str) -> ApiToken:
+    try:
+        return user_tokens(user=user).get(pk=pk)
+    except (ApiToken.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def user_devices(*, user: User) -> QuerySet[TOTPDevice]:
+    devices: QuerySet[TOTPDevice] = TOTPDevice.objects.filter(user=user, confirmed=True)
+    return devices.order_by("id")
+
+
+def user_device_get(*, user: User, pk: int | str) -> TOTPDevice:
+    try:
+        return user_devices(user=user).get(pk=pk)
+    except (TOTPDevice.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def recovery_codes_left(*, user: User) -> int:
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left
+
+
+def security_notices(*, user: User, limit: int = 20) -> list[SecurityNotice]:
+    return list(SecurityNotice.objects.filter(user=user)[:limit])
+
+
+def security_notices_unread(*, user: User) -> int:
+    return SecurityNotice.objects.filter(user=user, read_at__isnull=True).count()

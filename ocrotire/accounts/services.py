@@ -16,15 +16,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
-from django_otp import match_token
 from django_otp.models import Device
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ocrotire.accounts.models import ApiToken, Institution, Role, RoleCode, User
 from ocrotire.accounts.permissions import can_create_institution, can_edit_institution, scope_of
+from ocrotire.accounts.security import (
+    password_mark,
+    second_factor_match,
+    user_credentials_end,
+    valid_ip,
+)
 from ocrotire.core.audit import audit_record, diff
+from ocrotire.core.context import current as request_context
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 
@@ -70,7 +75,9 @@ def roles_ensure() -> None:
 
 
 @transaction.atomic
-def role_policy_set(*, actor: User | None, role: Role, mfa_required: bool) -> Role:
+def role_policy_set(
+    *, actor: User | None, role: Role, mfa_required: bool, keep_session_key: str | None = None
+) -> Role:
     if role.mfa_required == mfa_required:
         return role
     before = {"mfa_required": role.mfa_required}
@@ -82,6 +89,15 @@ def role_policy_set(*, actor: User | None, role: Role, mfa_required: bool) -> Ro
         obj=role,
         changes=diff(role, before, ["mfa_required"]),
     )
+    if mfa_required:
+        # Tokens and sessions got without the second factor must not outlive the new policy.
+        for user in User.objects.filter(roles=role):
+            user_credentials_end(
+                actor=actor,
+                user=user,
+                reason="second_factor_required",
+                keep_session_key=keep_session_key if actor and user.pk == actor.pk else None,
+            )
     return role
 
 
@@ -171,20 +187,22 @@ def login_success_record(*, user: User, channel: str) -> None:
 
 def otp_check(*, user: User, otp: str) -> Device | None:
     """The confirmed device that accepts this code, or None (a wrong code counts as a failure)."""
-    otp = (otp or "").strip().replace(" ", "")
-    device = match_token(user, otp) if otp.isdigit() else None
+    device = second_factor_match(user=user, otp=otp)
     if device is None:
         login_failure_record(user=user)
     return device
 
 
 @transaction.atomic
-def api_token_issue(*, user: User) -> str:
+def api_token_issue(*, user: User, user_agent: str = "") -> str:
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(
         user=user,
         digest=hashlib.sha256(key.encode()).hexdigest(),
         expires_at=timezone.now() + timedelta(hours=settings.OCROTIRE_TOKEN_TTL_HOURS),
+        ip=valid_ip(request_context().ip),
+        user_agent=user_agent[:300],
+        password_mark=password_mark(user),
     )
     login_success_record(user=user, channel="api")
     return key
@@ -199,7 +217,19 @@ def api_token_user(*, key: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    if not constant_time_compare(token.password_mark, password_mark(token.user)):
+        # The password changed since (by whatever path: a page, the admin, a command).
+        return None
+    # Noted at most once a minute, for the owner's list of tokens.
+    now = timezone.now()
+    if token.last_used_at is None or token.last_used_at < now - timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def api_token_of(*, key: str) -> ApiToken | None:
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return ApiToken.objects.filter(digest=digest).first()
 
 
 @transaction.atomic
@@ -216,28 +246,6 @@ def user_language_set(*, actor: User, language: str) -> None:
             obj=actor,
             changes=diff(actor, before, ["language"]),
         )
-
-
-@transaction.atomic
-def totp_device_start(*, user: User) -> TOTPDevice:
-    """An unconfirmed device for the set-up page; it counts only once a code from it is checked."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    device: TOTPDevice = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
-    return device
-
-
-@transaction.atomic
-def totp_device_confirm(*, user: User, device: TOTPDevice, otp: str) -> bool:
-    if device.user_id != user.pk or device.confirmed:
-        return False
-    otp = (otp or "").strip().replace(" ", "")
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    if not otp.isdigit() or not totp.verify(int(otp), device.tolerance):
-        return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit_record(actor=user, action=AuditAction.MFA_ENROLLED, obj=user)
-    return True
 
 
 def _units_in_scope(*, actor: User, units: Iterable[Unit]) -> list[Unit]:
@@ -392,6 +400,8 @@ def user_upsert(
     if old_roles != sorted(r.code for r in role_objs):
         user.roles.set(role_objs)
         changed["roles"] = [old_roles, sorted(r.code for r in role_objs)]
+        if not created:
+            user_credentials_end(actor=actor, user=user, reason="roles_changed")
     if old_units != sorted(u.code for u in unit_list):
         user.units.set(unit_list)
         changed["units"] = [old_units, sorted(u.code for u in unit_list)]

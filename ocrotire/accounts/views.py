@@ -1,4 +1,5 @@
-"""Pages: sign-in with the two-factor step, sign-out, profile and language, institutions."""
+"""Pages: sign-in with the two-factor step, sign-out, profile and language, one's devices,
+recovery codes, password, sessions and tokens; institutions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,19 +22,43 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ocrotire.accounts import services
-from ocrotire.accounts.forms import InstitutionForm, LanguageForm, LoginForm, OtpForm
-from ocrotire.accounts.models import InstitutionKind
+from ocrotire.accounts import security, services
+from ocrotire.accounts.forms import (
+    DeviceSetupForm,
+    InstitutionForm,
+    LanguageForm,
+    LoginForm,
+    OtpForm,
+    PasswordChangeForm,
+    PasswordConfirmForm,
+    RecoveryCodeForm,
+)
+from ocrotire.accounts.models import InstitutionKind, User
+from ocrotire.accounts.notices import notice_text
 from ocrotire.accounts.permissions import (
     acting_user,
     can_create_institution,
     can_edit_institution,
     member_or_403,
 )
-from ocrotire.accounts.selectors import institution_get, institution_list, user_profile
+from ocrotire.accounts.selectors import (
+    institution_get,
+    institution_list,
+    recovery_codes_left,
+    security_notices,
+    user_device_get,
+    user_devices,
+    user_profile,
+    user_session_get,
+    user_sessions,
+    user_token_get,
+    user_tokens,
+)
 from ocrotire.core.audit import audit_record
+from ocrotire.core.forms import add_service_errors
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.selectors import unit_choices
 
@@ -86,30 +111,53 @@ def login_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _is_verified(request: HttpRequest) -> bool:
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def _lock_out(request: HttpRequest, user: User) -> HttpResponse | None:
+    user.refresh_from_db(fields=["locked_until"])
+    if not user.locked_until:
+        return None
+    logout(request)
+    messages.error(
+        request,
+        _(
+            "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
+        ),
+    )
+    return redirect("accounts:login")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_verify_view(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    form = OtpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device = services.otp_check(user=user, otp=form.cleaned_data["otp"])
+    using_recovery = "recovery_code" in request.POST
+    form = OtpForm(None if using_recovery else (request.POST or None))
+    recovery_form = RecoveryCodeForm(request.POST if using_recovery else None)
+    posted = recovery_form if using_recovery else form
+    if request.method == "POST" and posted.is_valid():
+        code = posted.cleaned_data["recovery_code" if using_recovery else "otp"]
+        device = services.otp_check(user=user, otp=code)
         if device is None:
-            user.refresh_from_db(fields=["locked_until"])
-            if user.locked_until:
-                logout(request)
-                messages.error(
-                    request,
-                    _(
-                        "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
-                    ),
+            locked = _lock_out(request, user)
+            if locked is not None:
+                return locked
+            if using_recovery:
+                recovery_form.add_error(
+                    "recovery_code", _("This recovery code is not correct or was already used.")
                 )
-                return redirect("accounts:login")
-            form.add_error("otp", _("The code is not correct or has expired."))
+            else:
+                form.add_error("otp", _("The code is not correct or has expired."))
         else:
             django_otp.login(request, device)
             services.login_success_record(user=user, channel="web")
             return HttpResponseRedirect(request.session.pop("next", reverse("core:home")))
-    return render(request, "accounts/otp_verify.html", {"form": form})
+    return render(
+        request, "accounts/otp_verify.html", {"form": form, "recovery_form": recovery_form}
+    )
 
 
 def _qr_svg(uri: str) -> str:
@@ -122,32 +170,174 @@ def _qr_svg(uri: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
+    """The first device right after sign-in; a further one only from a verified session and with
+    the password again. A user who has a device and has not passed it goes to the check."""
     user = acting_user(request)
+    further = user_has_device(user, confirmed=True)
+    if further and not _is_verified(request):
+        return redirect("accounts:otp-verify")
     device = TOTPDevice.objects.filter(
         user=user, confirmed=False, pk=request.session.get("otp_setup_device")
     ).first()
     if device is None:
-        device = services.totp_device_start(user=user)
+        device = security.totp_device_start(user=user)
         request.session["otp_setup_device"] = device.pk
-    form = OtpForm(request.POST or None)
+    form = DeviceSetupForm(request.POST or None, further=further)
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(user=user, device=device, otp=form.cleaned_data["otp"]):
-            request.session.pop("otp_setup_device", None)
-            django_otp.login(request, device)
-            services.login_success_record(user=user, channel="web")
-            messages.success(request, _("Two-factor authentication is now set up."))
-            return HttpResponseRedirect(request.session.pop("next", reverse("core:home")))
-        form.add_error("otp", _("The code is not correct or has expired."))
+        try:
+            codes = security.totp_device_confirm(
+                user=user,
+                device=device,
+                otp=form.cleaned_data["otp"],
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data.get("password"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if codes is None:
+                form.add_error("otp", _("The code is not correct or has expired."))
+            else:
+                request.session.pop("otp_setup_device", None)
+                messages.success(request, _("Two-factor authentication is now set up."))
+                if further:
+                    return redirect("accounts:profile")
+                django_otp.login(request, device)
+                services.login_success_record(user=user, channel="web")
+                # Shown once, on the next page; never kept beyond it.
+                request.session["recovery_codes_new"] = codes
+                return redirect("accounts:recovery-codes")
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return render(
         request,
         "accounts/otp_setup.html",
         {
             "form": form,
+            "further": further,
             "qr_svg": _qr_svg(device.config_url),
             "secret": secret,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes_view(request: HttpRequest) -> HttpResponse:
+    """Recovery codes: those just made at enrolment, shown once; new ones on request, with the
+    password again, from a verified session."""
+    user = acting_user(request)
+    if not user_has_device(user, confirmed=True):
+        return redirect("accounts:otp-setup")
+    if not _is_verified(request):
+        return redirect("accounts:otp-verify")
+    codes: list[str] = request.session.pop("recovery_codes_new", None) or []
+    form = PasswordConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = security.recovery_codes_make(actor=user, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {
+            "codes": codes,
+            "form": form,
+            "left": recovery_codes_left(user=user),
+            "next": (request.session.pop("next", "") or reverse("core:home")) if codes else "",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def device_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    if not _is_verified(request):
+        return redirect("accounts:otp-verify")
+    device = user_device_get(user=user, pk=pk)
+    form = PasswordConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            security.totp_device_remove(
+                actor=user, device=device, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The device was removed."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/device_remove.html", {"device": device, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            security.user_password_change(
+                actor=user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                keep_session_key=request.session.session_key,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            # Keeps this session signed in under a new key; the others were ended.
+            update_session_auth_hash(request, user)
+            messages.success(
+                request,
+                _("Your password was changed. Your other sessions and your API tokens were ended."),
+            )
+            return redirect("accounts:sessions")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@login_required
+def sessions_view(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": user_sessions(user=user),
+            "tokens": user_tokens(user=user),
+            "current_key": request.session.session_key,
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    session = user_session_get(user=user, pk=pk)
+    current = session.session_id == request.session.session_key
+    security.user_session_end(actor=user, session=session)
+    if current:
+        logout(request)
+        return redirect("accounts:login")
+    messages.success(request, _("The session was ended."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def token_end_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    security.api_token_revoke(actor=user, token=user_token_get(user=user, pk=pk))
+    messages.success(request, _("The API token was ended."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def notices_read_view(request: HttpRequest) -> HttpResponse:
+    security.security_notices_read(actor=acting_user(request))
+    return redirect("accounts:profile")
 
 
 @require_POST
@@ -187,14 +377,17 @@ def language_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile_view(request: HttpRequest) -> HttpResponse:
     user = user_profile(user=acting_user(request))
-    from django_otp import user_has_device
-
+    notices = security_notices(user=user)
     return render(
         request,
         "accounts/profile.html",
         {
             "profile": user,
             "has_device": user_has_device(user, confirmed=True),
+            "devices": user_devices(user=user),
+            "recovery_left": recovery_codes_left(user=user),
+            "notices": [{"notice": n, "text": notice_text(n)} for n in notices],
+            "unread": any(n.read_at is None for n in notices),
         },
     )
 

@@ -20,6 +20,7 @@ app_name = "api"
 
 v1 = [
     path("v1/auth/token/", accounts_apis.TokenApi.as_view(), name="token"),
+    path("v1/auth/token/revoke/", accounts_apis.TokenRevokeApi.as_view(), name="token-revoke"),
     path("v1/me/", accounts_apis.MeApi.as_view(), name="me"),
     path("v1/units/", geo_apis.UnitListApi.as_view(), name="unit-list"),
     path("v1/units/<id:pk>/", geo_apis.UnitDetailApi.as_view(), name="unit-detail"),
