@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import runpy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from ocrotire.core.models import AuditEvent
@@ -18,7 +20,7 @@ PROXY = "10.0.0.2"
 CONF = Path(__file__).resolve().parents[3] / "config" / "gunicorn.conf.py"
 
 
-def _failed_sign_in(remote_addr: str = PROXY, **headers: str) -> tuple[AuditEvent, object]:
+def _failed_sign_in(remote_addr: str = PROXY, **headers: Any) -> tuple[AuditEvent, Response]:
     response = APIClient(REMOTE_ADDR=remote_addr).post(
         TOKEN_URL, {"username": "nobody", "password": "wrong"}, format="json", **headers
     )
