@@ -52,11 +52,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect("core:home")
     form = LoginForm(request.POST or None)
+    retry_after: int | None = None
     if request.method == "POST" and form.is_valid():
         try:
             sign_in = services.credentials_check(
                 username=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
+        except services.SignInThrottled as throttled:
+            form.add_error(None, throttled.message)
+            retry_after = throttled.retry_after
         except services.AuthenticationFailed as failure:
             form.add_error(None, failure.message)
         else:
@@ -81,9 +85,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 secure=settings.LANGUAGE_COOKIE_SECURE,
             )
             return response
-    return render(
+    page = render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+    if retry_after is not None:
+        page.status_code = 429
+        page["Retry-After"] = str(retry_after)
+    return page
 
 
 @login_required
@@ -94,14 +102,11 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = services.otp_check(user=user, otp=form.cleaned_data["otp"])
         if device is None:
-            user.refresh_from_db(fields=["locked_until"])
-            if user.locked_until:
+            if services.signin_retry_after(username=user.get_username()) is not None:
                 logout(request)
                 messages.error(
                     request,
-                    _(
-                        "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
-                    ),
+                    _("There were too many failed sign-ins. Wait a few minutes and try again."),
                 )
                 return redirect("accounts:login")
             form.add_error("otp", _("The code is not correct or has expired."))
