@@ -127,21 +127,31 @@ def _throttle_keys(username: str) -> dict[str, str]:
     address = (context.current().ip or "unknown")[:64]
     name = username.strip().casefold()
     pair = hashlib.sha256(f"{name}\n{address}".encode()).hexdigest()
-    return {SignInThrottle.Scope.ADDRESS: address, SignInThrottle.Scope.NAME_ADDRESS: pair}
+    return {
+        SignInThrottle.Scope.ADDRESS: address,
+        SignInThrottle.Scope.NAME_ADDRESS: pair,
+        SignInThrottle.Scope.NAME: hashlib.sha256(name.encode()).hexdigest(),
+        SignInThrottle.Scope.KNOWN_ADDRESS: pair,
+    }
 
 
 def signin_retry_after(*, username: str) -> int | None:
     """Seconds until this user name may be tried again from the current address, or None."""
     now = timezone.now()
-    keys = Q()
-    for scope, key in _throttle_keys(username).items():
-        keys |= Q(scope=scope, key=key)
-    until = (
-        SignInThrottle.objects.filter(keys, blocked_until__gt=now)
-        .order_by("-blocked_until")
-        .values_list("blocked_until", flat=True)
-        .first()
+    keys = _throttle_keys(username)
+    wanted = Q()
+    for scope, key in keys.items():
+        wanted |= Q(scope=scope, key=key)
+    rows = dict(
+        SignInThrottle.objects.filter(wanted)
+        .filter(Q(blocked_until__gt=now) | Q(scope=SignInThrottle.Scope.KNOWN_ADDRESS))
+        .values_list("scope", "blocked_until")
     )
+    if SignInThrottle.Scope.KNOWN_ADDRESS in rows:
+        # The name signed in from here before: guesses from elsewhere do not shut it out.
+        rows.pop(SignInThrottle.Scope.NAME, None)
+    rows.pop(SignInThrottle.Scope.KNOWN_ADDRESS, None)
+    until = max((u for u in rows.values() if u is not None), default=None)
     if until is None:
         return None
     return max(1, math.ceil((until - now).total_seconds()))
@@ -193,8 +203,9 @@ def _failure_count(
 @transaction.atomic
 def login_failure_record(*, user: User | None, username: str = "") -> None:
     """A wrong password or second-factor code for `user` (None: a name no account has), from the
-    current address: counted for the name at that address and for the address, audited, and
-    throttled past the limits. Never locks the account for other addresses."""
+    current address: counted for the name at that address, for the address and for the name,
+    audited, and throttled past the limits. The name's own limit never holds at an address it
+    has signed in from, so a stranger cannot lock its owner out from elsewhere."""
     name = user.get_username() if user is not None else username
     now = timezone.now()
     window = timedelta(minutes=settings.OCROTIRE_LOCKOUT_MINUTES)
@@ -202,10 +213,11 @@ def login_failure_record(*, user: User | None, username: str = "") -> None:
     # Counts from long ago are of no use; the index on the window keeps this quick.
     SignInThrottle.objects.filter(window_started_at__lt=now - 2 * window).filter(
         Q(blocked_until__isnull=True) | Q(blocked_until__lt=now)
-    ).delete()
+    ).exclude(scope=SignInThrottle.Scope.KNOWN_ADDRESS).delete()
     limits = {
         SignInThrottle.Scope.NAME_ADDRESS: settings.OCROTIRE_LOCKOUT_ATTEMPTS,
         SignInThrottle.Scope.ADDRESS: settings.OCROTIRE_SIGNIN_ADDRESS_LIMIT,
+        SignInThrottle.Scope.NAME: settings.OCROTIRE_SIGNIN_NAME_LIMIT,
     }
     reached = {
         scope: _failure_count(scope=scope, key=keys[scope], limit=limit, now=now, window=window)
@@ -237,8 +249,8 @@ def login_failure_record(*, user: User | None, username: str = "") -> None:
     for scope, row in reached.items():
         if row is None:
             continue
-        # The row's address is the throttled one; a name throttled there is named too.
-        named = scope == SignInThrottle.Scope.NAME_ADDRESS
+        # The row's address is the (last) throttled one; a throttled name is named too.
+        named = scope != SignInThrottle.Scope.ADDRESS
         audit_record(
             actor=None,
             actor_username=name[:150] if named else "",
@@ -254,11 +266,17 @@ def login_success_record(*, user: User, channel: str) -> None:
     User.objects.filter(pk=user.pk).update(
         failed_logins=0, locked_until=None, last_login=timezone.now()
     )
-    # The name's count at this address starts again; the address's own count stays.
+    # The name's count at this address starts again, and the address becomes one the name is
+    # known at; the address's own count and the name's count from anywhere stay.
+    keys = _throttle_keys(user.get_username())
     SignInThrottle.objects.filter(
-        scope=SignInThrottle.Scope.NAME_ADDRESS,
-        key=_throttle_keys(user.get_username())[SignInThrottle.Scope.NAME_ADDRESS],
+        scope=SignInThrottle.Scope.NAME_ADDRESS, key=keys[SignInThrottle.Scope.NAME_ADDRESS]
     ).delete()
+    SignInThrottle.objects.update_or_create(
+        scope=SignInThrottle.Scope.KNOWN_ADDRESS,
+        key=keys[SignInThrottle.Scope.KNOWN_ADDRESS],
+        defaults={"window_started_at": timezone.now()},
+    )
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user, changes={"channel": channel})
 
 

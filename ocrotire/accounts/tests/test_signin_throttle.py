@@ -162,3 +162,29 @@ def test_the_second_factor_page_signs_out_a_throttled_session(personas, settings
     assert answer.status_code == 302
     assert answer["Location"].startswith(LOGIN_URL)
     assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_guessing_from_many_addresses_is_throttled_but_not_at_the_users_own(
+    personas, mfa_off, settings
+):
+    settings.OCROTIRE_LOCKOUT_ATTEMPTS = 3
+    settings.OCROTIRE_SIGNIN_NAME_LIMIT = 4
+    assert _token("admin", PASSWORD, OFFICE).status_code == 200  # the administrator's office
+    # One guess each from many machines, at the administrator and at a name no account has.
+    botnet = [f"192.0.2.{n}" for n in range(1, 5)]
+    for number, address in enumerate(botnet, start=1):
+        known = _token("admin", "wrong", address)
+        unknown = _token("nobody-here", "wrong", address)
+        assert known.status_code == unknown.status_code == 401, number
+    # Past the name's limit a new address is refused, for both names alike …
+    known = _token("admin", PASSWORD, "192.0.2.77")
+    unknown = _token("nobody-here", PASSWORD, "192.0.2.77")
+    assert known.status_code == unknown.status_code == 429
+    assert known.json() == unknown.json()
+    assert known["Retry-After"] == unknown["Retry-After"]
+    # … but the administrator still signs in from where they signed in before.
+    assert _token("admin", PASSWORD, OFFICE).status_code == 200
+    assert _page("admin", PASSWORD, OFFICE).status_code == 302
+    assert AuditEvent.objects.filter(
+        action="throttled", changes__scope="name", object_id=str(personas["admin"].pk)
+    ).exists()
