@@ -200,20 +200,33 @@ def _failure_count(
     return row if reached else None
 
 
-@transaction.atomic
 def login_failure_record(*, user: User | None, username: str = "") -> None:
     """A wrong password or second-factor code for `user` (None: a name no account has), from the
     current address: counted for the name at that address, for the address and for the name,
     audited, and throttled past the limits. The name's own limit never holds at an address it
     has signed in from, so a stranger cannot lock its owner out from elsewhere."""
-    name = user.get_username() if user is not None else username
     now = timezone.now()
     window = timedelta(minutes=settings.OCROTIRE_LOCKOUT_MINUTES)
+    _failures_count(user=user, username=username, now=now, window=window)
+    # Counts from long ago are of no use. Rows another sign-in holds are skipped, not waited for:
+    # a delete that waited while holding its own row locks could deadlock with that sign-in.
+    with transaction.atomic():
+        old = (
+            SignInThrottle.objects.filter(window_started_at__lt=now - 2 * window)
+            .filter(Q(blocked_until__isnull=True) | Q(blocked_until__lt=now))
+            .exclude(scope=SignInThrottle.Scope.KNOWN_ADDRESS)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:500]
+        )
+        SignInThrottle.objects.filter(pk__in=list(old)).delete()
+
+
+@transaction.atomic
+def _failures_count(*, user: User | None, username: str, now: datetime, window: timedelta) -> None:
+    # Rows are locked in one order (the scopes', then the user's), so two sign-ins never wait
+    # for each other in a cycle.
+    name = user.get_username() if user is not None else username
     keys = _throttle_keys(name)
-    # Counts from long ago are of no use; the index on the window keeps this quick.
-    SignInThrottle.objects.filter(window_started_at__lt=now - 2 * window).filter(
-        Q(blocked_until__isnull=True) | Q(blocked_until__lt=now)
-    ).exclude(scope=SignInThrottle.Scope.KNOWN_ADDRESS).delete()
     limits = {
         SignInThrottle.Scope.NAME_ADDRESS: settings.OCROTIRE_LOCKOUT_ATTEMPTS,
         SignInThrottle.Scope.ADDRESS: settings.OCROTIRE_SIGNIN_ADDRESS_LIMIT,

@@ -188,3 +188,15 @@ def test_guessing_from_many_addresses_is_throttled_but_not_at_the_users_own(
     assert AuditEvent.objects.filter(
         action="throttled", changes__scope="name", object_id=str(personas["admin"].pk)
     ).exists()
+
+
+def test_old_counts_are_removed_and_known_addresses_kept(personas, mfa_off):
+    assert _token("admin", PASSWORD, OFFICE).status_code == 200
+    long_ago = timezone.now() - timedelta(days=2)
+    old = SignInThrottle.objects.create(
+        scope="address", key="192.0.2.200", failures=3, window_started_at=long_ago
+    )
+    SignInThrottle.objects.filter(scope="known_address").update(window_started_at=long_ago)
+    assert _token("nobody-here", "wrong", STRANGER).status_code == 401
+    assert not SignInThrottle.objects.filter(pk=old.pk).exists()
+    assert SignInThrottle.objects.filter(scope="known_address").count() == 1
