@@ -23,9 +23,23 @@ max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 30
-# Behind a load balancer set FORWARDED_ALLOW_IPS to its address, so client addresses reach
-# the audit log; by default no proxy is trusted.
+# Behind a load balancer set FORWARDED_ALLOW_IPS to its address (gunicorn then believes its
+# scheme headers) and OCROTIRE_TRUSTED_PROXIES to the number of proxies in front (the application
+# then takes the client's address from the hop they appended to X-Forwarded-For); by default no
+# proxy is trusted. One without the other is refused: the audit log and the per-address sign-in
+# throttle would see the proxy's address for every client.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+_trusted_proxies = int(os.environ.get("OCROTIRE_TRUSTED_PROXIES", "0") or "0")
+if forwarded_allow_ips.strip() and _trusted_proxies <= 0:
+    raise RuntimeError(
+        "FORWARDED_ALLOW_IPS names a proxy but OCROTIRE_TRUSTED_PROXIES is 0: set it to the "
+        "number of proxies in front of gunicorn."
+    )
+if _trusted_proxies > 0 and not forwarded_allow_ips.strip():
+    raise RuntimeError(
+        "OCROTIRE_TRUSTED_PROXIES is set but FORWARDED_ALLOW_IPS is empty: set it to the "
+        "address of the proxy that reaches gunicorn."
+    )
 
 
 def when_ready(server: Any) -> None:

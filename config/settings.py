@@ -140,9 +140,23 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout: this many failures within the window lock the account for the lockout period.
+# Sign-in throttle (counted in the database, so every web process sees the same count): this
+# many failures for one user name from one address within the window, or OCROTIRE_SIGNIN_ADDRESS_LIMIT
+# failures for any names from one address, refuse that name there, or that address, for the
+# lockout period. A user name is never locked at an address it has signed in from
+# (docs/ARCHITECTURE.md, Security).
 OCROTIRE_LOCKOUT_ATTEMPTS = env_int("OCROTIRE_LOCKOUT_ATTEMPTS", 5)
 OCROTIRE_LOCKOUT_MINUTES = env_int("OCROTIRE_LOCKOUT_MINUTES", 15)
+OCROTIRE_SIGNIN_ADDRESS_LIMIT = env_int("OCROTIRE_SIGNIN_ADDRESS_LIMIT", 30)
+# Failures for one user name from all addresses together (guessing from many machines), past which
+# the name is refused except at addresses where it has signed in before.
+OCROTIRE_SIGNIN_NAME_LIMIT = env_int("OCROTIRE_SIGNIN_NAME_LIMIT", 50)
+# How many proxies in front of the web processes append to X-Forwarded-For (0: none, the header
+# is ignored and the peer's address is the client's). Must agree with gunicorn's
+# FORWARDED_ALLOW_IPS (config/gunicorn.conf.py refuses to start otherwise).
+OCROTIRE_TRUSTED_PROXIES = env_int("OCROTIRE_TRUSTED_PROXIES", 0)
+if OCROTIRE_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("OCROTIRE_TRUSTED_PROXIES must be 0 or more.")
 # Master switch for two-factor enforcement; per-role policy lives in the Role table.
 OCROTIRE_MFA_ENFORCED = env_bool("OCROTIRE_MFA_ENFORCED", True)
 OCROTIRE_TOKEN_TTL_HOURS = env_int("OCROTIRE_TOKEN_TTL_HOURS", 12)

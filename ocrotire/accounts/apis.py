@@ -54,7 +54,11 @@ class TokenApi(APIView):
             200: inline_serializer(
                 "TokenOutput",
                 {"token": serializers.CharField(), "expires_in": serializers.IntegerField()},
-            )
+            ),
+            429: OpenApiResponse(
+                description="Too many failed sign-ins for this name or from this address; "
+                "Retry-After says how many seconds to wait."
+            ),
         },
         auth=[],
     )
@@ -66,13 +70,16 @@ class TokenApi(APIView):
             sign_in = services.credentials_check(
                 username=data["username"], password=data["password"]
             )
-        except services.AuthenticationFailed as failure:
-            code = (
-                status.HTTP_403_FORBIDDEN
-                if failure.code == "account_locked"
-                else status.HTTP_401_UNAUTHORIZED
+        except services.SignInThrottled as throttled:
+            return Response(
+                error_body(throttled.code, throttled.message),
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(throttled.retry_after)},
             )
-            return Response(error_body(failure.code, failure.message), status=code)
+        except services.AuthenticationFailed as failure:
+            return Response(
+                error_body(failure.code, failure.message), status=status.HTTP_401_UNAUTHORIZED
+            )
         if sign_in.needs_otp:
             from django_otp import user_has_device
 

@@ -194,3 +194,33 @@ class SecurityNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk} of {self.user_id}"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted for one client address, one user name from one address, or one
+    user name from anywhere, within a window; past the limit that key is refused until
+    `blocked_until` (a name from anywhere: except at its known addresses). A known address is a
+    row of its own, written when the name completes a sign-in there. Kept in the database rather
+    than the cache so that every web process and machine counts together. A user name is counted
+    as typed, whether an account has it or not, so the answers do not tell which names exist;
+    keys with a name are digests, so names typed by mistake are not kept."""
+
+    class Scope(models.TextChoices):
+        ADDRESS = "address", "address"
+        NAME_ADDRESS = "name_address", "name at address"
+        NAME = "name", "name"
+        KNOWN_ADDRESS = "known_address", "known address of a name"
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    key = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(db_index=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="signin_throttle_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.failures}"

@@ -1,26 +1,28 @@
-"""Writes about people who work in the system: sign-in with lockout, tokens, users, institutions."""
+"""Writes about people who work in the system: sign-in with throttling, tokens, users, institutions."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 
-from ocrotire.accounts.models import ApiToken, Institution, Role, RoleCode, User
+from ocrotire.accounts.models import ApiToken, Institution, Role, RoleCode, SignInThrottle, User
 from ocrotire.accounts.permissions import can_create_institution, can_edit_institution, scope_of
 from ocrotire.accounts.security import (
     password_mark,
@@ -28,6 +30,7 @@ from ocrotire.accounts.security import (
     user_credentials_end,
     valid_ip,
 )
+from ocrotire.core import context
 from ocrotire.core.audit import audit_record, diff
 from ocrotire.core.context import current as request_context
 from ocrotire.core.models import AuditAction
@@ -102,6 +105,8 @@ def role_policy_set(
 
 
 def _locked(user: User) -> bool:
+    # Set by an administrator in the admin: the account refuses sign-in, with the same answer as a
+    # wrong password (a distinct answer would tell a stranger the account exists).
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
@@ -110,70 +115,178 @@ def _locked(user: User) -> bool:
 # at once). One check at a time per process keeps a worker near 200 MB; the others wait their
 # turn, a fraction of a second each.
 _PASSWORD_CHECKS = threading.BoundedSemaphore(1)
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+class SignInThrottled(AuthenticationFailed):
+    """Too many failed sign-ins for this name from this address, or from this address at all."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "too_many_attempts",
+            _("There were too many failed sign-ins. Wait a few minutes and try again."),
+        )
+        self.retry_after = retry_after
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password, made once per hasher: an unknown name costs the same
+    password check as a known one, so the time taken does not tell which names exist."""
+    algorithm = str(get_hasher().algorithm)
+    if algorithm not in _DUMMY_HASHES:
+        _DUMMY_HASHES[algorithm] = make_password(secrets.token_urlsafe(24))
+    return _DUMMY_HASHES[algorithm]
+
+
+def _throttle_keys(username: str) -> dict[str, str]:
+    # The address is the one the request context holds (core.middleware.client_ip), as in audit rows.
+    address = (context.current().ip or "unknown")[:64]
+    name = username.strip().casefold()
+    pair = hashlib.sha256(f"{name}\n{address}".encode()).hexdigest()
+    return {
+        SignInThrottle.Scope.ADDRESS: address,
+        SignInThrottle.Scope.NAME_ADDRESS: pair,
+        SignInThrottle.Scope.NAME: hashlib.sha256(name.encode()).hexdigest(),
+        SignInThrottle.Scope.KNOWN_ADDRESS: pair,
+    }
+
+
+def signin_retry_after(*, username: str) -> int | None:
+    """Seconds until this user name may be tried again from the current address, or None."""
+    now = timezone.now()
+    keys = _throttle_keys(username)
+    wanted = Q()
+    for scope, key in keys.items():
+        wanted |= Q(scope=scope, key=key)
+    rows = dict(
+        SignInThrottle.objects.filter(wanted)
+        .filter(Q(blocked_until__gt=now) | Q(scope=SignInThrottle.Scope.KNOWN_ADDRESS))
+        .values_list("scope", "blocked_until")
+    )
+    if SignInThrottle.Scope.KNOWN_ADDRESS in rows:
+        # The name signed in from here before: guesses from elsewhere do not shut it out.
+        rows.pop(SignInThrottle.Scope.NAME, None)
+    rows.pop(SignInThrottle.Scope.KNOWN_ADDRESS, None)
+    until = max((u for u in rows.values() if u is not None), default=None)
+    if until is None:
+        return None
+    return max(1, math.ceil((until - now).total_seconds()))
 
 
 def credentials_check(*, username: str, password: str) -> SignIn:
-    """Check a user name and password, counting failures and locking the account after too
-    many. The same message is given for an unknown user and a wrong password."""
-    invalid = AuthenticationFailed(
-        "invalid_credentials", _("The user name or password is not correct.")
-    )
+    """Check a user name and password. Unknown names, wrong passwords and accounts that may not
+    sign in get the same answer after the same password check; a name or address with too many
+    recent failures is refused before any check (`SignInThrottled`)."""
+    retry_after = signin_retry_after(username=username)
+    if retry_after is not None:
+        raise SignInThrottled(retry_after)
     user = User.objects.filter(username=username).first()
-    if user is None:
-        with transaction.atomic():
-            audit_record(
-                actor=None,
-                actor_username=username[:150],
-                action=AuditAction.LOGIN_FAILED,
-                object_type="accounts.user",
-                changes={"reason": "unknown_user"},
-            )
-        raise invalid
-    if _locked(user):
-        raise AuthenticationFailed(
-            "account_locked",
-            _(
-                "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
-            ),
-        )
     with _PASSWORD_CHECKS:
-        authenticated = authenticate(username=username, password=password)
-    if authenticated is None:
-        login_failure_record(user=user)
-        if _locked(User.objects.get(pk=user.pk)):
-            raise AuthenticationFailed(
-                "account_locked",
-                _(
-                    "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
-                ),
-            )
-        raise invalid
+        if user is None:
+            check_password(password, _dummy_hash())
+            authenticated = None
+        else:
+            authenticated = authenticate(username=username, password=password)
+    if authenticated is None or user is None or _locked(user):
+        login_failure_record(user=user, username=username)
+        raise AuthenticationFailed(
+            "invalid_credentials", _("The user name or password is not correct.")
+        )
     from ocrotire.accounts.permissions import needs_second_factor
 
     assert isinstance(authenticated, User)
     return SignIn(user=authenticated, needs_otp=needs_second_factor(authenticated))
 
 
-@transaction.atomic
-def login_failure_record(*, user: User) -> None:
+def _failure_count(
+    *, scope: str, key: str, limit: int, now: datetime, window: timedelta
+) -> SignInThrottle | None:
+    """Count one failure for this key; the row if it has just reached its limit."""
+    row, _created = SignInThrottle.objects.select_for_update().get_or_create(
+        scope=scope, key=key, defaults={"window_started_at": now}
+    )
+    if row.window_started_at <= now - window:
+        row.failures = 0
+        row.window_started_at = now
+    row.failures += 1
+    reached = row.failures >= limit and not (row.blocked_until and row.blocked_until > now)
+    if reached:
+        row.blocked_until = now + window
+    row.save(update_fields=["failures", "window_started_at", "blocked_until"])
+    return row if reached else None
+
+
+def login_failure_record(*, user: User | None, username: str = "") -> None:
+    """A wrong password or second-factor code for `user` (None: a name no account has), from the
+    current address: counted for the name at that address, for the address and for the name,
+    audited, and throttled past the limits. The name's own limit never holds at an address it
+    has signed in from, so a stranger cannot lock its owner out from elsewhere."""
     now = timezone.now()
     window = timedelta(minutes=settings.OCROTIRE_LOCKOUT_MINUTES)
-    # Failures long ago do not count towards a lockout.
-    User.objects.filter(pk=user.pk, last_failed_login_at__lt=now - window).update(failed_logins=0)
-    User.objects.filter(pk=user.pk).update(
-        failed_logins=F("failed_logins") + 1, last_failed_login_at=now
-    )
-    user.refresh_from_db(fields=["failed_logins"])
-    audit_record(
-        actor=user,
-        action=AuditAction.LOGIN_FAILED,
-        obj=user,
-        changes={"failed_logins": user.failed_logins},
-    )
-    if user.failed_logins >= settings.OCROTIRE_LOCKOUT_ATTEMPTS:
-        User.objects.filter(pk=user.pk).update(locked_until=now + window)
+    _failures_count(user=user, username=username, now=now, window=window)
+    # Counts from long ago are of no use. Rows another sign-in holds are skipped, not waited for:
+    # a delete that waited while holding its own row locks could deadlock with that sign-in.
+    with transaction.atomic():
+        old = (
+            SignInThrottle.objects.filter(window_started_at__lt=now - 2 * window)
+            .filter(Q(blocked_until__isnull=True) | Q(blocked_until__lt=now))
+            .exclude(scope=SignInThrottle.Scope.KNOWN_ADDRESS)
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:500]
+        )
+        SignInThrottle.objects.filter(pk__in=list(old)).delete()
+
+
+@transaction.atomic
+def _failures_count(*, user: User | None, username: str, now: datetime, window: timedelta) -> None:
+    # Rows are locked in one order (the scopes', then the user's), so two sign-ins never wait
+    # for each other in a cycle.
+    name = user.get_username() if user is not None else username
+    keys = _throttle_keys(name)
+    limits = {
+        SignInThrottle.Scope.NAME_ADDRESS: settings.OCROTIRE_LOCKOUT_ATTEMPTS,
+        SignInThrottle.Scope.ADDRESS: settings.OCROTIRE_SIGNIN_ADDRESS_LIMIT,
+        SignInThrottle.Scope.NAME: settings.OCROTIRE_SIGNIN_NAME_LIMIT,
+    }
+    reached = {
+        scope: _failure_count(scope=scope, key=keys[scope], limit=limit, now=now, window=window)
+        for scope, limit in limits.items()
+    }
+    if user is None:
         audit_record(
-            actor=user, action=AuditAction.LOCKED, obj=user, changes={"until": now + window}
+            actor=None,
+            actor_username=name[:150],
+            action=AuditAction.LOGIN_FAILED,
+            object_type="accounts.user",
+            changes={"reason": "unknown_user"},
+        )
+    else:
+        # Kept on the user for the administrator's information; it locks nothing.
+        User.objects.filter(pk=user.pk, last_failed_login_at__lt=now - window).update(
+            failed_logins=0
+        )
+        User.objects.filter(pk=user.pk).update(
+            failed_logins=F("failed_logins") + 1, last_failed_login_at=now
+        )
+        user.refresh_from_db(fields=["failed_logins"])
+        audit_record(
+            actor=user,
+            action=AuditAction.LOGIN_FAILED,
+            obj=user,
+            changes={"failed_logins": user.failed_logins},
+        )
+    for scope, row in reached.items():
+        if row is None:
+            continue
+        # The row's address is the (last) throttled one; a throttled name is named too.
+        named = scope != SignInThrottle.Scope.ADDRESS
+        audit_record(
+            actor=None,
+            actor_username=name[:150] if named else "",
+            action=AuditAction.THROTTLED,
+            object_type="accounts.user" if named else "",
+            object_id=user.pk if named and user is not None else "",
+            changes={"scope": scope, "failures": row.failures, "until": row.blocked_until},
         )
 
 
@@ -182,11 +295,24 @@ def login_success_record(*, user: User, channel: str) -> None:
     User.objects.filter(pk=user.pk).update(
         failed_logins=0, locked_until=None, last_login=timezone.now()
     )
+    # The name's count at this address starts again, and the address becomes one the name is
+    # known at; the address's own count and the name's count from anywhere stay.
+    keys = _throttle_keys(user.get_username())
+    SignInThrottle.objects.filter(
+        scope=SignInThrottle.Scope.NAME_ADDRESS, key=keys[SignInThrottle.Scope.NAME_ADDRESS]
+    ).delete()
+    SignInThrottle.objects.update_or_create(
+        scope=SignInThrottle.Scope.KNOWN_ADDRESS,
+        key=keys[SignInThrottle.Scope.KNOWN_ADDRESS],
+        defaults={"window_started_at": timezone.now()},
+    )
     audit_record(actor=user, action=AuditAction.LOGIN, obj=user, changes={"channel": channel})
 
 
 def otp_check(*, user: User, otp: str) -> Device | None:
     """The confirmed device that accepts this code, or None (a wrong code counts as a failure)."""
+    if signin_retry_after(username=user.get_username()) is not None:
+        return None  # throttled: no code is even tried
     device = second_factor_match(user=user, otp=otp)
     if device is None:
         login_failure_record(user=user)

@@ -77,11 +77,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect("core:home")
     form = LoginForm(request.POST or None)
+    retry_after: int | None = None
     if request.method == "POST" and form.is_valid():
         try:
             sign_in = services.credentials_check(
                 username=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
+        except services.SignInThrottled as throttled:
+            form.add_error(None, throttled.message)
+            retry_after = throttled.retry_after
         except services.AuthenticationFailed as failure:
             form.add_error(None, failure.message)
         else:
@@ -106,9 +110,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 secure=settings.LANGUAGE_COOKIE_SECURE,
             )
             return response
-    return render(
+    page = render(
         request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
     )
+    if retry_after is not None:
+        page.status_code = 429
+        page["Retry-After"] = str(retry_after)
+    return page
 
 
 def _is_verified(request: HttpRequest) -> bool:
@@ -117,15 +125,12 @@ def _is_verified(request: HttpRequest) -> bool:
 
 
 def _lock_out(request: HttpRequest, user: User) -> HttpResponse | None:
-    user.refresh_from_db(fields=["locked_until"])
-    if not user.locked_until:
+    """After a wrong code: a name throttled at this address is signed out of the code page."""
+    if services.signin_retry_after(username=user.get_username()) is None:
         return None
     logout(request)
     messages.error(
-        request,
-        _(
-            "This account is locked after too many failed sign-ins. Try again later or ask an administrator."
-        ),
+        request, _("There were too many failed sign-ins. Wait a few minutes and try again.")
     )
     return redirect("accounts:login")
 

@@ -107,6 +107,10 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     ctx = context.current()
+    changes = dict(changes or {})
+    if ctx.client_request_id:
+        # Beside the server's request id, never in its place: lets a client find its own call.
+        changes["client_request_id"] = ctx.client_request_id
     event = AuditEvent(
         at=timezone.now(),
         actor=actor,
@@ -117,7 +121,7 @@ def audit_record(
         object_repr=object_repr[:200],
         ip=_normalise_ip(ctx.ip),
         request_id=ctx.request_id or "",
-        changes=_canonical(dict(changes or {})),
+        changes=_canonical(changes),
     )
     event.save(force_insert=True)
     _chain_after_commit()

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class RequestContext:
     ip: str | None = None
-    request_id: str | None = None
+    request_id: str | None = None  # made by the server
+    client_request_id: str | None = None  # what the client sent as X-Request-ID, if anything
 
 
 _EMPTY = RequestContext()

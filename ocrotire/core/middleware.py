@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import uuid
 from collections.abc import Callable
 
@@ -10,28 +12,52 @@ from django.http import HttpRequest, HttpResponse
 
 from ocrotire.core import context
 
+# What a client may send as its own request id, kept beside the server's: a short plain token.
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind the load balancer in production the first X-Forwarded-For hop is the client;
-    # elsewhere the header is ignored because any client can forge it.
-    if settings.PRODUCTION:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as the outermost of `OCROTIRE_TRUSTED_PROXIES` proxies saw it.
+
+    Each proxy appends the address it was reached from to X-Forwarded-For, so the N-th hop from
+    the right is the one the N trusted proxies wrote; everything left of it is what the client
+    sent and proves nothing. With no trusted proxy (the default) the header is ignored."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.OCROTIRE_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if len(hops) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(hops[-proxies]))
+    except ValueError:
+        return remote
+
+
+def client_request_id(request: HttpRequest) -> str | None:
+    sent = request.headers.get("X-Request-ID", "")
+    return sent if _CLIENT_REQUEST_ID.fullmatch(sent) else None
 
 
 class RequestContextMiddleware:
+    """The request id is always the server's own; one a client sent is kept beside it."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
         with context.bound(
-            context.RequestContext(ip=client_ip(request), request_id=request_id[:64])
+            context.RequestContext(
+                ip=client_ip(request),
+                request_id=request_id,
+                client_request_id=client_request_id(request),
+            )
         ):
             response = self.get_response(request)
-        response["X-Request-ID"] = request_id[:64]
+        response["X-Request-ID"] = request_id
         return response
 
 

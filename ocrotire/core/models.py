@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Signed in")
     LOGIN_FAILED = "login_failed", _("Failed sign-in")
     LOCKED = "locked", _("Account locked")
+    THROTTLED = "throttled", _("Sign-in throttled")
     LOGOUT = "logout", _("Signed out")
     MFA_ENROLLED = "mfa_enrolled", _("Two-factor authentication set up")
 

@@ -19,12 +19,14 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("WEB_THREADS", "3")
     monkeypatch.setenv("WEB_MAX_REQUESTS", "1000")
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.1")
+    monkeypatch.setenv("OCROTIRE_TRUSTED_PROXIES", "1")
     conf = runpy.run_path(str(CONF))
     assert (conf["workers"], conf["threads"]) == (5, 3)
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (1000, 100)
     assert conf["preload_app"] is True
     assert conf["forwarded_allow_ips"] == "10.0.0.1"
     monkeypatch.delenv("FORWARDED_ALLOW_IPS")
+    monkeypatch.delenv("OCROTIRE_TRUSTED_PROXIES")
     assert runpy.run_path(str(CONF))["forwarded_allow_ips"] == ""  # no proxy trusted by default
 
 
