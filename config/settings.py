@@ -177,6 +177,9 @@ OCROTIRE_AUDIT_CHECKPOINT_FILE = Path(
     env_str("OCROTIRE_AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "var" / "audit-checkpoints.jsonl"))
 )
 OCROTIRE_AUDIT_CHECKPOINT_SECONDS = env_int("OCROTIRE_AUDIT_CHECKPOINT_SECONDS", 900)
+# The Fernet key that encrypts backups (`manage.py backup` / `restore`); required in production to
+# back up, derived from SECRET_KEY elsewhere. Keep a copy away from the backups themselves.
+OCROTIRE_BACKUP_KEY = env_str("OCROTIRE_BACKUP_KEY", "")
 
 # Notifications are always in the app; e-mail is sent too when a mail server is configured.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

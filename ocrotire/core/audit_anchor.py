@@ -31,7 +31,7 @@ logger = logging.getLogger("ocrotire.audit")
 
 
 def audit_key() -> bytes:
-    configured = str(getattr(settings, "OCROTIRE_AUDIT_KEY", "") or "")
+    configured = str(settings.OCROTIRE_AUDIT_KEY or "")
     if configured:
         return _key(configured)
     if settings.PRODUCTION:

@@ -52,7 +52,7 @@ class BackupError(Exception):
 
 
 def backup_key() -> Fernet:
-    configured = str(getattr(settings, "OCROTIRE_BACKUP_KEY", "") or "")
+    configured = str(settings.OCROTIRE_BACKUP_KEY or "")
     if not configured:
         if settings.PRODUCTION:
             raise ImproperlyConfigured("Set OCROTIRE_BACKUP_KEY in production.")
