@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from ocrotire.core.key_rotation import encrypted_fields
 from ocrotire.core.models import AuditEvent
@@ -76,7 +77,8 @@ def test_rotation_moves_every_value_to_the_new_key(
     # A second run finds nothing left to do.
     settings.OCROTIRE_FIELD_KEYS = [key_b, key_a]
     out = StringIO()
-    call_command("rotate_field_keys", stdout=out)
+    with translation.override("en"):
+        call_command("rotate_field_keys", stdout=out)
     assert "rotated: 0 values" in out.getvalue()
 
 
