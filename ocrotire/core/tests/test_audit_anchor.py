@@ -93,11 +93,13 @@ def _hmac(row: AuditEvent) -> str:
     return hmac.new(audit_key(), _payload(row), hashlib.sha256).hexdigest()
 
 
-def _rewrite_from(attacker: _AsAttacker, victim: AuditEvent, digest: Any) -> None:
-    """Change the victim's object id and recompute the chain from it to the head."""
+def _rewrite_from(
+    attacker: _AsAttacker, victim: AuditEvent, digest: Any, until: int | None = None
+) -> None:
+    """Change the victim's object id and recompute the chain from it to the head (or `until`)."""
     attacker.execute("UPDATE core_auditevent SET object_id = %s WHERE id = %s", ["999", victim.pk])
     seq = victim.seq or 0
-    rows = list(AuditEvent.objects.filter(seq__gte=seq).order_by("seq"))
+    rows = list(AuditEvent.objects.filter(seq__gte=seq, seq__lte=until or 10**12).order_by("seq"))
     prev = AuditEvent.objects.get(seq=seq - 1).hash or "" if seq > 1 else "0" * 64
     for row in rows:
         row.prev_hash = prev
@@ -205,7 +207,10 @@ def test_rows_chained_before_the_key_keep_sha256_and_stay_anchored(
     new = _records(2, "new")
     assert new[0].prev_hash == old[-1].hash
     assert "intact" in _command("--verify")
-    # Rewriting an old row and recomputing the old rows' SHA-256 no longer fits the keyed part.
+    # Rewriting an old row and recomputing the old rows' SHA-256 up to the keyed start is found:
+    # the start record anchors the last of them.
     old[1].refresh_from_db()
-    _rewrite_from(attacker, old[1], _sha256)
-    assert not verify_chain().ok
+    _rewrite_from(attacker, old[1], _sha256, until=3)
+    report = verify_chain()
+    assert report.problem == "rewritten"
+    assert report.seq == 3
