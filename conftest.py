@@ -217,3 +217,10 @@ def demo(transactional_db: Any) -> None:
     from ocrotire.core.demo import demo_load
 
     demo_load()
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_per_test(settings: Any, tmp_path: Any) -> None:
+    """Each test's audit checkpoints go to a file of its own: a checkpoint is held against one
+    database's chain, and every test (or rolled-back transaction) has another."""
+    settings.OCROTIRE_AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"

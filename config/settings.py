@@ -181,6 +181,21 @@ OCROTIRE_SEEDS_DIR = Path(env_str("OCROTIRE_SEEDS_DIR", str(BASE_DIR.parent / "s
 OTP_TOTP_ISSUER = "Ocrotire"
 # Fernet keys for the fields encrypted at rest (first encrypts, all decrypt); required in production.
 OCROTIRE_FIELD_KEYS = env_list("OCROTIRE_FIELD_KEYS", [])
+# The audit chain's HMAC key, kept outside the database (derived from SECRET_KEY when not in
+# production); the chain's head is written, signed, to the checkpoint file at this interval by the
+# deadline watcher (0: only by `audit_chain --checkpoint`). See docs/ARCHITECTURE.md, audit log.
+OCROTIRE_AUDIT_KEY = env_str("OCROTIRE_AUDIT_KEY", "")
+if PRODUCTION and len(OCROTIRE_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured(
+        "OCROTIRE_AUDIT_KEY must be set (32 characters or more) in production."
+    )
+OCROTIRE_AUDIT_CHECKPOINT_FILE = Path(
+    env_str("OCROTIRE_AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "var" / "audit-checkpoints.jsonl"))
+)
+OCROTIRE_AUDIT_CHECKPOINT_SECONDS = env_int("OCROTIRE_AUDIT_CHECKPOINT_SECONDS", 900)
+# The Fernet key that encrypts backups (`manage.py backup` / `restore`); required in production to
+# back up, derived from SECRET_KEY elsewhere. Keep a copy away from the backups themselves.
+OCROTIRE_BACKUP_KEY = env_str("OCROTIRE_BACKUP_KEY", "")
 
 # Notifications are always in the app; e-mail is sent too when a mail server is configured.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -6,6 +6,10 @@ chained its place in the chain (`seq`), `prev_hash` and `hash`, under a short lo
 A writer no longer holds the chain's lock for the whole of its transaction, so filings by many
 users run side by side (SPEC §4: report creation under load). A row whose writer died between
 commit and chaining is chained by the next writer, or by `audit_chain` / the deadline watcher.
+
+Rows are chained with HMAC-SHA256 under a key kept outside the database, from the place recorded
+in `AuditChainStart` on (rows chained before keyed chaining existed keep their plain SHA-256), and
+the head is anchored outside the database by checkpoints (`audit_anchor`).
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from ocrotire.core import context
-from ocrotire.core.models import AuditAction, AuditEvent
+from ocrotire.core import audit_anchor, context
+from ocrotire.core.models import AuditAction, AuditChainStart, AuditEvent
 
 if TYPE_CHECKING:
     from ocrotire.accounts.models import User
@@ -48,7 +52,7 @@ def _canonical(value: Any) -> Any:
     return str(value)
 
 
-def _digest(event: AuditEvent) -> str:
+def _digest(event: AuditEvent, *, keyed: bool = True) -> str:
     payload = {
         "prev": event.prev_hash,
         "at": event.at.isoformat(),
@@ -63,6 +67,9 @@ def _digest(event: AuditEvent) -> str:
         "changes": event.changes,
     }
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if keyed:
+        return audit_anchor.keyed_digest(blob.encode("utf-8"))
+    # Rows chained before the keyed chain's start (AuditChainStart.from_seq).
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -166,6 +173,10 @@ def chain_pending(*, batch: int = 2000, wait: bool = True) -> int:
                 .first()
             )
             seq, prev = (last[0] or 0, last[1] or GENESIS) if last is not None else (0, GENESIS)
+            if last is None and not AuditChainStart.objects.exists():
+                # A new chain (or one emptied by a test's flush): keyed from its first row.
+                audit_anchor.chain_start_create(from_seq=1, prev_hash=GENESIS)
+            # Without a start record (removed) rows are still keyed; verification reports it.
             updates = []
             for row in rows:
                 seq += 1
@@ -200,26 +211,88 @@ class ChainReport:
     checked: int
     first_bad_id: int | None
     pending: int = 0  # committed rows not chained yet (chained within moments of their commit)
+    # What else is wrong, when the rows themselves fit: "start_missing", "start_invalid",
+    # "checkpoint_invalid" (line `seq`), "checkpoint_foreign" (`seq` of them), "deleted" (the
+    # chain ends at `last_seq` before place `seq`), "rewritten" (the row at place `seq` differs).
+    problem: str = ""
+    seq: int | None = None
+    last_seq: int = 0
+    checkpoint_at: str = ""
+    checkpoints: int = 0  # checkpoints the chain was held to
 
     @property
     def ok(self) -> bool:
-        return self.first_bad_id is None
+        return self.first_bad_id is None and not self.problem
 
 
 def verify_chain(*, batch: int = 5000) -> ChainReport:
-    """Recompute every chained row's hash in chain order; report the first row that does not fit
-    (a changed row, or the row after a removed one) and how many rows wait to be chained."""
+    """Recompute every chained row's hash in chain order (SHA-256 before the keyed start, HMAC
+    from it) and hold the chain to the start record and every checkpoint outside the database.
+    Report the first row that does not fit (a changed row, or the row after a removed one), a
+    chain shorter than a checkpoint (rows deleted at the end) or different at a checkpoint's place
+    (rewritten with the key), and how many rows wait to be chained."""
+    try:
+        start = audit_anchor.chain_start()
+    except audit_anchor.ChainStartInvalid:
+        return ChainReport(checked=0, first_bad_id=None, problem="start_invalid")
+    if start is None and AuditEvent.objects.filter(seq__isnull=False).exists():
+        return ChainReport(checked=0, first_bad_id=None, problem="start_missing")
+    from_seq = start.from_seq if start is not None else 1
+    # Place -> (hash, when it was recorded): the start's anchor and every checkpoint.
+    expected: dict[int, list[tuple[str, str]]] = {}
+    if start is not None and start.from_seq > 1:
+        expected[start.from_seq - 1] = [(start.prev_hash, start.at.isoformat())]
+    count = 0
+    foreign = 0
+    try:
+        for checkpoint in audit_anchor.checkpoints_read():
+            if start is None or checkpoint.chain_id != start.chain_id:
+                foreign += 1
+                continue
+            expected.setdefault(checkpoint.seq, []).append((checkpoint.hash, checkpoint.at))
+            count += 1
+    except audit_anchor.CheckpointInvalid as exc:
+        return ChainReport(checked=0, first_bad_id=None, problem="checkpoint_invalid", seq=exc.line)
+    if foreign:
+        return ChainReport(checked=0, first_bad_id=None, problem="checkpoint_foreign", seq=foreign)
     prev = GENESIS
     checked = 0
     last_seq = 0
     while True:
         rows = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch])
         if not rows:
-            pending = AuditEvent.objects.filter(seq__isnull=True).count()
-            return ChainReport(checked=checked, first_bad_id=None, pending=pending)
+            break
         for row in rows:
-            if row.seq != last_seq + 1 or row.prev_hash != prev or _digest(row) != row.hash:
-                return ChainReport(checked=checked, first_bad_id=row.id)
+            keyed = (row.seq or 0) >= from_seq
+            if (
+                row.seq != last_seq + 1
+                or row.prev_hash != prev
+                or _digest(row, keyed=keyed) != row.hash
+            ):
+                return ChainReport(checked=checked, first_bad_id=row.id, last_seq=last_seq)
+            for anchored, at in expected.get(row.seq, []):
+                if anchored != row.hash:
+                    return ChainReport(
+                        checked=checked,
+                        first_bad_id=None,
+                        problem="rewritten",
+                        seq=row.seq,
+                        last_seq=last_seq,
+                        checkpoint_at=at,
+                    )
             prev = row.hash or ""
             checked += 1
             last_seq = row.seq
+    beyond = [seq for seq in expected if seq > last_seq]
+    if beyond:
+        seq = max(beyond)
+        return ChainReport(
+            checked=checked,
+            first_bad_id=None,
+            problem="deleted",
+            seq=seq,
+            last_seq=last_seq,
+            checkpoint_at=expected[seq][0][1],
+        )
+    pending = AuditEvent.objects.filter(seq__isnull=True).count()
+    return ChainReport(checked=checked, first_bad_id=None, pending=pending, checkpoints=count)

@@ -2,7 +2,7 @@
 
 Values are Fernet tokens (AES-128-CBC + HMAC-SHA256) keyed by `OCROTIRE_FIELD_KEYS`: a comma-separated
 list whose first key encrypts and every key decrypts, so keys rotate by prepending a new one and
-re-saving. A database dump alone does not reveal what a child or a reporter said. The price: these
+running `manage.py rotate_field_keys` (`core.key_rotation`), after which the old key can go. A database dump alone does not reveal what a child or a reporter said. The price: these
 fields cannot be searched or filtered in SQL, which none of them needs."""
 
 from __future__ import annotations
@@ -44,17 +44,22 @@ def field_keys() -> tuple[str, ...]:
     return (base64.urlsafe_b64encode(digest).decode(),)
 
 
+def fernet() -> MultiFernet:
+    """The configured keys: the first encrypts, every one decrypts."""
+    return _fernet(field_keys())
+
+
 def encrypt(text: str) -> str:
     if not text:
         return ""
-    return PREFIX + _fernet(field_keys()).encrypt(text.encode()).decode()
+    return PREFIX + fernet().encrypt(text.encode()).decode()
 
 
 def decrypt(value: str) -> str:
     if not value or not value.startswith(PREFIX):
         return value  # written before encryption was switched on
     try:
-        return _fernet(field_keys()).decrypt(value[len(PREFIX) :].encode()).decode()
+        return fernet().decrypt(value[len(PREFIX) :].encode()).decode()
     except InvalidToken as exc:
         raise ImproperlyConfigured(
             "An encrypted field cannot be read with the configured OCROTIRE_FIELD_KEYS."

@@ -85,3 +85,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only.")
+
+
+class AuditChainStart(models.Model):
+    """Where the keyed chain starts: rows from `from_seq` on are chained with HMAC-SHA256 under
+    `OCROTIRE_AUDIT_KEY`; the rows before it kept the plain SHA-256 they were chained with, and
+    `prev_hash` (the hash of the row at `from_seq - 1`) anchors them. `chain_id` names this chain
+    in the checkpoints written outside the database. `mac` covers every field, so someone without
+    the key can neither move the start nor claim another chain (see `audit_anchor`)."""
+
+    chain_id = models.CharField(max_length=32, unique=True)
+    from_seq = models.BigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    mac = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain_id} from {self.from_seq}"

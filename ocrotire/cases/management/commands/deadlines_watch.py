@@ -1,6 +1,7 @@
 """Run the overdue scan now, or every OCROTIRE_DEADLINE_SCAN_SECONDS with --loop (the demo and each
 worker machine run one; concurrent watchers never escalate a task twice). Each round also chains
-audit rows a writer left unchained (it stopped between its commit and the chaining), and sends the
+audit rows a writer left unchained (it stopped between its commit and the chaining), writes the
+audit chain's checkpoint when one is due, and sends the
 action plan's year-end reminders to the institutions responsible for sub-actions not yet done,
 and counts again the dashboards' day figures of the reports changed since the last round."""
 
@@ -16,6 +17,7 @@ from ocrotire.analytics import figures
 from ocrotire.analytics.export_jobs import export_jobs_expire
 from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.audit import chain_pending
+from ocrotire.core.audit_anchor import checkpoint_if_due
 from ocrotire.planning.reminders import plan_reminders
 
 
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         while True:
             count = overdue_scan()
             chain_pending()
+            checkpoint_if_due()
             reminded = plan_reminders()
             export_jobs_expire()
             figures.refresh()
