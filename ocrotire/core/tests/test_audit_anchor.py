@@ -201,7 +201,7 @@ def test_rows_chained_before_the_key_keep_sha256_and_stay_anchored(
                 "UPDATE core_auditevent SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",
                 [seq, row.prev_hash, row.hash, row.pk],
             )
-    migration = importlib.import_module("ocrotire.core.migrations.0004_audit_chain_keyed_start")
+    migration = importlib.import_module("ocrotire.core.migrations.0005_audit_chain_keyed_start")
     migration.keyed_chain_starts_after_head(apps, None)
     assert AuditChainStart.objects.get().from_seq == 4
     new = _records(2, "new")
