@@ -60,7 +60,6 @@ def export_record(
         )
 
 
-@transaction.atomic
 def export_job_create(
     *,
     actor: User,
@@ -71,27 +70,30 @@ def export_job_create(
     run_now: bool = False,
 ) -> ExportJob:
     """Queue the export of a list (the worker writes it after the commit), or with `run_now`
-    write it before answering. The caller has checked that the actor may export the list."""
+    write it before answering. The caller has checked that the actor may export the list.
+    The request and its audit row commit first, so that the file is written (when the caller
+    holds no transaction) with no write transaction open."""
     if not kind.allowed(actor):
         raise PermissionError
-    export_jobs_expire(requested_by=actor)
-    job = ExportJob.objects.create(
-        requested_by=actor,
-        kind=kind.code,
-        format=fmt,
-        params={"filters": dict(filters), "language": translation.get_language() or ""},
-        total=total,
-    )
-    export_record(
-        actor=actor, kind=kind, fmt=fmt, filters=filters, rows=total, step="requested", job=job
-    )
+    with transaction.atomic():
+        export_jobs_expire(requested_by=actor)
+        job = ExportJob.objects.create(
+            requested_by=actor,
+            kind=kind.code,
+            format=fmt,
+            params={"filters": dict(filters), "language": translation.get_language() or ""},
+            total=total,
+        )
+        export_record(
+            actor=actor, kind=kind, fmt=fmt, filters=filters, rows=total, step="requested", job=job
+        )
+        if not run_now:
+            from ocrotire.analytics.tasks import export_job_execute
+
+            transaction.on_commit(lambda: export_job_execute.enqueue(job.pk))
     if run_now:
         export_job_run(job.pk)
         job.refresh_from_db()
-    else:
-        from ocrotire.analytics.tasks import export_job_execute
-
-        transaction.on_commit(lambda: export_job_execute.enqueue(job.pk))
     return job
 
 
