@@ -171,8 +171,19 @@ OCROTIRE_DASHBOARD_CACHE_SECONDS = env_int("OCROTIRE_DASHBOARD_CACHE_SECONDS", 1
 # Days of an area changed since the dashboards' day figures were last refreshed, up to which a
 # dashboard counts those days live over the kept figures; beyond it, everything live.
 OCROTIRE_FIGURES_PENDING_LIMIT = env_int("OCROTIRE_FIGURES_PENDING_LIMIT", 300)
-# Minutes after which an export still not written is marked failed (its worker stopped).
-OCROTIRE_EXPORT_STALE_MINUTES = env_int("OCROTIRE_EXPORT_STALE_MINUTES", 60)
+# Background jobs (exports, de-duplication runs) beat their row every this many seconds while
+# they run; one silent for the timeout is marked failed (its worker died) by the deadline
+# watcher, which looks every OCROTIRE_JOB_SWEEP_SECONDS, and whenever a new run is asked for.
+OCROTIRE_JOB_HEARTBEAT_SECONDS = env_int("OCROTIRE_JOB_HEARTBEAT_SECONDS", 30)
+OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS = env_int("OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS", 120)
+OCROTIRE_JOB_SWEEP_SECONDS = env_int("OCROTIRE_JOB_SWEEP_SECONDS", 60)
+# The deadline watcher waits 1 s after losing the database, doubling up to this, then reconnects.
+OCROTIRE_WATCH_BACKOFF_MAX_SECONDS = env_int("OCROTIRE_WATCH_BACKOFF_MAX_SECONDS", 60)
+# Minutes a job may wait queued for a worker before it is marked failed (no worker took it);
+# OCROTIRE_EXPORT_STALE_MINUTES is its former name.
+OCROTIRE_JOB_QUEUED_TIMEOUT_MINUTES = env_int(
+    "OCROTIRE_JOB_QUEUED_TIMEOUT_MINUTES", env_int("OCROTIRE_EXPORT_STALE_MINUTES", 60)
+)
 # The DHIS2 data set the aggregate export names (blank: the document names none).
 OCROTIRE_DHIS2_DATA_SET = env_str("OCROTIRE_DHIS2_DATA_SET", "")
 # The project's source documents (the action plan of seed 002 …), beside the clone; the demo
@@ -207,6 +218,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ocrotire@localhost")
 OCROTIRE_NOTIFY_EMAIL = env_bool("OCROTIRE_NOTIFY_EMAIL", bool(EMAIL_HOST))
 # How often the deadline watcher looks for tasks that became overdue.
 OCROTIRE_DEADLINE_SCAN_SECONDS = env_int("OCROTIRE_DEADLINE_SCAN_SECONDS", 300)
+# /healthz says "degraded" when the deadline watcher's last good round, or the oldest job waiting
+# for a worker, is older than these.
+OCROTIRE_HEALTH_WATCHER_MAX_AGE_SECONDS = env_int(
+    "OCROTIRE_HEALTH_WATCHER_MAX_AGE_SECONDS", 3 * OCROTIRE_DEADLINE_SCAN_SECONDS
+)
+OCROTIRE_HEALTH_QUEUE_MAX_AGE_SECONDS = env_int("OCROTIRE_HEALTH_QUEUE_MAX_AGE_SECONDS", 600)
 # An export of a list up to this many rows is answered at once; a longer one is written by the
 # job worker while the page shows its progress.
 OCROTIRE_EXPORT_INLINE_ROWS = env_int("OCROTIRE_EXPORT_INLINE_ROWS", 2000)

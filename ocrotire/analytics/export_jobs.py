@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from ocrotire.accounts.models import User
 from ocrotire.analytics.exports import CONTENT_TYPES, KINDS, ExportKind, export_write, file_name
 from ocrotire.analytics.models import ExportJob
 from ocrotire.core.audit import audit_record
+from ocrotire.core.jobs import JobBeat, jobs_expire
 from ocrotire.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,6 @@ def export_record(
         )
 
 
-@transaction.atomic
 def export_job_create(
     *,
     actor: User,
@@ -70,40 +70,48 @@ def export_job_create(
     run_now: bool = False,
 ) -> ExportJob:
     """Queue the export of a list (the worker writes it after the commit), or with `run_now`
-    write it before answering. The caller has checked that the actor may export the list."""
+    write it before answering. The caller has checked that the actor may export the list.
+    The request and its audit row commit first, so that the file is written (when the caller
+    holds no transaction) with no write transaction open."""
     if not kind.allowed(actor):
         raise PermissionError
-    job = ExportJob.objects.create(
-        requested_by=actor,
-        kind=kind.code,
-        format=fmt,
-        params={"filters": dict(filters), "language": translation.get_language() or ""},
-        total=total,
-    )
-    export_record(
-        actor=actor, kind=kind, fmt=fmt, filters=filters, rows=total, step="requested", job=job
-    )
+    with transaction.atomic():
+        export_jobs_expire(requested_by=actor)
+        job = ExportJob.objects.create(
+            requested_by=actor,
+            kind=kind.code,
+            format=fmt,
+            params={"filters": dict(filters), "language": translation.get_language() or ""},
+            total=total,
+        )
+        export_record(
+            actor=actor, kind=kind, fmt=fmt, filters=filters, rows=total, step="requested", job=job
+        )
+        if not run_now:
+            from ocrotire.analytics.tasks import export_job_execute
+
+            transaction.on_commit(lambda: export_job_execute.enqueue(job.pk))
     if run_now:
         export_job_run(job.pk)
         job.refresh_from_db()
-    else:
-        from ocrotire.analytics.tasks import export_job_execute
-
-        transaction.on_commit(lambda: export_job_execute.enqueue(job.pk))
     return job
 
 
 def _fail(job_id: int, error: str) -> None:
-    ExportJob.objects.filter(pk=job_id).update(
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
         status=ExportJob.Status.FAILED, error=error[:500], finished_at=timezone.now()
     )
 
 
 def export_job_run(job_id: int) -> None:
     """Write one queued export; a job another worker took, or that finished, is left alone. The
-    list is read again now, with the requester's scope of now."""
+    list is read again now, with the requester's scope of now.
+
+    No write transaction is held while the file is written: the progress and the beats go
+    through `JobBeat`, the file to storage, and the result is recorded in one short UPDATE
+    after, only while the job is still this worker's (one marked failed meanwhile stays so)."""
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING
+        status=ExportJob.Status.RUNNING, heartbeat_at=timezone.now()
     )
     if not claimed:
         return
@@ -116,15 +124,22 @@ def export_job_run(job_id: int) -> None:
     filters = dict(job.params.get("filters") or {})
     language = str(job.params.get("language") or settings.LANGUAGE_CODE)
 
-    def progress(written: int) -> None:
-        ExportJob.objects.filter(pk=job_id).update(written=written)
-
     try:
-        with translation.override(language), tempfile.TemporaryFile() as out:
+        with (
+            JobBeat(ExportJob, job_id) as beat,
+            translation.override(language),
+            tempfile.TemporaryFile() as out,
+        ):
             qs = kind.query(user=user, params=filters)[0]
             total = qs.count()
-            ExportJob.objects.filter(pk=job_id).update(total=total, written=0)
-            written = export_write(kind=kind, fmt=job.format, qs=qs, out=out, progress=progress)
+            beat.progress(total=total, written=0)
+            written = export_write(
+                kind=kind,
+                fmt=job.format,
+                qs=qs,
+                out=out,
+                progress=lambda done: beat.progress(written=done),
+            )
             size = out.tell()
             out.seek(0)
             name = file_name(kind, job.format)
@@ -133,16 +148,20 @@ def export_job_run(job_id: int) -> None:
         logger.exception("export %s failed", job_id)
         _fail(job_id, str(exc) or exc.__class__.__name__)
         return
-    ExportJob.objects.filter(pk=job_id).update(
+    recorded = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
         status=ExportJob.Status.DONE,
         file=job.file.name,
         name=name,
         size=size,
         total=max(total, written),
         written=written,
+        heartbeat_at=timezone.now(),
         finished_at=timezone.now(),
         error="",
     )
+    if not recorded:
+        # Marked failed while it ran (its beats stopped): the person asked again; drop the file.
+        job.file.delete(save=False)
 
 
 def export_job_list(*, user: User) -> QuerySet[ExportJob]:
@@ -187,17 +206,14 @@ def export_job_file(*, actor: User, pk: int) -> tuple[Any, str, str]:
     )
 
 
-def export_jobs_expire(*, now: Any = None) -> int:
-    """Mark failed the exports still queued or running `OCROTIRE_EXPORT_STALE_MINUTES` after they
-    were asked for: their worker stopped (a machine restarted), and the person waiting should
-    see it and ask again rather than watch a progress bar for ever. Run by the deadline
-    watcher; returns how many."""
-    now = now or timezone.now()
-    stale = now - timedelta(minutes=settings.OCROTIRE_EXPORT_STALE_MINUTES)
-    return ExportJob.objects.filter(
-        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING], created_at__lt=stale
-    ).update(
-        status=ExportJob.Status.FAILED,
-        error="the export was not finished in time; its worker may have stopped",
-        finished_at=now,
+def export_jobs_expire(*, now: datetime | None = None, **where: Any) -> int:
+    """Mark failed the exports whose worker is gone (`core.jobs.stale_q`: no beat for the
+    heartbeat timeout, or never taken from the queue), so that the person waiting sees it and
+    asks again rather than watch a progress bar for ever. Run by the deadline watcher and when
+    an export is asked for; returns how many."""
+    return jobs_expire(
+        ExportJob,
+        error="the export was not finished: its worker stopped",
+        now=now,
+        **where,
     )

@@ -21,10 +21,11 @@ day twice; SQLite has one writer at a time."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -65,6 +66,8 @@ from ocrotire.registry.models import Displacement, Person, VulnerabilityCategory
 # Keys of `counts` besides a family's own dimensions.
 MONTH, UNIT, AREA_KIND = "month", "unit", "area_kind"
 # The advisory lock of the refresh (any constant the application uses nowhere else).
+logger = logging.getLogger(__name__)
+
 LOCK_KEY = 0x0C807_F16
 BATCH = 1000
 
@@ -150,6 +153,20 @@ def _zone() -> Any:
 
 def _start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), _zone())
+
+
+def _countable(unit: int | None, at: datetime) -> tuple[int | None, date] | None:
+    """The unit and local day of a change, or None (logged) for a day whose bounds are no instant
+    (a report dated year 1 written straight into the database): dropped, it cannot stop every
+    refresh after it."""
+    try:
+        day = timezone.localtime(at, _zone()).date()
+        _start(day).astimezone(UTC)
+        _start(day + timedelta(days=1)).astimezone(UTC)
+    except (OverflowError, ValueError):
+        logger.warning("figures: a report received at %r cannot be counted; skipped", at)
+        return None
+    return unit, day
 
 
 def _norm(key: str, value: Any) -> Any:
@@ -526,7 +543,7 @@ def refresh(*, batch: int = BATCH) -> int:
                 return taken
             # Deleted before the counting: see the module's doc.
             FigureChange.objects.filter(id__in=[c[0] for c in changes]).delete()
-            pairs = {(unit, timezone.localtime(at, _zone()).date()) for _id, unit, at in changes}
+            pairs = {pair for _id, unit, at in changes if (pair := _countable(unit, at))}
             months: set[tuple[int | None, date]] = {(u, day.replace(day=1)) for u, day in pairs}
             for family in FAMILIES:
                 family.kept().filter(_kept_days(pairs)).delete()

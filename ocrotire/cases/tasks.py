@@ -5,9 +5,10 @@ SKIP LOCKED on PostgreSQL, and a task is escalated once (`overdue_notified_at`).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
@@ -17,6 +18,8 @@ from ocrotire.cases.deadlines import event_fire
 from ocrotire.cases.models import Task, TaskStatus
 from ocrotire.cases.notifications import notify
 from ocrotire.geo.models import Unit
+
+logger = logging.getLogger(__name__)
 
 
 def supervisors_of(
@@ -53,35 +56,48 @@ def overdue_scan(*, now: datetime | None = None, batch: int = 500) -> int:
             Task.objects.filter(pk__in=[t.pk for t in tasks]).update(overdue_notified_at=now)
             supervisors: dict[int, list[User]] = {}
             for item in tasks:
-                subject = item.case if item.case_id else item.report
-                assert subject is not None
-                event_fire(
-                    actor=None,
-                    kind="task_overdue",
-                    at=item.due_at,
-                    case=item.case,
-                    report=None if item.case_id else item.report,
-                    data={"task": item.kind, "task_id": item.pk, "due_at": item.due_at.isoformat()},
-                )
-                if item.unit_id not in supervisors:
-                    supervisors[item.unit_id] = supervisors_of(item.unit)
-                manager = item.assignee or (item.case.manager if item.case is not None else None)
-                recipients = [manager, *supervisors[item.unit_id]]
-                if item.rule.assignee == "triage":
-                    # Nobody is assigned a report yet: the unit's specialists share the triage.
-                    recipients += supervisors_of(item.unit, roles=(RoleCode.SPECIALIST,))
-                notify(
-                    users=[u for u in recipients if u is not None],
-                    kind="task_overdue",
-                    case=item.case,
-                    task=item,
-                    data={
-                        "subject": subject.number,
-                        "task": item.rule.label(),
-                        "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
-                    },
-                )
+                try:
+                    with transaction.atomic():
+                        _escalate(item, supervisors)
+                except (OperationalError, InterfaceError):
+                    raise  # the connection, not the row: the watcher reconnects
+                except Exception:
+                    # A bad row (a date no calendar holds, written straight into the database)
+                    # is logged and left marked, so that it cannot stop every round after it.
+                    logger.exception("overdue task %s could not be escalated; skipped", item.pk)
             escalated += len(tasks)
+
+
+def _escalate(item: Task, supervisors: dict[int, list[User]]) -> None:
+    """Put one overdue task on the timeline and notify those who answer for it."""
+    subject = item.case if item.case_id else item.report
+    assert subject is not None
+    event_fire(
+        actor=None,
+        kind="task_overdue",
+        at=item.due_at,
+        case=item.case,
+        report=None if item.case_id else item.report,
+        data={"task": item.kind, "task_id": item.pk, "due_at": item.due_at.isoformat()},
+    )
+    if item.unit_id not in supervisors:
+        supervisors[item.unit_id] = supervisors_of(item.unit)
+    manager = item.assignee or (item.case.manager if item.case is not None else None)
+    recipients = [manager, *supervisors[item.unit_id]]
+    if item.rule.assignee == "triage":
+        # Nobody is assigned a report yet: the unit's specialists share the triage.
+        recipients += supervisors_of(item.unit, roles=(RoleCode.SPECIALIST,))
+    notify(
+        users=[u for u in recipients if u is not None],
+        kind="task_overdue",
+        case=item.case,
+        task=item,
+        data={
+            "subject": subject.number,
+            "task": item.rule.label(),
+            "due": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
 
 
 @task()

@@ -102,3 +102,15 @@ class AuditChainStart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain_id} from {self.from_seq}"
+
+
+class ProcessBeat(models.Model):
+    """The last good round of a long-running process (the deadline watcher), kept in the database
+    so that every web process's `/healthz` sees it, whichever machine the process runs on."""
+
+    name = models.CharField(max_length=40, unique=True)
+    at = models.DateTimeField()
+    details = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -23,19 +23,24 @@ from ocrotire.accounts.permissions import acting_user, can_view_audit, is_member
 from ocrotire.accounts.selectors import user_profile
 from ocrotire.core.audit import audit_record
 from ocrotire.core.forms import query_date
+from ocrotire.core.jobs import health_report
 from ocrotire.core.models import AuditAction, AuditEvent
 from ocrotire.core.selectors import audit_list
 
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """200 while the database answers, with `status` "ok", or "degraded" when the deadline
+    watcher's last good round or the oldest queued job is too old (still 200: the web process
+    serves, a load balancer must not take it out for a stopped watcher); 503 without database."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        report = health_report()
     except Exception:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    return JsonResponse(report)
 
 
 def index(request: HttpRequest) -> HttpResponse:

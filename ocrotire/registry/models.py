@@ -404,6 +404,8 @@ class DedupRun(models.Model):
     seconds = models.FloatField(default=0)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Beaten by the running worker (core.jobs.JobBeat): silent too long, the worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

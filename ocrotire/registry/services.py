@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
 from ocrotire.accounts.services import ConflictError
 from ocrotire.core.audit import audit_record, diff
+from ocrotire.core.jobs import jobs_expire
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
@@ -777,11 +778,20 @@ def vulnerabilities_load(*, country: str, actor: User | None = None) -> int:
     return created
 
 
+def dedup_runs_expire(*, now: datetime | None = None) -> int:
+    """Mark failed the de-duplication runs whose worker is gone; run by the deadline watcher and
+    before a new run is queued. Returns how many."""
+    return jobs_expire(DedupRun, error="the run was not finished: its worker stopped", now=now)
+
+
 @transaction.atomic
 def dedup_run_start(*, actor: User) -> DedupRun:
-    """Queue a registry-wide de-duplication; while one is queued or running, that one is returned."""
+    """Queue a registry-wide de-duplication; while one is queued or running, that one is returned,
+    unless its worker is gone (no beat for the heartbeat timeout): that one is marked failed
+    first, and the new run starts."""
     if not can_run_dedup(actor):
         raise PermissionError
+    dedup_runs_expire()
     active = (
         DedupRun.objects.select_for_update()
         .filter(status__in=[DedupRun.Status.QUEUED, DedupRun.Status.RUNNING])

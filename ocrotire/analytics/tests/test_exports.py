@@ -528,3 +528,42 @@ def test_an_export_whose_worker_stopped_is_marked_failed(personas):
         fresh.pk: ExportJob.Status.QUEUED,
         done.pk: ExportJob.Status.DONE,
     }
+
+
+def _export_killed_midway(user: Any, *, silent_for: timedelta) -> ExportJob:
+    job = ExportJob.objects.create(requested_by=user, kind="cases", format="csv", total=100)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, written=5, heartbeat_at=timezone.now() - silent_for
+    )
+    return job
+
+
+def test_the_watcher_fails_an_export_whose_beats_stopped(personas, settings):
+    from django.core.management import call_command
+
+    settings.OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS = 120
+    user = personas["specialist"]
+    stuck = _export_killed_midway(user, silent_for=timedelta(seconds=121))
+    alive = _export_killed_midway(user, silent_for=timedelta(seconds=20))
+    call_command("deadlines_watch")
+    statuses = dict(ExportJob.objects.values_list("pk", "status"))
+    assert statuses == {stuck.pk: ExportJob.Status.FAILED, alive.pk: ExportJob.Status.RUNNING}
+
+
+def test_a_new_export_request_fails_the_requesters_silent_export(
+    api, personas, world, settings, immediate_tasks, django_capture_on_commit_callbacks
+):
+    settings.OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS = 120
+    settings.OCROTIRE_EXPORT_INLINE_ROWS = 0
+    supervisor = personas["supervisor"]
+    stuck = _export_killed_midway(supervisor, silent_for=timedelta(seconds=121))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(supervisor).post(
+            "/api/v1/exports/", {"kind": "cases", "format": "csv"}, format="json"
+        )
+    assert response.status_code == 201, response.json()
+    stuck.refresh_from_db()
+    assert stuck.status == ExportJob.Status.FAILED
+    new = ExportJob.objects.exclude(pk=stuck.pk).get()
+    assert (new.status, new.written) == (ExportJob.Status.DONE, 2)
+    assert new.heartbeat_at is not None

@@ -10,9 +10,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_healthz(client):
+    from django.core.management import call_command
+
+    call_command("deadlines_watch")  # the watcher's round that /healthz reports
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["degraded"] == []
+    assert body["watcher"]["last_round"] is not None
+    assert body["queue"] == {"oldest_age_seconds": None}
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from ocrotire.registry.linkage import MODEL_PATH
 from ocrotire.registry.linkage import settings as linkage_settings
@@ -110,3 +112,75 @@ def test_only_supervisors_start_a_run(api, personas, persona):
     response = api(personas[persona]).post("/api/v1/dedup-runs/")
     assert response.status_code == 403
     assert not DedupRun.objects.exists()
+
+
+# --- a run whose worker died --------------------------------------------------------------------
+
+
+def _run_killed_at_5_percent(actor, *, silent_for):
+    """A run as a killed worker leaves it: running at 5 %, its last beat `silent_for` ago."""
+    run = DedupRun.objects.create(started_by=actor)
+    DedupRun.objects.filter(pk=run.pk).update(
+        status=DedupRun.Status.RUNNING,
+        progress=5,
+        stage="export",
+        heartbeat_at=timezone.now() - silent_for,
+    )
+    return run
+
+
+def test_a_new_request_fails_the_silent_run_and_starts_a_new_one(
+    api, personas, registry_people, immediate_tasks, django_capture_on_commit_callbacks, settings
+):
+    settings.OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS = 120
+    stuck = _run_killed_at_5_percent(personas["supervisor"], silent_for=timedelta(seconds=121))
+    client = api(personas["supervisor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/dedup-runs/")
+    assert response.status_code == 202
+    assert response.json()["id"] != stuck.pk
+    stuck.refresh_from_db()
+    assert stuck.status == DedupRun.Status.FAILED
+    assert stuck.finished_at is not None
+    assert "worker stopped" in stuck.error
+    new = DedupRun.objects.get(pk=response.json()["id"])
+    assert (new.status, new.progress) == (DedupRun.Status.DONE, 100), new.error
+    assert new.heartbeat_at is not None
+
+
+def test_a_run_that_still_beats_is_returned_to_a_new_request(api, personas, settings):
+    settings.OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS = 120
+    alive = _run_killed_at_5_percent(personas["supervisor"], silent_for=timedelta(seconds=60))
+    response = api(personas["supervisor"]).post("/api/v1/dedup-runs/")
+    assert response.json()["id"] == alive.pk
+    assert DedupRun.objects.get().status == DedupRun.Status.RUNNING
+
+
+def test_the_watcher_fails_the_silent_run_within_the_timeout(personas, settings):
+    settings.OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS = 120
+    stuck = _run_killed_at_5_percent(personas["supervisor"], silent_for=timedelta(seconds=121))
+    alive = _run_killed_at_5_percent(personas["supervisor"], silent_for=timedelta(seconds=30))
+    call_command("deadlines_watch")
+    statuses = dict(DedupRun.objects.values_list("pk", "status"))
+    assert statuses == {stuck.pk: DedupRun.Status.FAILED, alive.pk: DedupRun.Status.RUNNING}
+
+
+def test_a_worker_that_comes_back_does_not_undo_the_failure(
+    personas, registry_people, settings, monkeypatch
+):
+    """The run was marked failed while its worker hung; when that worker ends it leaves the
+    failure as it is (the next run is already under way)."""
+    from ocrotire.registry import linkage
+    from ocrotire.registry.tasks import dedup_run_execute
+
+    run = DedupRun.objects.create(started_by=personas["supervisor"])
+    real = linkage.find_duplicates
+
+    def hung_then_finished(**kwargs):
+        DedupRun.objects.filter(pk=run.pk).update(status=DedupRun.Status.FAILED)
+        return real(**kwargs)
+
+    monkeypatch.setattr(linkage, "find_duplicates", hung_then_finished)
+    dedup_run_execute.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == DedupRun.Status.FAILED
