@@ -88,7 +88,9 @@ def error_responses_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
             # Credentials that are sent are checked before an operation's own permissions, so
             # even an open operation answers 401 to a token that is not valid.
             codes = ["400", "401", "403", "404"]
-            if method in WRITES:
+            # Writes of a signed-in user name a version or take an Idempotency-Key (SPEC §3);
+            # signing in does neither.
+            if method in WRITES and any(operation.get("security", [])):
                 codes += ["409", "422"]
             if "/auth/" in path:
                 codes.append("429")
