@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: demo test venv install install-dev messages compilemessages migrate serve lint typecheck \
-        migrations-check test-deps bench bench-registry bench-cases bench-analytics ci vendor clean
+        migrations-check test-deps fuzz bench bench-registry bench-cases bench-analytics ci vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ TEST_WORKERS ?= auto
 test: install-dev compilemessages test-deps
 	mkdir -p var/staticfiles
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Schemathesis against the demo on a fresh SQLite database (.ci/schemathesis.sh; CI runs it).
+fuzz: install-dev compilemessages
+	bash .ci/schemathesis.sh
 
 lint: install-dev
 	$(BIN)/ruff check .

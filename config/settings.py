@@ -311,6 +311,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ocrotire.api.schema.error_responses_hook",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "InstitutionKindEnum": "ocrotire.accounts.models.InstitutionKind",
         "ProviderKindEnum": "ocrotire.providers.models.ProviderKind",

@@ -38,7 +38,8 @@ def _unit_year(request: Request) -> tuple[Any, Any]:
 
 class Hg270Api(APIView):
     """The HG 270 annual monitoring report of an area: rows keyed by the official form's row
-    numbers. Readers without access to the records read counts from 1 to 4 as "<5"."""
+    numbers. Readers without access to the records read counts from 1 to 4 as "<5", and rows
+    that would give one of them away by subtraction (its total minus the other rows) as "×"."""
 
     permission_classes = [IsMember]
 

@@ -34,7 +34,8 @@ class RowSerializer(serializers.Serializer[Any]):
     label = serializers.CharField()  # type: ignore[assignment]
     values = serializers.DictField(
         child=serializers.JSONField(),
-        help_text='One count per column key: an integer, or "<5" when suppressed',
+        help_text='One count per column key: an integer, "<5" when suppressed, or "×" when hidden '
+        "so that a suppressed count cannot be computed from the series' total",
     )
 
 

@@ -39,7 +39,7 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import SCOPE_ID_LIST_LIMIT, scope_of
 from ocrotire.analytics import figures
 from ocrotire.analytics.expressions import UNKNOWN, age_band, band_of, place_kind
-from ocrotire.analytics.suppression import cell
+from ocrotire.analytics.suppression import Group, suppress
 from ocrotire.care.models import FAMILY_BASED, RESIDENTIAL_FORMS, Placement
 from ocrotire.cases.models import (
     OPEN_STAGES,
@@ -866,20 +866,38 @@ def dashboard(*, user: User, filters: Filters, now: datetime | None = None) -> l
 
 def present(series: Series, *, exact: bool) -> list[dict[str, Any]]:
     """The rows as the reader may see them: small counts of children suppressed unless the
-    reader sees the records."""
-    sensitive = set(series.extra.get("sensitive_columns", ())) or (
-        {c for c, _title in series.columns} if series.sensitive else set()
-    )
+    reader sees the records, and complementary cells beside them, so that no hidden count can be
+    computed back from the series' total (which another series or the HG 270 report shows): each
+    sensitive column adds up to a total, and so does each row when every column is sensitive."""
+    sensitive = [
+        column
+        for column, _title in series.columns
+        if column in set(series.extra.get("sensitive_columns", ()))
+        or (series.sensitive and not series.extra.get("sensitive_columns"))
+    ]
+    values: dict[tuple[str, str], int] = {}
+    for key, _label, counts in series.rows:
+        for (column, _title), value in zip(series.columns, counts, strict=True):
+            if column in sensitive:
+                values[key, column] = value
+    groups = [
+        Group(None, tuple((key, column) for key, *_rest in series.rows)) for column in sensitive
+    ]
+    if len(sensitive) > 1 and len(sensitive) == len(series.columns):
+        groups += [
+            Group(None, tuple((key, column) for column in sensitive)) for key, *_r in series.rows
+        ]
+    shown = suppress(values, groups, exact=exact)
     return [
         {
             "key": key,
             "label": label,
             "values": {
-                column: (cell(value, exact=exact) if column in sensitive else value)
-                for (column, _title), value in zip(series.columns, values, strict=True)
+                column: shown.get((key, column), value)
+                for (column, _title), value in zip(series.columns, counts, strict=True)
             },
         }
-        for key, label, values in series.rows
+        for key, label, counts in series.rows
     ]
 
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ocrotire.analytics.hg270 import LINES, period_counts
+from ocrotire.analytics.hg270 import GROUPS, LINES, period_counts
 from ocrotire.analytics.models import Dhis2DataElement, Dhis2OrgUnit
-from ocrotire.analytics.suppression import cell, is_suppressed
+from ocrotire.analytics.suppression import Group, hidden_cells
 from ocrotire.care.models import FAMILY_BASED, Placement
 from ocrotire.cases.models import Case
 from ocrotire.core.expressions import InIds
@@ -109,13 +109,15 @@ def data_value_set(*, unit: Unit, period: Period, exact: bool) -> tuple[dict[str
     elements = list(Dhis2DataElement.objects.filter(indicator__in=list(INDICATORS)))
     if not elements:
         raise Dhis2Error("period", _("No indicator is mapped to a DHIS2 data element yet."))
+    counts = {mapped.pk: indicator_counts(unit=mapped.unit, period=period) for mapped in org_units}
+    hidden: set[tuple[int, str]] = set()
+    if not exact:
+        hidden = _hidden(org_units, counts, {element.indicator for element in elements})
     values: list[dict[str, str]] = []
     left_out = 0
     for mapped in org_units:
-        counts = indicator_counts(unit=mapped.unit, period=period)
         for element in elements:
-            shown = cell(counts[element.indicator], exact=exact)
-            if is_suppressed(shown):
+            if (mapped.pk, element.indicator) in hidden:
                 left_out += 1
                 continue
             value = {
@@ -127,7 +129,7 @@ def data_value_set(*, unit: Unit, period: Period, exact: bool) -> tuple[dict[str
                 value["categoryOptionCombo"] = element.category_option_combo
             if element.attribute_option_combo:
                 value["attributeOptionCombo"] = element.attribute_option_combo
-            value["value"] = str(shown)
+            value["value"] = str(counts[mapped.pk][element.indicator])
             values.append(value)
     document: dict[str, Any] = {}
     data_set = getattr(settings, "OCROTIRE_DHIS2_DATA_SET", "")
@@ -136,3 +138,64 @@ def data_value_set(*, unit: Unit, period: Period, exact: bool) -> tuple[dict[str
     document["completeDate"] = timezone.localdate().isoformat()
     document["dataValues"] = values
     return document, left_out
+
+
+Cell = tuple[int, str]
+REMAINDER = -1
+
+
+def _hidden(
+    org_units: list[Dhis2OrgUnit], counts: dict[int, dict[str, int]], sent: set[str]
+) -> set[Cell]:
+    """The values a reader who does not see the records may not be sent: small counts, and
+    beside them enough others that none can be computed back, within a unit (the HG 270 rows
+    that add up) or across units (a unit minus its mapped parts: what is left of it is a cell
+    of its own, never sent, protected when small like the others)."""
+    values: dict[Cell, int] = {}
+    shown: list[Cell] = []
+    groups: list[Group[Cell]] = []
+    for mapped in org_units:
+        for indicator, value in counts[mapped.pk].items():
+            values[mapped.pk, indicator] = value
+            if indicator in sent:
+                shown.append((mapped.pk, indicator))
+        for group in GROUPS:
+            groups.append(
+                Group(
+                    None if group.total is None else (mapped.pk, f"hg270.{group.total}"),
+                    tuple((mapped.pk, f"hg270.{part}") for part in group.parts),
+                )
+            )
+        groups.append(
+            Group(None, ((mapped.pk, "placements.family"), (mapped.pk, "placements.residential")))
+        )
+    # Each mapped unit's nearest mapped unit above it.
+    paths = {mapped.pk: mapped.unit.path for mapped in org_units}
+    for mapped in org_units:
+        parts = [
+            other.pk
+            for other in org_units
+            if other.pk != mapped.pk
+            and paths[other.pk].startswith(paths[mapped.pk])
+            and paths[other.pk] != paths[mapped.pk]
+            and not any(
+                paths[other.pk].startswith(paths[middle.pk])
+                and paths[middle.pk].startswith(paths[mapped.pk])
+                and paths[middle.pk] not in (paths[mapped.pk], paths[other.pk])
+                for middle in org_units
+            )
+        ]
+        if not parts:
+            continue
+        rest = REMAINDER * mapped.pk
+        for indicator in counts[mapped.pk]:
+            left = counts[mapped.pk][indicator] - sum(counts[pk][indicator] for pk in parts)
+            values[rest, indicator] = left
+            groups.append(
+                Group(
+                    (mapped.pk, indicator),
+                    (*((pk, indicator) for pk in parts), (rest, indicator)),
+                )
+            )
+    primary, secondary = hidden_cells(values, groups, shown=shown)
+    return primary | secondary

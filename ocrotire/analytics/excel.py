@@ -27,6 +27,13 @@ def hg270_workbook(document: dict[str, Any]) -> bytes:
     sheet.append([_("Year"), document["year"]])
     if document["suppressed"]:
         sheet.append([_("Counts from 1 to 4 are shown as <5.")])
+        sheet.append(
+            [
+                _(
+                    "A figure shown as × is hidden so that another figure cannot be computed by subtraction."
+                )
+            ]
+        )
     sheet.append([])
     sheet.append([_("Row"), _("Indicator"), _("Count")])
     for cell in sheet[sheet.max_row]:

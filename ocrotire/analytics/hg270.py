@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.analytics import figures
 from ocrotire.analytics.expressions import UNKNOWN, band_of
-from ocrotire.analytics.suppression import cell
+from ocrotire.analytics.suppression import Group, suppress
 from ocrotire.cases.models import Assessment, Confirmation
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
@@ -128,6 +128,27 @@ LINES: list[Line] = [
     Line("14", _("Presumed child victims of trafficking")),
 ]
 KEYS = [line.key for line in LINES]
+
+
+def _groups() -> list[Group[str]]:
+    """The rows that add up (docstring above): a small row hidden alone could be computed back
+    from them. The children named in row 1 (or 2) are not a row of the form, but their sexes and
+    their ages both add up to that number, so each breakdown is a group of its own with a total
+    the reader may know. Rows 1 and 2 add up to every report of the year, which the dashboards
+    show."""
+    groups: list[Group[str]] = [
+        Group("1", ("1.1", "1.2", "1.3", "1.other_sources")),
+        Group("5", ("6", "7", "8", "9", "10")),
+        Group(None, ("1", "2")),
+    ]
+    for row in ("1", "2"):
+        groups.append(Group(row, tuple(f"{row}.{p}" for p in ("urban", "rural", "place_unknown"))))
+        groups.append(Group(None, tuple(f"{row}.{s}" for s in ("girls", "boys", "sex_unknown"))))
+        groups.append(Group(None, tuple(f"{row}.{b}" for b in sorted(set(BANDS.values())))))
+    return groups
+
+
+GROUPS = _groups()
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -248,13 +269,14 @@ def _children_by_age(
 
 
 def hg270_document(*, unit: Unit, year: int, exact: bool) -> dict[str, Any]:
-    """The report as the reader may see it: counts from 1 to 4 read "<5" when `exact` is
-    false."""
+    """The report as the reader may see it: when `exact` is false, counts from 1 to 4 read "<5"
+    and the rows that would give them away by subtraction read "×"."""
     counts = hg270_counts(unit=unit, year=year)
+    shown = suppress({key: counts[key] for key in KEYS}, GROUPS, exact=exact)
     return {
         "year": year,
         "unit": unit.code,
         "unit_name": unit.display_name(),
         "suppressed": not exact,
-        "rows": {key: cell(counts[key], exact=exact) for key in KEYS},
+        "rows": shown,
     }

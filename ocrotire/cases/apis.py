@@ -9,7 +9,12 @@ from typing import Any, ClassVar
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -455,6 +460,8 @@ class CaseStepApi(GenericAPIView[Case]):
     serializer_class = CaseDetailSerializer
     input_serializer: ClassVar[type[serializers.Serializer[Any]]]
     step: ClassVar[Callable[..., Case]]
+    # What the answer is documented as (the case as it is now, unless a step says otherwise).
+    response_schema: ClassVar[Any] = CaseDetailSerializer
 
     def perform(self, user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
         raise NotImplementedError
@@ -473,7 +480,7 @@ class CaseStepApi(GenericAPIView[Case]):
 def _step_schema(cls: type[CaseStepApi]) -> type[CaseStepApi]:
     cls.post = extend_schema(  # type: ignore[method-assign]
         request=cls.input_serializer,
-        responses=CaseDetailSerializer,
+        responses=cls.response_schema,
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
     )(idempotent(cls.post))
     return cls
@@ -753,8 +760,24 @@ class ReopenApi(CaseStepApi):
         return services.case_reopen(actor=user, case=case, version=version, reason=data["reason"])
 
 
+class TransferredAwaySerializer(serializers.Serializer[Any]):
+    """The answer to a transfer that took the case out of the reader's area."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    unit = serializers.CharField(help_text="The code of the unit the case went to")
+    transferred = serializers.BooleanField(help_text="Always true")
+
+
 @_step_schema
 class TransferApi(CaseStepApi):
+    # The case as it is now when the reader still sees it, else only what was done.
+    response_schema = PolymorphicProxySerializer(
+        component_name="TransferResult",
+        serializers=[CaseDetailSerializer, TransferredAwaySerializer],
+        resource_type_field_name=None,
+    )
+
     class TransferInput(serializers.Serializer[Any]):
         version = VersionField()
         unit = serializers.CharField(max_length=40)

@@ -153,11 +153,13 @@ class ReportOutputSerializer(serializers.ModelSerializer[Report]):
     reporter = serializers.SerializerMethodField()
     children = serializers.SerializerMethodField()
     concerns = serializers.SerializerMethodField()
-    most_serious = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[var-annotated]
+    most_serious = serializers.SlugRelatedField(  # type: ignore[var-annotated]
+        slug_field="code", read_only=True, allow_null=True
+    )
     agencies = serializers.SerializerMethodField()
     cases = serializers.SerializerMethodField()
     registering_institution = serializers.SlugRelatedField(  # type: ignore[var-annotated]
-        slug_field="abbreviation", read_only=True
+        slug_field="abbreviation", read_only=True, allow_null=True
     )
     triage = serializers.SerializerMethodField()
 

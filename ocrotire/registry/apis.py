@@ -69,7 +69,7 @@ class IdentifierSerializer(serializers.Serializer[Any]):
 class PersonOutputSerializer(serializers.ModelSerializer[Person]):
     identifiers = serializers.SerializerMethodField()
     unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     scope_unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -262,6 +262,8 @@ class MatchResultSerializer(serializers.Serializer[Any]):
 class PersonMatchApi(GenericAPIView[Person]):
     permission_classes = [IsMember]
     serializer_class = MatchResultSerializer
+    # The best candidates as a plain list (SPEC §3), not a page.
+    pagination_class = None
 
     class MatchInputSerializer(PersonInputSerializer):
         limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)
@@ -302,6 +304,8 @@ class PersonMatchApi(GenericAPIView[Person]):
 
 class RelationshipApi(GenericAPIView[Relationship]):
     permission_classes = [IsMember]
+    # A person's relationships are few and answered as a plain list, not a page.
+    pagination_class = None
 
     class RelationshipInputSerializer(serializers.Serializer[Any]):
         related = serializers.IntegerField(min_value=1, max_value=MAX_ID)
@@ -355,7 +359,7 @@ class RelationshipApi(GenericAPIView[Relationship]):
 
 class HouseholdOutputSerializer(serializers.ModelSerializer[Household]):
     unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     scope_unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
         slug_field="code", read_only=True

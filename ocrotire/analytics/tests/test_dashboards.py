@@ -180,6 +180,49 @@ def test_api_shape_and_suppression(api: Any, people: dict[str, Any], figures: An
     assert all(isinstance(row["values"]["places"], int) for row in services["rows"])
 
 
+def test_no_hidden_count_can_be_computed_from_its_series_total(
+    api: Any, people: dict[str, Any], figures: Any
+) -> None:
+    """Each series adds up to a total the reader can know (the reports of the period are the
+    sum of every month, of every channel, and the HG 270 report's rows): a "<5" alone in a
+    series would be that total minus the rest, so a planner never sees a series with exactly
+    one hidden count. Those who see the records read every figure."""
+    planner = api(people["planner"]).get("/api/v1/analytics/dashboard/", PERIOD).json()
+    exact = (
+        api(people["supervisor"])
+        .get("/api/v1/analytics/dashboard/", {**PERIOD, "unit": "MD-CU"})
+        .json()
+    )
+    hidden_series = 0
+    for series in planner["series"]:
+        truth = _api_rows(exact, series["name"])
+        for column in [c["key"] for c in series["columns"]]:
+            values = {row["key"]: row["values"][column] for row in series["rows"]}
+            hidden = [key for key, value in values.items() if isinstance(value, str)]
+            assert len(hidden) != 1, (series["name"], column, values)
+            if hidden:
+                hidden_series += 1
+            for key, value in values.items():
+                if value == "<5":
+                    assert 1 <= truth[key][column] <= 4
+                elif isinstance(value, int):
+                    assert value == truth[key][column]
+                else:
+                    assert value == "×"
+    assert hidden_series > 0
+    assert any(
+        value == "×"
+        for series in planner["series"]
+        for row in series["rows"]
+        for value in row["values"].values()
+    )
+    for who in ("specialist", "supervisor"):
+        body = api(people[who]).get("/api/v1/analytics/dashboard/", PERIOD).json()
+        for series in body["series"]:
+            for row in series["rows"]:
+                assert all(isinstance(v, int) for v in row["values"].values())
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [

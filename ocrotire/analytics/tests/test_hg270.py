@@ -139,8 +139,81 @@ def test_a_planner_reads_small_counts_as_under_five(
             assert shown["rows"][key] == "<5"
             small += 1
         else:
-            assert shown["rows"][key] == value
+            # Shown as it is, or hidden beside a small count so that it cannot be computed back.
+            assert shown["rows"][key] in (value, "×")
     assert small > 0
+
+
+# The rows of the form that add up: (total or None when the total is not a row, parts).
+ADDITIVE = [
+    ("1", ["1.1", "1.2", "1.3", "1.other_sources"]),
+    ("1", ["1.urban", "1.rural", "1.place_unknown"]),
+    (None, ["1.girls", "1.boys", "1.sex_unknown"]),
+    (None, ["1.age_0_2", "1.age_3_6", "1.age_7_17", "1.age_unknown"]),
+    ("2", ["2.urban", "2.rural", "2.place_unknown"]),
+    (None, ["2.girls", "2.boys", "2.sex_unknown"]),
+    (None, ["2.age_0_2", "2.age_3_6", "2.age_7_17", "2.age_unknown"]),
+    ("5", ["6", "7", "8", "9", "10"]),
+    (None, ["1", "2"]),
+]
+
+
+def test_no_hidden_count_can_be_computed_back_by_subtraction(
+    api: Any, make_user: Any, institutions: dict[str, Any], personas: dict[str, Any], world: Any
+) -> None:
+    """In every group of rows that add up, a planner never sees all but one: a hidden row alone
+    would be its total minus the others (the total of the children's sexes and ages, and of rows
+    1 and 2, taken as known: the dashboards show them)."""
+    planner = make_user("planner", ("planner",), ("MD-CU",), institutions["DGPDC"])
+    year = world["year"]
+    checked = 0
+    for unit in ("MD-CU", "MD-CU-BOT", "MD-CU-CEN"):
+        exact = api(personas["supervisor"]).get(f"/api/v1/analytics/hg270/?year={year}&unit={unit}")
+        rows = exact.json()["rows"]
+        shown = api(planner).get(f"/api/v1/analytics/hg270/?year={year}&unit={unit}").json()["rows"]
+        for total, parts in ADDITIVE:
+            cells = parts + ([total] if total else [])
+            hidden = [key for key in cells if isinstance(shown[key], str)]
+            assert len(hidden) != 1, (unit, total, parts, shown)
+            if hidden:
+                checked += 1
+            # What is shown is true.
+            for key in cells:
+                if not isinstance(shown[key], str):
+                    assert shown[key] == rows[key]
+    assert checked > 0
+    # Someone who sees the records reads every figure.
+    for who in ("specialist", "supervisor"):
+        document = api(personas[who]).get(f"/api/v1/analytics/hg270/?year={year}").json()
+        assert all(isinstance(value, int) for value in document["rows"].values())
+
+
+def test_the_planners_page_and_workbook_explain_both_marks(
+    client: Any,
+    api: Any,
+    make_user: Any,
+    institutions: dict[str, Any],
+    world: Any,
+    mfa_off: None,
+) -> None:
+    planner = make_user("planner", ("planner",), ("MD-CU",), institutions["DGPDC"])
+    planner.language = "en"
+    planner.save(update_fields=["language"])
+    year = world["year"]
+    rows = api(planner).get(f"/api/v1/analytics/hg270/?year={year}&unit=MD-CU").json()["rows"]
+    assert "×" in rows.values()
+    client.force_login(planner)
+    text = client.get(f"/analytics/hg270/?year={year}&unit=MD-CU").content.decode()
+    assert "×" in text
+    assert "hidden so that another figure cannot be computed by subtraction" in text
+    response = api(planner).get(f"/api/v1/analytics/hg270.xlsx?year={year}&unit=MD-CU")
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert isinstance(sheet, Worksheet)
+    found = {r[0]: r[2] for r in sheet.iter_rows(values_only=True) if r and r[0] in rows}
+    assert found == rows
+    cells = [str(c) for r in sheet.iter_rows(values_only=True) for c in r if c]
+    # The legend of the second mark (in the reader's language).
+    assert any("×" in c and len(c) > 20 for c in cells)
 
 
 @pytest.mark.parametrize(
