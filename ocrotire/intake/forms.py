@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
 from ocrotire.cases.models import RiskLevel
+from ocrotire.core.bounds import validate_birth_date, validate_past_moment
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import (
@@ -33,6 +34,7 @@ def _moment(label: Any, **kwargs: Any) -> forms.DateTimeField:
         label=label,
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[validate_past_moment],
         **kwargs,
     )
 
@@ -183,7 +185,10 @@ class ChildForm(forms.Form):
     given_name = forms.CharField(label=_("Given name"), max_length=120, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_birth_date],
     )
     birth_date_estimated = forms.BooleanField(
         label=_("The birth date is estimated"), required=False
