@@ -4,7 +4,7 @@ a report received in year 1 or a placement begun in year 576 is a typing error, 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,9 +24,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _as_date(value: date | datetime) -> date:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).date() if timezone.is_aware(value) else value.date()
-    return value
+    # The day as written: converting a year-1 time to UTC would itself overflow.
+    return value.date() if isinstance(value, datetime) else value
 
 
 def validate_past_moment(value: datetime) -> None:

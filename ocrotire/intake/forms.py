@@ -132,16 +132,18 @@ class ReportForm(_ConcernsMixin):
         required=False,
     )
 
-    def __init__(self, *args: Any, units: Any, country: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, country: str, institutions: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
         institution_field = self.fields["reporter_institution"]
         assert isinstance(institution_field, forms.ModelChoiceField)
-        institution_field.queryset = Institution.objects.filter(
-            active=True, country=country
-        ).order_by("name")
+        # Only the institutions of the filer's area: the service refuses any other.
+        base = Institution.objects.all() if institutions is None else institutions
+        institution_field.queryset = base.filter(active=True, country=country).order_by("name")
         self._set_concerns(country)
 
     def agencies(self) -> list[tuple[str, Any, str]]:
