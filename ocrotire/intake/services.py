@@ -21,6 +21,7 @@ from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.deadlines import event_fire, tasks_cancel
 from ocrotire.cases.models import Case, Stage, TimelineEvent
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bounds import EARLIEST_EVENT
 from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import calendar_of
@@ -202,6 +203,9 @@ def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
     received_at = data.received_at or now
     if received_at > now + CLOCK_SKEW:
         error("received_at", _("The time of receipt cannot be in the future."))
+    elif received_at.date() < EARLIEST_EVENT:
+        # Never numbered in year 1, whoever calls (the fields say so first).
+        error("received_at", _("This time is too far in the past: give a time from 1990 on."))
     if data.channel == Channel.SELF_REFERRAL and not can_self_refer(actor):
         error("channel", _("Only the child-protection authority can record a self-referral."))
     institution, sector = _reporter_institution(actor, data, error)
