@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ocrotire.core.nostore.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ocrotire.accounts.middleware.UserLanguageMiddleware",
     "ocrotire.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -184,6 +185,8 @@ OCROTIRE_WATCH_BACKOFF_MAX_SECONDS = env_int("OCROTIRE_WATCH_BACKOFF_MAX_SECONDS
 OCROTIRE_JOB_QUEUED_TIMEOUT_MINUTES = env_int(
     "OCROTIRE_JOB_QUEUED_TIMEOUT_MINUTES", env_int("OCROTIRE_EXPORT_STALE_MINUTES", 60)
 )
+# An uploaded .xlsx whose parts unpack to more than this many bytes is refused before it is read.
+OCROTIRE_XLSX_MAX_UNPACKED_BYTES = env_int("OCROTIRE_XLSX_MAX_UNPACKED_BYTES", 100 * 1024 * 1024)
 # The DHIS2 data set the aggregate export names (blank: the document names none).
 OCROTIRE_DHIS2_DATA_SET = env_str("OCROTIRE_DHIS2_DATA_SET", "")
 # The project's source documents (the action plan of seed 002 …), beside the clone; the demo
@@ -239,9 +242,13 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The load balancer's health probe may ask over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -288,6 +295,9 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "private")))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# The deepest nesting of lists and objects an API request body may have (a deeper one is refused).
+OCROTIRE_JSON_MAX_DEPTH = env_int("OCROTIRE_JSON_MAX_DEPTH", 32)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "ocrotire.api.authentication.ExpiringTokenAuthentication",
@@ -295,7 +305,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["ocrotire.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "ocrotire.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

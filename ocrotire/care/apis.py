@@ -22,6 +22,12 @@ from ocrotire.care import services
 from ocrotire.care.models import InstitutionChangeKind, Placement, PlacementEnd, PlacementForm
 from ocrotire.care.selectors import institution_figures, placement_get, placement_list
 from ocrotire.cases.selectors import case_get
+from ocrotire.core.bounds import (
+    MomentField,
+    validate_past_date,
+    validate_past_moment,
+    validate_record_date,
+)
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint
 from ocrotire.providers.selectors import service_point_get, service_point_list
@@ -81,12 +87,16 @@ class PlacementCreateSerializer(serializers.Serializer[Any]):
     national_type = serializers.CharField(max_length=200, required=False, allow_blank=True)
     emergency = serializers.BooleanField(required=False, default=False)
     decision_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    decision_date = serializers.DateField(required=False, allow_null=True)
+    decision_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_past_date]
+    )
     carer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     facility = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_ID
     )
-    started_at = serializers.DateTimeField(required=False, help_text="Defaults to now")
+    started_at = MomentField(
+        required=False, help_text="Defaults to now", validators=[validate_past_moment]
+    )
 
 
 class PlacementListApi(GenericAPIView[Placement]):
@@ -174,7 +184,7 @@ class PlacementEndApi(GenericAPIView[Placement]):
     class EndSerializer(serializers.Serializer[Any]):
         version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
         end_reason = serializers.ChoiceField(choices=PlacementEnd.choices)
-        ended_at = serializers.DateTimeField(required=False)
+        ended_at = MomentField(required=False, validators=[validate_past_moment])
         note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
     @extend_schema(request=EndSerializer, responses=PlacementOutputSerializer)
@@ -198,8 +208,8 @@ class PlacementEndApi(GenericAPIView[Placement]):
 class InstitutionChangeSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=InstitutionChangeKind.choices)
     decision_reference = serializers.CharField(max_length=100)
-    decided_on = serializers.DateField()
-    effective_on = serializers.DateField()
+    decided_on = serializers.DateField(validators=[validate_past_date])
+    effective_on = serializers.DateField(validators=[validate_record_date])
     successors = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
@@ -263,8 +273,8 @@ class InstitutionFiguresApi(GenericAPIView[ServicePoint]):
 
     class QuerySerializer(serializers.Serializer[Any]):
         unit = serializers.CharField(max_length=40)
-        since = serializers.DateField(required=False)
-        until = serializers.DateField(required=False)
+        since = serializers.DateField(required=False, validators=[validate_record_date])
+        until = serializers.DateField(required=False, validators=[validate_record_date])
 
     serializer_class = QuerySerializer
 

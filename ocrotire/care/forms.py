@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.care.models import PlacementEnd, PlacementForm
 from ocrotire.care.services import NOTE_LIMIT
+from ocrotire.core.bounds import validate_past_date, validate_past_moment
 from ocrotire.providers.models import ServicePoint
 
 BLANK = [("", "—")]
@@ -23,6 +24,7 @@ def _when(label: Any) -> forms.DateTimeField:
         required=False,
         help_text=_("Leave empty for now."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[validate_past_moment],
     )
 
 
@@ -54,7 +56,10 @@ class PlacementStartForm(_Uncut):
         label=_("Decision reference"), max_length=100, required=False
     )
     decision_date = forms.DateField(
-        label=_("Decision date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Decision date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_past_date],
     )
     carer_name = forms.CharField(
         label=_("Carer"),

@@ -25,18 +25,21 @@ from ocrotire.care.permissions import can_place, can_record_institution_change
 from ocrotire.cases.deadlines import event_fire
 from ocrotire.cases.models import Case, Stage
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bounds import validate_past_moment
 from ocrotire.core.models import AuditAction
 from ocrotire.providers.models import ServiceGroup, ServicePoint
 from ocrotire.registry.models import Person, PersonStatus
 
-CLOCK_SKEW_SECONDS = 300
 # The longest note kept at the end of a placement (as the API's field); longer is refused, not cut.
 NOTE_LIMIT = 4000
 
 
 def _not_future(value: datetime, field: str) -> None:
-    if (value - timezone.now()).total_seconds() > CLOCK_SKEW_SECONDS:
-        raise ValidationError({field: _("This time cannot be in the future.")})
+    """Since 1990 and not later than now (the name says the common case)."""
+    try:
+        validate_past_moment(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
 
 
 @transaction.atomic

@@ -59,6 +59,7 @@ from ocrotire.cases.selectors import (
     removals_awaiting_return,
 )
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
 from ocrotire.core.models import AuditAction
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
@@ -499,7 +500,7 @@ class AssessmentApi(CaseStepApi):
         needs = serializers.ListField(
             child=serializers.CharField(max_length=60), required=False, max_length=30
         )
-        completed_at = serializers.DateTimeField(required=False)
+        completed_at = MomentField(required=False, validators=[validate_past_moment])
         emergency = serializers.BooleanField(
             required=False, default=False, help_text="Initial assessment: the child is in danger"
         )
@@ -518,7 +519,7 @@ class ProtectiveActionApi(CaseStepApi):
     class ProtectiveActionInput(serializers.Serializer[Any]):
         version = VersionField()
         kind = serializers.ChoiceField(choices=ProtectiveActionKind.choices)
-        decided_at = serializers.DateTimeField(required=False)
+        decided_at = MomentField(required=False, validators=[validate_past_moment])
         description = serializers.CharField(
             max_length=4000, required=False, allow_blank=True, default=""
         )
@@ -543,7 +544,7 @@ class ProtectiveStepApi(CaseStepApi):
         step = serializers.ChoiceField(
             choices=[("prosecutor_notified", "prosecutor_notified"), ("court_filed", "court_filed")]
         )
-        at = serializers.DateTimeField(required=False)
+        at = MomentField(required=False, validators=[validate_past_moment])
 
     input_serializer = ProtectiveStepInput
 
@@ -586,7 +587,9 @@ class PlanApi(CaseStepApi):
             max_length=100,
             help_text='[{"action", "responsible", "due"}]',
         )
-        next_review_due = serializers.DateField(required=False, allow_null=True)
+        next_review_due = serializers.DateField(
+            required=False, allow_null=True, validators=[validate_record_date]
+        )
 
     input_serializer = PlanInput
 
@@ -629,7 +632,7 @@ class VisitApi(CaseStepApi):
         version = VersionField()
         kind = serializers.ChoiceField(choices=VisitKind.choices)
         observations = serializers.CharField(max_length=20000)
-        visited_at = serializers.DateTimeField(required=False)
+        visited_at = MomentField(required=False, validators=[validate_past_moment])
         risk_level = serializers.ChoiceField(choices=RISK_CHOICES, required=False, allow_blank=True)
 
     input_serializer = VisitInput
@@ -653,7 +656,7 @@ class ReviewApi(CaseStepApi):
         outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
         summary = serializers.CharField(max_length=20000)
         risk_level = serializers.ChoiceField(choices=RISK_CHOICES)
-        reviewed_at = serializers.DateTimeField(required=False)
+        reviewed_at = MomentField(required=False, validators=[validate_past_moment])
 
     input_serializer = ReviewInput
 
@@ -700,7 +703,7 @@ class MeetingApi(CaseStepApi):
         version = VersionField()
         kind = serializers.ChoiceField(choices=MeetingKind.choices)
         decision = serializers.CharField(max_length=20000)
-        held_at = serializers.DateTimeField(required=False)
+        held_at = MomentField(required=False, validators=[validate_past_moment])
         participants = serializers.CharField(
             max_length=4000, required=False, allow_blank=True, default=""
         )

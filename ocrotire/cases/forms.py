@@ -20,6 +20,7 @@ from ocrotire.cases.models import (
     RiskLevel,
     VisitKind,
 )
+from ocrotire.core.bounds import validate_past_moment, validate_record_date
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint
@@ -33,6 +34,7 @@ def _when(label: Any) -> forms.DateTimeField:
         required=False,
         help_text=_("Leave empty for now."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[validate_past_moment],
     )
 
 
@@ -139,7 +141,10 @@ class PlanForm(StepForm):
         help_text=_("One action per line: action | responsible | due date."),
     )
     next_review_due = forms.DateField(
-        label=_("Next review due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Next review due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_record_date],
     )
 
     def clean_actions(self) -> list[dict[str, str]]:

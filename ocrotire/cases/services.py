@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -45,6 +45,7 @@ from ocrotire.cases.models import (
 from ocrotire.cases.notifications import notify
 from ocrotire.cases.permissions import can_act, can_take_step, works_cases
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bounds import validate_past_moment
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint
@@ -143,8 +144,10 @@ def _at(value: datetime | None, name: str) -> datetime:
     now = timezone.now()
     if value is None:
         return now
-    if value > now + timedelta(minutes=5):
-        raise ValidationError({name: _("This time cannot be in the future.")})
+    try:
+        validate_past_moment(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from exc
     return value
 
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.permissions import IsAuditor
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bounds import MomentField, validate_moment
 from ocrotire.core.models import AuditAction, AuditEvent
 from ocrotire.core.selectors import audit_list
 
@@ -51,8 +52,8 @@ class AuditListApi(GenericAPIView[AuditEvent]):
         object_id = serializers.CharField(required=False, max_length=64)
         actor = serializers.CharField(required=False, max_length=150)
         action = serializers.ChoiceField(choices=AuditAction.choices, required=False)
-        since = serializers.DateTimeField(required=False)
-        until = serializers.DateTimeField(required=False)
+        since = MomentField(required=False, validators=[validate_moment])
+        until = MomentField(required=False, validators=[validate_moment])
 
     @extend_schema(
         parameters=[

@@ -22,6 +22,7 @@ from ocrotire.cases.models import RiskLevel
 from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.intake import services
@@ -72,12 +73,14 @@ class ChildSerializer(PersonInputSerializer):
 
 class AgencySerializer(serializers.Serializer[Any]):
     agency = serializers.ChoiceField(choices=Agency.choices)
-    notified_at = serializers.DateTimeField()
+    notified_at = MomentField(validators=[validate_past_moment])
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class ReportInputSerializer(serializers.Serializer[Any]):
-    received_at = serializers.DateTimeField(required=False, help_text="Defaults to now")
+    received_at = MomentField(
+        required=False, help_text="Defaults to now", validators=[validate_past_moment]
+    )
     channel = serializers.ChoiceField(choices=Channel.choices)
     reporter = ReporterSerializer()
     children = serializers.ListField(child=ChildSerializer(), min_length=1, max_length=20)
@@ -93,8 +96,12 @@ class ReportInputSerializer(serializers.Serializer[Any]):
         choices=InformationSource.choices, required=False, allow_blank=True
     )
     alleged_perpetrator = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    phone_notice_at = serializers.DateTimeField(required=False, allow_null=True)
-    form_received_at = serializers.DateTimeField(required=False, allow_null=True)
+    phone_notice_at = MomentField(
+        required=False, allow_null=True, validators=[validate_past_moment]
+    )
+    form_received_at = MomentField(
+        required=False, allow_null=True, validators=[validate_past_moment]
+    )
     agencies = serializers.ListField(child=AgencySerializer(), required=False, max_length=10)
 
 
@@ -312,12 +319,8 @@ def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
         raise ValidationError({"unit": [_("There is no unit with this code.")]})
     reporter = data["reporter"]
     institution = _institution(reporter.get("institution"), "reporter")
+    # The service fills the filer's own institution and the sector it follows when not given.
     sector = reporter.get("sector", "")
-    if reporter["kind"] == ReporterKind.PROFESSIONAL and not keeps_register(user):
-        # A school, clinic or police reporter files for their own institution.
-        institution = institution or user.institution
-        if not sector and institution is not None:
-            sector = services.sector_of(institution)
     children: list[services.ChildInput] = []
     visible = person_scope(user) if keeps_register(user) else Person.objects.none()
     for index, child in enumerate(data["children"], start=1):
@@ -382,8 +385,8 @@ class ReportListApi(GenericAPIView[Report]):
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
         unit = serializers.CharField(required=False, max_length=40)
         search = serializers.CharField(required=False, max_length=100)
-        received_from = serializers.DateField(required=False)
-        received_to = serializers.DateField(required=False)
+        received_from = serializers.DateField(required=False, validators=[validate_record_date])
+        received_to = serializers.DateField(required=False, validators=[validate_record_date])
 
     @extend_schema(
         parameters=[FilterSerializer],
@@ -470,7 +473,11 @@ class TriageApi(GenericAPIView[Report]):
         registration_disposition = serializers.CharField(
             max_length=60, required=False, allow_blank=True
         )
-        at = serializers.DateTimeField(required=False, help_text="When the decision was taken")
+        at = MomentField(
+            required=False,
+            help_text="When the decision was taken",
+            validators=[validate_past_moment],
+        )
         version = serializers.IntegerField(
             required=False,
             min_value=0,

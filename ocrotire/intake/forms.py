@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
 from ocrotire.cases.models import RiskLevel
+from ocrotire.core.bounds import validate_birth_date, validate_past_moment
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import (
@@ -33,6 +34,7 @@ def _moment(label: Any, **kwargs: Any) -> forms.DateTimeField:
         label=label,
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[validate_past_moment],
         **kwargs,
     )
 
@@ -130,16 +132,18 @@ class ReportForm(_ConcernsMixin):
         required=False,
     )
 
-    def __init__(self, *args: Any, units: Any, country: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, country: str, institutions: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
         institution_field = self.fields["reporter_institution"]
         assert isinstance(institution_field, forms.ModelChoiceField)
-        institution_field.queryset = Institution.objects.filter(
-            active=True, country=country
-        ).order_by("name")
+        # Only the institutions of the filer's area: the service refuses any other.
+        base = Institution.objects.all() if institutions is None else institutions
+        institution_field.queryset = base.filter(active=True, country=country).order_by("name")
         self._set_concerns(country)
 
     def agencies(self) -> list[tuple[str, Any, str]]:
@@ -183,7 +187,10 @@ class ChildForm(forms.Form):
     given_name = forms.CharField(label=_("Given name"), max_length=120, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_birth_date],
     )
     birth_date_estimated = forms.BooleanField(
         label=_("The birth date is estimated"), required=False

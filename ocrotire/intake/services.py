@@ -21,6 +21,7 @@ from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.deadlines import event_fire, tasks_cancel
 from ocrotire.cases.models import Case, Stage, TimelineEvent
 from ocrotire.core.audit import audit_record
+from ocrotire.core.bounds import EARLIEST_EVENT
 from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import calendar_of
@@ -38,7 +39,12 @@ from ocrotire.intake.models import (
     ReportStatus,
     TriageDecision,
 )
-from ocrotire.intake.permissions import can_file_report, can_self_refer, can_triage
+from ocrotire.intake.permissions import (
+    can_file_report,
+    can_self_refer,
+    can_triage,
+    keeps_register,
+)
 from ocrotire.registry.matching import Probe, match
 from ocrotire.registry.models import Person, PersonIdentifier, PersonStatus
 from ocrotire.registry.services import PersonInput, person_create_for_report
@@ -69,6 +75,9 @@ SECTOR_OF_INSTITUTION = {
     InstitutionKind.POLICE: ReporterSector.PUBLIC_ORDER,
     InstitutionKind.CLINIC: ReporterSector.HEALTH,
     InstitutionKind.HEALTH_AUTHORITY: ReporterSector.HEALTH,
+    InstitutionKind.CHILD_PROTECTION: ReporterSector.SOCIAL,
+    InstitutionKind.GUARDIANSHIP: ReporterSector.SOCIAL,
+    InstitutionKind.SOCIAL_ASSISTANCE: ReporterSector.SOCIAL,
 }
 
 
@@ -194,9 +203,13 @@ def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
     received_at = data.received_at or now
     if received_at > now + CLOCK_SKEW:
         error("received_at", _("The time of receipt cannot be in the future."))
+    elif received_at.date() < EARLIEST_EVENT:
+        # Never numbered in year 1, whoever calls (the fields say so first).
+        error("received_at", _("This time is too far in the past: give a time from 1990 on."))
     if data.channel == Channel.SELF_REFERRAL and not can_self_refer(actor):
         error("channel", _("Only the child-protection authority can record a self-referral."))
-    if data.reporter_kind == ReporterKind.PROFESSIONAL and not data.reporter_sector:
+    institution, sector = _reporter_institution(actor, data, error)
+    if data.reporter_kind == ReporterKind.PROFESSIONAL and not sector:
         error("reporter", _("Give the sector of the reporting professional."))
     anonymous = data.reporter_anonymous or data.reporter_kind == ReporterKind.ANONYMOUS
     if anonymous and (data.reporter_name.strip() or data.reporter_contact.strip()):
@@ -247,7 +260,52 @@ def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
             error(name, _("This time cannot be in the future."))
     if errors:
         raise ValidationError(errors)
-    return {"received_at": received_at, "concerns": concerns, "most_serious": most_serious}
+    return {
+        "received_at": received_at,
+        "concerns": concerns,
+        "most_serious": most_serious,
+        "reporter_institution": institution,
+        "reporter_sector": sector,
+    }
+
+
+def _reporter_institution(
+    actor: User, data: ReportInput, error: Any
+) -> tuple[Institution | None, str]:
+    """The institution a report is filed in the name of, and its sector. A filer outside the
+    register (a school, a clinic, a police unit) files only for their own institution; a
+    specialist who records what was phoned in may name any institution of their area. The
+    sector follows the institution: a different one is refused, never replaced."""
+    from ocrotire.accounts.selectors import institution_list
+
+    institution = data.reporter_institution
+    sector = data.reporter_sector
+    if institution is None:
+        if data.reporter_kind != ReporterKind.PROFESSIONAL or keeps_register(actor):
+            return None, sector
+        institution = actor.institution
+        if institution is None:
+            return None, sector
+    elif not keeps_register(actor):
+        if institution.pk != actor.institution_id:
+            error("reporter", _("You can file a report only in the name of your own institution."))
+            return None, sector
+    elif not institution_list(user=actor).filter(pk=institution.pk).exists():
+        error(
+            "reporter",
+            _("The reporting institution must be one of your area: choose it from the list."),
+        )
+        return None, sector
+    if data.reporter_kind != ReporterKind.PROFESSIONAL:
+        return institution, sector
+    expected = sector_of(institution)
+    if sector and sector != expected:
+        error(
+            "reporter",
+            _("The sector of the reporter is the one of their institution: %(sector)s.")
+            % {"sector": ReporterSector(expected).label},
+        )
+    return institution, expected
 
 
 def _child_person(actor: User, child: ChildInput, unit: Unit, index: int) -> tuple[Person, bool]:
@@ -337,9 +395,9 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
         received_at=cleaned["received_at"],
         channel=data.channel,
         reporter_kind=data.reporter_kind,
-        reporter_sector=data.reporter_sector,
+        reporter_sector=cleaned["reporter_sector"],
         reporter_anonymous=data.reporter_anonymous or data.reporter_kind == ReporterKind.ANONYMOUS,
-        reporter_institution=data.reporter_institution,
+        reporter_institution=cleaned["reporter_institution"],
         reporter_name=data.reporter_name.strip(),
         reporter_contact=data.reporter_contact.strip(),
         reporter_relationship=data.reporter_relationship.strip(),
@@ -475,8 +533,6 @@ def report_form_receive(
 
 @transaction.atomic
 def attachment_add(*, actor: User, report: Report, upload: UploadedFile) -> ReportAttachment:
-    from ocrotire.intake.permissions import keeps_register
-
     if (
         not (keeps_register(actor) and can_triage(actor, report))
         and report.created_by_id != actor.pk

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.selectors import institution_list
 from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
@@ -341,7 +342,13 @@ def report_create_view(request: HttpRequest) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     form: ReportForm | ShortReportForm
     if staff:
-        form = ReportForm(post, request.FILES or None, units=units, country=country)
+        form = ReportForm(
+            post,
+            request.FILES or None,
+            units=units,
+            country=country,
+            institutions=institution_list(user=user),
+        )
     else:
         form = ShortReportForm(
             post,

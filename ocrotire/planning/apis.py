@@ -15,14 +15,16 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
+from ocrotire.api.parsers import BoundedJSONParser
 from ocrotire.api.permissions import IsMember
+from ocrotire.core.bounds import validate_record_date
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
@@ -476,7 +478,7 @@ class IndicatorValueApi(GenericAPIView[Indicator]):
     multipart), by a responsible institution."""
 
     permission_classes = [IsMember]
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
 
     class ValueSerializer(serializers.Serializer[Any]):
         year = _year_field()
@@ -564,8 +566,12 @@ class ProjectListApi(GenericAPIView[Project]):
     class CreateSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=500)
         unit = serializers.CharField(max_length=40)
-        starts_on = serializers.DateField(required=False, allow_null=True)
-        ends_on = serializers.DateField(required=False, allow_null=True)
+        starts_on = serializers.DateField(
+            required=False, allow_null=True, validators=[validate_record_date]
+        )
+        ends_on = serializers.DateField(
+            required=False, allow_null=True, validators=[validate_record_date]
+        )
         cost = serializers.DecimalField(
             max_digits=16, decimal_places=2, required=False, allow_null=True
         )

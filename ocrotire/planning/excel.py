@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from ocrotire.core.files import check_workbook_size
 from ocrotire.planning import parsing
 from ocrotire.planning.models import (
     FUNDING_COLUMNS,
@@ -225,6 +226,7 @@ def _text(value: Any) -> str:
 def read_plan(raw: bytes) -> parsing.ParsedPlan:
     """Read a workbook in the plan's layout: the first sheet's rows after the row of column
     numbers (1 … 8-4), a general objective as a row whose first cell says so."""
+    check_workbook_size(raw)
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

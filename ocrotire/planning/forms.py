@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
+from ocrotire.core.bounds import validate_record_date
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.planning.models import EventKind, PlanItem, ProgressStatus
@@ -73,7 +74,11 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
     title = forms.CharField(label=_("Title"), max_length=300)
     topic = _long_text(_("Topic"))
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_record_date],
+    )
     participants = forms.IntegerField(label=_("Participants"), min_value=0, max_value=10_000_000)
     items = forms.ModelMultipleChoiceField(
         label=_("Sub-actions it carries out"),

@@ -24,6 +24,12 @@ from ocrotire.api.permissions import IsMember
 from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.cases.selectors import case_get
 from ocrotire.cases.services import case_referral_send
+from ocrotire.core.bounds import (
+    MomentField,
+    validate_moment,
+    validate_past_date,
+    validate_record_date,
+)
 from ocrotire.geo.models import Unit
 from ocrotire.providers import services
 from ocrotire.providers.models import (
@@ -130,14 +136,20 @@ class _ProviderFields(serializers.Serializer[Any]):
     legal_form = serializers.CharField(max_length=120, required=False, allow_blank=True)
     registration_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
     licence_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    licence_valid_from = serializers.DateField(required=False, allow_null=True)
-    licence_valid_until = serializers.DateField(required=False, allow_null=True)
+    licence_valid_from = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_record_date]
+    )
+    licence_valid_until = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_record_date]
+    )
     contact_person = serializers.CharField(max_length=200, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=60, required=False, allow_blank=True)
     email = serializers.EmailField(max_length=200, required=False, allow_blank=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     target_groups = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    last_verified = serializers.DateField(required=False, allow_null=True)
+    last_verified = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_past_date]
+    )
 
 
 class ProviderCreateSerializer(_ProviderFields):
@@ -347,7 +359,9 @@ class _PointFields(serializers.Serializer[Any]):
     languages = serializers.ListField(
         child=serializers.CharField(max_length=5), required=False, max_length=10
     )
-    last_verified = serializers.DateField(required=False, allow_null=True)
+    last_verified = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_past_date]
+    )
 
 
 class ServicePointCreateSerializer(_PointFields):
@@ -481,7 +495,7 @@ class ServicePointEnrolmentsApi(GenericAPIView[Enrolment]):
     serializer_class = EnrolmentOutputSerializer
 
     class FilterSerializer(serializers.Serializer[Any]):
-        at = serializers.DateTimeField(required=False)
+        at = MomentField(required=False, validators=[validate_moment])
         status = serializers.ChoiceField(choices=EnrolmentStatus.choices, required=False)
 
     @extend_schema(

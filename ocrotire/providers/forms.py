@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.care.models import InstitutionChangeKind
+from ocrotire.core.bounds import validate_past_date, validate_record_date
 from ocrotire.providers.models import ServicePoint
 
 
@@ -15,10 +16,14 @@ class InstitutionChangeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Change"), choices=InstitutionChangeKind.choices)
     decision_reference = forms.CharField(label=_("Decision reference"), max_length=100)
     decided_on = forms.DateField(
-        label=_("Decision date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Decision date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_past_date],
     )
     effective_on = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_record_date],
     )
     successors = forms.ModelMultipleChoiceField(
         label=_("Services that replace it"),

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
+from ocrotire.core.bounds import validate_birth_date
 from ocrotire.geo.models import Unit
 from ocrotire.registry import services
 from ocrotire.registry.matching import Probe, candidate_reason_codes, match, reason_text
@@ -31,7 +32,7 @@ from ocrotire.registry.models import (
     RelationshipKind,
     Sex,
 )
-from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
+from ocrotire.registry.permissions import can_review_duplicates, can_use_registry, covers_unit
 from ocrotire.registry.selectors import (
     candidate_queue,
     household_get,
@@ -108,7 +109,9 @@ class PersonInputSerializer(serializers.Serializer[Any]):
     patronymic = serializers.CharField(max_length=120, required=False, allow_blank=True)
     other_names = serializers.CharField(max_length=300, required=False, allow_blank=True)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_birth_date]
+    )
     birth_date_precision = serializers.ChoiceField(
         choices=BirthDatePrecision.choices, required=False
     )
@@ -235,7 +238,17 @@ class PersonDetailApi(GenericAPIView[Person]):
                 data[field] = _unit(data[field], field)
         if "identifiers" in data:
             data["identifiers"] = [(i["scheme"], i["value"]) for i in data["identifiers"]]
-        data.pop("scope_unit", None)
+        if "scope_unit" in data:
+            # The responsible unit is set when the record is made; one sent here that differs is
+            # refused, never dropped without a word.
+            wanted = _unit(data.pop("scope_unit"), "scope_unit")
+            if wanted is not None and wanted.pk != person.scope_unit_id:
+                message = (
+                    _("This unit is outside your area.")
+                    if not covers_unit(user, wanted)
+                    else _("The responsible unit of a record cannot be changed here.")
+                )
+                raise ValidationError({"scope_unit": [message]})
         updated = services.person_update(actor=user, person=person, version=version, data=data)
         return Response(PersonOutputSerializer(person_get(user=user, pk=updated.pk)).data)
 

@@ -8,6 +8,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from ocrotire.core.bounds import validate_birth_date
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import (
@@ -28,7 +29,10 @@ class PersonForm(forms.Form):
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_birth_date],
     )
     birth_date_precision = forms.ChoiceField(
         label=_("How exact is the birth date?"),

@@ -501,3 +501,27 @@ def test_add_child_row_keeps_what_was_typed(staff, territory):
     assert 'name="child-1-family_name"' in html
     assert 'value="Ceban"' in html
     assert not Report.objects.exists()
+
+
+def test_staff_page_offers_and_accepts_only_institutions_of_the_area(
+    staff, territory, institutions
+):
+    page = staff.get("/reports/new/").content.decode()
+    assert institutions["SCH-BOT"].name in page
+    assert institutions["SCH-CEN"].name not in page
+    response = staff.post(
+        "/reports/new/",
+        _form(unit=territory["MD-CU-BOT"].pk, reporter_institution=institutions["SCH-CEN"].pk),
+    )
+    assert response.status_code == 200
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize("received_at", ["0001-01-01T00:00", "1985-06-01T10:00"])
+def test_staff_page_refuses_a_time_of_receipt_before_1990(staff, territory, received_at):
+    response = staff.post(
+        "/reports/new/", _form(unit=territory["MD-CU-BOT"].pk, received_at=received_at)
+    )
+    assert response.status_code == 200
+    assert "from 1990 on" in response.content.decode()
+    assert Report.objects.count() == 0
