@@ -54,6 +54,7 @@ def test_production_settings_pass_the_deployment_checks() -> None:
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "ocrotire.example.org",
         "OCROTIRE_FIELD_KEYS": Fernet.generate_key().decode(),
+        "OCROTIRE_AUDIT_KEY": secrets.token_urlsafe(48),
     }
     # The test runner's own switches (async-unsafe database access for the browser tests) are no
     # part of a production environment.
