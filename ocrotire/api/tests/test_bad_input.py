@@ -45,11 +45,18 @@ WEIRD_BODIES = [
 ]
 
 
+# Ending the token the test signs in with would leave every later operation answering 401 to a
+# stranger instead of being tried by the persona; revocation has its own tests (accounts).
+ENDS_OWN_TOKEN = {"/api/v1/auth/token/revoke/"}
+
+
 @pytest.fixture
 def operations(client):
     document = yaml.safe_load(client.get("/api/schema/").content)
     result = []
     for path, item in document["paths"].items():
+        if path in ENDS_OWN_TOKEN:
+            continue
         for method, operation in item.items():
             params = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
             result.append((method, path, params, "requestBody" in operation))
