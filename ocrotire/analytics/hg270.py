@@ -135,16 +135,22 @@ def _groups() -> list[Group[str]]:
     from them. The children named in row 1 (or 2) are not a row of the form, but their sexes and
     their ages both add up to that number, so each breakdown is a group of its own with a total
     the reader may know. Rows 1 and 2 add up to every report of the year, which the dashboards
-    show."""
+    show. So does each breakdown's part in rows 1 and 2 together: the dashboards show the
+    year's children by sex and by age, and its reports by unit (each urban or rural)."""
     groups: list[Group[str]] = [
         Group("1", ("1.1", "1.2", "1.3", "1.other_sources")),
         Group("5", ("6", "7", "8", "9", "10")),
         Group(None, ("1", "2")),
     ]
+    places = ("urban", "rural", "place_unknown")
+    sexes = ("girls", "boys", "sex_unknown")
+    bands = tuple(sorted(set(BANDS.values())))
     for row in ("1", "2"):
-        groups.append(Group(row, tuple(f"{row}.{p}" for p in ("urban", "rural", "place_unknown"))))
-        groups.append(Group(None, tuple(f"{row}.{s}" for s in ("girls", "boys", "sex_unknown"))))
-        groups.append(Group(None, tuple(f"{row}.{b}" for b in sorted(set(BANDS.values())))))
+        groups.append(Group(row, tuple(f"{row}.{p}" for p in places)))
+        groups.append(Group(None, tuple(f"{row}.{s}" for s in sexes)))
+        groups.append(Group(None, tuple(f"{row}.{b}" for b in bands)))
+    for part in (*places, *sexes, *bands):
+        groups.append(Group(None, (f"1.{part}", f"2.{part}")))
     return groups
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -100,12 +100,16 @@ def report_get(*, user: User, pk: int | str) -> Report:
 def reports_about_same_children(*, user: User, report: Report) -> QuerySet[Report]:
     """Other reports about any child of this one, received within the country's window."""
     window = timedelta(days=repeat_window_days(report.unit.country))
+    # A report dated near year 1 or 9999 (written before dates were bounded) has a window that
+    # ends at the calendar's edge.
+    earliest, latest = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    received = report.received_at
     return (
         report_scope(user)
         .filter(
             children__in=report.children.all(),
-            received_at__gte=report.received_at - window,
-            received_at__lte=report.received_at + window,
+            received_at__gte=received - window if received - earliest > window else earliest,
+            received_at__lte=received + window if latest - received > window else latest,
         )
         .exclude(pk=report.pk)
         .select_related("unit")

@@ -3,6 +3,7 @@ password, activity, roles or the role's second-factor policy change."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -257,3 +258,16 @@ def test_a_password_set_by_any_other_path_also_ends_tokens(personas, mfa_off):
     user.save(update_fields=["password"])
     assert _with_token(token).get("/api/v1/me/").status_code == 401
     assert _with_token(_token("specialist", NEW_PASSWORD)).get("/api/v1/me/").status_code == 200
+
+
+@pytest.mark.parametrize("language", ["ro", "uk", "ru", "en"])
+def test_sessions_page_headings_start_with_a_capital(personas, mfa_off, language):
+    """The tokens' heading is the model's plural name, lower-case in Romanian ("tokenuri API")."""
+    user = personas["specialist"]
+    user.language = language
+    user.save(update_fields=["language"])
+    html = _browser("specialist").get("/accounts/sessions/").content.decode()
+    headings = re.findall(r"<h[12][^>]*>\s*(.*?)\s*</h[12]>", html, re.S)
+    assert len(headings) >= 3
+    for heading in headings:
+        assert heading[0].isupper(), (language, heading)
