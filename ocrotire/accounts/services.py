@@ -164,8 +164,11 @@ def signin_retry_after(*, username: str) -> int | None:
         .values_list("scope", "blocked_until")
     )
     if SignInThrottle.Scope.KNOWN_ADDRESS in rows:
-        # The name signed in from here before: guesses from elsewhere do not shut it out.
+        # The name signed in from here before: guesses from elsewhere do not shut it out, nor
+        # other names' failures from this address (colleagues behind one office address); its
+        # own count at this address still holds.
         rows.pop(SignInThrottle.Scope.NAME, None)
+        rows.pop(SignInThrottle.Scope.ADDRESS, None)
     rows.pop(SignInThrottle.Scope.KNOWN_ADDRESS, None)
     until = max((u for u in rows.values() if u is not None), default=None)
     if until is None:

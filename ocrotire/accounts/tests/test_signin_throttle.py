@@ -122,6 +122,26 @@ def test_an_address_that_hammers_is_throttled_without_locking_the_user_out(
     ]
 
 
+def test_colleagues_behind_one_address_are_not_shut_out_by_one_of_them(personas, mfa_off, limits):
+    """A directorate behind one address: failures of other names from it throttle the address,
+    but not a name that has signed in from there before (its own count still holds)."""
+    assert _token("supervisor", PASSWORD, OFFICE).status_code == 200  # worked from here before
+    for name in ("x1", "x2", "x3", "x4", "x5", "x6"):
+        assert _token(name, "wrong", OFFICE).status_code == 401
+    # The address is throttled for names that never signed in from it, existing or not, alike …
+    known = _token("specialist", PASSWORD, OFFICE)
+    unknown = _token("nobody-here", PASSWORD, OFFICE)
+    assert known.status_code == unknown.status_code == 429
+    assert known.json() == unknown.json()
+    # … while the colleague who works from there still signs in, on the API and the page.
+    assert _token("supervisor", PASSWORD, OFFICE).status_code == 200
+    assert _page("supervisor", PASSWORD, OFFICE).status_code == 302
+    # Their own name at this address is still counted and throttled.
+    for _ in range(3):
+        assert _token("supervisor", "wrong", OFFICE).status_code == 401
+    assert _token("supervisor", PASSWORD, OFFICE).status_code == 429
+
+
 def test_a_throttle_ends_and_success_clears_the_count(personas, mfa_off, limits):
     for _ in range(3):
         _token("admin", "wrong", STRANGER)
