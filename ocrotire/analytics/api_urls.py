@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from ocrotire.analytics import apis, dashboard_apis, export_apis
+from ocrotire.analytics.dashboards import apis as dashboard_apis
+from ocrotire.analytics.exports import apis as export_apis
+from ocrotire.analytics.official import apis
 
 urlpatterns = [
     path("v1/analytics/hg270/", apis.Hg270Api.as_view(), name="analytics-hg270"),

@@ -9,8 +9,8 @@ import string
 from django.db import transaction
 from django.db.models import Q
 
-from ocrotire.analytics.dhis2 import INDICATORS
 from ocrotire.analytics.models import Dhis2DataElement, Dhis2OrgUnit
+from ocrotire.analytics.official.dhis2 import INDICATORS
 from ocrotire.geo.models import Unit
 
 ALPHABET = string.ascii_letters + string.digits

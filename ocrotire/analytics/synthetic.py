@@ -7,7 +7,7 @@ import time
 
 from django.db import connection
 
-from ocrotire.analytics import figures
+from ocrotire.analytics.common import figures
 from ocrotire.cases.synthetic import Generation, generator_step
 
 

@@ -2,12 +2,12 @@
 
 from django.urls import include, path
 
-from ocrotire.analytics import views
+from ocrotire.analytics.official import views
 
 app_name = "analytics"
 
 urlpatterns = [
     path("hg270/", views.hg270_view, name="hg270"),
-    path("", include("ocrotire.analytics.dashboard_urls")),
-    path("exports/", include("ocrotire.analytics.export_urls")),
+    path("", include("ocrotire.analytics.dashboards.urls")),
+    path("exports/", include("ocrotire.analytics.exports.urls")),
 ]

@@ -15,7 +15,7 @@ from ocrotire.accounts.permissions import (
     has_role,
     is_member,
 )
-from ocrotire.analytics.permissions import can_view_analytics
+from ocrotire.analytics.common.permissions import can_view_analytics
 from ocrotire.cases.permissions import can_view_board, can_view_notifications, shows_case_work
 from ocrotire.cases.selectors import unread_count
 from ocrotire.intake.permissions import can_follow_own_reports, keeps_register

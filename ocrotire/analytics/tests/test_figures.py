@@ -14,8 +14,14 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from ocrotire.analytics import figures as day_figures
-from ocrotire.analytics.dashboards import Area, Filters, children_figures, dashboard, report_figures
+from ocrotire.analytics.common import figures as day_figures
+from ocrotire.analytics.dashboards.counts import (
+    Area,
+    Filters,
+    children_figures,
+    dashboard,
+    report_figures,
+)
 from ocrotire.analytics.models import ChildDayFigure, FigureBuild, FigureChange, ReportDayFigure
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ConcernCategory, Report, ReportChild

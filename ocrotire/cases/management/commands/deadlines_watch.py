@@ -24,8 +24,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
-from ocrotire.analytics import figures
-from ocrotire.analytics.export_jobs import export_jobs_expire
+from ocrotire.analytics.common import figures
+from ocrotire.analytics.exports.jobs import export_jobs_expire
 from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.audit import chain_pending
 from ocrotire.core.audit_anchor import checkpoint_if_due

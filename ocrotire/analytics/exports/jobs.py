@@ -17,7 +17,13 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from ocrotire.accounts.models import User
-from ocrotire.analytics.exports import CONTENT_TYPES, KINDS, ExportKind, export_write, file_name
+from ocrotire.analytics.exports.lists import (
+    CONTENT_TYPES,
+    KINDS,
+    ExportKind,
+    export_write,
+    file_name,
+)
 from ocrotire.analytics.models import ExportJob
 from ocrotire.core.audit import audit_record
 from ocrotire.core.jobs import JobBeat, jobs_expire

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ocrotire.analytics.hg270 import LINES
+from ocrotire.analytics.official.hg270 import LINES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import member_or_403
-from ocrotire.analytics.dashboard_forms import DashboardFilterForm, unit_picker
-from ocrotire.analytics.dashboards import (
+from ocrotire.analytics.common.permissions import can_view_analytics, sees_records
+from ocrotire.analytics.common.suppression import is_suppressed
+from ocrotire.analytics.dashboards.counts import (
     DRILL_METRICS,
     Filters,
     Series,
@@ -26,8 +27,7 @@ from ocrotire.analytics.dashboards import (
     drill_records,
     present,
 )
-from ocrotire.analytics.permissions import can_view_analytics, sees_records
-from ocrotire.analytics.suppression import is_suppressed
+from ocrotire.analytics.dashboards.forms import DashboardFilterForm, unit_picker
 
 # What each drill-down lists, as its page's heading.
 DRILL_TITLES = {

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ocrotire.analytics.hg270 import GROUPS, LINES, period_counts
+from ocrotire.analytics.common.suppression import Group, hidden_cells
 from ocrotire.analytics.models import Dhis2DataElement, Dhis2OrgUnit
-from ocrotire.analytics.suppression import Group, hidden_cells
+from ocrotire.analytics.official.hg270 import GROUPS, LINES, period_counts
 from ocrotire.care.models import FAMILY_BASED, Placement
 from ocrotire.cases.models import Case
 from ocrotire.core.expressions import InIds

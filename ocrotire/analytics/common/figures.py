@@ -50,7 +50,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from ocrotire.analytics.expressions import UNKNOWN, age_years, place_kind
+from ocrotire.analytics.common.expressions import UNKNOWN, age_years, place_kind
 from ocrotire.analytics.models import (
     ChildDayFigure,
     ConcernDayFigure,

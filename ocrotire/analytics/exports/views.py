@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ocrotire.accounts.permissions import member_or_403
-from ocrotire.analytics.export_jobs import (
+from ocrotire.analytics.exports.jobs import (
     export_job_create,
     export_job_file,
     export_job_get,
@@ -22,7 +22,7 @@ from ocrotire.analytics.export_jobs import (
     export_record,
     inline_limit,
 )
-from ocrotire.analytics.exports import (
+from ocrotire.analytics.exports.lists import (
     CONTENT_TYPES,
     FORMATS,
     KINDS,

@@ -22,14 +22,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.analytics.export_jobs import (
+from ocrotire.analytics.exports.jobs import (
     export_job_create,
     export_job_file,
     export_job_get,
     export_job_list,
     inline_limit,
 )
-from ocrotire.analytics.exports import (
+from ocrotire.analytics.exports.lists import (
     CONTENT_TYPES,
     FORMATS,
     KINDS,

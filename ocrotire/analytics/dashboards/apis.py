@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.analytics.dashboard_forms import DashboardFilterForm
-from ocrotire.analytics.dashboards import dashboard_cached, present
-from ocrotire.analytics.permissions import can_view_analytics, sees_records
+from ocrotire.analytics.common.permissions import can_view_analytics, sees_records
+from ocrotire.analytics.dashboards.counts import dashboard_cached, present
+from ocrotire.analytics.dashboards.forms import DashboardFilterForm
 
 
 class CanViewAnalytics(permissions.BasePermission):

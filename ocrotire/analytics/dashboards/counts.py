@@ -37,9 +37,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import SCOPE_ID_LIST_LIMIT, scope_of
-from ocrotire.analytics import figures
-from ocrotire.analytics.expressions import UNKNOWN, age_band, band_of, place_kind
-from ocrotire.analytics.suppression import Group, suppress
+from ocrotire.analytics.common import figures
+from ocrotire.analytics.common.expressions import UNKNOWN, age_band, band_of, place_kind
+from ocrotire.analytics.common.suppression import Group, suppress
 from ocrotire.care.models import FAMILY_BASED, RESIDENTIAL_FORMS, Placement
 from ocrotire.cases.models import (
     OPEN_STAGES,

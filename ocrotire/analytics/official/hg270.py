@@ -45,9 +45,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ocrotire.analytics import figures
-from ocrotire.analytics.expressions import UNKNOWN, band_of
-from ocrotire.analytics.suppression import Group, suppress
+from ocrotire.analytics.common import figures
+from ocrotire.analytics.common.expressions import UNKNOWN, band_of
+from ocrotire.analytics.common.suppression import Group, suppress
 from ocrotire.cases.models import Assessment, Confirmation
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import Unit
