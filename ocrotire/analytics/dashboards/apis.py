@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.analytics.common.permissions import can_view_analytics, sees_records
-from ocrotire.analytics.dashboards.counts import dashboard_cached, present
 from ocrotire.analytics.dashboards.forms import DashboardFilterForm
+from ocrotire.analytics.dashboards.series import dashboard_cached, present
 
 
 class CanViewAnalytics(permissions.BasePermission):

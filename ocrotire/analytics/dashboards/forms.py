@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
-from ocrotire.analytics.dashboards.counts import (
+from ocrotire.analytics.dashboards.area import (
     MAX_PERIOD_DAYS,
     Filters,
     default_period,

@@ -18,16 +18,10 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import member_or_403
 from ocrotire.analytics.common.permissions import can_view_analytics, sees_records
 from ocrotire.analytics.common.suppression import is_suppressed
-from ocrotire.analytics.dashboards.counts import (
-    DRILL_METRICS,
-    Filters,
-    Series,
-    UnknownFigure,
-    dashboard_cached,
-    drill_records,
-    present,
-)
+from ocrotire.analytics.dashboards.area import Filters
+from ocrotire.analytics.dashboards.drill import DRILL_METRICS, UnknownFigure, drill_records
 from ocrotire.analytics.dashboards.forms import DashboardFilterForm, unit_picker
+from ocrotire.analytics.dashboards.series import Series, dashboard_cached, present
 
 # What each drill-down lists, as its page's heading.
 DRILL_TITLES = {

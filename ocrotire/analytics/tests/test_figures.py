@@ -15,13 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ocrotire.analytics.common import figures as day_figures
-from ocrotire.analytics.dashboards.counts import (
-    Area,
-    Filters,
-    children_figures,
-    dashboard,
-    report_figures,
-)
+from ocrotire.analytics.dashboards.area import Area, Filters
+from ocrotire.analytics.dashboards.counts import children_figures, report_figures
+from ocrotire.analytics.dashboards.series import dashboard
 from ocrotire.analytics.models import ChildDayFigure, FigureBuild, FigureChange, ReportDayFigure
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ConcernCategory, Report, ReportChild
