@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -108,3 +109,10 @@ class Dhis2Api(APIView):
         except Dhis2Error as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc
         return Response(document, headers={"X-Suppressed-Values": str(left_out)})
+
+
+urlpatterns: list[URLPattern] = [
+    path("v1/analytics/hg270/", Hg270Api.as_view(), name="analytics-hg270"),
+    path("v1/analytics/hg270.xlsx", Hg270ExcelApi.as_view(), name="analytics-hg270-xlsx"),
+    path("v1/analytics/dhis2/", Dhis2Api.as_view(), name="analytics-dhis2"),
+]

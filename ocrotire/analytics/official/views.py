@@ -1,4 +1,4 @@
-"""Pages of analytics: the HG 270 report."""
+"""The page of the HG 270 report (and its workbook, `?format=xlsx`)."""
 
 from __future__ import annotations
 
