@@ -3,8 +3,8 @@
 `generate` runs a list of generator steps in order, in one transaction: persons and households
 (the registry generator), staff per leaf unit, then reports and the cases they open, simulated
 day by day over the years asked for. Later capabilities (providers, referrals, placements…) add
-their own records with `@generator_step` in their app's `synthetic` module (found when a generation
-runs), reading what earlier steps left in `Generation.shared`.
+their own records with `@generator_step` in a module of this package named in `STEP_MODULES`
+(imported when a generation runs), reading what earlier steps left in `Generation.shared`.
 
 Reports and cases are simulated as the services would have written them: registration numbers
 per authority and year in order of receipt (and the counters left where `next_number` continues
@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from functools import lru_cache
+from importlib import import_module
 from typing import IO, Any
 
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, models, transaction
-from django.utils.module_loading import autodiscover_modules
 
 from ocrotire.accounts.models import Role, RoleCode, User
 from ocrotire.accounts.services import roles_ensure
@@ -68,6 +68,7 @@ from ocrotire.core.bulk import (
 from ocrotire.core.crypto import encrypt
 from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import Calendar, calendar_of, due_at
+from ocrotire.demo.synthetic.persons import leaf_units
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import (
     ConcernCategory,
@@ -83,7 +84,6 @@ from ocrotire.registry.models import (
     Person,
     PersonIdentifier,
 )
-from ocrotire.registry.synthetic import leaf_units
 
 __all__ = ["STEPS", "Generation", "Scale", "generate", "generator_step"]
 
@@ -146,6 +146,8 @@ class GeneratorStep:
 
 
 STEPS: list[GeneratorStep] = []
+# The modules that register steps besides this one, each as it is imported.
+STEP_MODULES = ("ocrotire.demo.synthetic.analytics",)
 
 
 def generator_step(
@@ -170,9 +172,9 @@ def generate(
 
     `fast` skips the per-row foreign-key triggers where the database allows it (see
     `core.bulk.fast_load`); tests turn it off to have every reference checked."""
-    # Every app's `synthetic` module registers its steps as it is imported: imported here, when
-    # a generation runs, not by every web worker at start-up.
-    autodiscover_modules("synthetic")
+    # Imported here, when a generation runs: each of them imports this module.
+    for module in STEP_MODULES:
+        import_module(module)
     generation = Generation(scale=scale, stream=stream, progress=progress)
     with transaction.atomic():
         generation.shared["fast_load"] = fast and fast_load()
