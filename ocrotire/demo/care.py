@@ -17,7 +17,7 @@ from ocrotire.care.models import (
     PlacementForm,
 )
 from ocrotire.care.services import institution_change_record, placement_end, placement_start
-from ocrotire.demo.providers import DemoChildren
+from ocrotire.demo.children import DemoChildren
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint, ServiceType
 from ocrotire.providers.services import provider_create, service_point_create
