@@ -1,8 +1,8 @@
 """Fill the registry with synthetic persons (names, identifiers, name keys) for benchmarks and training.
 
-The persons come from `ocrotire.demo.synthetic.persons`: realistic names for one country, a share of
-duplicates with the variations the registry must catch, twins, valid national identifiers, and a
-ground-truth entity per record (written with `--truth` to measure recall).
+The persons come from `ocrotire.demo.synthetic.persons`: realistic names for one country, a
+share of duplicates with the variations the registry must catch, twins, valid national
+identifiers, and a ground-truth entity per record (written with `--truth` to measure recall).
 
 The write path is built for a million rows in a few minutes, and so bypasses `person_create`:
 
