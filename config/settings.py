@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ocrotire.planning",
     "ocrotire.analytics",
     "ocrotire.api",
+    "ocrotire.demo",
 ]
 
 MIDDLEWARE = [

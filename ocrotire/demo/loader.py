@@ -18,6 +18,12 @@ from ocrotire.accounts.services import (
     user_upsert,
 )
 from ocrotire.cases.deadlines import rules_load
+from ocrotire.demo.analytics import dhis2_demo_load
+from ocrotire.demo.care import care_demo_load, institutions_demo_load
+from ocrotire.demo.cases import cases_demo_load
+from ocrotire.demo.planning import planning_demo_load, projects_demo_load
+from ocrotire.demo.providers import providers_demo_load
+from ocrotire.demo.registry import registry_demo_load
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import available_packs, pack_load
 from ocrotire.intake.services import concerns_load
@@ -146,24 +152,12 @@ def demo_load() -> dict[str, int]:
     # Two-factor sign-in is off in the demo so that anyone can try every role.
     for role in Role.objects.filter(mfa_required=True):
         role_policy_set(actor=None, role=role, mfa_required=False)
-    from ocrotire.registry.demo import registry_demo_load
-
     counts["persons_created"] = registry_demo_load(users)
-    from ocrotire.cases.demo import cases_demo_load
-
     counts.update(cases_demo_load(users, by_key))
-    from ocrotire.providers.demo import providers_demo_load
-
     counts.update(providers_demo_load(users, by_key))
-    from ocrotire.care.demo import care_demo_load, institutions_demo_load
-
     counts.update(care_demo_load(users))
     counts.update(institutions_demo_load(users))
-    from ocrotire.planning.demo import planning_demo_load, projects_demo_load
-
     counts.update(planning_demo_load(users))
     counts.update(projects_demo_load(users))
-    from ocrotire.analytics.demo import dhis2_demo_load
-
     counts.update(dhis2_demo_load())
     return counts

@@ -17,8 +17,8 @@ from ocrotire.care.models import (
     PlacementForm,
 )
 from ocrotire.care.services import institution_change_record, placement_end, placement_start
+from ocrotire.demo.children import DemoChildren
 from ocrotire.geo.models import Unit
-from ocrotire.providers.demo import DemoChildren
 from ocrotire.providers.models import ServicePoint, ServiceType
 from ocrotire.providers.services import provider_create, service_point_create
 

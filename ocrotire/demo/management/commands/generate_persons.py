@@ -1,8 +1,8 @@
 """Fill the registry with synthetic persons (names, identifiers, name keys) for benchmarks and training.
 
-The persons come from `ocrotire.registry.synthetic`: realistic names for one country, a share of
-duplicates with the variations the registry must catch, twins, valid national identifiers, and a
-ground-truth entity per record (written with `--truth` to measure recall).
+The persons come from `ocrotire.demo.synthetic.persons`: realistic names for one country, a
+share of duplicates with the variations the registry must catch, twins, valid national
+identifiers, and a ground-truth entity per record (written with `--truth` to measure recall).
 
 The write path is built for a million rows in a few minutes, and so bypasses `person_create`:
 
@@ -40,6 +40,7 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.bulk import BulkTable, CopyWriter
 from ocrotire.core.bulk import batched as _batched
 from ocrotire.core.models import AuditAction
+from ocrotire.demo.synthetic.persons import COUNTRIES, SyntheticPerson, leaf_units, persons
 from ocrotire.registry.models import (
     Household,
     HouseholdMember,
@@ -48,7 +49,6 @@ from ocrotire.registry.models import (
     PersonIdentifier,
 )
 from ocrotire.registry.names import KEY_MAX_LENGTH, name_keys
-from ocrotire.registry.synthetic import COUNTRIES, SyntheticPerson, leaf_units, persons
 
 
 def person_name_keys(given_name: str, family_name: str, other_names: str = "") -> list[str]:

@@ -1,27 +1,20 @@
-"""Demo reports and cases in Chișinău (and a few in Chernihiv): every channel and kind of reporter,
-every stage of a case, with deadlines met, missed and still running. Written through the intake
-and case services only, so the timeline, tasks and audit log are what real use would leave."""
+"""Demo cases in Chișinău (and one in Chernihiv): every stage of a case, with deadlines met,
+missed and still running; and the order in which every demo story runs, these and the reports
+that stay reports (`demo.reports`). Written through the intake and case services only, so the
+timeline, tasks and audit log are what real use would leave."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from typing import Any
-
-from django.utils import timezone
+from datetime import date
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.cases.models import AssessmentKind, Case
 from ocrotire.cases.services import (
-    AssessmentInput,
-    case_assessment_record,
-    case_closure_decide,
     case_closure_propose,
     case_emergency_end,
     case_meeting_record,
     case_member_add,
-    case_plan_decide,
-    case_plan_submit,
     case_protective_action_record,
     case_protective_step_record,
     case_referral_record,
@@ -30,195 +23,15 @@ from ocrotire.cases.services import (
     case_visit_record,
 )
 from ocrotire.cases.tasks import overdue_scan
-from ocrotire.core.workdays import calendar_of, due_at
-from ocrotire.geo.models import Unit
+from ocrotire.demo import reports
+from ocrotire.demo.desk import Desk
 from ocrotire.intake.models import Report
-from ocrotire.intake.services import (
-    ChildInput,
-    ReportInput,
-    TriageInput,
-    report_create,
-    report_triage,
-)
-from ocrotire.registry.models import Person, PersonStatus
-from ocrotire.registry.services import PersonInput
-
-# Channels that need the office to be open: a report through them is received on a working day.
-OFFICE_CHANNELS = ("notification_form", "walk_in", "written", "self_referral")
-
-
-class _Demo:
-    """Shortcuts over the services for the stories below; times are given as days ago and a
-    local hour, so that the demo always looks as if it had been used over the last weeks."""
-
-    def __init__(self, users: dict[str, User], institutions: dict[str, Institution]) -> None:
-        self.users = users
-        self.institutions = institutions
-        self.now = timezone.now()
-
-    def at(self, days: int, hour: int = 10, minute: int = 0, country: str = "MD") -> datetime:
-        zone = calendar_of(country).zone
-        day = timezone.localtime(self.now, zone).date() - timedelta(days=days)
-        value = datetime.combine(day, time(hour, minute), tzinfo=zone)
-        # Today's events happen now when the hour asked for is still to come.
-        return min(value, self.now)
-
-    def overdue_days(
-        self, *, offset: int, unit: str, least: int, hour: int = 10, country: str = "MD"
-    ) -> int:
-        """The fewest days ago (at least `least`) for an event at `hour` whose deadline of
-        `offset` `unit` has already passed today, whatever the weekday and holidays."""
-        days = least
-        calendar = calendar_of(country)
-        while True:
-            anchor = self.at(days, hour, country=country)
-            if due_at(anchor, offset=offset, unit=unit, calendar=calendar) < self.now:
-                return days
-            days += 1
-
-    def person(self, given: str, family: str, sex: str, born: date, unit: str) -> ChildInput:
-        """A child of the registry demo, or the same child as a new record if it is missing."""
-        found = (
-            Person.objects.filter(
-                given_name=given, family_name=family, birth_date=born, status=PersonStatus.ACTIVE
-            )
-            .order_by("pk")
-            .first()
-        )
-        if found is not None:
-            return ChildInput(person=found)
-        return self.new(given, family, sex, born, unit)
-
-    def new(self, given: str, family: str, sex: str, born: date, unit: str) -> ChildInput:
-        return ChildInput(
-            new=PersonInput(
-                given_name=given,
-                family_name=family,
-                sex=sex,
-                birth_date=born,
-                unit=Unit.objects.get(code=unit),
-            )
-        )
-
-    def file(
-        self,
-        actor: str,
-        unit: str,
-        received: datetime,
-        *,
-        channel: str,
-        reporter_kind: str,
-        narrative: str,
-        concerns: list[str],
-        children: list[ChildInput],
-        **extra: Any,
-    ) -> Report:
-        place = Unit.objects.get(code=unit)
-        if channel in OFFICE_CHANNELS:
-            # Earlier, never later, so that every step a story dates after it stays after it.
-            calendar = calendar_of(place.country)
-            while not calendar.is_working_day(timezone.localtime(received, calendar.zone).date()):
-                received -= timedelta(days=1)
-        return report_create(
-            actor=self.users[actor],
-            data=ReportInput(
-                channel=channel,
-                reporter_kind=reporter_kind,
-                unit=place,
-                narrative=narrative,
-                concerns=concerns,
-                children=children,
-                received_at=received,
-                **extra,
-            ),
-        )
-
-    def triage(
-        self,
-        actor: str,
-        report: Report,
-        decision: str,
-        reason: str,
-        at: datetime | None,
-        **extra: Any,
-    ) -> Report:
-        return report_triage(
-            actor=self.users[actor],
-            report=report,
-            version=report.version,
-            data=TriageInput(decision=decision, reason=reason, at=at, **extra),
-        )
-
-    def open(self, actor: str, report: Report, risk: str, reason: str, at: datetime | None) -> Case:
-        report = self.triage(actor, report, "open_case", reason, at, risk_level=risk)
-        case = report.cases.order_by("pk").first()
-        assert case is not None
-        return case
-
-    def assess(
-        self,
-        actor: str,
-        case: Case,
-        kind: str,
-        at: datetime,
-        *,
-        risk: str,
-        confirmed: str,
-        findings: str,
-        emergency: bool = False,
-        needs: list[str] | None = None,
-        recommendation: str = "",
-    ) -> Case:
-        return case_assessment_record(
-            actor=self.users[actor],
-            case=case,
-            version=case.version,
-            kind=kind,
-            data=AssessmentInput(
-                findings=findings,
-                risk_level=risk,
-                confirmed=confirmed,
-                protection_interview_done=kind == AssessmentKind.INITIAL,
-                recommendation=recommendation,
-                needs=needs,
-                completed_at=at,
-                emergency=emergency,
-            ),
-        )
-
-    def plan(self, actor: str, case: Case, goals: str, actions: list[tuple[str, str]]) -> Case:
-        review = timezone.localdate() + timedelta(days=90)
-        return case_plan_submit(
-            actor=self.users[actor],
-            case=case,
-            version=case.version,
-            goals=goals,
-            actions=[
-                {"action": action, "responsible": responsible, "due": ""}
-                for action, responsible in actions
-            ],
-            next_review_due=review,
-        )
-
-    def approve_plan(self, actor: str, case: Case) -> Case:
-        return case_plan_decide(
-            actor=self.users[actor], case=case, version=case.version, approve=True
-        )
-
-    def close(self, actor: str, approver: str, case: Case, reason: str, note: str) -> Case:
-        case = case_closure_propose(
-            actor=self.users[actor], case=case, version=case.version, reason=reason, note=note
-        )
-        return case_closure_decide(
-            actor=self.users[approver], case=case, version=case.version, approve=True
-        )
-
 
 # The stories, each filing one report and taking it as far as its scenario goes. They run in the
 # order the reports were received, so registration numbers follow the dates.
 
 
-def _reopened(d: _Demo) -> None:
+def _reopened(d: Desk) -> None:
     """A case closed after the family calmed down, reopened when the school reported again."""
     report = d.file(
         "specialist",
@@ -266,7 +79,7 @@ def _reopened(d: _Demo) -> None:
     )
 
 
-def _implementation(d: _Demo) -> None:
+def _implementation(d: Desk) -> None:
     """The full path: assessments, a home visit, a case conference, an approved plan, a referral
     to the day centre, a team member from the provider, a review and a school visit."""
     report = d.file(
@@ -367,7 +180,7 @@ def _implementation(d: _Demo) -> None:
     )
 
 
-def _closure_proposed(d: _Demo) -> None:
+def _closure_proposed(d: Desk) -> None:
     """A girl called the hotline herself; the plan worked and closure waits for the head."""
     report = d.file(
         "specialist2",
@@ -421,23 +234,7 @@ def _closure_proposed(d: _Demo) -> None:
     )
 
 
-def _linked_hotline(d: _Demo) -> None:
-    """A second, anonymous call about the girl whose case is open: linked, not a new case."""
-    report = d.file(
-        "specialist",
-        "MD-CU-BOT",
-        d.at(45, 20, 5),
-        channel="hotline",
-        reporter_kind="anonymous",
-        narrative="O vecină spune că fetița din apartamentul 12 stă singură seara.",
-        concerns=["no_supervision"],
-        children=[d.person("Maria", "Țurcanu", "F", date(2015, 3, 12), "MD-CU-BOT")],
-        information_source="third_party",
-    )
-    d.triage("specialist", report, "link_case", "Același copil, caz deschis.", d.at(44, 9))
-
-
-def _complex_overdue(d: _Demo) -> None:
+def _complex_overdue(d: Desk) -> None:
     """The complex assessment is ten days late."""
     report = d.file(
         "specialist",
@@ -468,7 +265,7 @@ def _complex_overdue(d: _Demo) -> None:
     )
 
 
-def _plan_approval(d: _Demo) -> None:
+def _plan_approval(d: Desk) -> None:
     """The plan waits for the supervisor."""
     report = d.file(
         "specialist2",
@@ -512,7 +309,7 @@ def _plan_approval(d: _Demo) -> None:
     )
 
 
-def _planning_overdue(d: _Demo) -> None:
+def _planning_overdue(d: Desk) -> None:
     """The plan should have been drafted within ten working days of the complex assessment."""
     report = d.file(
         "specialist2",
@@ -550,7 +347,7 @@ def _planning_overdue(d: _Demo) -> None:
     )
 
 
-def _closed(d: _Demo) -> None:
+def _closed(d: Desk) -> None:
     """An anonymous online report that the assessment did not confirm: the case is closed."""
     report = d.file(
         "specialist",
@@ -576,7 +373,7 @@ def _closed(d: _Demo) -> None:
     d.close("specialist", "supervisor", case, "not_confirmed", "Suspiciunea nu s-a confirmat.")
 
 
-def _planning_running(d: _Demo) -> None:
+def _planning_running(d: Desk) -> None:
     """A boy walked in himself; the plan is being drafted, in time."""
     report = d.file(
         "specialist",
@@ -612,57 +409,7 @@ def _planning_running(d: _Demo) -> None:
     )
 
 
-def _redirected(d: _Demo) -> None:
-    report = d.file(
-        "supervisor",
-        "MD-CU-BUI",
-        d.at(20, 12),
-        channel="phone",
-        reporter_kind="citizen",
-        reporter_name="Ana Vrabie",
-        reporter_contact="079 000 303",
-        reporter_relationship="vecină",
-        narrative="O bătaie între adolescenți în fața blocului; unul a rămas cu nasul spart.",
-        concerns=["other_risk"],
-        children=[d.new("Victor", "Vrabie", "M", date(2009, 5, 30), "MD-CU-BUI")],
-        information_source="observation",
-    )
-    d.triage(
-        "supervisor",
-        report,
-        "redirect",
-        "Conflict între adolescenți, fără risc în familie: de competența poliției.",
-        d.at(19, 10),
-        redirect_to=d.institutions["IGP"],
-    )
-
-
-def _redirected_education(d: _Demo) -> None:
-    report = d.file(
-        "specialist2",
-        "MD-CU-CEN",
-        d.at(4, 11),
-        channel="phone",
-        reporter_kind="professional",
-        reporter_sector="education",
-        reporter_institution=d.institutions["DEMO-SCHOOL-CEN"],
-        reporter_name="Ion Surdu, director adjunct",
-        narrative="Un elev de 17 ani absentează de o lună; familia spune că vrea să se angajeze.",
-        concerns=["other_risk"],
-        children=[d.new("Nichita", "Bălan", "M", date(2009, 1, 20), "MD-CU-CEN")],
-        form_received_at=d.at(4, 15),
-    )
-    d.triage(
-        "specialist2",
-        report,
-        "redirect",
-        "Abandon școlar fără alt risc: de competența direcției de educație.",
-        d.at(3, 10),
-        redirect_to=d.institutions["DGETS"],
-    )
-
-
-def _self_referral(d: _Demo) -> None:
+def _self_referral(d: Desk) -> None:
     report = d.file(
         "specialist2",
         "MD-CU-CEN",
@@ -689,27 +436,7 @@ def _self_referral(d: _Demo) -> None:
     )
 
 
-def _closed_no_action(d: _Demo) -> None:
-    report = d.file(
-        "head",
-        "MD-CU-RIS",
-        d.at(15, 17),
-        channel="phone",
-        reporter_kind="anonymous",
-        narrative="Se aud țipete de copil din casa de la colț în fiecare seară.",
-        concerns=["other_risk"],
-        children=[d.new("Alexandru", "Cebotari", "M", date(2020, 3, 3), "MD-CU-RIS")],
-    )
-    d.triage(
-        "head",
-        report,
-        "close",
-        "Vizita a arătat un copil sănătos, cu colici; medicul de familie confirmă.",
-        d.at(14, 15),
-    )
-
-
-def _emergency_ended(d: _Demo) -> None:
+def _emergency_ended(d: Desk) -> None:
     """A police protection order during the emergency, then back to the complex assessment."""
     report = d.file(
         "head",
@@ -755,7 +482,7 @@ def _emergency_ended(d: _Demo) -> None:
     )
 
 
-def _siblings(d: _Demo) -> None:
+def _siblings(d: Desk) -> None:
     """One report about two children opens one case each."""
     report = d.file(
         "reporter",
@@ -794,7 +521,7 @@ def _siblings(d: _Demo) -> None:
         )
 
 
-def _trafficking(d: _Demo) -> None:
+def _trafficking(d: Desk) -> None:
     report = d.file(
         "supervisor",
         "MD-CU-CIO",
@@ -821,7 +548,7 @@ def _trafficking(d: _Demo) -> None:
     )
 
 
-def _initial_late(d: _Demo) -> None:
+def _initial_late(d: Desk) -> None:
     """The initial assessment was done, but after its 72 hours."""
     report = d.file(
         "specialist",
@@ -849,7 +576,7 @@ def _initial_late(d: _Demo) -> None:
     )
 
 
-def _emergency(d: _Demo) -> None:
+def _emergency(d: Desk) -> None:
     """A removal from the family: the prosecutor was told in time, the court action is late."""
     days = d.overdue_days(offset=3, unit="working_days", least=5, hour=14)
     report = d.file(
@@ -900,7 +627,7 @@ def _emergency(d: _Demo) -> None:
     )
 
 
-def _initial_overdue(d: _Demo) -> None:
+def _initial_overdue(d: Desk) -> None:
     """High risk: the initial assessment was due in 24 hours and is not done."""
     report = d.file(
         "specialist",
@@ -922,47 +649,7 @@ def _initial_overdue(d: _Demo) -> None:
     d.open("specialist", report, "high", "Leziuni și dezvăluire.", d.at(3, 12))
 
 
-def _relinked_after_reopening(d: _Demo) -> None:
-    """The school's new report about the boy whose case was reopened."""
-    child = Person.objects.filter(given_name="Daniel", family_name="Moraru").order_by("pk").first()
-    assert child is not None
-    report = d.file(
-        "reporter",
-        "MD-CU-BOT",
-        d.at(2, 11),
-        channel="notification_form",
-        reporter_kind="professional",
-        reporter_sector="education",
-        reporter_institution=d.users["reporter"].institution,
-        reporter_name="Natalia Popa, dirigintă",
-        narrative="Elevul a adormit în clasă și spune că acasă se ceartă din nou toată noaptea.",
-        concerns=["psychological"],
-        children=[ChildInput(person=child)],
-        information_source="disclosure",
-    )
-    d.triage("specialist", report, "link_case", "Cazul a fost redeschis pentru acest copil.", None)
-
-
-def _repeat(d: _Demo) -> None:
-    """A repeat report about a child whose case is open: linked to it."""
-    report = d.file(
-        "specialist",
-        "MD-CU-BOT",
-        d.at(1, 9, 40),
-        channel="phone",
-        reporter_kind="citizen",
-        reporter_name="Galina Ceban",
-        reporter_contact="069 000 505",
-        reporter_relationship="mătușa",
-        narrative="Mătușa spune că băiatul nu a mai fost la școală de trei zile și are vânătăi.",
-        concerns=["physical", "neglect"],
-        children=[d.person("Ion", "Ceban", "M", date(2012, 7, 1), "MD-CU-BOT")],
-        information_source="third_party",
-    )
-    d.triage("specialist", report, "link_case", "Copilul are deja un caz deschis.", None)
-
-
-def _initial_running(d: _Demo) -> None:
+def _initial_running(d: Desk) -> None:
     report = d.file(
         "specialist2",
         "MD-CU-CEN",
@@ -980,78 +667,7 @@ def _initial_running(d: _Demo) -> None:
     d.open("specialist2", report, "medium", "Copil mic lăsat singur.", None)
 
 
-def _awaiting_school(d: _Demo) -> None:
-    days = d.overdue_days(offset=3, unit="working_days", least=5, hour=9)
-    d.file(
-        "reporter",
-        "MD-CU-BOT",
-        d.at(days, 9),
-        channel="notification_form",
-        reporter_kind="professional",
-        reporter_sector="education",
-        reporter_institution=d.users["reporter"].institution,
-        reporter_name="Natalia Popa, dirigintă",
-        narrative="Elevul este retras și plânge des; colegii spun că tatăl îl umilește.",
-        concerns=["psychological"],
-        children=[d.new("Radu", "Popescu", "M", date(2014, 9, 9), "MD-CU-BOT")],
-        information_source="third_party",
-    )
-
-
-def _awaiting_walk_in(d: _Demo) -> None:
-    days = d.overdue_days(offset=3, unit="working_days", least=6, hour=15)
-    d.file(
-        "specialist2",
-        "MD-CU-CEN",
-        d.at(days, 15),
-        channel="walk_in",
-        reporter_kind="citizen",
-        reporter_name="Tatiana Lupu",
-        reporter_contact="078 000 606",
-        reporter_relationship="vecină",
-        narrative="Copiii vecinilor cer mâncare la ușa ei; părinții lipsesc zile întregi.",
-        concerns=["neglect", "no_supervision"],
-        children=[d.new("Artur", "Lupașcu", "M", date(2016, 2, 2), "MD-CU-CEN")],
-        information_source="observation",
-    )
-
-
-def _awaiting_written(d: _Demo) -> None:
-    d.file(
-        "supervisor",
-        "MD-CU-CIO",
-        d.at(1, 11),
-        channel="written",
-        reporter_kind="professional",
-        reporter_sector="health",
-        reporter_name="Spitalul Clinic Municipal de Copii",
-        narrative="Adolescentul internat povestește că a fost dus la muncă la o stână, neplătit.",
-        concerns=["labour_exploitation", "trafficking"],
-        children=[d.new("Costel", "Iovu", "M", date(2010, 6, 6), "MD-CU-CIO")],
-        information_source="disclosure",
-    )
-
-
-def _today(d: _Demo) -> None:
-    d.file(
-        "specialist",
-        "MD-CU-BOT",
-        d.at(0, 9, 30),
-        channel="phone",
-        reporter_kind="professional",
-        reporter_sector="health",
-        reporter_institution=d.institutions["DEMO-CLINIC-BOT"],
-        reporter_name="Dr. Ala Cojocari, medic de familie",
-        narrative="Copil de 5 ani adus cu arsuri; explicațiile părinților nu se potrivesc.",
-        concerns=["physical"],
-        children=[d.new("Matei", "Grosu", "M", date(2021, 5, 5), "MD-CU-BOT")],
-        information_source="observation",
-        immediate_danger=True,
-        agencies=[("police", d.at(0, 9, 40), ""), ("ambulance", d.at(0, 9, 0), "")],
-    )
-
-
-def _ua_case(d: _Demo) -> None:
+def _ua_case(d: Desk) -> None:
     report = d.file(
         "specialist_ua",
         "UA-74-CHE-CHEH",
@@ -1079,73 +695,36 @@ def _ua_case(d: _Demo) -> None:
     )
 
 
-def _ua_awaiting(d: _Demo) -> None:
-    days = d.overdue_days(offset=1, unit="working_days", least=2, hour=20, country="UA")
-    d.file(
-        "specialist_ua",
-        "UA-74-CHE-CHEH",
-        d.at(days, 20, country="UA"),
-        channel="hotline",
-        reporter_kind="anonymous",
-        narrative="Дівчинка цілими днями сама вдома, мати не повертається ночувати.",
-        concerns=["neglect"],
-        children=[d.new("Марія", "Коваленко", "F", date(2016, 7, 7), "UA-74-CHE-CHEH")],
-    )
-
-
-def _ua_closed(d: _Demo) -> None:
-    report = d.file(
-        "specialist_ua",
-        "UA-74-CHE-CHEH",
-        d.at(10, 12, country="UA"),
-        channel="online",
-        reporter_kind="citizen",
-        reporter_name="Андрій Мельник",
-        reporter_contact="andrii.melnyk@example.invalid",
-        reporter_relationship="сусід",
-        narrative="Підліток продає речі з дому, бо батьки забирають його пенсію по інвалідності.",
-        concerns=["economic"],
-        children=[d.new("Богдан", "Мельник", "M", date(2009, 12, 12), "UA-74-CHE-CHEH")],
-    )
-    d.triage(
-        "specialist_ua",
-        report,
-        "close",
-        "Перевірка не підтвердила: виплати отримує опікун і витрачає на дитину.",
-        d.at(9, 11, country="UA"),
-    )
-
-
-STORIES: list[Callable[[_Demo], None]] = [
+STORIES: list[Callable[[Desk], None]] = [
     _reopened,
     _implementation,
     _closure_proposed,
     _complex_overdue,
-    _linked_hotline,
+    reports.linked_hotline,
     _plan_approval,
     _planning_overdue,
     _closed,
     _planning_running,
-    _redirected,
+    reports.redirected,
     _self_referral,
-    _closed_no_action,
+    reports.closed_no_action,
     _emergency_ended,
     _siblings,
-    _ua_closed,
+    reports.ua_closed,
     _trafficking,
     _initial_late,
     _emergency,
-    _awaiting_school,
-    _awaiting_walk_in,
-    _redirected_education,
+    reports.awaiting_school,
+    reports.awaiting_walk_in,
+    reports.redirected_education,
     _initial_overdue,
     _ua_case,
-    _ua_awaiting,
-    _relinked_after_reopening,
-    _repeat,
-    _awaiting_written,
+    reports.ua_awaiting,
+    reports.relinked_after_reopening,
+    reports.repeat,
+    reports.awaiting_written,
     _initial_running,
-    _today,
+    reports.today,
 ]
 
 
@@ -1158,7 +737,7 @@ def cases_demo_load(users: dict[str, User], institutions: dict[str, Institution]
     # never receive invented ones. The same rule as the registry demo's.
     if Report.objects.exists():
         return {"reports_created": 0, "cases_created": 0}
-    demo = _Demo(users, institutions)
+    demo = Desk(users, institutions)
     for story in STORIES:
         story(demo)
     overdue_scan(now=demo.now)

@@ -1,6 +1,6 @@
 """Fill a database with synthetic persons, reports, cases, tasks and timelines for benchmarks.
 
-The generator steps live in `ocrotire.cases.synthetic`; this command parses the scale, refuses a
+The generator steps live in `ocrotire.demo.synthetic`; this command parses the scale, refuses a
 production configuration, and prints the rows written per table with their rate."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ocrotire.cases.synthetic import Scale, generate
-from ocrotire.registry.synthetic import COUNTRIES
+from ocrotire.demo.synthetic.generation import Scale, generate
+from ocrotire.demo.synthetic.persons import COUNTRIES
 
 
 class Command(BaseCommand):

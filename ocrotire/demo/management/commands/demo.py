@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ocrotire.core.demo import DEMO_PASSWORD, DEMO_USERS, DemoRefused, demo_load
+from ocrotire.demo.loader import DEMO_PASSWORD, DEMO_USERS, DemoRefused, demo_load
 
 
 class Command(BaseCommand):

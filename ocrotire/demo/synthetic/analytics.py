@@ -8,7 +8,7 @@ import time
 from django.db import connection
 
 from ocrotire.analytics.common import figures
-from ocrotire.cases.synthetic import Generation, generator_step
+from ocrotire.demo.synthetic.generation import Generation, generator_step
 
 
 @generator_step("figures_off", order=0)
