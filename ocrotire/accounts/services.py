@@ -33,6 +33,7 @@ from ocrotire.accounts.security import (
 from ocrotire.core import context
 from ocrotire.core.audit import audit_record, diff
 from ocrotire.core.context import current as request_context
+from ocrotire.core.errors import Conflict
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 
@@ -48,8 +49,7 @@ CASE_DATA_ROLES = {
 }
 
 
-class ConflictError(Exception):
-    """The record changed since the caller read it."""
+ConflictError = Conflict  # until every app raises core.errors.Conflict itself
 
 
 class AuthenticationFailed(Exception):
