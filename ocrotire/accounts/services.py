@@ -49,9 +49,6 @@ CASE_DATA_ROLES = {
 }
 
 
-ConflictError = Conflict  # until every app raises core.errors.Conflict itself
-
-
 class AuthenticationFailed(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

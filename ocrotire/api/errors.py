@@ -76,7 +76,7 @@ def domain_code(exc: Exception) -> str | None:
         return Invalid.code
     if isinstance(exc, Http404):
         return NotFound.code
-    if isinstance(exc, PermissionDenied | PermissionError):  # PermissionError: until replaced
+    if isinstance(exc, PermissionDenied):
         return NotAllowed.code
     return None
 
