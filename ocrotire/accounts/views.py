@@ -58,6 +58,7 @@ from ocrotire.accounts.selectors import (
     user_tokens,
 )
 from ocrotire.core.audit import audit_record
+from ocrotire.core.errors import Conflict
 from ocrotire.core.forms import add_service_errors
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.selectors import unit_choices
@@ -491,7 +492,7 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 units=data["units"],
             )
-        except services.ConflictError:
+        except Conflict:
             form.add_error(
                 None,
                 _(

@@ -60,6 +60,7 @@ from ocrotire.cases.selectors import (
 )
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
+from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
@@ -1009,7 +1010,7 @@ class DeadlineRuleDetailApi(GenericAPIView[DeadlineRule]):
     def patch(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         if not can_manage_rules(user):
-            raise PermissionError
+            raise NotAllowed
         rule = DeadlineRule.objects.filter(pk=pk).first()
         if rule is None:
             raise Http404

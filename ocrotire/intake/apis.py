@@ -23,6 +23,7 @@ from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
+from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.intake import services
@@ -397,7 +398,7 @@ class ReportListApi(GenericAPIView[Report]):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_file_report(user):
-            raise PermissionError
+            raise NotAllowed
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
@@ -422,7 +423,7 @@ class ReportListApi(GenericAPIView[Report]):
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_file_report(user):
-            raise PermissionError
+            raise NotAllowed
         payload = ReportInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         report = services.report_create(
@@ -553,7 +554,7 @@ class AttachmentDetailApi(GenericAPIView[Report]):
     def get(self, request: Request, pk: int, attachment_pk: int) -> FileResponse:
         user = acting_user(request)
         if not keeps_register(user):
-            raise PermissionError
+            raise NotAllowed
         report = report_get(user=user, pk=pk)
         attachment = report.attachments.filter(pk=attachment_pk).first()
         if attachment is None:
