@@ -300,8 +300,8 @@ OCROTIRE_JSON_MAX_DEPTH = env_int("OCROTIRE_JSON_MAX_DEPTH", 32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "ocrotire.api.authentication.ExpiringTokenAuthentication",
-        "ocrotire.api.authentication.VerifiedSessionAuthentication",
+        "ocrotire.accounts.drf.ExpiringTokenAuthentication",
+        "ocrotire.accounts.drf.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

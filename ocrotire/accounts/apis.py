@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ocrotire.accounts import security, services
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.models import Institution, InstitutionKind
 from ocrotire.accounts.permissions import acting_user, can_create_institution, role_codes
 from ocrotire.accounts.selectors import (
@@ -30,7 +31,6 @@ from ocrotire.accounts.selectors import (
 )
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.geo.models import Unit
 
 

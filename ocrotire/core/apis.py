@@ -11,8 +11,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsAuditor
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.api.permissions import IsAuditor
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_moment
 from ocrotire.core.models import AuditAction, AuditEvent

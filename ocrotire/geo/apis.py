@@ -13,8 +13,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.api.permissions import IsMember
 from ocrotire.geo.models import Unit, UnitLevel
 from ocrotire.geo.selectors import unit_get, unit_list
 
