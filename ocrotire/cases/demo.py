@@ -30,7 +30,8 @@ from ocrotire.cases.services import (
     case_visit_record,
 )
 from ocrotire.cases.tasks import overdue_scan
-from ocrotire.core.workdays import calendar_of, due_at
+from ocrotire.core.workdays import due_at
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report
 from ocrotire.intake.services import (

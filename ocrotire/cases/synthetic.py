@@ -67,7 +67,8 @@ from ocrotire.core.bulk import (
 )
 from ocrotire.core.crypto import encrypt
 from ocrotire.core.models import AuditAction
-from ocrotire.core.workdays import Calendar, calendar_of, due_at
+from ocrotire.core.workdays import Calendar, due_at
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import (
     ConcernCategory,
