@@ -6,10 +6,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ocrotire.accounts import apis as accounts_apis
+from ocrotire.accounts import audit_log
 from ocrotire.analytics import api_urls as analytics_api_urls
 from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
-from ocrotire.core import apis as core_apis
 from ocrotire.geo import apis as geo_apis
 from ocrotire.intake import apis as intake_apis
 from ocrotire.planning import apis as planning_apis
@@ -30,7 +30,7 @@ v1 = [
         accounts_apis.InstitutionDetailApi.as_view(),
         name="institution-detail",
     ),
-    path("v1/audit/", core_apis.AuditListApi.as_view(), name="audit-list"),
+    path("v1/audit/", audit_log.AuditListApi.as_view(), name="audit-list"),
     path("v1/providers/", providers_apis.ProviderListApi.as_view(), name="provider-list"),
     path(
         "v1/providers/<id:pk>/", providers_apis.ProviderDetailApi.as_view(), name="provider-detail"
