@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ocrotire.planning",
     "ocrotire.analytics",
     "ocrotire.api",
+    "ocrotire.site",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "ocrotire.site.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -92,7 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "ocrotire.core.context_processors.navigation",
+                "ocrotire.site.navigation.navigation",
                 "ocrotire.accounts.context_processors.security_notices",
             ],
         },

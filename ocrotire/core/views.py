@@ -1,17 +1,13 @@
-"""Shell pages: the home page per role, health check and error pages."""
+"""Shell pages: the health check and the error pages."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from ocrotire.accounts.models import RoleCode
-from ocrotire.accounts.permissions import acting_user, is_member, role_codes
-from ocrotire.accounts.selectors import user_profile
 from ocrotire.core.jobs import health_report
 
 
@@ -28,26 +24,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse(report)
-
-
-def index(request: HttpRequest) -> HttpResponse:
-    return redirect("core:home" if request.user.is_authenticated else "accounts:login")
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = user_profile(user=acting_user(request))
-    roles = role_codes(user)
-    return render(
-        request,
-        "core/home.html",
-        {
-            "profile": user,
-            "is_member": is_member(user),
-            "roles": [RoleCode(code) for code in sorted(roles) if code in RoleCode.values],
-            "role_set": roles,
-        },
-    )
 
 
 def _wants_json(request: HttpRequest) -> bool:

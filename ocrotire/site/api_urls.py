@@ -1,4 +1,5 @@
-"""The v1 API, its OpenAPI schema and the API docs page (served from local assets)."""
+"""The v1 API's URL map (each app's endpoints live in its `apis.py`), its OpenAPI schema and
+the API docs page (served from local assets)."""
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
