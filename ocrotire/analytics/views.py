@@ -9,11 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.selectors import unit_choices
 from ocrotire.analytics import excel
 from ocrotire.analytics.forms import FIRST_YEAR, UnitYearForm
 from ocrotire.analytics.hg270 import LINES, hg270_document
 from ocrotire.analytics.permissions import can_view_analytics, sees_records
-from ocrotire.geo.selectors import unit_choices
 
 
 @login_required

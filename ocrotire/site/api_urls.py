@@ -11,7 +11,6 @@ from ocrotire.accounts import audit_log
 from ocrotire.analytics import api_urls as analytics_api_urls
 from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
-from ocrotire.geo import apis as geo_apis
 from ocrotire.intake import apis as intake_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
@@ -23,8 +22,8 @@ v1 = [
     path("v1/auth/token/", accounts_apis.TokenApi.as_view(), name="token"),
     path("v1/auth/token/revoke/", accounts_apis.TokenRevokeApi.as_view(), name="token-revoke"),
     path("v1/me/", accounts_apis.MeApi.as_view(), name="me"),
-    path("v1/units/", geo_apis.UnitListApi.as_view(), name="unit-list"),
-    path("v1/units/<id:pk>/", geo_apis.UnitDetailApi.as_view(), name="unit-detail"),
+    path("v1/units/", accounts_apis.UnitListApi.as_view(), name="unit-list"),
+    path("v1/units/<id:pk>/", accounts_apis.UnitDetailApi.as_view(), name="unit-detail"),
     path("v1/institutions/", accounts_apis.InstitutionListApi.as_view(), name="institution-list"),
     path(
         "v1/institutions/<id:pk>/",

@@ -38,7 +38,7 @@ first_pages = [
 urlpatterns = [
     path("", include((first_pages, "core"))),
     path("accounts/", include("ocrotire.accounts.urls")),
-    path("territory/", include("ocrotire.geo.urls")),
+    path("territory/", include("ocrotire.accounts.territory_urls")),
     path("registry/", include("ocrotire.registry.urls")),
     path("reports/", include("ocrotire.intake.urls")),
     path("cases/", include("ocrotire.cases.urls")),
