@@ -49,6 +49,7 @@ from ocrotire.accounts.selectors import (
     institution_list,
     recovery_codes_left,
     security_notices,
+    unit_choices,
     user_device_get,
     user_devices,
     user_profile,
@@ -61,7 +62,6 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import Conflict
 from ocrotire.core.forms import add_service_errors
 from ocrotire.core.models import AuditAction
-from ocrotire.geo.selectors import unit_choices
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:

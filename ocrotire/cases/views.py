@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.selectors import unit_choices
 from ocrotire.care.views import placement_panel
 from ocrotire.cases import forms as case_forms
 from ocrotire.cases import services
@@ -56,7 +57,6 @@ from ocrotire.cases.selectors import (
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.forms import service_call
 from ocrotire.core.pdf import PdfUnavailable
-from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
 

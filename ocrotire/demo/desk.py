@@ -19,7 +19,8 @@ from ocrotire.cases.services import (
     case_plan_decide,
     case_plan_submit,
 )
-from ocrotire.core.workdays import calendar_of, due_at
+from ocrotire.core.workdays import due_at
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report
 from ocrotire.intake.services import (

@@ -14,10 +14,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.cases.models import RiskLevel
 from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names

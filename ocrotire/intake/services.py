@@ -24,7 +24,7 @@ from ocrotire.core.bounds import EARLIEST_EVENT
 from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
-from ocrotire.core.workdays import calendar_of
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
 from ocrotire.intake.models import (

@@ -22,12 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.accounts.selectors import institution_list
+from ocrotire.accounts.selectors import institution_list, unit_choices
 from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.errors import Conflict
 from ocrotire.core.forms import query_date, service_call
-from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake import services
 from ocrotire.intake.forms import (
     AttachmentForm,

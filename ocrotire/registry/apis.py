@@ -13,9 +13,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.core.bounds import validate_birth_date
 from ocrotire.core.errors import NotAllowed
 from ocrotire.geo.models import Unit

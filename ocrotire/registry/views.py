@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.selectors import unit_choices
 from ocrotire.core.errors import Conflict
-from ocrotire.geo.selectors import unit_choices
 from ocrotire.registry import services
 from ocrotire.registry.forms import IdentifierFormSet, MergeForm, PersonForm
 from ocrotire.registry.matching import (

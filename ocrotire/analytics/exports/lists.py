@@ -257,7 +257,7 @@ def _service_point_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]
 
 
 def _audit(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.core.views import audit_list_from_query
+    from ocrotire.accounts.audit_log import audit_list_from_query
 
     return audit_list_from_query(user=user, params=params)
 

@@ -17,10 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.urls import handler400, handler403, handler404, handler500
-from config.urls import urlpatterns as site_urlpatterns
 from ocrotire.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from ocrotire.core.forms import add_service_errors, service_call
+from ocrotire.site.urls import handler400, handler403, handler404, handler500
+from ocrotire.site.urls import urlpatterns as site_urlpatterns
 
 # A sentence the catalogues already hold (the plan pages' conflict).
 CONFLICT = gettext_lazy(

@@ -37,9 +37,10 @@ from ocrotire.cases.models import (
 )
 from ocrotire.core.bulk import reserve
 from ocrotire.core.crypto import encrypt
-from ocrotire.core.workdays import Calendar, calendar_of, due_at
+from ocrotire.core.workdays import Calendar, due_at
 from ocrotire.demo.synthetic.generation import Generation
 from ocrotire.demo.synthetic.persons import leaf_units
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ConcernCategory, RegistrationCounter, Report, ReportChild
 

@@ -1,4 +1,5 @@
-"""The navigation a user sees, built from the same predicates that guard the pages."""
+"""The navigation a user sees (a context processor), built from the same predicates that guard
+the pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""API authentication: expiring hashed tokens, and sessions that passed the second factor."""
+"""The API's authentication and permission classes: expiring hashed tokens, sessions that passed
+the second factor, and the membership and audit predicates as DRF permissions."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework import authentication, exceptions
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions
 from rest_framework.request import Request
 
-from ocrotire.accounts.permissions import needs_second_factor
+from ocrotire.accounts.permissions import can_view_audit, is_member, needs_second_factor
 from ocrotire.accounts.services import api_token_user
 
 
@@ -50,3 +52,39 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
             return None
         self.enforce_csrf(request)
         return user, None
+
+
+class IsMember(permissions.BasePermission):
+    """Signed in, active and holding at least one role: deny by default."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_member(request.user)
+
+
+class IsAuditor(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return can_view_audit(request.user)
+
+
+# -- how the schema describes the two authentication classes --------------------------------------
+
+
+class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = ExpiringTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Send "Token <key>" from POST /api/v1/auth/token/.',
+        }
+
+
+class SessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = VerifiedSessionAuthentication
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

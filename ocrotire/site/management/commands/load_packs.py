@@ -7,10 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ocrotire.cases.deadlines import rules_load
-from ocrotire.geo.services import available_packs, pack_load
-from ocrotire.intake.services import concerns_load
-from ocrotire.providers.services import catalogue_load
+from ocrotire.geo.services import available_packs
+from ocrotire.site.packs import packs_load
 
 
 class Command(BaseCommand):
@@ -25,14 +23,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         for country in options["countries"] or available_packs():
             code = country.upper()
-            result = pack_load(actor=None, country=code)
-            # Reports and cases need the categories and rules of the units' country, so a
-            # territory is never loaded without them.
-            concerns = concerns_load(country=code)
-            rules = rules_load(country=code)
-            catalogue = catalogue_load(country=code)
+            loaded = packs_load(country=code)
+            assert loaded.units is not None
             self.stdout.write(
-                f"{code}: {result.created} created, {result.updated} updated, "
-                f"{result.unchanged} unchanged; {concerns} concern categories created; "
-                f"{rules} deadline rules written; {catalogue} services written"
+                f"{code}: {loaded.units.created} created, {loaded.units.updated} updated, "
+                f"{loaded.units.unchanged} unchanged; {loaded.concerns} concern categories "
+                f"created; {loaded.rules} deadline rules written; {loaded.catalogue} services "
+                "written"
             )

@@ -1,4 +1,4 @@
-"""Top-level URL map: pages, the v1 API, its schema and the health check."""
+"""The site's URL map: pages, the v1 API, its schema and the health check."""
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -6,8 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path, register_converter
 
+from ocrotire.accounts import audit_log
 from ocrotire.api.converters import IdConverter
+from ocrotire.core import views as core_views
+from ocrotire.site import views
 
+# Before any app's URL map is read: they name ids as <id:pk>.
 register_converter(IdConverter, "id")
 
 # The admin signs in through our page, which has lockout and the two-factor step.
@@ -23,10 +27,18 @@ def _admin_password_change(request: HttpRequest, extra_context: object = None) -
 admin.site.password_change = _admin_password_change  # type: ignore[method-assign,assignment]
 admin.site.site_header = "Ocrotire"
 
+# The first pages keep the namespace they have always had ("core:home", "core:audit", ...).
+first_pages = [
+    path("", views.index, name="index"),
+    path("home/", views.home, name="home"),
+    path("audit/", audit_log.audit_view, name="audit"),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
 urlpatterns = [
-    path("", include("ocrotire.core.urls")),
+    path("", include((first_pages, "core"))),
     path("accounts/", include("ocrotire.accounts.urls")),
-    path("territory/", include("ocrotire.geo.urls")),
+    path("territory/", include("ocrotire.accounts.territory_urls")),
     path("registry/", include("ocrotire.registry.urls")),
     path("reports/", include("ocrotire.intake.urls")),
     path("cases/", include("ocrotire.cases.urls")),
@@ -35,7 +47,7 @@ urlpatterns = [
     path("providers/", include("ocrotire.providers.urls")),
     path("plans/", include("ocrotire.planning.urls")),
     path("analytics/", include("ocrotire.analytics.urls")),
-    path("api/", include("ocrotire.api.urls")),
+    path("api/", include("ocrotire.site.api_urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,4 +1,5 @@
-"""The v1 API, its OpenAPI schema and the API docs page (served from local assets)."""
+"""The v1 API's URL map (each app's endpoints live in its `apis.py`), its OpenAPI schema and
+the API docs page (served from local assets)."""
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
@@ -6,11 +7,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ocrotire.accounts import apis as accounts_apis
+from ocrotire.accounts import audit_log
 from ocrotire.analytics import api_urls as analytics_api_urls
 from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
-from ocrotire.core import apis as core_apis
-from ocrotire.geo import apis as geo_apis
 from ocrotire.intake import apis as intake_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
@@ -22,15 +22,15 @@ v1 = [
     path("v1/auth/token/", accounts_apis.TokenApi.as_view(), name="token"),
     path("v1/auth/token/revoke/", accounts_apis.TokenRevokeApi.as_view(), name="token-revoke"),
     path("v1/me/", accounts_apis.MeApi.as_view(), name="me"),
-    path("v1/units/", geo_apis.UnitListApi.as_view(), name="unit-list"),
-    path("v1/units/<id:pk>/", geo_apis.UnitDetailApi.as_view(), name="unit-detail"),
+    path("v1/units/", accounts_apis.UnitListApi.as_view(), name="unit-list"),
+    path("v1/units/<id:pk>/", accounts_apis.UnitDetailApi.as_view(), name="unit-detail"),
     path("v1/institutions/", accounts_apis.InstitutionListApi.as_view(), name="institution-list"),
     path(
         "v1/institutions/<id:pk>/",
         accounts_apis.InstitutionDetailApi.as_view(),
         name="institution-detail",
     ),
-    path("v1/audit/", core_apis.AuditListApi.as_view(), name="audit-list"),
+    path("v1/audit/", audit_log.AuditListApi.as_view(), name="audit-list"),
     path("v1/providers/", providers_apis.ProviderListApi.as_view(), name="provider-list"),
     path(
         "v1/providers/<id:pk>/", providers_apis.ProviderDetailApi.as_view(), name="provider-detail"

@@ -1,4 +1,5 @@
-"""Territory pages: the unit tree, expandable in place with htmx and browsable without it."""
+"""Territory pages: the unit tree, expandable in place with htmx and browsable without it. Any
+member of the system may browse it (the units are reference data)."""
 
 from __future__ import annotations
 
@@ -12,24 +13,22 @@ from ocrotire.geo.selectors import unit_children, unit_get, unit_list, unit_root
 
 @login_required
 def tree_view(request: HttpRequest) -> HttpResponse:
-    user = member_or_403(request)
+    member_or_403(request)
     search = request.GET.get("q", "").strip()[:100]
-    results = list(unit_list(user=user, search=search)[:100]) if search else None
+    results = list(unit_list(search=search)[:100]) if search else None
     return render(
-        request, "geo/tree.html", {"roots": unit_roots(user=user), "q": search, "results": results}
+        request, "geo/tree.html", {"roots": unit_roots(), "q": search, "results": results}
     )
 
 
 @login_required
 def unit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = member_or_403(request)
-    unit = unit_get(user=user, pk=pk)
-    children = unit_children(user=user, unit=unit)
+    member_or_403(request)
+    unit = unit_get(pk=pk)
+    children = unit_children(unit=unit)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "geo/tree.html#children", {"unit": unit, "children": children})
-    ancestors = list(
-        unit_list(user=user).filter(code__in=unit.ancestor_codes()).exclude(pk=unit.pk)
-    )
+    ancestors = list(unit_list().filter(code__in=unit.ancestor_codes()).exclude(pk=unit.pk))
     return render(
         request, "geo/unit.html", {"unit": unit, "children": children, "ancestors": ancestors}
     )
