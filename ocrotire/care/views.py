@@ -4,7 +4,6 @@ fields and everything typed kept, as the case's step forms do."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +26,11 @@ from ocrotire.care import services
 from ocrotire.care.forms import PlacementEndForm, PlacementStartForm
 from ocrotire.care.models import Placement, PlacementForm
 from ocrotire.care.permissions import can_place
-from ocrotire.care.selectors import case_placements, placement_facilities, placement_list
+from ocrotire.care.selectors import (
+    case_placements,
+    placement_facilities,
+    placement_list_from_query,
+)
 from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.selectors import case_get
 from ocrotire.core.forms import add_service_errors
@@ -147,21 +149,6 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
             messages.success(request, _("The placement was ended."))
             return redirect("cases:detail", pk=case.pk)
     return _page(request, case, form, gettext_lazy("End the placement"), status)
-
-
-def placement_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Placement], dict[str, str]]:
-    """The placements as the list page filters them from its query string (the export of the
-    list reads the same filters the same way): the placements and the filters as understood."""
-    form = params.get("form", "")
-    if form not in PlacementForm.values:
-        form = ""
-    state = params.get("state", "active")
-    if state not in ("active", "ended", "all"):
-        state = "active"
-    active = {"active": True, "ended": False}.get(state)
-    return placement_list(user=user, active=active, form=form), {"form": form, "state": state}
 
 
 @login_required

@@ -3,7 +3,7 @@ supervisor board, "my work" and notifications. Scope and rules live in selectors
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,7 +38,7 @@ from ocrotire.cases.selectors import (
     board,
     board_reports,
     case_get,
-    case_list,
+    case_list_from_query,
     case_managers_for,
     case_records,
     case_removals,
@@ -72,41 +71,6 @@ def _member(request: HttpRequest) -> User:
     if not can_list_cases(user):
         raise PermissionDenied
     return user
-
-
-def _flag(value: str) -> bool:
-    return value in ("1", "on", "true")
-
-
-def case_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Case], dict[str, str]]:
-    """The cases as the list page filters them from its query string (the export of the list
-    reads the same filters the same way): the cases and the filters as understood."""
-    stage = params.get("stage", "") if params.get("stage", "") in Stage.values else ""
-    risk = params.get("risk_level", "") if params.get("risk_level", "") in RiskLevel.values else ""
-    unit = params.get("unit", "").strip()[:40]
-    search = params.get("q", "").strip()[:100]
-    mine = _flag(params.get("mine", ""))
-    open_only = _flag(params.get("open", ""))
-    qs = case_list(
-        user=user,
-        stage=stage,
-        unit_code=unit,
-        risk_level=risk,
-        search=search,
-        manager=user if mine else None,
-        open_only=open_only,
-    )
-    filters = {
-        "stage": stage,
-        "risk_level": risk,
-        "unit": unit,
-        "q": search,
-        "mine": "1" if mine else "",
-        "open": "1" if open_only else "",
-    }
-    return qs, filters
 
 
 @login_required

@@ -3,7 +3,6 @@ clinic or police reporter), "my reports", the report card with triage, attachmen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +24,6 @@ from ocrotire.accounts.selectors import institution_list
 from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
-from ocrotire.core.forms import query_date
 from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake import services
 from ocrotire.intake.forms import (
@@ -53,7 +50,7 @@ from ocrotire.intake.permissions import (
 )
 from ocrotire.intake.selectors import (
     report_get,
-    report_list,
+    report_list_from_query,
     report_scope,
     reports_about_same_children,
     reports_filed_by,
@@ -85,32 +82,6 @@ def _country_of(user: User) -> str:
     if first is not None:
         return first.country
     return user.institution.country if user.institution else "MD"
-
-
-def report_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Report], dict[str, str]]:
-    """The register as the list page filters it from its query string (the export of the list
-    reads the same filters the same way): the reports and the filters as understood."""
-    get = params
-    filters = {
-        "status": get.get("status", "") if get.get("status", "") in ReportStatus.values else "",
-        "channel": get.get("channel", "") if get.get("channel", "") in Channel.values else "",
-        "danger": get.get("danger", "") if get.get("danger", "") in ("yes", "no") else "",
-        "received_from": get.get("received_from", "")[:10],
-        "received_to": get.get("received_to", "")[:10],
-        "q": get.get("q", "").strip()[:60],
-    }
-    qs = report_list(
-        user=user,
-        status=filters["status"],
-        channel=filters["channel"],
-        search=filters["q"],
-        received_from=query_date(filters["received_from"]),
-        received_to=query_date(filters["received_to"]),
-        immediate_danger={"yes": True, "no": False}.get(filters["danger"]),
-    )
-    return qs, filters
 
 
 @login_required

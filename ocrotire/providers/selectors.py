@@ -3,6 +3,7 @@ its institution (its units, or a wider area it serves)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from ocrotire.providers.models import (
     Enrolment,
     EnrolmentStatus,
     Provider,
+    ProviderKind,
     ServiceBundle,
     ServicePoint,
     ServiceType,
@@ -89,6 +91,22 @@ def provider_list(
     )
 
 
+def provider_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Provider], dict[str, str]]:
+    """The providers as the list page filters them from its query string (the export of the
+    list reads the same filters the same way): the providers and the filters as understood."""
+    search = params.get("q", "").strip()[:100]
+    kind = params.get("kind", "")
+    if kind not in ProviderKind.values:
+        kind = ""
+    licence = params.get("licence", "")
+    if licence not in ("expiring", "expired"):
+        licence = ""
+    qs = provider_list(user=user, search=search, kind=kind, licence=licence)
+    return qs, {"q": search, "kind": kind, "licence": licence}
+
+
 def provider_get(*, user: User, pk: int | str) -> Provider:
     """The provider, or 404 when it is missing or outside the user's scope."""
     try:
@@ -118,6 +136,17 @@ def service_point_list(
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(provider__institution__name__icontains=search))
     return qs.select_related("provider__institution", "service_type", "unit").order_by("name", "id")
+
+
+def service_point_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[ServicePoint], dict[str, str]]:
+    """The service points as the list page filters them from its query string (the export of
+    the list reads the same filter the same way): the points and the filter as understood."""
+    code = params.get("service", "")
+    if not ServiceType.objects.filter(code=code).exists():
+        code = ""
+    return service_point_list(user=user, service_code=code), {"service": code}
 
 
 def service_point_get(*, user: User, pk: int | str) -> ServicePoint:
@@ -164,6 +193,17 @@ def referral_list(
         "to_institution",
         "enrolment",
     ).order_by("-sent_at", "-id")
+
+
+def referral_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Referral], dict[str, str]]:
+    """The referrals as the inbox filters them from its query string (the export of the list
+    reads the same filter the same way): the referrals and the filter as understood."""
+    status = params.get("status", "")
+    if status not in ReferralStatus.values:
+        status = ""
+    return referral_list(user=user, status=status), {"status": status}
 
 
 def referral_get(*, user: User, pk: int | str) -> Referral:

@@ -3,16 +3,14 @@ waiting lists, and the referral inbox where a provider answers the referrals add
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,13 +25,12 @@ from ocrotire.care import services as care_services
 from ocrotire.care.models import PlacementEnd, PlacementForm
 from ocrotire.care.permissions import can_record_institution_change
 from ocrotire.care.selectors import institution_figures
-from ocrotire.cases.models import Referral, ReferralStatus
+from ocrotire.cases.models import ReferralStatus
 from ocrotire.core.forms import add_service_errors
 from ocrotire.geo.models import Unit
 from ocrotire.providers import services
 from ocrotire.providers.forms import InstitutionChangeForm
 from ocrotire.providers.models import (
-    Provider,
     ProviderKind,
     ServiceGroup,
     ServicePoint,
@@ -50,11 +47,12 @@ from ocrotire.providers.selectors import (
     gap_analysis,
     point_figures,
     provider_get,
-    provider_list,
+    provider_list_from_query,
     referral_get,
-    referral_list,
+    referral_list_from_query,
     service_point_get,
     service_point_list,
+    service_point_list_from_query,
     waiting_list,
 )
 
@@ -78,22 +76,6 @@ STEP_DONE = {
     "complete": gettext_lazy("The service was recorded as completed."),
     "drop": gettext_lazy("The child's departure was recorded."),
 }
-
-
-def provider_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Provider], dict[str, str]]:
-    """The providers as the list page filters them from its query string (the export of the
-    list reads the same filters the same way): the providers and the filters as understood."""
-    search = params.get("q", "").strip()[:100]
-    kind = params.get("kind", "")
-    if kind not in ProviderKind.values:
-        kind = ""
-    licence = params.get("licence", "")
-    if licence not in ("expiring", "expired"):
-        licence = ""
-    qs = provider_list(user=user, search=search, kind=kind, licence=licence)
-    return qs, {"q": search, "kind": kind, "licence": licence}
 
 
 @login_required
@@ -146,17 +128,6 @@ def provider_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def service_point_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[ServicePoint], dict[str, str]]:
-    """The service points as the list page filters them from its query string (the export of
-    the list reads the same filter the same way): the points and the filter as understood."""
-    code = params.get("service", "")
-    if not ServiceType.objects.filter(code=code).exists():
-        code = ""
-    return service_point_list(user=user, service_code=code), {"service": code}
-
-
 @login_required
 def service_point_list_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
@@ -178,17 +149,6 @@ def service_point_list_view(request: HttpRequest) -> HttpResponse:
             "query": urlencode({"service": code}) + "&",
         },
     )
-
-
-def referral_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Referral], dict[str, str]]:
-    """The referrals as the inbox filters them from its query string (the export of the list
-    reads the same filter the same way): the referrals and the filter as understood."""
-    status = params.get("status", "")
-    if status not in ReferralStatus.values:
-        status = ""
-    return referral_list(user=user, status=status), {"status": status}
 
 
 @login_required
