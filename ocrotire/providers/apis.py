@@ -14,10 +14,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ocrotire.accounts.apis import _units_from_codes
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user, scope_of
-from ocrotire.accounts.selectors import institution_get
+from ocrotire.accounts.selectors import institution_get, units_from_codes
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.permissions import IsMember
@@ -250,7 +249,7 @@ class ProviderListApi(GenericAPIView[Provider]):
             institution=institution,
             name=data.pop("name", ""),
             abbreviation=data.pop("abbreviation", ""),
-            units=_units_from_codes(data.pop("units")) if data.get("units") else None,
+            units=units_from_codes(data.pop("units")) if data.get("units") else None,
             **{k: v for k, v in data.items() if k not in ("institution", "units")},
         )
         provider = provider_get(user=user, pk=provider.pk)
