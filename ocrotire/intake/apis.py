@@ -38,9 +38,9 @@ from ocrotire.intake.models import (
 )
 from ocrotire.intake.permissions import can_file_report, keeps_register
 from ocrotire.intake.selectors import report_get, report_list, reports_about_same_children
-from ocrotire.registry.apis import PersonInputSerializer, _person_input
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import person_scope
+from ocrotire.registry.serializers import PersonInputSerializer, person_input
 
 
 class ReporterSerializer(serializers.Serializer[Any]):
@@ -348,7 +348,7 @@ def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
                         ]
                     }
                 )
-            children.append(services.ChildInput(new=_person_input(values)))
+            children.append(services.ChildInput(new=person_input(values)))
     return services.ReportInput(
         channel=data["channel"],
         reporter_kind=reporter["kind"],
