@@ -48,6 +48,7 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import validate_past_moment
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
+from ocrotire.intake.numbering import next_number, number_prefix
 from ocrotire.providers.models import ServicePoint
 from ocrotire.registry.models import Person
 
@@ -186,14 +187,12 @@ def case_open(
     at: datetime | None = None,
 ) -> Case:
     """Called by triage inside its transaction; one case per child."""
-    from ocrotire.intake.services import _prefix_and_year, next_number
-
     _choice(risk_level, RiskLevel.values, "risk_level")
     if manager is None and works_cases(actor) and scope_of(actor).covers_path(report.unit.path):
         manager = actor
     _check_manager(manager, report.unit)
     now = at or timezone.now()
-    prefix, year, authority = _prefix_and_year(report.unit, now)
+    prefix, year, authority = number_prefix(report.unit, now)
     sequence = next_number(prefix=prefix, year=year, kind="case")
     case = Case(
         number=f"{prefix}-C-{year}-{sequence:06d}",

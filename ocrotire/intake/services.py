@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,6 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import EARLIEST_EVENT
 from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
-from ocrotire.core.workdays import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
 from ocrotire.intake.models import (
@@ -39,6 +38,7 @@ from ocrotire.intake.models import (
     ReportStatus,
     TriageDecision,
 )
+from ocrotire.intake.numbering import next_number, number_prefix
 from ocrotire.intake.permissions import (
     can_file_report,
     can_self_refer,
@@ -54,7 +54,6 @@ from ocrotire.registry.services import PersonInput, person_create_for_report
 # at triage, with the candidates shown.
 SAME_CHILD_SCORE = 0.97
 CLOCK_SKEW = timedelta(minutes=5)
-AUTHORITY_KINDS = (InstitutionKind.CHILD_PROTECTION, InstitutionKind.GUARDIANSHIP)
 ATTACHMENT_TYPES = frozenset(
     {
         "application/pdf",
@@ -146,52 +145,6 @@ def concerns_load(*, country: str, actor: User | None = None) -> int:
                 ConcernCategory.objects.filter(pk=category.pk).update(**values)
                 audit_record(actor=actor, action=AuditAction.UPDATE, obj=category, changes=values)
     return created
-
-
-def registering_authority(unit: Unit) -> Institution | None:
-    """The child-protection authority of the nearest unit up the tree, then up to the directorate
-    it belongs to (a sector section of DGPDC registers under DGPDC)."""
-    codes = list(reversed(unit.ancestor_codes()))
-    nearest: dict[str, Institution] = {}
-    candidates = (
-        Institution.objects.filter(units__code__in=codes, kind__in=AUTHORITY_KINDS, active=True)
-        .annotate(unit_code=F("units__code"))
-        .order_by("id")
-    )
-    for institution in candidates:
-        nearest.setdefault(institution.unit_code, institution)
-    found = next((nearest[code] for code in codes if code in nearest), None)
-    if found is None:
-        return None
-    seen = {found.pk}
-    while found.parent_id is not None and found.parent_id not in seen:
-        parent = Institution.objects.get(pk=found.parent_id)
-        seen.add(parent.pk)
-        found = parent
-    return found
-
-
-def next_number(*, prefix: str, year: int, kind: str) -> int:
-    """The next number of a sequence, in one statement. The counter row stays locked until the
-    caller's transaction ends, so concurrent filings wait their turn and the numbers have no
-    gaps: callers take the number as late in their transaction as they can."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO intake_registrationcounter (prefix, year, kind, last) "
-            "VALUES (%s, %s, %s, 1) ON CONFLICT (prefix, year, kind) "
-            "DO UPDATE SET last = intake_registrationcounter.last + 1 RETURNING last",
-            [prefix, year, kind],
-        )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def _prefix_and_year(unit: Unit, at: datetime) -> tuple[str, int, Institution | None]:
-    authority = registering_authority(unit)
-    prefix = (authority.abbreviation if authority and authority.abbreviation else unit.code).upper()
-    year = at.astimezone(calendar_of(unit.country).zone).year
-    return prefix, year, authority
 
 
 def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
@@ -376,7 +329,7 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
         raise PermissionError
     now = timezone.now()
     cleaned = _clean(actor, data, now)
-    prefix, year, authority = _prefix_and_year(data.unit, cleaned["received_at"])
+    prefix, year, authority = number_prefix(data.unit, cleaned["received_at"])
     # The registration number is taken last, just before the audit row and the commit: every
     # filing of an authority waits for the counter's row lock, so the less work is done while
     # it is held, the more filings go through side by side. Until then the report carries a
