@@ -10,6 +10,10 @@ from ocrotire.api.converters import IdConverter
 
 register_converter(IdConverter, "id")
 
+# Imported once the converter their routes use is registered.
+from ocrotire.cases.urls import report_urlpatterns as triage_urlpatterns  # noqa: E402
+from ocrotire.intake.urls import urlpatterns as intake_urlpatterns  # noqa: E402
+
 # The admin signs in through our page, which has lockout and the two-factor step.
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
@@ -28,7 +32,8 @@ urlpatterns = [
     path("accounts/", include("ocrotire.accounts.urls")),
     path("territory/", include("ocrotire.geo.urls")),
     path("registry/", include("ocrotire.registry.urls")),
-    path("reports/", include("ocrotire.intake.urls")),
+    # The register's pages and the triage of a report (a page of the cases app) share a namespace.
+    path("reports/", include((intake_urlpatterns + triage_urlpatterns, "intake"))),
     path("cases/", include("ocrotire.cases.urls")),
     # Placements are steps of the case file that the care app keeps.
     path("cases/", include("ocrotire.care.urls")),

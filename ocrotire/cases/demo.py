@@ -30,15 +30,14 @@ from ocrotire.cases.services import (
     case_visit_record,
 )
 from ocrotire.cases.tasks import overdue_scan
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.workdays import calendar_of, due_at
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report
 from ocrotire.intake.services import (
     ChildInput,
     ReportInput,
-    TriageInput,
     report_create,
-    report_triage,
 )
 from ocrotire.registry.models import Person, PersonStatus
 from ocrotire.registry.services import PersonInput

@@ -1,5 +1,6 @@
 """Forms of the case pages: one per stage step, mirroring the API's input serializers, each
-carrying the case version the user read so that a concurrent change is detected."""
+carrying the case version the user read so that a concurrent change is detected; and the
+triage of a report, which opens cases."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from ocrotire.cases.models import (
 from ocrotire.core.bounds import validate_past_moment, validate_record_date
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
+from ocrotire.intake.forms import moment_field
+from ocrotire.intake.models import TriageDecision
 from ocrotire.providers.models import ServicePoint
 
 BLANK = [("", "—")]
@@ -296,3 +299,41 @@ class TeamForm(StepForm):
         help_text=_("The user name of the professional to add to the team."),
     )
     role = forms.CharField(label=_("Role in the team"), max_length=120, required=False)
+
+
+class TriageForm(forms.Form):
+    """The triage decision, on the report's card."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=TriageDecision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level (to open a case)"),
+        choices=[("", "—"), *RiskLevel.choices],
+        required=False,
+    )
+    registration_disposition = forms.CharField(
+        label=_("Registration disposition number"), max_length=60, required=False
+    )
+    redirect_to = forms.ModelChoiceField(
+        label=_("Competent authority (to redirect)"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label="—",
+    )
+    redirect_to_text = forms.CharField(
+        label=_("Other authority, if not in the list"), max_length=300, required=False
+    )
+    at = moment_field(
+        _("Decision taken at"), help_text=_("Only if the decision was taken earlier, on paper.")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["redirect_to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Institution.objects.filter(active=True, country=country).order_by("name")

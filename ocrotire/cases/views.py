@@ -1,5 +1,6 @@
 """Case pages: the list, the case file with its tasks and timeline, one form per stage step, the
-supervisor board, "my work" and notifications. Scope and rules live in selectors and services."""
+supervisor board, "my work" and notifications, and the triage of a report (posted from its card).
+Scope and rules live in selectors and services."""
 
 from __future__ import annotations
 
@@ -54,10 +55,14 @@ from ocrotire.cases.selectors import (
     transfer_units,
 )
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.forms import add_service_errors
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.selectors import unit_choices
-from ocrotire.intake.permissions import keeps_register
+from ocrotire.intake.card import report_card
+from ocrotire.intake.models import ReportStatus
+from ocrotire.intake.permissions import can_file_report, can_triage, keeps_register
+from ocrotire.intake.selectors import report_get
 from ocrotire.registry.permissions import can_use_registry
 
 CONFLICT = gettext_lazy(
@@ -590,3 +595,68 @@ def notification_read_all_view(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications were marked as read."))
     return redirect("cases:notifications")
+
+
+# --- triage of a report, on the report's card ------------------------------------------------
+
+
+@login_required
+@require_POST
+def report_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The triage form of a report's card posts here (`/reports/<id>/triage/`); refused, the card
+    comes back with the form as it was filled in."""
+    user = acting_user(request)
+    if not can_file_report(user):
+        raise PermissionDenied
+    report = report_get(user=user, pk=pk)
+    if not can_triage(user, report):
+        raise PermissionDenied
+    form = case_forms.TriageForm(request.POST, country=report.unit.country)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = report_triage(
+                actor=user,
+                report=report,
+                version=data["version"],
+                data=TriageInput(
+                    decision=data["decision"],
+                    reason=data["reason"],
+                    risk_level=data["risk_level"],
+                    redirect_to=data["redirect_to"],
+                    redirect_to_text=data["redirect_to_text"],
+                    registration_disposition=data["registration_disposition"],
+                    at=data["at"],
+                ),
+            )
+        except ConflictError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this report while you were reading it. Reload the page "
+                    "to see the change."
+                ),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            cases = ", ".join(c.number for c in result.cases.all())
+            if cases:
+                text = _("Triage recorded: %(status)s (%(cases)s).") % {
+                    "status": result.get_status_display(),
+                    "cases": cases,
+                }
+            else:
+                text = _("Triage recorded: %(status)s.") % {"status": result.get_status_display()}
+            messages.success(request, text)
+            return redirect("intake:report-detail", pk=pk)
+    report = report_get(user=user, pk=pk)
+    if report.status != ReportStatus.NEW:
+        messages.error(
+            request,
+            _("This report was already triaged: %(status)s.")
+            % {"status": report.get_status_display()},
+        )
+        return redirect("intake:report-detail", pk=pk)
+    return report_card(request, user=user, report=report, bound={"triage": {"form": form}})
