@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ocrotire.care.models import PlacementEnd, PlacementForm
+from ocrotire.care.models import Placement, PlacementEnd, PlacementForm
 from ocrotire.care.services import NOTE_LIMIT
 from ocrotire.core.bounds import validate_past_date, validate_past_moment
 from ocrotire.providers.models import ServicePoint
@@ -104,3 +104,11 @@ class PlacementEndForm(_Uncut):
         self.fields["note"].help_text = gettext("At most %(limit)s characters.") % {
             "limit": NOTE_LIMIT
         }
+
+
+def placement_end_form(placement: Placement, data: Any = None) -> PlacementEndForm:
+    """The form ending this placement, with ids of its own: the case page holds one per active
+    placement."""
+    return PlacementEndForm(
+        data, initial={"version": placement.version}, auto_id=f"id_end-{placement.pk}-%s"
+    )

@@ -23,15 +23,15 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import member_or_403
 from ocrotire.accounts.services import ConflictError
 from ocrotire.care import services
-from ocrotire.care.forms import PlacementEndForm, PlacementStartForm
-from ocrotire.care.models import Placement, PlacementForm
+from ocrotire.care.forms import PlacementStartForm, placement_end_form
+from ocrotire.care.models import PlacementForm
 from ocrotire.care.permissions import can_place
 from ocrotire.care.selectors import (
     case_placements,
     placement_facilities,
     placement_list_from_query,
 )
-from ocrotire.cases.models import Case, Stage
+from ocrotire.cases.models import Case
 from ocrotire.cases.selectors import case_get
 from ocrotire.core.forms import add_service_errors
 
@@ -39,32 +39,6 @@ CONFLICT = gettext_lazy(
     "Someone else changed this placement while you were working on it, so nothing was saved. "
     "Open the case again to see the changes, then repeat your step."
 )
-
-
-def _end_form(placement: Placement, data: Any = None) -> PlacementEndForm:
-    # Ids of their own: the case page holds one of these forms per active placement.
-    return PlacementEndForm(
-        data, initial={"version": placement.version}, auto_id=f"id_end-{placement.pk}-%s"
-    )
-
-
-def placement_panel(user: User, case: Case) -> dict[str, Any]:
-    """What the case page shows of placements: the list, and for those who may place the child
-    the form to place them and a form to end each active placement."""
-    placements = list(case_placements(case))
-    if not can_place(user, case.child, case):
-        return {"placements": placements, "can_place": False}
-    return {
-        "placements": placements,
-        "can_place": True,
-        # A closed case takes no new placement; its active ones can still be ended.
-        "place_form": (
-            PlacementStartForm(facilities=placement_facilities(case))
-            if case.stage != Stage.CLOSED
-            else None
-        ),
-        "end_forms": [(p, _end_form(p)) for p in placements if p.ended_at is None],
-    }
 
 
 def _placer(request: HttpRequest, pk: int) -> tuple[User, Case]:
@@ -125,7 +99,7 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
     placement = case_placements(case).filter(pk=placement_pk).first()
     if placement is None:
         raise Http404
-    form = _end_form(placement, request.POST if request.method == "POST" else None)
+    form = placement_end_form(placement, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

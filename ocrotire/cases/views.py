@@ -23,12 +23,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.services import ConflictError
-from ocrotire.care.views import placement_panel
 from ocrotire.cases import forms as case_forms
 from ocrotire.cases import services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
 from ocrotire.cases.notifications import notification_text
+from ocrotire.cases.panels import page_panels
 from ocrotire.cases.permissions import (
     can_act,
     can_list_cases,
@@ -482,7 +482,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "report_links": keeps_register(user),
             "records": case_records(case),
             "return_required": removals_awaiting_return(case, now),
-            **placement_panel(user, case),
+            "panels": page_panels(user, case),
             "nav_active": "cases",
         },
     )
