@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution, User
+from ocrotire.cases import referrals
 from ocrotire.cases.models import (
     ClosureReason,
     Confirmation,
@@ -26,7 +27,6 @@ from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
 from ocrotire.intake.forms import moment_field
 from ocrotire.intake.models import TriageDecision
-from ocrotire.providers.models import ServicePoint
 
 BLANK = [("", "—")]
 
@@ -199,19 +199,7 @@ class ReviewForm(StepForm):
     reviewed_at = _when(_("Reviewed at"))
 
 
-def _point_label(point: ServicePoint) -> str:
-    return f"{point.name} — {point.provider.institution.name} ({point.service_type.label()})"
-
-
 class ReferralForm(StepForm):
-    service_point = forms.ModelChoiceField(
-        label=_("Service point of the register"),
-        queryset=ServicePoint.objects.none(),
-        required=False,
-        help_text=_(
-            "The provider answers the referral in Ocrotire. Otherwise describe the service."
-        ),
-    )
     service = forms.CharField(label=_("Service"), max_length=200, required=False)
     reason = _text(_("Reason"), 4000, rows=3)
     to_institution = forms.ModelChoiceField(
@@ -221,23 +209,21 @@ class ReferralForm(StepForm):
         label=_("Complex case (to the guardianship authority, team or Barnahus)"), required=False
     )
 
-    def __init__(
-        self, *args: Any, institutions: Any = None, points: Any = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, institutions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to_institution"]
         assert isinstance(field, forms.ModelChoiceField)
         if institutions is not None:
             field.queryset = institutions
-        point_field = self.fields["service_point"]
-        assert isinstance(point_field, forms.ModelChoiceField)
-        if points is not None:
-            point_field.queryset = points
-            point_field.label_from_instance = _point_label  # type: ignore[method-assign,assignment]
+        # The targets other apps offer (a service point of the provider register) come first.
+        if self.case is not None:
+            targets = referrals.target_fields(self.case)
+            self.fields.update(targets)
+            self.order_fields(["version", *targets])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("service_point") and not (data.get("service") or "").strip():
+        if referrals.target_of(data) is None and not (data.get("service") or "").strip():
             self.add_error("service", _("Choose a service point or describe the service."))
         return data
 

@@ -37,7 +37,6 @@ from ocrotire.cases.models import (
 )
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.geo.models import Unit
-from ocrotire.providers.models import ServicePoint, open_points
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
 
 
@@ -336,18 +335,6 @@ def transfer_units(case: Case) -> QuerySet[Unit]:
 def referral_institutions(case: Case) -> QuerySet[Institution]:
     """Institutions of the case's country that can receive a referral."""
     return Institution.objects.filter(active=True, country=case.unit.country).order_by("name")
-
-
-def referral_points(case: Case) -> QuerySet[ServicePoint]:
-    """Service points of the register that can take a referral from this case: the active ones
-    of the case's country, by service (catalogue order), then by name."""
-    return (
-        ServicePoint.objects.filter(
-            open_points(timezone.localdate()), unit__country=case.unit.country
-        )
-        .select_related("provider__institution", "service_type", "unit")
-        .order_by("service_type__ordering", "name", "id")
-    )
 
 
 def team_candidate(username: str) -> User | None:

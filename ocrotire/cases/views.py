@@ -24,7 +24,7 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.services import ConflictError
 from ocrotire.cases import forms as case_forms
-from ocrotire.cases import services
+from ocrotire.cases import referrals, services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
 from ocrotire.cases.notifications import notification_text
@@ -49,7 +49,6 @@ from ocrotire.cases.selectors import (
     my_work,
     notifications_of,
     referral_institutions,
-    referral_points,
     removals_awaiting_return,
     team_candidate,
     transfer_units,
@@ -240,7 +239,7 @@ STEPS: dict[str, Step] = {
             reason=d["reason"],
             to_institution=d["to_institution"],
             complex_case=d["complex_case"],
-            service_point=d.get("service_point"),
+            target=referrals.target_of(d),
         ),
         gettext_lazy("The referral was recorded."),
     ),
@@ -310,7 +309,7 @@ def _form_kwargs(step: str, case: Case) -> dict[str, Any]:
     if step == "protective_step":
         return {"removals": case_removals(case)}
     if step == "referral":
-        return {"institutions": referral_institutions(case), "points": referral_points(case)}
+        return {"institutions": referral_institutions(case)}
     if step == "transfer":
         return {"units": transfer_units(case)}
     if step == "reassign":

@@ -40,6 +40,7 @@ from ocrotire.providers.models import (
     ServiceType,
 )
 from ocrotire.providers.permissions import can_create_provider, can_see_enrolments
+from ocrotire.providers.referrals import referral_target
 from ocrotire.providers.selectors import (
     enrolment_history,
     gap_analysis,
@@ -726,7 +727,7 @@ class ReferralListApi(GenericAPIView[Referral]):
             service="",
             reason=data["reason"],
             complex_case=data["complex_case"],
-            service_point=point,
+            target=referral_target(point),
         )
         return Response(
             ReferralOutputSerializer(referral_get(user=user, pk=referral.pk)).data,
