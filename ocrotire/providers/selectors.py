@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ocrotire.accounts.models import Institution, RoleCode, User
-from ocrotire.accounts.permissions import has_role
+from ocrotire.accounts.permissions import has_role, scope_of
 from ocrotire.accounts.selectors import institution_visible_q
 from ocrotire.cases.models import OPEN_STAGES, Assessment, Case, Referral, ReferralStatus
 from ocrotire.cases.selectors import case_scope
@@ -438,3 +438,19 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
             if r["points"] == 0 and (r["unit"] != unit.code or not parts)
         ],
     }
+
+
+def area_choices(user: User) -> list[Unit]:
+    """The areas a user may compare (coverage and gaps, residential care): the levels with parts,
+    and the user's own units."""
+    scope = scope_of(user)
+    roots = set(scope.unit_paths)
+    return [
+        u
+        for u in Unit.objects.filter(Q(level__in=GAP_LEVELS) | Q(path__in=roots)).order_by("path")
+        if scope.covers_path(u.path)
+    ]
+
+
+# Areas whose units the gap table compares: a country's regions, a municipality's sectors.
+GAP_LEVELS = ("country", "region", "municipality", "district", "city")
