@@ -245,3 +245,13 @@ def placement_facilities(case: Case) -> QuerySet[ServicePoint]:
         .select_related("provider__institution", "service_type")
         .order_by("service_type__ordering", "name", "id")
     )
+
+
+def placed_at_services(children: list[int]) -> list[tuple[int, str]]:
+    """(child id, service type code) of the active placements of these children at a service
+    point: what answers their need of that service in the gap analysis."""
+    return list(
+        Placement.objects.filter(
+            child_id__in=children, ended_at__isnull=True, facility__isnull=False
+        ).values_list("child_id", "facility__service_type__code")
+    )

@@ -18,6 +18,7 @@ from ocrotire.accounts.selectors import institution_visible_q
 from ocrotire.cases.models import OPEN_STAGES, Assessment, Case, Referral, ReferralStatus
 from ocrotire.cases.selectors import case_scope
 from ocrotire.geo.models import Unit
+from ocrotire.providers.gaps import needs_answered
 from ocrotire.providers.models import (
     Enrolment,
     EnrolmentStatus,
@@ -288,11 +289,9 @@ REFERRAL_UNDER_WAY = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStat
 def unmet_needs(*, unit: Unit) -> list[tuple[str, str]]:
     """The service needs of the latest assessment of each open case of the area that nothing
     answers yet: (the case's unit path, the service code) once per case and need. A need is
-    answered by an open enrolment or an active placement of the child at a service of that type,
-    by a referral of the case to one that is under way, or by one completed after the
-    assessment."""
-    from ocrotire.care.models import Placement
-
+    answered by an open enrolment or an active placement of the child at a service of that type
+    (care tells, through `providers.gaps`), by a referral of the case to one that is under way,
+    or by one completed after the assessment."""
     latest = Assessment.objects.filter(case=OuterRef("pk")).order_by("-completed_at", "-id")
     cases = list(
         Case.objects.filter(stage__in=OPEN_STAGES, unit__path__startswith=unit.path)
@@ -312,9 +311,7 @@ def unmet_needs(*, unit: Unit) -> list[tuple[str, str]]:
         child_id__in=children, status__in=[EnrolmentStatus.WAITING, EnrolmentStatus.ENROLLED]
     ).values_list("child_id", "service_point__service_type__code"):
         receiving.setdefault(child, set()).add(code)
-    for child, code in Placement.objects.filter(
-        child_id__in=children, ended_at__isnull=True, facility__isnull=False
-    ).values_list("child_id", "facility__service_type__code"):
+    for child, code in needs_answered(children):
         receiving.setdefault(child, set()).add(code)
     referred: dict[int, list[tuple[str, str, datetime | None]]] = {}
     for case_id, code, state, ended in Referral.objects.filter(
