@@ -18,6 +18,7 @@ from ocrotire.cases.deadlines import rule_applies, rules_load
 from ocrotire.cases.models import Case, DeadlineRule, Notification, Task, TaskStatus, TimelineEvent
 from ocrotire.cases.services import case_protective_action_record
 from ocrotire.cases.tasks import overdue_scan
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core import workdays
 from ocrotire.core.models import AuditEvent
 from ocrotire.core.workdays import Calendar, due_at
@@ -27,10 +28,8 @@ from ocrotire.intake.models import ConcernCategory
 from ocrotire.intake.services import (
     ChildInput,
     ReportInput,
-    TriageInput,
     concerns_load,
     report_create,
-    report_triage,
 )
 from ocrotire.registry.services import PersonInput
 
