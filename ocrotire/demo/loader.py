@@ -17,7 +17,6 @@ from ocrotire.accounts.services import (
     roles_ensure,
     user_upsert,
 )
-from ocrotire.cases.deadlines import rules_load
 from ocrotire.demo.analytics import dhis2_demo_load
 from ocrotire.demo.care import care_demo_load, institutions_demo_load
 from ocrotire.demo.cases import cases_demo_load
@@ -25,9 +24,8 @@ from ocrotire.demo.planning import planning_demo_load, projects_demo_load
 from ocrotire.demo.providers import providers_demo_load
 from ocrotire.demo.registry import registry_demo_load
 from ocrotire.geo.models import Unit
-from ocrotire.geo.services import available_packs, pack_load
-from ocrotire.intake.services import concerns_load
-from ocrotire.providers.services import catalogue_load
+from ocrotire.geo.services import available_packs
+from ocrotire.site.packs import packs_load
 
 DEMO_PASSWORD = "ocrotire-demo"  # noqa: S105  (published in the README; the demo refuses production)
 INSTITUTIONS_FILE = (
@@ -113,10 +111,12 @@ def demo_load() -> dict[str, int]:
     }
     roles_ensure()
     for country in available_packs():
-        counts["units_created"] += pack_load(actor=None, country=country).created
-        counts["concerns_created"] += concerns_load(country=country)
-        counts["rules_written"] += rules_load(country=country)
-        counts["services_written"] += catalogue_load(country=country)
+        loaded = packs_load(country=country)
+        assert loaded.units is not None
+        counts["units_created"] += loaded.units.created
+        counts["concerns_created"] += loaded.concerns
+        counts["rules_written"] += loaded.rules
+        counts["services_written"] += loaded.catalogue
     data = json.loads(INSTITUTIONS_FILE.read_text(encoding="utf-8"))
     by_key: dict[str, Institution] = {}
     for row in data["institutions"]:
