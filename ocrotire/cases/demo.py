@@ -29,7 +29,6 @@ from ocrotire.cases.services import (
     case_review_record,
     case_visit_record,
 )
-from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.workdays import calendar_of, due_at
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report
@@ -42,6 +41,7 @@ from ocrotire.intake.services import (
 )
 from ocrotire.registry.models import Person, PersonStatus
 from ocrotire.registry.services import PersonInput
+from ocrotire.workflow.tasks import overdue_scan
 
 # Channels that need the office to be open: a report through them is received on a working day.
 OFFICE_CHANNELS = ("notification_form", "walk_in", "written", "self_referral")

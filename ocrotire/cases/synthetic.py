@@ -38,7 +38,6 @@ from django.utils.module_loading import autodiscover_modules
 
 from ocrotire.accounts.models import Role, RoleCode, User
 from ocrotire.accounts.services import roles_ensure
-from ocrotire.cases.deadlines import rule_applies
 from ocrotire.cases.models import (
     Assessment,
     Case,
@@ -84,6 +83,7 @@ from ocrotire.registry.models import (
     PersonIdentifier,
 )
 from ocrotire.registry.synthetic import leaf_units
+from ocrotire.workflow.deadlines import rule_applies
 
 __all__ = ["STEPS", "Generation", "Scale", "generate", "generator_step"]
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, InstitutionKind, User
 from ocrotire.accounts.services import ConflictError
-from ocrotire.cases.deadlines import event_fire, tasks_cancel
 from ocrotire.cases.models import Case, Stage, TimelineEvent
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import EARLIEST_EVENT
@@ -48,6 +47,7 @@ from ocrotire.intake.permissions import (
 from ocrotire.registry.matching import Probe, match
 from ocrotire.registry.models import Person, PersonIdentifier, PersonStatus
 from ocrotire.registry.services import PersonInput, person_create_for_report
+from ocrotire.workflow.deadlines import event_fire, tasks_cancel
 
 # A new child whose record matches an existing one this closely is the same child: the report is
 # linked to the existing record instead of creating a duplicate. Below it, a specialist decides

@@ -24,8 +24,6 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.selectors import institution_list
 from ocrotire.accounts.services import ConflictError
-from ocrotire.cases.selectors import report_tasks, report_timeline
-from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.forms import query_date
 from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake import services
@@ -62,6 +60,8 @@ from ocrotire.registry.matching import Probe, match, reason_text
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import person_list, person_scope
 from ocrotire.registry.services import PersonInput
+from ocrotire.workflow.selectors import report_tasks, report_timeline
+from ocrotire.workflow.timeline import deadlines_of, event_text, rule_names
 
 CHILD_PREFIX = "child"
 

@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from ocrotire.cases.models import Case, DeadlineRule, Stage, Task
-from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import Report
+from ocrotire.workflow.tasks import overdue_scan
 
 pytestmark = pytest.mark.django_db
 CHISINAU = ZoneInfo("Europe/Chisinau")

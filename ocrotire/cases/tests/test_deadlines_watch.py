@@ -65,7 +65,7 @@ def test_a_round_with_bad_rows_logs_them_and_does_the_rest(api, personas, casewo
 def test_a_task_that_cannot_be_escalated_is_skipped_and_the_others_are(
     api, personas, casework, monkeypatch, caplog
 ):
-    from ocrotire.cases import tasks
+    from ocrotire.workflow import tasks
 
     client = api(personas["specialist"])
     received = (timezone.now() - timedelta(days=6)).isoformat()

@@ -24,11 +24,11 @@ from ocrotire.cases.models import (
 )
 from ocrotire.cases.selectors import case_list
 from ocrotire.cases.synthetic import Scale, generate
-from ocrotire.cases.timeline import event_text, rule_names
 from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import RegistrationCounter, Report
 from ocrotire.intake.services import ChildInput, ReportInput, report_create
 from ocrotire.registry.models import Person
+from ocrotire.workflow.timeline import event_text, rule_names
 
 UNTIL = date(2026, 6, 1)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ocrotire.cases.deadlines import rules_load
 from ocrotire.geo.services import available_packs, pack_load
 from ocrotire.intake.services import concerns_load
 from ocrotire.providers.services import catalogue_load
+from ocrotire.workflow.deadlines import rules_load
 
 
 class Command(BaseCommand):

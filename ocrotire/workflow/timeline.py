@@ -16,7 +16,6 @@ from ocrotire.cases.models import (
     ProtectiveActionKind,
     ReviewOutcome,
     RiskLevel,
-    Stage,
     TimelineEvent,
     VisitKind,
 )
@@ -218,7 +217,3 @@ def deadlines_of(event: TimelineEvent, names: dict[str, str]) -> list[dict[str, 
             }
         )
     return result
-
-
-def stage_label(stage: str) -> str:
-    return _label(Stage, stage)
