@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.urls import include, path, register_converter
 
 from ocrotire.api.converters import IdConverter
+from ocrotire.workflow.admin import former_admin_urls
 
 register_converter(IdConverter, "id")
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("plans/", include("ocrotire.planning.urls")),
     path("analytics/", include("ocrotire.analytics.urls")),
     path("api/", include("ocrotire.api.urls")),
+    *former_admin_urls(),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

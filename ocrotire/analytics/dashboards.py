@@ -41,14 +41,7 @@ from ocrotire.analytics import figures
 from ocrotire.analytics.expressions import UNKNOWN, age_band, band_of, place_kind
 from ocrotire.analytics.suppression import Group, suppress
 from ocrotire.care.models import FAMILY_BASED, RESIDENTIAL_FORMS, Placement
-from ocrotire.cases.models import (
-    OPEN_STAGES,
-    Referral,
-    ReferralStatus,
-    Stage,
-    Task,
-    TaskStatus,
-)
+from ocrotire.cases.models import OPEN_STAGES, Referral, ReferralStatus, Stage
 from ocrotire.cases.models import Case as CaseRecord
 from ocrotire.core.expressions import InIds
 from ocrotire.geo.models import PATH_SEPARATOR, Unit
@@ -63,6 +56,7 @@ from ocrotire.intake.models import (
 from ocrotire.planning.models import DeadlineKind, Level, PlanItem, ProgressStatus, Strategy
 from ocrotire.providers.models import Enrolment, EnrolmentStatus, ServicePoint, open_points
 from ocrotire.registry.models import Sex
+from ocrotire.workflow.models import Task, TaskStatus
 
 # The longest period a dashboard covers: the month series stays readable and the scans bounded.
 MAX_PERIOD_DAYS = 5 * 366

@@ -40,7 +40,6 @@ from ocrotire.cases.models import (
     ReviewOutcome,
     RiskLevel,
     Stage,
-    Task,
     VisitKind,
 )
 from ocrotire.cases.selectors import (
@@ -57,6 +56,7 @@ from ocrotire.core.bounds import MomentField, validate_past_moment, validate_rec
 from ocrotire.core.models import AuditAction
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
+from ocrotire.workflow.models import Task
 from ocrotire.workflow.serializers import TaskSerializer, TimelineEventSerializer, timeline_rows
 
 MAX_ID = 2**63 - 1

@@ -28,14 +28,12 @@ from ocrotire.cases.models import (
     ProtectiveAction,
     ProtectiveActionKind,
     Stage,
-    Task,
-    TaskStatus,
-    TimelineEvent,
 )
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint, open_points
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
+from ocrotire.workflow.models import Task, TaskStatus, TimelineEvent
 
 
 def case_scope(user: User) -> QuerySet[Case]:

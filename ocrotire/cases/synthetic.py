@@ -42,15 +42,10 @@ from ocrotire.cases.models import (
     Assessment,
     Case,
     ClosureReason,
-    DeadlineRule,
-    OffsetUnit,
     Plan,
     ProtectiveAction,
     Review,
     Stage,
-    Task,
-    TaskStatus,
-    TimelineEvent,
     Visit,
 )
 from ocrotire.core.audit import audit_record
@@ -84,6 +79,7 @@ from ocrotire.registry.models import (
 )
 from ocrotire.registry.synthetic import leaf_units
 from ocrotire.workflow.deadlines import rule_applies
+from ocrotire.workflow.models import DeadlineRule, OffsetUnit, Task, TaskStatus, TimelineEvent
 
 __all__ = ["STEPS", "Generation", "Scale", "generate", "generator_step"]
 

@@ -9,11 +9,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import Task, TaskStatus
 from ocrotire.intake.models import Report, ReportChild
 from ocrotire.intake.permissions import can_file_report, keeps_register
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
 from ocrotire.workflow.deadlines import repeat_window_days
+from ocrotire.workflow.models import Task, TaskStatus
 
 
 def report_scope(user: User) -> QuerySet[Report]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, InstitutionKind, User
 from ocrotire.accounts.services import ConflictError
-from ocrotire.cases.models import Case, Stage, TimelineEvent
+from ocrotire.cases.models import Case, Stage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import EARLIEST_EVENT
 from ocrotire.core.files import check_upload
@@ -48,6 +48,7 @@ from ocrotire.registry.matching import Probe, match
 from ocrotire.registry.models import Person, PersonIdentifier, PersonStatus
 from ocrotire.registry.services import PersonInput, person_create_for_report
 from ocrotire.workflow.deadlines import event_fire, tasks_cancel
+from ocrotire.workflow.models import TimelineEvent
 
 # A new child whose record matches an existing one this closely is the same child: the report is
 # linked to the existing record instead of creating a duplicate. Below it, a specialist decides

@@ -9,11 +9,12 @@ from django.contrib import admin
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.urls import URLPattern, URLResolver, include, path
 
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.cases.models import DeadlineRule
 from ocrotire.core.admin import AuditedAdmin
 from ocrotire.workflow.deadlines import RULE_FIELDS, rule_retire, rule_revise
+from ocrotire.workflow.models import DeadlineRule
 from ocrotire.workflow.permissions import can_manage_rules
 
 RULE_FORM_FIELDS: tuple[str, ...] = (
@@ -84,3 +85,14 @@ class DeadlineRuleAdmin(AuditedAdmin):
         obj.version = saved.version
         obj.active = saved.active
         obj.created_at = saved.created_at
+
+
+def former_admin_urls() -> list[URLPattern | URLResolver]:
+    """The rules' admin pages at /admin/cases/deadlinerule/…, where they were before the rules
+    moved to the workflow app, keep answering (the admin's own links go to /admin/workflow/)."""
+    return [
+        path(
+            "admin/cases/deadlinerule/",
+            include(admin.site.get_model_admin(DeadlineRule).urls),
+        )
+    ]

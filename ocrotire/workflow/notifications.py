@@ -13,7 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import Case, Notification, Task
+from ocrotire.workflow.models import Notification, Task
+from ocrotire.workflow.subjects import CaseSubject
 
 
 def notification_text(notification: Notification) -> str:
@@ -48,20 +49,22 @@ def notify(
     *,
     users: Iterable[User],
     kind: str,
-    case: Case | None = None,
+    case: CaseSubject | None = None,
     task: Task | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
     """One notification per user (and per task for task notices); e-mail after commit."""
     created = 0
     payload = {"subject": case.number if case else "", **(data or {})}
+    # The case instance of the app above, given to the rows as it is (typed by what is read).
+    owner: dict[str, Any] = {"case": case}
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
                     user=user,
                     kind=kind,
-                    case=case,
+                    **owner,
                     report=task.report if task is not None else None,
                     task=task,
                     data=payload,

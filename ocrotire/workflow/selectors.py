@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import Notification, Task, TimelineEvent
+from ocrotire.workflow.models import Notification, Task, TimelineEvent
 
 
 def report_tasks(report_id: int) -> QuerySet[Task]:

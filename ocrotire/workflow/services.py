@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import Notification
+from ocrotire.workflow.models import Notification
 
 
 def notification_mark_read(*, actor: User, notification_id: int) -> bool:

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from ocrotire.accounts.models import RoleCode, User
-from ocrotire.cases.models import Task, TaskStatus
 from ocrotire.geo.models import Unit
 from ocrotire.workflow.deadlines import event_fire
+from ocrotire.workflow.models import Task, TaskStatus
 from ocrotire.workflow.notifications import notify
 
 logger = logging.getLogger(__name__)

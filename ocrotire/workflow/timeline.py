@@ -11,15 +11,14 @@ from django.utils.translation import gettext as _
 
 from ocrotire.cases.models import (
     ClosureReason,
-    DeadlineRule,
     MeetingKind,
     ProtectiveActionKind,
     ReviewOutcome,
     RiskLevel,
-    TimelineEvent,
     VisitKind,
 )
 from ocrotire.intake.models import Agency, Channel, TriageDecision
+from ocrotire.workflow.models import DeadlineRule, TimelineEvent
 
 
 def _label(choices: Any, value: str) -> str:

@@ -17,11 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ocrotire.cases.management.commands import deadlines_watch
-from ocrotire.cases.models import Task, TimelineEvent
 from ocrotire.cases.tests.test_case_pages import REPORT
 from ocrotire.core.jobs import WATCHER
 from ocrotire.core.models import ProcessBeat
 from ocrotire.intake.models import Report
+from ocrotire.workflow.models import Task, TimelineEvent
 
 
 def task_report(task: Task) -> Q:
