@@ -8,3 +8,8 @@ class CareConfig(AppConfig):
     name = "ocrotire.care"
     label = "care"
     verbose_name = _("Alternative care")
+
+    def ready(self) -> None:
+        from ocrotire.care import events
+
+        events.register_events()

@@ -1,4 +1,4 @@
-"""Case management along the intersectoral mechanism, with deadline rules, tasks and the timeline."""
+"""Case management along the intersectoral mechanism; its steps go on the workflow's timeline."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from ocrotire.cases import links
+        from ocrotire.cases import events, links
 
         links.register_movers()
+        events.register_events()

@@ -56,7 +56,8 @@ from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
-from ocrotire.workflow.timeline import deadlines_of, event_text, rule_names
+from ocrotire.workflow.events import event_text
+from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 CONFLICT = gettext_lazy(
     "Someone else changed this case while you were working on it, so nothing was saved. "

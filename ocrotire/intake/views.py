@@ -60,8 +60,9 @@ from ocrotire.registry.matching import Probe, match, reason_text
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import person_list, person_scope
 from ocrotire.registry.services import PersonInput
+from ocrotire.workflow.events import event_text
 from ocrotire.workflow.selectors import report_tasks, report_timeline
-from ocrotire.workflow.timeline import deadlines_of, event_text, rule_names
+from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 CHILD_PREFIX = "child"
 

@@ -17,7 +17,7 @@ from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.permissions import IsMember
 from ocrotire.workflow.deadlines import rule_revise
 from ocrotire.workflow.models import DeadlineRule, OffsetUnit
-from ocrotire.workflow.notifications import notification_text
+from ocrotire.workflow.notices import notification_text
 from ocrotire.workflow.permissions import can_manage_rules
 from ocrotire.workflow.selectors import notifications_of
 

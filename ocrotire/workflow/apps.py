@@ -9,3 +9,9 @@ class WorkflowConfig(AppConfig):
     name = "ocrotire.workflow"
     label = "workflow"
     verbose_name = _("Deadlines")
+
+    def ready(self) -> None:
+        from ocrotire.workflow import events, notices
+
+        events.register_events()
+        notices.register_notices()

@@ -14,35 +14,8 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
 from ocrotire.workflow.models import Notification, Task
+from ocrotire.workflow.notices import notification_text
 from ocrotire.workflow.subjects import CaseSubject
-
-
-def notification_text(notification: Notification) -> str:
-    data = notification.data
-    if notification.kind == "task_overdue":
-        return _("Overdue: %(task)s in %(subject)s (due %(due)s).") % {
-            "task": data.get("task", ""),
-            "subject": data.get("subject", ""),
-            "due": data.get("due", ""),
-        }
-    if notification.kind == "case_assigned":
-        return _("You are now the case manager of %(subject)s.") % {
-            "subject": data.get("subject", "")
-        }
-    if notification.kind == "team_added":
-        return _("You were added to the team of %(subject)s.") % {
-            "subject": data.get("subject", "")
-        }
-    if notification.kind == "plan_deadline":
-        return _(
-            "Action plan: sub-action %(subject)s is due in %(year)s and not yet reported done "
-            "(%(title)s)."
-        ) % {
-            "subject": data.get("subject", ""),
-            "year": data.get("year", ""),
-            "title": data.get("title", ""),
-        }
-    return notification.kind
 
 
 def notify(

@@ -7,7 +7,8 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from ocrotire.workflow.timeline import deadlines_of, event_text, rule_names
+from ocrotire.workflow.events import event_text
+from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 
 class TaskSerializer(serializers.Serializer[Any]):

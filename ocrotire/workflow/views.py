@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.workflow import services
-from ocrotire.workflow.notifications import notification_text
+from ocrotire.workflow.notices import notification_text
 from ocrotire.workflow.permissions import can_view_notifications
 from ocrotire.workflow.selectors import notifications_of
 

@@ -20,8 +20,9 @@ from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import RegistrationCounter, Report
 from ocrotire.intake.services import ChildInput, ReportInput, report_create
 from ocrotire.registry.models import Person
+from ocrotire.workflow.events import event_text
 from ocrotire.workflow.models import Task, TaskStatus, TimelineEvent
-from ocrotire.workflow.timeline import event_text, rule_names
+from ocrotire.workflow.timeline import rule_names
 
 UNTIL = date(2026, 6, 1)
 
