@@ -99,7 +99,7 @@ def measure(client: Any, url: str, requests: int) -> dict[str, Any]:
 def raw_hg270(year: int, requests: int) -> dict[str, float]:
     from django.db import connection
 
-    from ocrotire.analytics.hg270 import year_bounds
+    from ocrotire.analytics.official.hg270 import year_bounds
     from ocrotire.geo.models import Unit
 
     start, end = year_bounds(year)
@@ -151,7 +151,7 @@ def day_figures() -> float:
     they existed), then vacuum their tables for index-only scans; the seconds it took."""
     from django.db import connection
 
-    from ocrotire.analytics import figures
+    from ocrotire.analytics.common import figures
 
     started = time.perf_counter()
     if not figures.is_built():
@@ -267,7 +267,7 @@ def scenarios(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def dhis2_mapping() -> None:
-    from ocrotire.analytics.demo import dhis2_demo_load
+    from ocrotire.demo.analytics import dhis2_demo_load
 
     dhis2_demo_load()
 

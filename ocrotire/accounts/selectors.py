@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ocrotire.accounts.models import ApiToken, Institution, SecurityNotice, User, UserSession
 from ocrotire.accounts.permissions import is_member, scope_of
+from ocrotire.geo.models import Unit
 
 
 def institution_visible_q(user: User) -> Q | None:
@@ -122,3 +123,12 @@ def security_notices(*, user: User, limit: int = 20) -> list[SecurityNotice]:
 
 def security_notices_unread(*, user: User) -> int:
     return SecurityNotice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def unit_choices(*, user: User) -> QuerySet[Unit]:
+    """The units a user may pick in a form: all of them for a global scope, else the user's subtrees."""
+    scope = scope_of(user)
+    units = Unit.objects.filter(active=True).prefetch_related("names")
+    return (
+        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
+    )

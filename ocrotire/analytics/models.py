@@ -111,7 +111,7 @@ class ExportJob(models.Model):
         return min(99, (100 * self.written) // self.total) if self.total else 0
 
 
-# -- day figures of the reports, kept for the dashboards (see figures.py) ----------------------
+# -- day figures of the reports, kept for the dashboards (see common/figures.py) --------------
 
 
 class FigureChange(models.Model):
@@ -146,7 +146,7 @@ class FigureBuild(models.Model):
 
 class DayFigure(models.Model):
     """Records of a unit counted for a day, or for a month (`whole_month`); each table adds the
-    groups it counts by (see figures.py)."""
+    groups it counts by (see common/figures.py)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, related_name="+")
     day = models.DateField()

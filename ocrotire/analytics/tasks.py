@@ -8,6 +8,6 @@ from django_tasks import task
 @task()
 def export_job_execute(job_id: int) -> None:
     """Write one export of a list; a job already taken or finished is left alone."""
-    from ocrotire.analytics.export_jobs import export_job_run
+    from ocrotire.analytics.exports.jobs import export_job_run
 
     export_job_run(job_id)

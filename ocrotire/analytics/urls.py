@@ -1,13 +1,11 @@
-"""Pages of analytics: dashboards, the HG 270 report, exports."""
+"""Pages of analytics: the official reports, the dashboards, exports."""
 
 from django.urls import include, path
-
-from ocrotire.analytics import views
 
 app_name = "analytics"
 
 urlpatterns = [
-    path("hg270/", views.hg270_view, name="hg270"),
-    path("", include("ocrotire.analytics.dashboard_urls")),
-    path("exports/", include("ocrotire.analytics.export_urls")),
+    path("", include("ocrotire.analytics.official.urls")),
+    path("", include("ocrotire.analytics.dashboards.urls")),
+    path("exports/", include("ocrotire.analytics.exports.urls")),
 ]

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
@@ -23,7 +23,6 @@ from django.views.decorators.http import require_http_methods
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import member_or_403
-from ocrotire.accounts.services import ConflictError
 from ocrotire.care import services
 from ocrotire.care.forms import PlacementEndForm, PlacementStartForm
 from ocrotire.care.models import Placement, PlacementForm
@@ -31,7 +30,7 @@ from ocrotire.care.permissions import can_place
 from ocrotire.care.selectors import case_placements, placement_facilities, placement_list
 from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.selectors import case_get
-from ocrotire.core.forms import add_service_errors
+from ocrotire.core.forms import service_call
 
 CONFLICT = gettext_lazy(
     "Someone else changed this placement while you were working on it, so nothing was saved. "
@@ -92,7 +91,7 @@ def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form) as call:
             services.placement_start(
                 actor=user,
                 child=case.child,
@@ -106,11 +105,7 @@ def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
                 carer_name=data["carer_name"],
                 facility=data["facility"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        if call.ok:
             messages.success(request, _("The placement was recorded."))
             return redirect("cases:detail", pk=case.pk)
     return _page(request, case, form, gettext_lazy("Place the child"), 200)
@@ -127,7 +122,7 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             services.placement_end(
                 actor=user,
                 placement=placement,
@@ -136,14 +131,8 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
                 ended_at=data["ended_at"],
                 note=data["note"],
             )
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        status = call.status(status)
+        if call.ok:
             messages.success(request, _("The placement was ended."))
             return redirect("cases:detail", pk=case.pk)
     return _page(request, case, form, gettext_lazy("End the placement"), status)

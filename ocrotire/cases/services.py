@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import is_member, scope_of
-from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.models import (
     OPEN_STAGES,
     Assessment,
@@ -43,6 +42,7 @@ from ocrotire.cases.models import (
 from ocrotire.cases.permissions import can_act, can_take_step, works_cases
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import validate_past_moment
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint
@@ -115,14 +115,14 @@ def step_refusal(case: Case, step: str) -> str | None:
 
 def _lock(actor: User, case: Case, version: int, step: str) -> Case:
     if not step_permitted(actor, case, step):
-        raise PermissionError
+        raise NotAllowed
     locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("unit", "manager", "child")
         .get(pk=case.pk)
     )
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     refusal = step_refusal(locked, step)
     if refusal is not None:
         raise ValidationError({"stage": refusal})
@@ -240,10 +240,10 @@ def case_open(
 def case_update(*, actor: User, case: Case, version: int, values: dict[str, Any]) -> Case:
     """Edit the case's own fields (risk level, registration disposition) outside a stage step."""
     if not can_act(actor, case):
-        raise PermissionError
+        raise NotAllowed
     locked = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     if not locked.is_open:
         raise ValidationError({"stage": _("A closed case cannot be changed: reopen it first.")})
     changes: dict[str, Any] = {}

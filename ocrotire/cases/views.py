@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.accounts.services import ConflictError
+from ocrotire.accounts.selectors import unit_choices
 from ocrotire.care.views import placement_panel
 from ocrotire.cases import forms as case_forms
 from ocrotire.cases import services
@@ -51,9 +51,8 @@ from ocrotire.cases.selectors import (
     team_candidate,
     transfer_units,
 )
-from ocrotire.core.forms import add_service_errors
+from ocrotire.core.forms import service_call
 from ocrotire.core.pdf import PdfUnavailable
-from ocrotire.geo.selectors import unit_choices
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
 from ocrotire.workflow.events import event_text
@@ -367,16 +366,10 @@ def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             moved = definition.perform(user, case, version, data)
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        status = call.status(status)
+        if call.ok:
             messages.success(request, str(definition.done))
             try:
                 case_get(user=user, pk=moved.pk)
@@ -419,14 +412,10 @@ def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             services.case_update(actor=user, case=case, version=version, values=data)
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        status = call.status(status)
+        if call.ok:
             messages.success(request, _("The changes were saved."))
             return redirect("cases:detail", pk=case.pk)
     return render(
@@ -460,15 +449,9 @@ def team_remove_view(request: HttpRequest, pk: int, user_pk: int) -> HttpRespons
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    try:
+    with service_call(request=request, conflict=CONFLICT) as call:
         services.case_member_remove(actor=user, case=case, version=version, user=member.user)
-    except ConflictError:
-        messages.error(request, str(CONFLICT))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionError as exc:
-        raise PermissionDenied from exc
-    else:
+    if call.ok:
         messages.success(request, _("The team member was removed."))
     return redirect("cases:detail", pk=case.pk)
 

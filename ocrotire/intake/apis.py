@@ -14,13 +14,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.cases.models import RiskLevel
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
+from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.intake import services
@@ -352,7 +353,7 @@ class ReportListApi(GenericAPIView[Report]):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_file_report(user):
-            raise PermissionError
+            raise NotAllowed
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
@@ -377,7 +378,7 @@ class ReportListApi(GenericAPIView[Report]):
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_file_report(user):
-            raise PermissionError
+            raise NotAllowed
         payload = ReportInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         report = services.report_create(
@@ -508,7 +509,7 @@ class AttachmentDetailApi(GenericAPIView[Report]):
     def get(self, request: Request, pk: int, attachment_pk: int) -> FileResponse:
         user = acting_user(request)
         if not keeps_register(user):
-            raise PermissionError
+            raise NotAllowed
         report = report_get(user=user, pk=pk)
         attachment = report.attachments.filter(pk=attachment_pk).first()
         if attachment is None:

@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, InstitutionKind, User
-from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.models import Case, Stage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import EARLIEST_EVENT
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
-from ocrotire.core.workdays import calendar_of
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
 from ocrotire.intake.models import (
@@ -374,7 +374,7 @@ def _remember(report: Report, name: str, items: Any) -> None:
 @transaction.atomic
 def report_create(*, actor: User, data: ReportInput) -> Report:
     if not can_file_report(actor):
-        raise PermissionError
+        raise NotAllowed
     now = timezone.now()
     cleaned = _clean(actor, data, now)
     prefix, year, authority = _prefix_and_year(data.unit, cleaned["received_at"])
@@ -513,10 +513,10 @@ def report_form_receive(
 ) -> Report:
     """The written notification form arrived after the phone notice."""
     if not can_triage(actor, report):
-        raise PermissionError
+        raise NotAllowed
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     if locked.form_received_at is not None:
         raise ValidationError({"form_received_at": _("The form was already recorded as received.")})
     at = at or timezone.now()
@@ -538,7 +538,7 @@ def attachment_add(*, actor: User, report: Report, upload: UploadedFile) -> Repo
         not (keeps_register(actor) and can_triage(actor, report))
         and report.created_by_id != actor.pk
     ):
-        raise PermissionError
+        raise NotAllowed
     checked = check_upload(
         upload,
         types=ATTACHMENT_TYPES,
@@ -595,10 +595,10 @@ def report_triage(*, actor: User, report: Report, version: int, data: TriageInpu
     from ocrotire.cases.services import case_open
 
     if not can_triage(actor, report):
-        raise PermissionError
+        raise NotAllowed
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     if locked.status != ReportStatus.NEW:
         raise ValidationError(
             {

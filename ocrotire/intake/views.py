@@ -22,10 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.accounts.selectors import institution_list
-from ocrotire.accounts.services import ConflictError
-from ocrotire.core.forms import query_date
-from ocrotire.geo.selectors import unit_choices
+from ocrotire.accounts.selectors import institution_list, unit_choices
+from ocrotire.core.errors import Conflict
+from ocrotire.core.forms import query_date, service_call
 from ocrotire.intake import services
 from ocrotire.intake.forms import (
     AttachmentForm,
@@ -567,7 +566,7 @@ def report_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
                     at=data["at"],
                 ),
             )
-        except ConflictError:
+        except Conflict:
             form.add_error(
                 None,
                 _(
@@ -611,21 +610,15 @@ def report_form_received_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter a valid date and time."))
         return redirect("intake:report-detail", pk=pk)
-    try:
+    conflict = _("Someone else changed this report meanwhile. Check it and try again.")
+    with service_call(request=request, conflict=conflict) as call:
         services.report_form_receive(
             actor=user,
             report=report,
             version=form.cleaned_data["version"],
             at=form.cleaned_data["at"],
         )
-    except ConflictError:
-        messages.error(
-            request,
-            _("Someone else changed this report meanwhile. Check it and try again."),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if call.ok:
         messages.success(request, _("The notification form was recorded as received."))
     return redirect("intake:report-detail", pk=pk)
 
@@ -639,15 +632,11 @@ def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
         return redirect("intake:report-detail", pk=pk)
-    try:
+    with service_call(request=request) as call:
         attachment = services.attachment_add(
             actor=user, report=report, upload=form.cleaned_data["file"]
         )
-    except PermissionError as exc:
-        raise PermissionDenied from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if call.ok:
         messages.success(request, _("The file %(name)s was attached.") % {"name": attachment.name})
     return redirect("intake:report-detail", pk=pk)
 

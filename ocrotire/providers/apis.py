@@ -15,12 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ocrotire.accounts.apis import _units_from_codes
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.accounts.selectors import institution_get
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.cases.selectors import case_get
 from ocrotire.cases.services import case_referral_send

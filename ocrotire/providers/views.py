@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,13 +22,12 @@ from django.views.decorators.http import require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import member_or_403, scope_of
-from ocrotire.accounts.services import ConflictError
 from ocrotire.care import services as care_services
 from ocrotire.care.models import PlacementEnd, PlacementForm
 from ocrotire.care.permissions import can_record_institution_change
 from ocrotire.care.selectors import institution_figures
 from ocrotire.cases.models import Referral, ReferralStatus
-from ocrotire.core.forms import add_service_errors
+from ocrotire.core.forms import service_call
 from ocrotire.geo.models import Unit
 from ocrotire.providers import services
 from ocrotire.providers.forms import InstitutionChangeForm
@@ -241,7 +240,7 @@ def referral_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse
         version = -1
     if step not in services.REFERRAL_STEPS:
         raise Http404
-    try:
+    with service_call(request=request, conflict=CONFLICT) as call:
         services.referral_step(
             actor=user,
             referral=referral,
@@ -250,13 +249,7 @@ def referral_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse
             reason=request.POST.get("reason", ""),
             override_reason=request.POST.get("override_reason", ""),
         )
-    except ConflictError:
-        messages.error(request, str(CONFLICT))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionError as exc:
-        raise PermissionDenied from exc
-    else:
+    if call.ok:
         messages.success(request, str(STEP_DONE[step]))
     return redirect("providers:referrals")
 
@@ -371,7 +364,7 @@ def institution_change_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = InstitutionChangeForm(request.POST or None, successors=candidates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form) as call:
             care_services.institution_change_record(
                 actor=user,
                 facility=facility,
@@ -382,11 +375,7 @@ def institution_change_view(request: HttpRequest, pk: int) -> HttpResponse:
                 successors=list(data["successors"]),
                 note=data["note"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        if call.ok:
             messages.success(
                 request, str(gettext_lazy("The change of the institution was recorded."))
             )

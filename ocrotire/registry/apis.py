@@ -13,10 +13,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.core.bounds import validate_birth_date
+from ocrotire.core.errors import NotAllowed
 from ocrotire.geo.models import Unit
 from ocrotire.registry import services
 from ocrotire.registry.matching import Probe, candidate_reason_codes, match, reason_text
@@ -49,7 +50,7 @@ MAX_ID = 2**63 - 1
 def _require_registry(request: Request) -> Any:
     user = acting_user(request)
     if not can_use_registry(user):
-        raise PermissionError
+        raise NotAllowed
     return user
 
 
@@ -537,7 +538,7 @@ class PersonMergeApi(GenericAPIView[Merge]):
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_review_duplicates(user):
-            raise PermissionError
+            raise NotAllowed
         payload = self.MergeInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -596,7 +597,7 @@ class NotDuplicateApi(GenericAPIView[Person]):
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_review_duplicates(user):
-            raise PermissionError
+            raise NotAllowed
         payload = self.NotDuplicateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -632,7 +633,7 @@ class DuplicateQueueApi(GenericAPIView[Any]):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_review_duplicates(user):
-            raise PermissionError
+            raise NotAllowed
         page = self.paginate_queryset(candidate_queue(user=user))
         data = [
             {

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.accounts.services import ConflictError
-from ocrotire.geo.selectors import unit_choices
+from ocrotire.accounts.selectors import unit_choices
+from ocrotire.core.errors import Conflict
 from ocrotire.registry import services
 from ocrotire.registry.forms import IdentifierFormSet, MergeForm, PersonForm
 from ocrotire.registry.matching import (
@@ -269,7 +269,7 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         data["identifiers"] = _identifiers_from(formset)
         try:
             services.person_update(actor=user, person=person, version=version, data=data)
-        except ConflictError:
+        except Conflict:
             form.add_error(
                 None,
                 _(
@@ -434,7 +434,7 @@ def merge_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     record = merge_get(user=user, pk=pk)
     try:
         services.merge_undo(actor=user, merge=record)
-    except ConflictError:
+    except Conflict:
         messages.error(
             request,
             _(

@@ -13,8 +13,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.api.permissions import IsMember
+from ocrotire.core.errors import NotAllowed
 from ocrotire.workflow.deadlines import rule_revise
 from ocrotire.workflow.models import DeadlineRule, OffsetUnit
 from ocrotire.workflow.notices import notification_text
@@ -116,7 +117,7 @@ class DeadlineRuleDetailApi(GenericAPIView[DeadlineRule]):
     def patch(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         if not can_manage_rules(user):
-            raise PermissionError
+            raise NotAllowed
         rule = DeadlineRule.objects.filter(pk=pk).first()
         if rule is None:
             raise Http404

@@ -62,8 +62,8 @@ def _writer(stop: str, seconds: float) -> None:
 
 def _export(stop: str) -> int:
     from ocrotire.accounts.models import User
-    from ocrotire.analytics import exports
-    from ocrotire.analytics.export_jobs import export_job_run
+    from ocrotire.analytics.exports import lists as exports
+    from ocrotire.analytics.exports.jobs import export_job_run
     from ocrotire.analytics.models import ExportJob
 
     # Small batches: many progress steps while the list is read, each a chance to collide.

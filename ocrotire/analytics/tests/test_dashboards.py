@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from ocrotire.analytics import figures as day_figures
-from ocrotire.analytics.dashboards import Filters, dashboard
+from ocrotire.analytics.common import figures as day_figures
+from ocrotire.analytics.dashboards.area import Filters
+from ocrotire.analytics.dashboards.series import dashboard
 from ocrotire.cases.tests.test_api import report_body
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from ocrotire.analytics.exports import KINDS, write_csv, write_xlsx
+from ocrotire.analytics.exports.lists import KINDS, write_csv, write_xlsx
 from ocrotire.analytics.models import ExportJob
 from ocrotire.care.services import placement_start
 from ocrotire.cases.models import Case
@@ -341,7 +341,7 @@ def test_progress_is_polled_until_the_job_ends(client, personas, world, settings
     assert partial.content.strip().startswith(b'<div id="export-progress"')
     assert client.get(f"/analytics/exports/{job.pk}/download/").status_code == 404
 
-    from ocrotire.analytics.export_jobs import export_job_run
+    from ocrotire.analytics.exports.jobs import export_job_run
 
     export_job_run(job.pk)
     export_job_run(job.pk)  # a second run of the same job changes nothing
@@ -361,7 +361,7 @@ def test_a_job_whose_requester_lost_the_list_fails_without_a_file(
     client.post("/analytics/exports/new/?kind=audit&format=csv")
     job = ExportJob.objects.get()
     auditor.roles.clear()
-    from ocrotire.analytics.export_jobs import export_job_run
+    from ocrotire.analytics.exports.jobs import export_job_run
 
     export_job_run(job.pk)
     job.refresh_from_db()
@@ -508,7 +508,7 @@ def test_api_operations_are_in_the_schema(client):
 
 
 def test_an_export_whose_worker_stopped_is_marked_failed(personas):
-    from ocrotire.analytics.export_jobs import export_jobs_expire
+    from ocrotire.analytics.exports.jobs import export_jobs_expire
 
     user = personas["specialist"]
     stuck = ExportJob.objects.create(requested_by=user, kind="cases", format="csv")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from ocrotire.analytics.exports import KINDS
+from ocrotire.analytics.exports.lists import KINDS
 from ocrotire.analytics.models import ExportJob
 from ocrotire.core.tests.browser import serious_violations, sign_in
 

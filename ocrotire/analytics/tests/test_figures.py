@@ -14,8 +14,10 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from ocrotire.analytics import figures as day_figures
-from ocrotire.analytics.dashboards import Area, Filters, children_figures, dashboard, report_figures
+from ocrotire.analytics.common import figures as day_figures
+from ocrotire.analytics.dashboards.area import Area, Filters
+from ocrotire.analytics.dashboards.counts import children_figures, report_figures
+from ocrotire.analytics.dashboards.series import dashboard
 from ocrotire.analytics.models import ChildDayFigure, FigureBuild, FigureChange, ReportDayFigure
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ConcernCategory, Report, ReportChild
@@ -224,7 +226,7 @@ def test_the_generator_counts_the_figures_of_what_it_loads(db: Any) -> None:
 
     from django.core.management import call_command
 
-    from ocrotire.cases.synthetic import Scale, generate
+    from ocrotire.demo.synthetic.generation import Scale, generate
 
     call_command("load_packs", "MD", stdout=io.StringIO())
     until = timezone.localdate()

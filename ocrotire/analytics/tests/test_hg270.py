@@ -13,9 +13,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ocrotire.analytics import figures as day_figures
-from ocrotire.analytics.hg270 import KEYS
+from ocrotire.analytics.common import figures as day_figures
 from ocrotire.analytics.models import FigureChange
+from ocrotire.analytics.official.hg270 import KEYS
 from ocrotire.analytics.tests.conftest import CHISINAU, FORMS, OTHERS
 from ocrotire.intake.models import Report
 

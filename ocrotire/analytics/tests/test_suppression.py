@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ocrotire.analytics.hg270 import GROUPS, KEYS
-from ocrotire.analytics.suppression import SECONDARY, SUPPRESSED, Group, suppress
+from ocrotire.analytics.common.suppression import SECONDARY, SUPPRESSED, Group, suppress
+from ocrotire.analytics.official.hg270 import GROUPS, KEYS
 
 
 def _single_hidden(shown: dict[str, int | str], groups: list[Group[str]]) -> list[Group[str]]:

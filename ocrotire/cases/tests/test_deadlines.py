@@ -17,7 +17,8 @@ from ocrotire.cases.models import Case
 from ocrotire.cases.services import case_protective_action_record
 from ocrotire.core import workdays
 from ocrotire.core.models import AuditEvent
-from ocrotire.core.workdays import Calendar, calendar_of, due_at
+from ocrotire.core.workdays import Calendar, due_at
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ConcernCategory
 from ocrotire.intake.services import (

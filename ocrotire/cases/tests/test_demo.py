@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from ocrotire.cases.models import Case, ProtectiveAction, Stage
 from ocrotire.core.audit import verify_chain
-from ocrotire.core.demo import demo_load
 from ocrotire.core.models import AuditEvent
+from ocrotire.demo.loader import demo_load
 from ocrotire.intake.models import Channel, Report, ReporterKind, ReportStatus
 from ocrotire.registry.models import Person
 from ocrotire.workflow.models import Notification, Task, TaskStatus, TimelineEvent

@@ -15,8 +15,8 @@ from django.utils import timezone
 from ocrotire.accounts.models import User
 from ocrotire.cases.models import OPEN_STAGES, Case, Review, Stage
 from ocrotire.cases.selectors import case_list
-from ocrotire.cases.synthetic import Scale, generate
 from ocrotire.core.models import AuditEvent
+from ocrotire.demo.synthetic.generation import Scale, generate
 from ocrotire.intake.models import RegistrationCounter, Report
 from ocrotire.intake.services import ChildInput, ReportInput, report_create
 from ocrotire.registry.models import Person

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ocrotire.analytics import figures
+from ocrotire.analytics.common import figures
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""The dashboards: an area's figures over a period, charted, and the records behind a count."""

@@ -1,0 +1,1 @@
+"""List exports to CSV and Excel, answered at once or written by a background job."""

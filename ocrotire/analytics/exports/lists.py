@@ -1,0 +1,641 @@
+"""The lists that can be exported to CSV and Excel, and the two writers.
+
+Each list is exported exactly as its page shows it to the same user: the page's own permission,
+its own reading of the query string (`<app>.views.<entity>_list_from_query`, shared with the
+page) and its user-scoped selector; the columns are those of the page, values as the reader
+sees them (labels of choices, names, dates in ISO form). Free text that may tell what happened
+to a child (narratives, findings, reasons) is never exported in a list."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import islice
+from typing import IO, Any, cast
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import can_view_audit, is_member
+from ocrotire.core.forms import query_date
+from ocrotire.intake.permissions import keeps_register
+from ocrotire.registry.permissions import can_use_registry
+
+Cell = str | int | date | datetime | None
+Rows = Callable[[list[Any], "Labels"], Iterable[list[Cell]]]
+Query = Callable[..., tuple[QuerySet[Any], dict[str, str]]]
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Rows read from the database at a time (and progress written once per batch).
+BATCH = 500
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FLAG_VALUES = ("1", "on", "true")
+
+
+class Labels:
+    """Names read once per export: a unit's name in the reader's language costs a query."""
+
+    def __init__(self) -> None:
+        self._units: dict[int, str] = {}
+
+    def unit(self, unit: Any) -> str:
+        if unit is None:
+            return ""
+        if unit.pk not in self._units:
+            self._units[unit.pk] = unit.display_name()
+        return self._units[unit.pk]
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return _("Yes") if value else _("No")
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """A moment as the reader's clock shows it, to the minute."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _day(moment: datetime | None) -> date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+def _user_name(user: Any) -> str:
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.username)
+
+
+def _birth_date(person: Any) -> str:
+    """As precise as it is known: a year, a year and month, or the day."""
+    born = person.birth_date
+    if born is None:
+        return ""
+    precision = getattr(person, "birth_date_precision", "day")
+    if precision == "year":
+        return f"{born:%Y}"
+    if precision == "month":
+        return f"{born:%Y-%m}"
+    return str(born.isoformat())
+
+
+# --- the lists ---------------------------------------------------------------------------------
+
+
+def _reports(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.intake.views import report_list_from_query
+
+    return report_list_from_query(user=user, params=params)
+
+
+def _report_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    for report in batch:
+        yield [
+            report.number,
+            _local(report.received_at),
+            report.get_channel_display(),
+            "; ".join(str(child) for child in report.children.all()),
+            labels.unit(report.unit),
+            report.get_status_display(),
+            _yes_no(report.immediate_danger),
+            _yes_no(bool(getattr(report, "overdue", False))),
+            "; ".join(concern.label() for concern in report.concerns.all()),
+            report.most_serious.label() if report.most_serious_id else "",
+        ]
+
+
+def _cases(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.cases.views import case_list_from_query
+
+    return case_list_from_query(user=user, params=params)
+
+
+def _case_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    for case in batch:
+        yield [
+            case.number,
+            str(case.child),
+            case.get_stage_display(),
+            case.get_risk_level_display(),
+            _user_name(case.manager),
+            labels.unit(case.unit),
+            _day(case.opened_at),
+            int(getattr(case, "overdue_count", 0) or 0),
+        ]
+
+
+def _persons(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.registry.views import person_list_from_query
+
+    return person_list_from_query(user=user, params=params)
+
+
+def _person_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    for person in batch:
+        yield [
+            str(person),
+            _birth_date(person),
+            _yes_no(person.birth_date_estimated) if person.birth_date else "",
+            person.get_sex_display(),
+            " ".join(i.value for i in person.identifiers.all() if i.active),
+            labels.unit(person.unit),
+        ]
+
+
+def _referrals(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.providers.views import referral_list_from_query
+
+    return referral_list_from_query(user=user, params=params)
+
+
+def _referral_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    now = timezone.now()
+    for referral in batch:
+        point = referral.service_point
+        overdue = (
+            referral.status == "sent"
+            and referral.response_due_at is not None
+            and referral.response_due_at < now
+        )
+        yield [
+            str(referral.case.child),
+            _birth_date(referral.case.child),
+            referral.case.number,
+            referral.get_status_display(),
+            point.name if point else "",
+            point.provider.institution.name if point else "",
+            point.service_type.label() if point else referral.service,
+            labels.unit(referral.case.unit),
+            _local(referral.sent_at),
+            _local(referral.response_due_at),
+            _yes_no(overdue),
+        ]
+
+
+def _placements(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.care.views import placement_list_from_query
+
+    return placement_list_from_query(user=user, params=params)
+
+
+def _placement_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    for placement in batch:
+        yield [
+            str(placement.child),
+            placement.case.number if placement.case_id else "",
+            placement.get_form_display(),
+            placement.national_type,
+            _yes_no(placement.emergency),
+            placement.facility.name if placement.facility_id else placement.carer_name,
+            _day(placement.started_at),
+            _day(placement.next_review_at) if not placement.ended_at else None,
+            _day(placement.ended_at),
+            placement.get_end_reason_display() if placement.ended_at else "",
+        ]
+
+
+def _providers(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.providers.views import provider_list_from_query
+
+    return provider_list_from_query(user=user, params=params)
+
+
+def _provider_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    today = timezone.localdate()
+    status = {"expiring": _("expiring soon"), "expired": _("expired")}
+    for provider in batch:
+        yield [
+            provider.institution.name,
+            provider.get_kind_display(),
+            ", ".join(labels.unit(unit) for unit in provider.institution.units.all()),
+            provider.licence_number,
+            provider.licence_valid_until,
+            status.get(provider.licence_status(today), ""),
+        ]
+
+
+def _service_points(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.providers.views import service_point_list_from_query
+
+    return service_point_list_from_query(user=user, params=params)
+
+
+def _service_point_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    from ocrotire.providers.selectors import point_figures
+
+    figures = point_figures(batch)
+    for point in batch:
+        occupied = figures[point.pk]["occupied"]
+        yield [
+            point.name,
+            point.provider.institution.name,
+            point.service_type.label(),
+            labels.unit(point.unit),
+            point.capacity,
+            occupied,
+            max(0, point.capacity - occupied),
+            figures[point.pk]["waiting"],
+        ]
+
+
+def _audit(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.accounts.audit_log import audit_list_from_query
+
+    return audit_list_from_query(user=user, params=params)
+
+
+def _audit_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    for event in batch:
+        yield [
+            _local(event.at),
+            event.actor_username,
+            event.get_action_display(),
+            event.object_type,
+            event.object_id,
+            event.object_repr,
+            event.ip or "",
+        ]
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """One exportable list: who may export it (as who may open its page), how its page reads
+    its filters and scopes its rows, and its columns."""
+
+    code: str
+    title: Promise
+    object_type: str
+    list_url: str
+    allowed: Callable[[Any], bool]
+    query: Query
+    headers: tuple[Promise, ...]
+    rows: Rows
+    keys: tuple[str, ...]
+    dates: tuple[str, ...] = ()
+    flags: tuple[str, ...] = field(default=())
+
+    def header_texts(self) -> list[str]:
+        return [str(header) for header in self.headers]
+
+
+KINDS: dict[str, ExportKind] = {
+    kind.code: kind
+    for kind in (
+        ExportKind(
+            code="reports",
+            title=gettext_lazy("Reports"),
+            object_type="intake.report",
+            list_url="intake:report-list",
+            allowed=keeps_register,
+            query=_reports,
+            headers=(
+                gettext_lazy("Number"),
+                gettext_lazy("Received at"),
+                gettext_lazy("Channel"),
+                gettext_lazy("Children"),
+                gettext_lazy("Unit"),
+                gettext_lazy("Status"),
+                gettext_lazy("Immediate danger"),
+                gettext_lazy("Overdue"),
+                gettext_lazy("Concerns"),
+                gettext_lazy("Most serious form"),
+            ),
+            rows=_report_rows,
+            keys=("q", "status", "channel", "danger", "received_from", "received_to"),
+            dates=("received_from", "received_to"),
+        ),
+        ExportKind(
+            code="cases",
+            title=gettext_lazy("Cases"),
+            object_type="cases.case",
+            list_url="cases:list",
+            allowed=is_member,
+            query=_cases,
+            headers=(
+                gettext_lazy("Case"),
+                gettext_lazy("Child"),
+                gettext_lazy("Stage"),
+                gettext_lazy("Risk level"),
+                gettext_lazy("Case manager"),
+                gettext_lazy("Unit"),
+                gettext_lazy("Opened"),
+                gettext_lazy("Overdue steps"),
+            ),
+            rows=_case_rows,
+            keys=("q", "stage", "risk_level", "unit", "mine", "open"),
+            flags=("mine", "open"),
+        ),
+        ExportKind(
+            code="persons",
+            title=gettext_lazy("Persons"),
+            object_type="registry.person",
+            list_url="registry:person-list",
+            allowed=can_use_registry,
+            query=_persons,
+            headers=(
+                gettext_lazy("Name"),
+                gettext_lazy("Birth date"),
+                gettext_lazy("Birth date estimated"),
+                gettext_lazy("Sex"),
+                gettext_lazy("Identifiers"),
+                gettext_lazy("Address (unit)"),
+            ),
+            rows=_person_rows,
+            keys=("q",),
+        ),
+        ExportKind(
+            code="referrals",
+            title=gettext_lazy("Referrals"),
+            object_type="cases.referral",
+            list_url="providers:referrals",
+            allowed=is_member,
+            query=_referrals,
+            headers=(
+                gettext_lazy("Child"),
+                gettext_lazy("Birth date"),
+                gettext_lazy("Case"),
+                gettext_lazy("Status"),
+                gettext_lazy("Service point"),
+                gettext_lazy("Provider"),
+                gettext_lazy("Service"),
+                gettext_lazy("Unit"),
+                gettext_lazy("Sent at"),
+                gettext_lazy("Answer due"),
+                gettext_lazy("Answer overdue"),
+            ),
+            rows=_referral_rows,
+            keys=("status",),
+        ),
+        ExportKind(
+            code="placements",
+            title=gettext_lazy("Children in alternative care"),
+            object_type="care.placement",
+            list_url="care:placements",
+            allowed=is_member,
+            query=_placements,
+            headers=(
+                gettext_lazy("Child"),
+                gettext_lazy("Case"),
+                gettext_lazy("Form of care"),
+                gettext_lazy("National type"),
+                gettext_lazy("Emergency placement"),
+                gettext_lazy("Carer or facility"),
+                gettext_lazy("Since"),
+                gettext_lazy("Next review"),
+                gettext_lazy("Ended"),
+                gettext_lazy("End reason"),
+            ),
+            rows=_placement_rows,
+            keys=("form", "state"),
+        ),
+        ExportKind(
+            code="providers",
+            title=gettext_lazy("Service providers"),
+            object_type="providers.provider",
+            list_url="providers:list",
+            allowed=is_member,
+            query=_providers,
+            headers=(
+                gettext_lazy("Name"),
+                gettext_lazy("Kind"),
+                gettext_lazy("Units covered"),
+                gettext_lazy("Licence"),
+                gettext_lazy("Licence valid until"),
+                gettext_lazy("Licence status"),
+            ),
+            rows=_provider_rows,
+            keys=("q", "kind", "licence"),
+        ),
+        ExportKind(
+            code="services",
+            title=gettext_lazy("Service points"),
+            object_type="providers.servicepoint",
+            list_url="providers:services",
+            allowed=is_member,
+            query=_service_points,
+            headers=(
+                gettext_lazy("Service point"),
+                gettext_lazy("Provider"),
+                gettext_lazy("Service"),
+                gettext_lazy("Unit"),
+                gettext_lazy("Places"),
+                gettext_lazy("Enrolled"),
+                gettext_lazy("Free"),
+                gettext_lazy("Waiting"),
+            ),
+            rows=_service_point_rows,
+            keys=("service",),
+        ),
+        ExportKind(
+            code="audit",
+            title=gettext_lazy("Audit log"),
+            object_type="core.auditevent",
+            list_url="core:audit",
+            allowed=can_view_audit,
+            query=_audit,
+            headers=(
+                gettext_lazy("Time"),
+                gettext_lazy("User"),
+                gettext_lazy("Action"),
+                gettext_lazy("Object type"),
+                gettext_lazy("Object id"),
+                gettext_lazy("Object"),
+                gettext_lazy("IP address"),
+            ),
+            rows=_audit_rows,
+            keys=("actor", "action", "object_type", "object_id", "since", "until"),
+            dates=("since", "until"),
+        ),
+    )
+}
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class FilterErrors(Exception):
+    """Filters a list would not take: {filter name: [message]}."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def filters_from_query(kind: ExportKind, params: Mapping[str, Any]) -> dict[str, str]:
+    """The list's filters out of an export link's query string (the page's own query string
+    with `kind` and `format` added); anything else is left out. A date that is not a date is
+    refused (the page would stop on it)."""
+    filters = {key: str(params.get(key, "")) for key in kind.keys if params.get(key, "")}
+    errors = _bad_dates(kind, filters)
+    if errors:
+        raise FilterErrors(errors)
+    return filters
+
+
+def _bad_dates(kind: ExportKind, filters: Mapping[str, str]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for key in kind.dates:
+        value = filters.get(key, "")
+        if value and query_date(value) is None:
+            errors[key] = [_("Enter a date as YYYY-MM-DD.")]
+    return errors
+
+
+def filters_checked(kind: ExportKind, user: User, raw: Any) -> dict[str, str]:
+    """The filters of an API request, strictly: a name the list does not know, or a value the
+    list page would not take as given (it would silently drop or change it), is an error."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise FilterErrors({"filters": [_("Send the filters as an object.")]})
+    errors: dict[str, list[str]] = {}
+    given: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in kind.keys:
+            errors[str(key)] = [_("This list has no such filter.")]
+        elif isinstance(value, bool):
+            given[key] = "1" if value else ""
+        elif isinstance(value, str) and "\x00" in value:
+            errors[str(key)] = [_("Null characters are not allowed.")]
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            given[key] = str(value).strip()
+        elif value is not None:
+            errors[str(key)] = [_("Send a filter's value as text.")]
+    if errors:
+        raise FilterErrors(errors)
+    given = {key: value for key, value in given.items() if value}
+    errors = _bad_dates(kind, given)
+    if not errors:
+        understood = kind.query(user=user, params=given)[1]
+        for key, value in given.items():
+            if key in kind.dates:
+                continue
+            if key in kind.flags:
+                accepted = value in FLAG_VALUES
+            else:
+                accepted = understood.get(key, value) == value
+            if not accepted:
+                errors[key] = [_("The list does not accept this value.")]
+    if errors:
+        raise FilterErrors(errors)
+    return given
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _batches(objects: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(objects)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def export_rows(
+    kind: ExportKind, qs: QuerySet[Any], *, progress: Callable[[int], None] | None = None
+) -> Iterator[list[Cell]]:
+    """The list's rows in batches read with a server-side cursor where there is one; `progress`
+    hears how many rows were written after each batch."""
+    labels = Labels()
+    done = 0
+    for batch in _batches(qs.iterator(chunk_size=BATCH), BATCH):
+        yield from kind.rows(batch, labels)
+        done += len(batch)
+        if progress is not None:
+            progress(done)
+
+
+def _csv_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(out: IO[bytes], headers: list[str], rows: Iterable[list[Cell]]) -> int:
+    """UTF-8 with a byte-order mark, so that Excel reads Romanian and Cyrillic letters right;
+    a text cell that a spreadsheet would take for a formula starts with an apostrophe."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow([_csv_text(header) for header in headers])
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_text(value) for value in row])
+        count += 1
+    text.flush()
+    text.detach()
+    return count
+
+
+def _xlsx_cell(sheet: Any, value: Cell) -> Any:
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, cast(Any, value))  # openpyxl writes dates, its stubs omit them
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+        # Text that looks like a formula stays text: never evaluated when the file is opened.
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+def write_xlsx(
+    out: IO[bytes], headers: list[str], rows: Iterable[list[Cell]], *, title: str
+) -> int:
+    """An Excel workbook written row by row (openpyxl's write-only mode keeps memory flat)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([_xlsx_cell(sheet, header) for header in headers])
+    count = 0
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def export_write(
+    *,
+    kind: ExportKind,
+    fmt: str,
+    qs: QuerySet[Any],
+    out: IO[bytes],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the list to `out` in `fmt`; answer the number of rows written."""
+    rows = export_rows(kind, qs, progress=progress)
+    if fmt == "xlsx":
+        return write_xlsx(out, kind.header_texts(), rows, title=kind.code)
+    return write_csv(out, kind.header_texts(), rows)
+
+
+def file_name(kind: ExportKind, fmt: str) -> str:
+    return f"{kind.code}-{timezone.localdate():%Y-%m-%d}.{fmt}"
