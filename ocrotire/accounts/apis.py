@@ -28,6 +28,7 @@ from ocrotire.accounts.permissions import acting_user, can_create_institution, r
 from ocrotire.accounts.selectors import (
     institution_get,
     institution_list,
+    units_from_codes,
     user_profile,
     user_token_get,
 )
@@ -227,20 +228,6 @@ class InstitutionOutputSerializer(serializers.ModelSerializer[Institution]):
         return sorted(u.code for u in institution.units.all())
 
 
-def _units_from_codes(codes: list[str]) -> list[Unit]:
-    units = list(Unit.objects.filter(code__in=codes))
-    missing = sorted(set(codes) - {u.code for u in units})
-    if missing:
-        raise ValidationError(
-            {
-                "units": [
-                    _("There is no unit with this code: %(codes)s.") % {"codes": ", ".join(missing)}
-                ]
-            }
-        )
-    return units
-
-
 class InstitutionListApi(GenericAPIView[Institution]):
     permission_classes = [IsMember]
     serializer_class = InstitutionOutputSerializer
@@ -318,7 +305,7 @@ class InstitutionListApi(GenericAPIView[Institution]):
             name=data["name"],
             abbreviation=data["abbreviation"],
             kind=data["kind"],
-            units=_units_from_codes(data["units"]),
+            units=units_from_codes(data["units"]),
             parent=parent,
         )
         return Response(
@@ -357,7 +344,7 @@ class InstitutionDetailApi(GenericAPIView[Institution]):
         data = dict(payload.validated_data)
         version = data.pop("version")
         if "units" in data:
-            data["units"] = _units_from_codes(data["units"])
+            data["units"] = units_from_codes(data["units"])
         updated = services.institution_update(
             actor=user, institution=institution, version=version, **data
         )

@@ -4,9 +4,11 @@ tokens, devices and security notices."""
 from __future__ import annotations
 
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -28,6 +30,21 @@ def institution_visible_q(user: User) -> Q | None:
     if scope.institution_id is not None:
         condition |= Q(pk=scope.institution_id)
     return condition
+
+
+def units_from_codes(codes: list[str]) -> list[Unit]:
+    """The units of these codes; an unknown code is refused, naming it, on the `units` field."""
+    units = list(Unit.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {u.code for u in units})
+    if missing:
+        raise ValidationError(
+            {
+                "units": [
+                    _("There is no unit with this code: %(codes)s.") % {"codes": ", ".join(missing)}
+                ]
+            }
+        )
+    return units
 
 
 def institution_list(

@@ -1,5 +1,5 @@
 """REST endpoints of cases: list and read (with tasks and the timeline), one endpoint per stage
-step, and "my work"."""
+step, "my work", and the triage of a report into cases."""
 
 from __future__ import annotations
 
@@ -51,11 +51,15 @@ from ocrotire.cases.selectors import (
     my_work,
     removals_awaiting_return,
 )
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
 from ocrotire.core.models import AuditAction
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
+from ocrotire.intake.models import Report, TriageDecision
+from ocrotire.intake.selectors import report_get
+from ocrotire.intake.serializers import ReportOutputSerializer, institution_by_id, report_output
 from ocrotire.workflow.models import Task
 from ocrotire.workflow.serializers import TaskSerializer, TimelineEventSerializer, timeline_rows
 
@@ -907,3 +911,73 @@ class MyWorkApi(GenericAPIView[Task]):
                 ],
             }
         )
+
+
+# Triage of a report (`/reports/<id>/triage/`), answered with the report as it is now. (No
+# docstring: it would become the operation's description in the schema.)
+class TriageApi(GenericAPIView[Report]):
+    permission_classes = [IsMember]
+    serializer_class = ReportOutputSerializer
+
+    class TriageInputSerializer(serializers.Serializer[Any]):
+        decision = serializers.ChoiceField(choices=TriageDecision.choices)
+        reason = serializers.CharField(max_length=4000)
+        risk_level = serializers.ChoiceField(
+            choices=RiskLevel.choices,
+            required=False,
+            help_text="Required to open a case",
+        )
+        manager = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=2**63 - 1,
+            help_text="User id of the case manager",
+        )
+        redirect_to = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**63 - 1, help_text="Institution id"
+        )
+        redirect_to_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+        registration_disposition = serializers.CharField(
+            max_length=60, required=False, allow_blank=True
+        )
+        at = MomentField(
+            required=False,
+            help_text="When the decision was taken",
+            validators=[validate_past_moment],
+        )
+        version = serializers.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=2**31 - 1,
+            help_text="The version you read; a newer one means a conflict (409)",
+        )
+
+    @extend_schema(request=TriageInputSerializer, responses=ReportOutputSerializer)
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        report = report_get(user=user, pk=pk)
+        payload = self.TriageInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        manager = None
+        if data.get("manager") is not None:
+            manager = User.objects.filter(pk=data["manager"], is_active=True).first()
+            if manager is None:
+                raise ValidationError({"manager": [_("There is no active user with this number.")]})
+        result = report_triage(
+            actor=user,
+            report=report,
+            version=data.get("version", report.version),
+            data=TriageInput(
+                decision=data["decision"],
+                reason=data["reason"],
+                risk_level=data.get("risk_level", ""),
+                manager=manager,
+                redirect_to=institution_by_id(data.get("redirect_to"), "redirect_to"),
+                redirect_to_text=data.get("redirect_to_text", ""),
+                registration_disposition=data.get("registration_disposition", ""),
+                at=data.get("at"),
+            ),
+        )
+        return Response(report_output(user, report_get(user=user, pk=result.pk)))

@@ -10,7 +10,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from ocrotire.cases import events, links
+        from ocrotire.cases import events, links, report_panels
 
         links.register_movers()
         events.register_events()
+        report_panels.register_report_panels()

@@ -19,17 +19,12 @@ from ocrotire.cases.services import (
     case_plan_decide,
     case_plan_submit,
 )
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.workdays import due_at
 from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report
-from ocrotire.intake.services import (
-    ChildInput,
-    ReportInput,
-    TriageInput,
-    report_create,
-    report_triage,
-)
+from ocrotire.intake.services import ChildInput, ReportInput, report_create
 from ocrotire.registry.models import Person, PersonStatus
 from ocrotire.registry.services import PersonInput
 

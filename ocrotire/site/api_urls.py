@@ -160,7 +160,7 @@ v1 = [
     path("v1/merges/<id:pk>/undo/", registry_apis.MergeUndoApi.as_view(), name="merge-undo"),
     path("v1/reports/", intake_apis.ReportListApi.as_view(), name="report-list"),
     path("v1/reports/<id:pk>/", intake_apis.ReportDetailApi.as_view(), name="report-detail"),
-    path("v1/reports/<id:pk>/triage/", intake_apis.TriageApi.as_view(), name="report-triage"),
+    path("v1/reports/<id:pk>/triage/", cases_apis.TriageApi.as_view(), name="report-triage"),
     path(
         "v1/reports/<id:pk>/attachments/",
         intake_apis.AttachmentListApi.as_view(),

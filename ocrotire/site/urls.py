@@ -15,6 +15,12 @@ from ocrotire.workflow.admin import former_admin_urls
 # Before any app's URL map is read: they name ids as <id:pk>.
 register_converter(IdConverter, "id")
 
+# Imported once the converter their routes use is registered.
+from ocrotire.care.urls import institution_urlpatterns  # noqa: E402
+from ocrotire.cases.urls import report_urlpatterns as triage_urlpatterns  # noqa: E402
+from ocrotire.intake.urls import urlpatterns as intake_urlpatterns  # noqa: E402
+from ocrotire.providers.urls import urlpatterns as providers_urlpatterns  # noqa: E402
+
 # The admin signs in through our page, which has lockout and the two-factor step.
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 
@@ -41,11 +47,13 @@ urlpatterns = [
     path("accounts/", include("ocrotire.accounts.urls")),
     path("territory/", include("ocrotire.accounts.territory_urls")),
     path("registry/", include("ocrotire.registry.urls")),
-    path("reports/", include("ocrotire.intake.urls")),
+    # The register's pages and the triage of a report (a page of the cases app) share a namespace.
+    path("reports/", include((intake_urlpatterns + triage_urlpatterns, "intake"))),
     path("cases/", include("ocrotire.cases.urls")),
     # Placements are steps of the case file that the care app keeps.
     path("cases/", include("ocrotire.care.urls")),
-    path("providers/", include("ocrotire.providers.urls")),
+    # The provider register and the residential institutions pages (care's) share a namespace.
+    path("providers/", include((providers_urlpatterns + institution_urlpatterns, "providers"))),
     path("plans/", include("ocrotire.planning.urls")),
     path("analytics/", include("ocrotire.analytics.urls")),
     path("api/", include("ocrotire.site.api_urls")),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ocrotire.accounts.models import User
 from ocrotire.cases.models import Case
 from ocrotire.cases.services import case_protective_action_record
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core import workdays
 from ocrotire.core.models import AuditEvent
 from ocrotire.core.workdays import Calendar, due_at
@@ -24,10 +25,8 @@ from ocrotire.intake.models import ConcernCategory
 from ocrotire.intake.services import (
     ChildInput,
     ReportInput,
-    TriageInput,
     concerns_load,
     report_create,
-    report_triage,
 )
 from ocrotire.registry.services import PersonInput
 from ocrotire.workflow import deadlines

@@ -459,7 +459,7 @@ class Simulation:
         self.recent: deque[int] = deque(maxlen=5000)
 
     def _prefixes(self) -> dict[int, tuple[str, int | None]]:
-        from ocrotire.intake.services import registering_authority
+        from ocrotire.intake.numbering import registering_authority
 
         prefixes = {}
         for unit in Unit.objects.filter(pk__in=self.unit_ids):
