@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: demo test venv install install-dev messages compilemessages migrate serve lint typecheck \
-        migrations-check test-deps fuzz bench bench-registry bench-cases bench-analytics ci vendor clean
+        migrations-check imports test-deps fuzz bench bench-registry bench-cases bench-analytics ci vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ fuzz: install-dev compilemessages
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The order of imports between apps (pyproject.toml [tool.importlinter]) and the names that cross.
+imports: install-dev
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python .ci/check_names.py
 
 typecheck: install-dev
 	$(BIN)/mypy .
