@@ -214,7 +214,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def demo(transactional_db: Any) -> None:
     """The demo data and users, for tests that drive the running system."""
-    from ocrotire.core.demo import demo_load
+    from ocrotire.demo.loader import demo_load
 
     demo_load()
 

@@ -267,7 +267,7 @@ def scenarios(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def dhis2_mapping() -> None:
-    from ocrotire.analytics.demo import dhis2_demo_load
+    from ocrotire.demo.analytics import dhis2_demo_load
 
     dhis2_demo_load()
 

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "ocrotire.planning",
     "ocrotire.analytics",
     "ocrotire.api",
+    "ocrotire.site",
+    "ocrotire.demo",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = "ocrotire.site.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -92,7 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "ocrotire.core.context_processors.navigation",
+                "ocrotire.site.navigation.navigation",
                 "ocrotire.accounts.context_processors.security_notices",
             ],
         },
@@ -300,8 +302,8 @@ OCROTIRE_JSON_MAX_DEPTH = env_int("OCROTIRE_JSON_MAX_DEPTH", 32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "ocrotire.api.authentication.ExpiringTokenAuthentication",
-        "ocrotire.api.authentication.VerifiedSessionAuthentication",
+        "ocrotire.accounts.drf.ExpiringTokenAuthentication",
+        "ocrotire.accounts.drf.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

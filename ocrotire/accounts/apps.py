@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
     name = "ocrotire.accounts"
     label = "accounts"
     verbose_name = _("Users and institutions")
+
+    def ready(self) -> None:
+        from ocrotire.accounts import drf  # noqa: F401  (registers the auth schema extensions)

@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ocrotire.accounts.models import ApiToken, SecurityNotice, SecurityNoticeKind, User, UserSession
 from ocrotire.accounts.notices import notice_send
 from ocrotire.core.audit import audit_record
+from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 
 RECOVERY_CODE_COUNT = 10
@@ -107,7 +108,7 @@ def user_credentials_end(
 @transaction.atomic
 def api_token_revoke(*, actor: User, token: ApiToken) -> None:
     if token.user_id != actor.pk:
-        raise PermissionError
+        raise NotAllowed
     pk = token.pk
     ApiToken.objects.filter(pk=pk).delete()
     audit_record(
@@ -123,7 +124,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
 @transaction.atomic
 def user_session_end(*, actor: User, session: UserSession) -> None:
     if session.user_id != actor.pk:
-        raise PermissionError
+        raise NotAllowed
     pk = session.pk
     Session.objects.filter(session_key=session.session_id).delete()
     audit_record(
@@ -239,7 +240,7 @@ def totp_device_remove(*, actor: User, device: TOTPDevice, password: str) -> Non
     """Remove one of one's devices (the page asks for a verified session). With the last one
     go the recovery codes."""
     if device.user_id != actor.pk:
-        raise PermissionError
+        raise NotAllowed
     _password_confirm(actor, password)
     name, pk = device.name, device.pk
     TOTPDevice.objects.filter(pk=pk).delete()

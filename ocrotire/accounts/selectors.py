@@ -4,14 +4,17 @@ tokens, devices and security notices."""
 from __future__ import annotations
 
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ocrotire.accounts.models import ApiToken, Institution, SecurityNotice, User, UserSession
 from ocrotire.accounts.permissions import is_member, scope_of
+from ocrotire.geo.models import Unit
 
 
 def institution_visible_q(user: User) -> Q | None:
@@ -27,6 +30,21 @@ def institution_visible_q(user: User) -> Q | None:
     if scope.institution_id is not None:
         condition |= Q(pk=scope.institution_id)
     return condition
+
+
+def units_from_codes(codes: list[str]) -> list[Unit]:
+    """The units of these codes; an unknown code is refused, naming it, on the `units` field."""
+    units = list(Unit.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {u.code for u in units})
+    if missing:
+        raise ValidationError(
+            {
+                "units": [
+                    _("There is no unit with this code: %(codes)s.") % {"codes": ", ".join(missing)}
+                ]
+            }
+        )
+    return units
 
 
 def institution_list(
@@ -122,3 +140,12 @@ def security_notices(*, user: User, limit: int = 20) -> list[SecurityNotice]:
 
 def security_notices_unread(*, user: User) -> int:
     return SecurityNotice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def unit_choices(*, user: User) -> QuerySet[Unit]:
+    """The units a user may pick in a form: all of them for a global scope, else the user's subtrees."""
+    scope = scope_of(user)
+    units = Unit.objects.filter(active=True).prefetch_related("names")
+    return (
+        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
+    )

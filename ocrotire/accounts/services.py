@@ -33,6 +33,7 @@ from ocrotire.accounts.security import (
 from ocrotire.core import context
 from ocrotire.core.audit import audit_record, diff
 from ocrotire.core.context import current as request_context
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 
@@ -46,10 +47,6 @@ CASE_DATA_ROLES = {
     RoleCode.COMMUNITY_WORKER,
     RoleCode.PROVIDER,
 }
-
-
-class ConflictError(Exception):
-    """The record changed since the caller read it."""
 
 
 class AuthenticationFailed(Exception):
@@ -428,7 +425,7 @@ def institution_create(
     name_verified: bool = True,
 ) -> Institution:
     if not can_create_institution(actor):
-        raise PermissionError
+        raise NotAllowed
     unit_list = _units_in_scope(actor=actor, units=units)
     countries = {u.country for u in unit_list}
     if len(countries) != 1:
@@ -450,10 +447,10 @@ def institution_update(
 ) -> Institution:
     """Apply `changes` if nobody else saved the institution since `version` was read."""
     if not can_edit_institution(actor, institution):
-        raise PermissionError
+        raise NotAllowed
     locked = Institution.objects.select_for_update().get(pk=institution.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     units = changes.pop("units", None)
     fields = [
         f for f in ("name", "abbreviation", "kind", "active", "name_verified") if f in changes

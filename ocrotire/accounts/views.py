@@ -49,6 +49,7 @@ from ocrotire.accounts.selectors import (
     institution_list,
     recovery_codes_left,
     security_notices,
+    unit_choices,
     user_device_get,
     user_devices,
     user_profile,
@@ -58,9 +59,9 @@ from ocrotire.accounts.selectors import (
     user_tokens,
 )
 from ocrotire.core.audit import audit_record
+from ocrotire.core.errors import Conflict
 from ocrotire.core.forms import add_service_errors
 from ocrotire.core.models import AuditAction
-from ocrotire.geo.selectors import unit_choices
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -491,7 +492,7 @@ def institution_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 units=data["units"],
             )
-        except services.ConflictError:
+        except Conflict:
             form.add_error(
                 None,
                 _(

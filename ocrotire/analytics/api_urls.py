@@ -1,4 +1,4 @@
-"""The analytics part of the v1 API (included by `ocrotire.api.urls`, namespace "api")."""
+"""The analytics part of the v1 API (included by `ocrotire.site.api_urls`, namespace "api")."""
 
 from ocrotire.analytics.dashboards import apis as dashboards
 from ocrotire.analytics.exports import apis as exports

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
@@ -16,11 +17,18 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.models import IdempotencyRecord
 
 F = TypeVar("F", bound=Callable[..., Response])
+
+
+def _user(request: Request) -> Any:
+    """The signed-in user; the view's permission classes have already let them in."""
+    user = request.user
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def _replay(record: IdempotencyRecord, digest: str) -> Response:
@@ -78,7 +86,7 @@ def idempotent(handler: F) -> F:
         digest = hashlib.sha256(
             (request.method or "").encode() + b" " + request.path.encode() + b"\n" + _body(request)
         ).hexdigest()
-        existing = IdempotencyRecord.objects.filter(user=acting_user(request), key=key).first()
+        existing = IdempotencyRecord.objects.filter(user=_user(request), key=key).first()
         if existing is not None:
             return _replay(existing, digest)
         try:
@@ -86,7 +94,7 @@ def idempotent(handler: F) -> F:
                 response = handler(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
                     IdempotencyRecord.objects.create(
-                        user=acting_user(request),
+                        user=_user(request),
                         key=key,
                         method=request.method or "",
                         path=request.path[:300],
@@ -97,7 +105,7 @@ def idempotent(handler: F) -> F:
                     )
         except IntegrityError:
             # A concurrent request with the same key committed first: our work was rolled back.
-            existing = IdempotencyRecord.objects.filter(user=acting_user(request), key=key).first()
+            existing = IdempotencyRecord.objects.filter(user=_user(request), key=key).first()
             if existing is None:
                 raise
             return _replay(existing, digest)

@@ -15,9 +15,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.care import services
 from ocrotire.care.models import InstitutionChangeKind, Placement, PlacementEnd, PlacementForm
 from ocrotire.care.selectors import institution_figures, placement_get, placement_list

@@ -8,3 +8,10 @@ class CareConfig(AppConfig):
     name = "ocrotire.care"
     label = "care"
     verbose_name = _("Alternative care")
+
+    def ready(self) -> None:
+        from ocrotire.care import panels, selectors
+        from ocrotire.providers import gaps
+
+        panels.register_case_panels()
+        gaps.register_needs_answered("care.placements", selectors.placed_at_services)

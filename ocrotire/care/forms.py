@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ocrotire.care.models import PlacementEnd, PlacementForm
+from ocrotire.care.models import InstitutionChangeKind, Placement, PlacementEnd, PlacementForm
 from ocrotire.care.services import NOTE_LIMIT
-from ocrotire.core.bounds import validate_past_date, validate_past_moment
+from ocrotire.core.bounds import validate_past_date, validate_past_moment, validate_record_date
 from ocrotire.providers.models import ServicePoint
 
 BLANK = [("", "—")]
@@ -104,3 +104,43 @@ class PlacementEndForm(_Uncut):
         self.fields["note"].help_text = gettext("At most %(limit)s characters.") % {
             "limit": NOTE_LIMIT
         }
+
+
+def placement_end_form(placement: Placement, data: Any = None) -> PlacementEndForm:
+    """The form ending this placement, with ids of its own: the case page holds one per active
+    placement."""
+    return PlacementEndForm(
+        data, initial={"version": placement.version}, auto_id=f"id_end-{placement.pk}-%s"
+    )
+
+
+class InstitutionChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Change"), choices=InstitutionChangeKind.choices)
+    decision_reference = forms.CharField(label=_("Decision reference"), max_length=100)
+    decided_on = forms.DateField(
+        label=_("Decision date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_past_date],
+    )
+    effective_on = forms.DateField(
+        label=_("Effective from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_record_date],
+    )
+    successors = forms.ModelMultipleChoiceField(
+        label=_("Services that replace it"),
+        queryset=ServicePoint.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, successors: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if successors is not None:
+            self.fields["successors"].queryset = successors  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ the children of their area."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from ocrotire.care.models import (
     InstitutionChangeKind,
     Placement,
     PlacementEnd,
+    PlacementForm,
 )
 from ocrotire.cases.models import Case
 from ocrotire.cases.permissions import works_cases
@@ -42,6 +44,21 @@ def placement_list(
     return qs.select_related("child", "case", "facility__provider__institution").order_by(
         "-started_at", "-id"
     )
+
+
+def placement_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Placement], dict[str, str]]:
+    """The placements as the list page filters them from its query string (the export of the
+    list reads the same filters the same way): the placements and the filters as understood."""
+    form = params.get("form", "")
+    if form not in PlacementForm.values:
+        form = ""
+    state = params.get("state", "active")
+    if state not in ("active", "ended", "all"):
+        state = "active"
+    active = {"active": True, "ended": False}.get(state)
+    return placement_list(user=user, active=active, form=form), {"form": form, "state": state}
 
 
 def placement_get(*, user: User, pk: int | str) -> Placement:
@@ -227,4 +244,14 @@ def placement_facilities(case: Case) -> QuerySet[ServicePoint]:
         .filter(Q(service_type__care_form=True) | Q(service_type__group=ServiceGroup.RESIDENTIAL))
         .select_related("provider__institution", "service_type")
         .order_by("service_type__ordering", "name", "id")
+    )
+
+
+def placed_at_services(children: list[int]) -> list[tuple[int, str]]:
+    """(child id, service type code) of the active placements of these children at a service
+    point: what answers their need of that service in the gap analysis."""
+    return list(
+        Placement.objects.filter(
+            child_id__in=children, ended_at__isnull=True, facility__isnull=False
+        ).values_list("child_id", "facility__service_type__code")
     )

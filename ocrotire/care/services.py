@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ocrotire.accounts.models import User
-from ocrotire.accounts.services import ConflictError
 from ocrotire.care.models import (
     InstitutionChange,
     InstitutionChangeKind,
@@ -26,6 +25,7 @@ from ocrotire.cases.deadlines import event_fire
 from ocrotire.cases.models import Case, Stage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import validate_past_moment
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.providers.models import ServiceGroup, ServicePoint
 from ocrotire.registry.models import Person, PersonStatus
@@ -58,7 +58,7 @@ def placement_start(
     facility: ServicePoint | None = None,
 ) -> Placement:
     if not can_place(actor, child, case):
-        raise PermissionError
+        raise NotAllowed
     if form not in PlacementForm.values:
         raise ValidationError({"form": _("Choose a form of care.")})
     if child.status != PersonStatus.ACTIVE:
@@ -166,12 +166,12 @@ def placement_end(
     note: str = "",
 ) -> Placement:
     if not can_place(actor, placement.child, placement.case):
-        raise PermissionError
+        raise NotAllowed
     if len(note.strip()) > NOTE_LIMIT:
         raise ValidationError({"note": _("At most %(limit)s characters.") % {"limit": NOTE_LIMIT}})
     locked = Placement.objects.select_for_update().get(pk=placement.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     if locked.ended_at is not None:
         raise ValidationError({"ended_at": _("This placement has already ended.")})
     if end_reason not in PlacementEnd.values:
@@ -230,7 +230,7 @@ def institution_change_record(
     closed from `effective_on`. The facility stops taking placements that day; a change that
     takes effect today or earlier is refused while children still live there."""
     if not can_record_institution_change(actor, facility):
-        raise PermissionError
+        raise NotAllowed
     locked = (
         ServicePoint.objects.select_for_update().select_related("service_type").get(pk=facility.pk)
     )

@@ -15,3 +15,10 @@ urlpatterns = [
         name="placement-end",
     ),
 ]
+
+# Residential institutions and their reorganisation or closure, beside the provider register: under
+# `providers/`, in its namespace (`providers:institutions`), added there by the URL map.
+institution_urlpatterns = [
+    path("institutions/", views.institutions_view, name="institutions"),
+    path("institutions/<id:pk>/change/", views.institution_change_view, name="institution-change"),
+]

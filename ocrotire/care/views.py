@@ -1,21 +1,22 @@
 """Placement pages of the case file: place the child, end a placement. The forms are shown on the
 case page and post here; a refused form comes back on its own page with the reasons beside the
-fields and everything typed kept, as the case's step forms do."""
+fields and everything typed kept, as the case's step forms do. And residential care: the
+institutions of an area and their reorganisation or closure (under `/providers/institutions/`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,46 +24,34 @@ from django.views.decorators.http import require_http_methods
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import member_or_403
-from ocrotire.accounts.services import ConflictError
 from ocrotire.care import services
-from ocrotire.care.forms import PlacementEndForm, PlacementStartForm
-from ocrotire.care.models import Placement, PlacementForm
-from ocrotire.care.permissions import can_place
-from ocrotire.care.selectors import case_placements, placement_facilities, placement_list
-from ocrotire.cases.models import Case, Stage
+from ocrotire.care.forms import InstitutionChangeForm, PlacementStartForm, placement_end_form
+from ocrotire.care.models import PlacementEnd, PlacementForm
+from ocrotire.care.permissions import can_place, can_record_institution_change
+from ocrotire.care.selectors import (
+    case_placements,
+    institution_figures,
+    placement_facilities,
+    placement_list_from_query,
+)
+from ocrotire.cases.models import Case
 from ocrotire.cases.selectors import case_get
-from ocrotire.core.forms import add_service_errors
+from ocrotire.core.bounds import query_day
+from ocrotire.core.forms import service_call
+from ocrotire.providers.models import ServiceGroup, ServicePoint
+from ocrotire.providers.selectors import area_choices, service_point_get, service_point_list
 
 CONFLICT = gettext_lazy(
     "Someone else changed this placement while you were working on it, so nothing was saved. "
     "Open the case again to see the changes, then repeat your step."
 )
-
-
-def _end_form(placement: Placement, data: Any = None) -> PlacementEndForm:
-    # Ids of their own: the case page holds one of these forms per active placement.
-    return PlacementEndForm(
-        data, initial={"version": placement.version}, auto_id=f"id_end-{placement.pk}-%s"
-    )
-
-
-def placement_panel(user: User, case: Case) -> dict[str, Any]:
-    """What the case page shows of placements: the list, and for those who may place the child
-    the form to place them and a form to end each active placement."""
-    placements = list(case_placements(case))
-    if not can_place(user, case.child, case):
-        return {"placements": placements, "can_place": False}
-    return {
-        "placements": placements,
-        "can_place": True,
-        # A closed case takes no new placement; its active ones can still be ended.
-        "place_form": (
-            PlacementStartForm(facilities=placement_facilities(case))
-            if case.stage != Stage.CLOSED
-            else None
-        ),
-        "end_forms": [(p, _end_form(p)) for p in placements if p.ended_at is None],
-    }
+# How the page names where children leaving residential care went.
+DESTINATION_LABELS = {
+    PlacementEnd.REINTEGRATED.value: PlacementEnd.REINTEGRATED.label,
+    PlacementEnd.ADOPTED.value: PlacementEnd.ADOPTED.label,
+    **{form.value: form.label for form in PlacementForm},
+    "other": gettext_lazy("Elsewhere (aged out, other residential care, other)"),
+}
 
 
 def _placer(request: HttpRequest, pk: int) -> tuple[User, Case]:
@@ -92,7 +81,7 @@ def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form) as call:
             services.placement_start(
                 actor=user,
                 child=case.child,
@@ -106,11 +95,7 @@ def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
                 carer_name=data["carer_name"],
                 facility=data["facility"],
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        if call.ok:
             messages.success(request, _("The placement was recorded."))
             return redirect("cases:detail", pk=case.pk)
     return _page(request, case, form, gettext_lazy("Place the child"), 200)
@@ -123,11 +108,11 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
     placement = case_placements(case).filter(pk=placement_pk).first()
     if placement is None:
         raise Http404
-    form = _end_form(placement, request.POST if request.method == "POST" else None)
+    form = placement_end_form(placement, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             services.placement_end(
                 actor=user,
                 placement=placement,
@@ -136,32 +121,11 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
                 ended_at=data["ended_at"],
                 note=data["note"],
             )
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        status = call.status(status)
+        if call.ok:
             messages.success(request, _("The placement was ended."))
             return redirect("cases:detail", pk=case.pk)
     return _page(request, case, form, gettext_lazy("End the placement"), status)
-
-
-def placement_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Placement], dict[str, str]]:
-    """The placements as the list page filters them from its query string (the export of the
-    list reads the same filters the same way): the placements and the filters as understood."""
-    form = params.get("form", "")
-    if form not in PlacementForm.values:
-        form = ""
-    state = params.get("state", "active")
-    if state not in ("active", "ended", "all"):
-        state = "active"
-    active = {"active": True, "ended": False}.get(state)
-    return placement_list(user=user, active=active, form=form), {"form": form, "state": state}
 
 
 @login_required
@@ -183,4 +147,94 @@ def placement_list_view(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "query": urlencode({"form": form, "state": state}) + "&",
         },
+    )
+
+
+@login_required
+def institutions_view(request: HttpRequest) -> HttpResponse:
+    """Residential institutions of an area: residents over time, reorganisations and closures,
+    and where the children who left residential care went."""
+    user = member_or_403(request)
+    choices = area_choices(user)
+    code = request.GET.get("unit", "")
+    unit = next((u for u in choices if u.code == code), None)
+    if unit is None:
+        # Start at the first area that has residential care, else the first area.
+        with_care = set(
+            ServicePoint.objects.filter(service_type__group=ServiceGroup.RESIDENTIAL).values_list(
+                "unit__path", flat=True
+            )
+        )
+        unit = next(
+            (u for u in choices if any(p.startswith(u.path) for p in with_care)),
+            choices[0] if choices else None,
+        )
+    until = query_day(request.GET.get("until", "")) or timezone.localdate()
+    since = query_day(request.GET.get("since", "")) or until - timedelta(days=365)
+    problem = ""
+    if since > until:
+        problem = str(gettext_lazy("The first day comes after the last day."))
+        since = until - timedelta(days=365)
+    figures = institution_figures(unit=unit, since=since, until=until) if unit is not None else None
+    if figures is not None:
+        figures["peak"] = max([row["residents"] for row in figures["series"]] + [1])
+        for facility in figures["facilities"]:
+            facility["can_change"] = facility["change"] is None and (
+                can_record_institution_change(user, facility["point"])
+            )
+        figures["destination_rows"] = [
+            (DESTINATION_LABELS.get(key, key), n)
+            for key, n in sorted(figures["destinations"].items(), key=lambda kv: -kv[1])
+        ]
+    return render(
+        request,
+        "care/institutions.html",
+        {
+            "unit": unit,
+            "choices": choices,
+            "since": since,
+            "until": until,
+            "figures": figures,
+            "problem": problem,
+        },
+    )
+
+
+@login_required
+def institution_change_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that a residential institution is reorganised into other services, or closed."""
+    user = member_or_403(request)
+    facility = service_point_get(user=user, pk=pk)
+    if not can_record_institution_change(user, facility):
+        raise PermissionDenied
+    candidates = (
+        service_point_list(user=user)
+        .filter(unit__country=facility.unit.country)
+        .exclude(pk=facility.pk)
+    )
+    form = InstitutionChangeForm(request.POST or None, successors=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with service_call(form) as call:
+            services.institution_change_record(
+                actor=user,
+                facility=facility,
+                kind=data["kind"],
+                decision_reference=data["decision_reference"],
+                decided_on=data["decided_on"],
+                effective_on=data["effective_on"],
+                successors=list(data["successors"]),
+                note=data["note"],
+            )
+        if call.ok:
+            messages.success(
+                request, str(gettext_lazy("The change of the institution was recorded."))
+            )
+            return redirect(
+                f"{reverse('providers:institutions')}?{urlencode({'unit': facility.unit.code})}"
+            )
+    return render(
+        request,
+        "care/institution_change.html",
+        {"facility": facility, "form": form, "residents": services.residents(facility)},
     )

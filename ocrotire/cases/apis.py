@@ -1,5 +1,5 @@
 """REST endpoints of cases: list and read (with tasks and the timeline), one endpoint per stage
-step, "my work", notifications, and the deadline rules."""
+step, "my work", notifications, the deadline rules, and the triage of a report into cases."""
 
 from __future__ import annotations
 
@@ -22,12 +22,12 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.pagination import keyset_page
-from ocrotire.api.permissions import IsMember
 from ocrotire.cases import services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.deadlines import rule_revise
@@ -58,12 +58,17 @@ from ocrotire.cases.selectors import (
     notifications_of,
     removals_awaiting_return,
 )
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
+from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
 from ocrotire.intake.apis import TaskSerializer, TimelineEventSerializer, timeline_rows
+from ocrotire.intake.models import Report, TriageDecision
+from ocrotire.intake.selectors import report_get
+from ocrotire.intake.serializers import ReportOutputSerializer, institution_by_id, report_output
 
 MAX_ID = 2**63 - 1
 RISK_CHOICES = RiskLevel.choices
@@ -1009,7 +1014,7 @@ class DeadlineRuleDetailApi(GenericAPIView[DeadlineRule]):
     def patch(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         if not can_manage_rules(user):
-            raise PermissionError
+            raise NotAllowed
         rule = DeadlineRule.objects.filter(pk=pk).first()
         if rule is None:
             raise Http404
@@ -1024,3 +1029,73 @@ class DeadlineRuleDetailApi(GenericAPIView[DeadlineRule]):
             raise ValidationError({"offset_unit": [_("Choose one of the listed values.")]})
         revised = rule_revise(actor=user, rule=rule, values=values)
         return Response(DeadlineRuleSerializer(revised).data, status=status.HTTP_200_OK)
+
+
+# Triage of a report (`/reports/<id>/triage/`), answered with the report as it is now. (No
+# docstring: it would become the operation's description in the schema.)
+class TriageApi(GenericAPIView[Report]):
+    permission_classes = [IsMember]
+    serializer_class = ReportOutputSerializer
+
+    class TriageInputSerializer(serializers.Serializer[Any]):
+        decision = serializers.ChoiceField(choices=TriageDecision.choices)
+        reason = serializers.CharField(max_length=4000)
+        risk_level = serializers.ChoiceField(
+            choices=RiskLevel.choices,
+            required=False,
+            help_text="Required to open a case",
+        )
+        manager = serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=2**63 - 1,
+            help_text="User id of the case manager",
+        )
+        redirect_to = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**63 - 1, help_text="Institution id"
+        )
+        redirect_to_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
+        registration_disposition = serializers.CharField(
+            max_length=60, required=False, allow_blank=True
+        )
+        at = MomentField(
+            required=False,
+            help_text="When the decision was taken",
+            validators=[validate_past_moment],
+        )
+        version = serializers.IntegerField(
+            required=False,
+            min_value=0,
+            max_value=2**31 - 1,
+            help_text="The version you read; a newer one means a conflict (409)",
+        )
+
+    @extend_schema(request=TriageInputSerializer, responses=ReportOutputSerializer)
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        report = report_get(user=user, pk=pk)
+        payload = self.TriageInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        manager = None
+        if data.get("manager") is not None:
+            manager = User.objects.filter(pk=data["manager"], is_active=True).first()
+            if manager is None:
+                raise ValidationError({"manager": [_("There is no active user with this number.")]})
+        result = report_triage(
+            actor=user,
+            report=report,
+            version=data.get("version", report.version),
+            data=TriageInput(
+                decision=data["decision"],
+                reason=data["reason"],
+                risk_level=data.get("risk_level", ""),
+                manager=manager,
+                redirect_to=institution_by_id(data.get("redirect_to"), "redirect_to"),
+                redirect_to_text=data.get("redirect_to_text", ""),
+                registration_disposition=data.get("registration_disposition", ""),
+                at=data.get("at"),
+            ),
+        )
+        return Response(report_output(user, report_get(user=user, pk=result.pk)))

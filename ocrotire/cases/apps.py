@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from ocrotire.cases import links
+        from ocrotire.cases import links, report_panels
 
         links.register_movers()
+        report_panels.register_report_panels()

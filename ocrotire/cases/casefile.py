@@ -16,9 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
-from ocrotire.care.selectors import case_placements
 from ocrotire.cases import services
 from ocrotire.cases.models import Case
+from ocrotire.cases.panels import pdf_panels
 from ocrotire.cases.selectors import case_records, case_team, case_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.pdf import html_to_pdf
@@ -101,7 +101,7 @@ def case_file_context(*, actor: User, case: Case, printed_at: datetime) -> dict[
         "child_record": _child_record(actor, case),
         "reports": _reports(actor, case),
         "records": case_records(case),
-        "placements": list(case_placements(case)),
+        "panels": pdf_panels(actor, case),
         "team": list(case_team(case)),
         "timeline": [
             {"event": e, "text": event_text(e, names), "deadlines": deadlines_of(e, names)}

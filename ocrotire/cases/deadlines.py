@@ -23,7 +23,8 @@ from ocrotire.cases.models import (
 )
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
-from ocrotire.core.workdays import calendar_of, due_at
+from ocrotire.core.workdays import due_at
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.services import PACKS_DIR
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
 """Forms of the case pages: one per stage step, mirroring the API's input serializers, each
-carrying the case version the user read so that a concurrent change is detected."""
+carrying the case version the user read so that a concurrent change is detected; and the
+triage of a report, which opens cases."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution, User
+from ocrotire.cases import referrals
 from ocrotire.cases.models import (
     ClosureReason,
     Confirmation,
@@ -23,7 +25,8 @@ from ocrotire.cases.models import (
 from ocrotire.core.bounds import validate_past_moment, validate_record_date
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
-from ocrotire.providers.models import ServicePoint
+from ocrotire.intake.forms import moment_field
+from ocrotire.intake.models import TriageDecision
 
 BLANK = [("", "—")]
 
@@ -196,19 +199,7 @@ class ReviewForm(StepForm):
     reviewed_at = _when(_("Reviewed at"))
 
 
-def _point_label(point: ServicePoint) -> str:
-    return f"{point.name} — {point.provider.institution.name} ({point.service_type.label()})"
-
-
 class ReferralForm(StepForm):
-    service_point = forms.ModelChoiceField(
-        label=_("Service point of the register"),
-        queryset=ServicePoint.objects.none(),
-        required=False,
-        help_text=_(
-            "The provider answers the referral in Ocrotire. Otherwise describe the service."
-        ),
-    )
     service = forms.CharField(label=_("Service"), max_length=200, required=False)
     reason = _text(_("Reason"), 4000, rows=3)
     to_institution = forms.ModelChoiceField(
@@ -218,23 +209,21 @@ class ReferralForm(StepForm):
         label=_("Complex case (to the guardianship authority, team or Barnahus)"), required=False
     )
 
-    def __init__(
-        self, *args: Any, institutions: Any = None, points: Any = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, institutions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to_institution"]
         assert isinstance(field, forms.ModelChoiceField)
         if institutions is not None:
             field.queryset = institutions
-        point_field = self.fields["service_point"]
-        assert isinstance(point_field, forms.ModelChoiceField)
-        if points is not None:
-            point_field.queryset = points
-            point_field.label_from_instance = _point_label  # type: ignore[method-assign,assignment]
+        # The targets other apps offer (a service point of the provider register) come first.
+        if self.case is not None:
+            targets = referrals.target_fields(self.case)
+            self.fields.update(targets)
+            self.order_fields(["version", *targets])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not data.get("service_point") and not (data.get("service") or "").strip():
+        if referrals.target_of(data) is None and not (data.get("service") or "").strip():
             self.add_error("service", _("Choose a service point or describe the service."))
         return data
 
@@ -296,3 +285,41 @@ class TeamForm(StepForm):
         help_text=_("The user name of the professional to add to the team."),
     )
     role = forms.CharField(label=_("Role in the team"), max_length=120, required=False)
+
+
+class TriageForm(forms.Form):
+    """The triage decision, on the report's card."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=TriageDecision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level (to open a case)"),
+        choices=[("", "—"), *RiskLevel.choices],
+        required=False,
+    )
+    registration_disposition = forms.CharField(
+        label=_("Registration disposition number"), max_length=60, required=False
+    )
+    redirect_to = forms.ModelChoiceField(
+        label=_("Competent authority (to redirect)"),
+        queryset=Institution.objects.none(),
+        required=False,
+        empty_label="—",
+    )
+    redirect_to_text = forms.CharField(
+        label=_("Other authority, if not in the list"), max_length=300, required=False
+    )
+    at = moment_field(
+        _("Decision taken at"), help_text=_("Only if the decision was taken earlier, on paper.")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["redirect_to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Institution.objects.filter(active=True, country=country).order_by("name")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from ocrotire.cases.models import (
     Notification,
     ProtectiveAction,
     ProtectiveActionKind,
+    RiskLevel,
     Stage,
     Task,
     TaskStatus,
@@ -35,7 +37,6 @@ from ocrotire.cases.models import (
 )
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.geo.models import Unit
-from ocrotire.providers.models import ServicePoint, open_points
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
 
 
@@ -92,6 +93,41 @@ def case_list(
         .annotate(overdue_count=overdue_count())
         .order_by("-opened_at", "-id")
     )
+
+
+def _flag(value: str) -> bool:
+    return value in ("1", "on", "true")
+
+
+def case_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Case], dict[str, str]]:
+    """The cases as the list page filters them from its query string (the export of the list
+    reads the same filters the same way): the cases and the filters as understood."""
+    stage = params.get("stage", "") if params.get("stage", "") in Stage.values else ""
+    risk = params.get("risk_level", "") if params.get("risk_level", "") in RiskLevel.values else ""
+    unit = params.get("unit", "").strip()[:40]
+    search = params.get("q", "").strip()[:100]
+    mine = _flag(params.get("mine", ""))
+    open_only = _flag(params.get("open", ""))
+    qs = case_list(
+        user=user,
+        stage=stage,
+        unit_code=unit,
+        risk_level=risk,
+        search=search,
+        manager=user if mine else None,
+        open_only=open_only,
+    )
+    filters = {
+        "stage": stage,
+        "risk_level": risk,
+        "unit": unit,
+        "q": search,
+        "mine": "1" if mine else "",
+        "open": "1" if open_only else "",
+    }
+    return qs, filters
 
 
 def case_page_rows(ids: list[int]) -> list[Case]:
@@ -299,18 +335,6 @@ def transfer_units(case: Case) -> QuerySet[Unit]:
 def referral_institutions(case: Case) -> QuerySet[Institution]:
     """Institutions of the case's country that can receive a referral."""
     return Institution.objects.filter(active=True, country=case.unit.country).order_by("name")
-
-
-def referral_points(case: Case) -> QuerySet[ServicePoint]:
-    """Service points of the register that can take a referral from this case: the active ones
-    of the case's country, by service (catalogue order), then by name."""
-    return (
-        ServicePoint.objects.filter(
-            open_points(timezone.localdate()), unit__country=case.unit.country
-        )
-        .select_related("provider__institution", "service_type", "unit")
-        .order_by("service_type__ordering", "name", "id")
-    )
 
 
 def team_candidate(username: str) -> User | None:

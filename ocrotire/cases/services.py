@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import is_member, scope_of
-from ocrotire.accounts.services import ConflictError
 from ocrotire.cases.deadlines import event_fire, tasks_cancel, tasks_reassign
 from ocrotire.cases.models import (
     OPEN_STAGES,
@@ -44,11 +43,13 @@ from ocrotire.cases.models import (
 )
 from ocrotire.cases.notifications import notify
 from ocrotire.cases.permissions import can_act, can_take_step, works_cases
+from ocrotire.cases.referrals import ReferralTarget
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import validate_past_moment
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
-from ocrotire.providers.models import ServicePoint
+from ocrotire.intake.numbering import next_number, number_prefix
 from ocrotire.registry.models import Person
 
 if TYPE_CHECKING:
@@ -116,14 +117,14 @@ def step_refusal(case: Case, step: str) -> str | None:
 
 def _lock(actor: User, case: Case, version: int, step: str) -> Case:
     if not step_permitted(actor, case, step):
-        raise PermissionError
+        raise NotAllowed
     locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("unit", "manager", "child")
         .get(pk=case.pk)
     )
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     refusal = step_refusal(locked, step)
     if refusal is not None:
         raise ValidationError({"stage": refusal})
@@ -186,14 +187,12 @@ def case_open(
     at: datetime | None = None,
 ) -> Case:
     """Called by triage inside its transaction; one case per child."""
-    from ocrotire.intake.services import _prefix_and_year, next_number
-
     _choice(risk_level, RiskLevel.values, "risk_level")
     if manager is None and works_cases(actor) and scope_of(actor).covers_path(report.unit.path):
         manager = actor
     _check_manager(manager, report.unit)
     now = at or timezone.now()
-    prefix, year, authority = _prefix_and_year(report.unit, now)
+    prefix, year, authority = number_prefix(report.unit, now)
     sequence = next_number(prefix=prefix, year=year, kind="case")
     case = Case(
         number=f"{prefix}-C-{year}-{sequence:06d}",
@@ -241,10 +240,10 @@ def case_open(
 def case_update(*, actor: User, case: Case, version: int, values: dict[str, Any]) -> Case:
     """Edit the case's own fields (risk level, registration disposition) outside a stage step."""
     if not can_act(actor, case):
-        raise PermissionError
+        raise NotAllowed
     locked = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     if not locked.is_open:
         raise ValidationError({"stage": _("A closed case cannot be changed: reopen it first.")})
     changes: dict[str, Any] = {}
@@ -621,23 +620,24 @@ def case_referral_send(
     reason: str,
     to_institution: Institution | None = None,
     complex_case: bool = False,
-    service_point: ServicePoint | None = None,
+    target: ReferralTarget | None = None,
 ) -> Referral:
-    """A referral to a service: free text and an institution, or a service point of the provider
-    register, which that provider answers (with a deadline from the `referral_response` rule)."""
+    """A referral to a service: free text and an institution, or a target another app offers (a
+    service point of the provider register, `cases.referrals`), which that provider answers
+    (with a deadline from the `referral_response` rule)."""
     locked = _lock(actor, case, version, "referral")
-    if service_point is not None:
-        refusal = referral_point_refusal(locked, service_point)
+    if target is not None:
+        refusal = target.refusal(locked)
         if refusal is not None:
-            raise ValidationError({"service_point": refusal})
-        to_institution = service_point.provider.institution
-        service = service or service_point.service_type.label()
+            raise ValidationError({target.field: refusal})
+        to_institution = target.institution
+        service = service or target.service_label
     _required(service=service, reason=reason)
     now = timezone.now()
     referral = Referral.objects.create(
         case=locked,
         to_institution=to_institution,
-        service_point=service_point,
+        service_point_id=target.service_point_id if target else None,
         service=service.strip(),
         reason=reason.strip(),
         complex_case=complex_case,
@@ -652,7 +652,7 @@ def case_referral_send(
         changes={
             "referral": referral.pk,
             "service": referral.service,
-            "service_point": service_point.pk if service_point else None,
+            "service_point": target.service_point_id if target else None,
         },
     )
     _event, tasks = event_fire(
@@ -660,7 +660,7 @@ def case_referral_send(
         kind="referral_sent",
         at=now,
         case=locked,
-        context=_context(locked, complex_case=complex_case, to_provider=service_point is not None),
+        context=_context(locked, complex_case=complex_case, to_provider=target is not None),
         data={
             "service": referral.service,
             "to": (to_institution.abbreviation or to_institution.name) if to_institution else "",
@@ -681,15 +681,6 @@ def case_referral_record(*, actor: User, case: Case, version: int, **fields: Any
     case."""
     referral = case_referral_send(actor=actor, case=case, version=version, **fields)
     return referral.case
-
-
-def referral_point_refusal(case: Case, point: ServicePoint) -> str | None:
-    """Why a case cannot be referred to this service point, or None."""
-    if not point.open_on(timezone.localdate()):
-        return str(_("This service point no longer takes referrals."))
-    if point.unit.country != case.unit.country:
-        return str(_("This service point is in another country than the case."))
-    return None
 
 
 @transaction.atomic

@@ -23,3 +23,9 @@ urlpatterns = [
     path("<id:pk>/steps/<slug:step>/", views.case_step_view, name="step"),
     path("<id:pk>/team/<id:user_pk>/remove/", views.team_remove_view, name="team-remove"),
 ]
+
+# Triage is posted from a report's card: under `reports/`, in the register's namespace
+# (`intake:report-triage`), added there by the URL map.
+report_urlpatterns = [
+    path("<id:pk>/triage/", views.report_triage_view, name="report-triage"),
+]

@@ -1,9 +1,10 @@
 """Case pages: the list, the case file with its tasks and timeline, one form per stage step, the
-supervisor board, "my work" and notifications. Scope and rules live in selectors and services."""
+supervisor board, "my work" and notifications, and the triage of a report (posted from its card).
+Scope and rules live in selectors and services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,13 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.accounts.services import ConflictError
-from ocrotire.care.views import placement_panel
+from ocrotire.accounts.selectors import unit_choices
 from ocrotire.cases import forms as case_forms
-from ocrotire.cases import services
+from ocrotire.cases import referrals, services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
 from ocrotire.cases.notifications import notification_text
+from ocrotire.cases.panels import page_panels
 from ocrotire.cases.permissions import (
     can_act,
     can_list_cases,
@@ -39,7 +39,7 @@ from ocrotire.cases.selectors import (
     board,
     board_reports,
     case_get,
-    case_list,
+    case_list_from_query,
     case_managers_for,
     case_records,
     case_removals,
@@ -49,16 +49,19 @@ from ocrotire.cases.selectors import (
     my_work,
     notifications_of,
     referral_institutions,
-    referral_points,
     removals_awaiting_return,
     team_candidate,
     transfer_units,
 )
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
-from ocrotire.core.forms import add_service_errors
+from ocrotire.cases.triage import TriageInput, report_triage
+from ocrotire.core.errors import Conflict
+from ocrotire.core.forms import service_call
 from ocrotire.core.pdf import PdfUnavailable
-from ocrotire.geo.selectors import unit_choices
-from ocrotire.intake.permissions import keeps_register
+from ocrotire.intake.card import report_card
+from ocrotire.intake.models import ReportStatus
+from ocrotire.intake.permissions import can_file_report, can_triage, keeps_register
+from ocrotire.intake.selectors import report_get
 from ocrotire.registry.permissions import can_use_registry
 
 CONFLICT = gettext_lazy(
@@ -72,41 +75,6 @@ def _member(request: HttpRequest) -> User:
     if not can_list_cases(user):
         raise PermissionDenied
     return user
-
-
-def _flag(value: str) -> bool:
-    return value in ("1", "on", "true")
-
-
-def case_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Case], dict[str, str]]:
-    """The cases as the list page filters them from its query string (the export of the list
-    reads the same filters the same way): the cases and the filters as understood."""
-    stage = params.get("stage", "") if params.get("stage", "") in Stage.values else ""
-    risk = params.get("risk_level", "") if params.get("risk_level", "") in RiskLevel.values else ""
-    unit = params.get("unit", "").strip()[:40]
-    search = params.get("q", "").strip()[:100]
-    mine = _flag(params.get("mine", ""))
-    open_only = _flag(params.get("open", ""))
-    qs = case_list(
-        user=user,
-        stage=stage,
-        unit_code=unit,
-        risk_level=risk,
-        search=search,
-        manager=user if mine else None,
-        open_only=open_only,
-    )
-    filters = {
-        "stage": stage,
-        "risk_level": risk,
-        "unit": unit,
-        "q": search,
-        "mine": "1" if mine else "",
-        "open": "1" if open_only else "",
-    }
-    return qs, filters
 
 
 @login_required
@@ -271,7 +239,7 @@ STEPS: dict[str, Step] = {
             reason=d["reason"],
             to_institution=d["to_institution"],
             complex_case=d["complex_case"],
-            service_point=d.get("service_point"),
+            target=referrals.target_of(d),
         ),
         gettext_lazy("The referral was recorded."),
     ),
@@ -341,7 +309,7 @@ def _form_kwargs(step: str, case: Case) -> dict[str, Any]:
     if step == "protective_step":
         return {"removals": case_removals(case)}
     if step == "referral":
-        return {"institutions": referral_institutions(case), "points": referral_points(case)}
+        return {"institutions": referral_institutions(case)}
     if step == "transfer":
         return {"units": transfer_units(case)}
     if step == "reassign":
@@ -369,16 +337,10 @@ def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             moved = definition.perform(user, case, version, data)
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        status = call.status(status)
+        if call.ok:
             messages.success(request, str(definition.done))
             try:
                 case_get(user=user, pk=moved.pk)
@@ -421,14 +383,10 @@ def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             services.case_update(actor=user, case=case, version=version, values=data)
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            status = 409
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        status = call.status(status)
+        if call.ok:
             messages.success(request, _("The changes were saved."))
             return redirect("cases:detail", pk=case.pk)
     return render(
@@ -462,15 +420,9 @@ def team_remove_view(request: HttpRequest, pk: int, user_pk: int) -> HttpRespons
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    try:
+    with service_call(request=request, conflict=CONFLICT) as call:
         services.case_member_remove(actor=user, case=case, version=version, user=member.user)
-    except ConflictError:
-        messages.error(request, str(CONFLICT))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionError as exc:
-        raise PermissionDenied from exc
-    else:
+    if call.ok:
         messages.success(request, _("The team member was removed."))
     return redirect("cases:detail", pk=case.pk)
 
@@ -513,7 +465,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "report_links": keeps_register(user),
             "records": case_records(case),
             "return_required": removals_awaiting_return(case, now),
-            **placement_panel(user, case),
+            "panels": page_panels(user, case),
             "nav_active": "cases",
         },
     )
@@ -626,3 +578,68 @@ def notification_read_all_view(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications were marked as read."))
     return redirect("cases:notifications")
+
+
+# --- triage of a report, on the report's card ------------------------------------------------
+
+
+@login_required
+@require_POST
+def report_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The triage form of a report's card posts here (`/reports/<id>/triage/`); refused, the card
+    comes back with the form as it was filled in."""
+    user = acting_user(request)
+    if not can_file_report(user):
+        raise PermissionDenied
+    report = report_get(user=user, pk=pk)
+    if not can_triage(user, report):
+        raise PermissionDenied
+    form = case_forms.TriageForm(request.POST, country=report.unit.country)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = report_triage(
+                actor=user,
+                report=report,
+                version=data["version"],
+                data=TriageInput(
+                    decision=data["decision"],
+                    reason=data["reason"],
+                    risk_level=data["risk_level"],
+                    redirect_to=data["redirect_to"],
+                    redirect_to_text=data["redirect_to_text"],
+                    registration_disposition=data["registration_disposition"],
+                    at=data["at"],
+                ),
+            )
+        except Conflict:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this report while you were reading it. Reload the page "
+                    "to see the change."
+                ),
+            )
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            cases = ", ".join(c.number for c in result.cases.all())
+            if cases:
+                text = _("Triage recorded: %(status)s (%(cases)s).") % {
+                    "status": result.get_status_display(),
+                    "cases": cases,
+                }
+            else:
+                text = _("Triage recorded: %(status)s.") % {"status": result.get_status_display()}
+            messages.success(request, text)
+            return redirect("intake:report-detail", pk=pk)
+    report = report_get(user=user, pk=pk)
+    if report.status != ReportStatus.NEW:
+        messages.error(
+            request,
+            _("This report was already triaged: %(status)s.")
+            % {"status": report.get_status_display()},
+        )
+        return redirect("intake:report-detail", pk=pk)
+    return report_card(request, user=user, report=report, bound={"triage": {"form": form}})

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from ocrotire.accounts.permissions import acting_user
 from ocrotire.core.admin_services import (
     admin_object_delete,
     admin_object_save,
@@ -18,12 +19,20 @@ from ocrotire.core.admin_services import (
 from ocrotire.core.models import AuditEvent
 
 
+def _staff_user(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in user; the admin site lets in only active staff."""
+    user = request.user
+    if not isinstance(user, AbstractBaseUser):
+        raise PermissionDenied
+    return user
+
+
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(
         self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool
     ) -> None:
         admin_object_save(
-            actor=acting_user(request),
+            actor=_staff_user(request),
             obj=obj,
             created=not change,
             changed_fields=[
@@ -36,14 +45,14 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ) -> None:
         super().save_related(request, form, formsets, change)
         m2m = [f for f in form.changed_data if form.instance._meta.get_field(f).many_to_many]
-        admin_relations_audit(actor=acting_user(request), obj=form.instance, fields=m2m)
+        admin_relations_audit(actor=_staff_user(request), obj=form.instance, fields=m2m)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        admin_object_delete(actor=acting_user(request), obj=obj)
+        admin_object_delete(actor=_staff_user(request), obj=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
-            admin_object_delete(actor=acting_user(request), obj=obj)
+            admin_object_delete(actor=_staff_user(request), obj=obj)
 
 
 @admin.register(AuditEvent)

@@ -11,7 +11,7 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
 
 if TYPE_CHECKING:
-    from ocrotire.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 def _value(obj: models.Model, name: str) -> Any:
@@ -25,7 +25,7 @@ def _value(obj: models.Model, name: str) -> Any:
 
 @transaction.atomic
 def admin_object_save(
-    *, actor: User, obj: models.Model, created: bool, changed_fields: Iterable[str]
+    *, actor: AbstractBaseUser, obj: models.Model, created: bool, changed_fields: Iterable[str]
 ) -> None:
     obj.save()
     changes = {name: _value(obj, name) for name in changed_fields if name != "password"}
@@ -40,7 +40,7 @@ def admin_object_save(
 
 
 @transaction.atomic
-def admin_object_delete(*, actor: User, obj: models.Model) -> None:
+def admin_object_delete(*, actor: AbstractBaseUser, obj: models.Model) -> None:
     label, pk, text = obj._meta.label_lower, obj.pk, str(obj)
     obj.delete()
     audit_record(
@@ -53,7 +53,9 @@ def admin_object_delete(*, actor: User, obj: models.Model) -> None:
 
 
 @transaction.atomic
-def admin_relations_audit(*, actor: User, obj: models.Model, fields: Iterable[str]) -> None:
+def admin_relations_audit(
+    *, actor: AbstractBaseUser, obj: models.Model, fields: Iterable[str]
+) -> None:
     changes = {name: _value(obj, name) for name in fields}
     if changes:
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=obj, changes=changes)

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -30,7 +30,7 @@ from ocrotire.core import audit_anchor, context
 from ocrotire.core.models import AuditAction, AuditChainStart, AuditEvent
 
 if TYPE_CHECKING:
-    from ocrotire.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 GENESIS = "0" * 64
 # Any fixed 64-bit number: the advisory lock that serialises appends to the chain on PostgreSQL.
@@ -98,7 +98,7 @@ def _lock_chain(*, wait: bool = True) -> bool:
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: AuditAction | str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -120,7 +120,8 @@ def audit_record(
         changes["client_request_id"] = ctx.client_request_id
     event = AuditEvent(
         at=timezone.now(),
-        actor=actor,
+        # An instance of AUTH_USER_MODEL, which core names only by its abstract base.
+        actor=cast(Any, actor),
         actor_username=(actor.get_username() if actor is not None else actor_username)[:150],
         action=str(action),
         object_type=object_type[:100],

@@ -82,3 +82,14 @@ class MomentField(serializers.DateTimeField):
             return super().enforce_timezone(value)
         except OverflowError:
             self.fail("overflow")
+
+
+def query_day(value: str) -> date | None:
+    """A day from a page's address (YYYY-MM-DD), if it is one between 1990 and a year from now."""
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    if day is None or not EARLIEST_EVENT <= day <= timezone.localdate() + timedelta(days=366):
+        return None
+    return day

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ocrotire.core.errors import AppendOnly
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
@@ -25,10 +27,10 @@ class AuditAction(models.TextChoices):
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
-        raise PermissionError("The audit log is append-only.")
+        raise AppendOnly("The audit log is append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only.")
+        raise AppendOnly("The audit log is append-only.")
 
 
 class AuditEvent(models.Model):
@@ -80,11 +82,11 @@ class AuditEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise PermissionError("The audit log is append-only.")
+            raise AppendOnly("The audit log is append-only.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise PermissionError("The audit log is append-only.")
+        raise AppendOnly("The audit log is append-only.")
 
 
 class AuditChainStart(models.Model):

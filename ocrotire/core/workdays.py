@@ -1,20 +1,15 @@
 """Due times from an anchor: hours, calendar days, or working days on a country's calendar.
 
-A country's calendar is data in its pack (`geo/packs/<cc>/calendar.json`): its time zone, whether
-public holidays come from the `holidays` library (Ukraine under martial law has none), and
-extra days off or working Saturdays decreed by the government."""
+A country's calendar is data in its pack; `geo.calendars.calendar_of` reads it into a `Calendar`."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
-
-from ocrotire.geo.services import PACKS_DIR
 
 
 class OffsetUnit:
@@ -49,23 +44,6 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
         return frozenset(holidays_lib.country_holidays(country, years=year).keys())
     except NotImplementedError:
         return frozenset()
-
-
-@lru_cache(maxsize=16)
-def calendar_of(country: str) -> Calendar:
-    path = PACKS_DIR / country.lower() / "calendar.json"
-    if not path.is_file():
-        return Calendar(country=country.upper())
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return Calendar(
-        country=country.upper(),
-        timezone=data.get("timezone", "UTC"),
-        public_holidays=data.get("public_holidays", True),
-        extra_days_off=frozenset(date.fromisoformat(d) for d in data.get("extra_days_off", [])),
-        working_days_on_weekend=frozenset(
-            date.fromisoformat(d) for d in data.get("working_days_on_weekend", [])
-        ),
-    )
 
 
 def due_at(anchor: datetime, *, offset: int, unit: str, calendar: Calendar) -> datetime:

@@ -1,18 +1,16 @@
-"""Reads of the territory."""
+"""Reads of the territory: public reference data, unscoped. Who may read it (members of the
+system) is checked by the pages and endpoints that call these."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ocrotire.accounts.models import User
-from ocrotire.accounts.permissions import can_browse_territory
 from ocrotire.geo.models import Unit
 
 
 def unit_list(
     *,
-    user: User,
     search: str = "",
     code: str = "",
     level: str = "",
@@ -20,10 +18,7 @@ def unit_list(
     country: str = "",
     within: str = "",
 ) -> QuerySet[Unit]:
-    """Units are public reference data, but only members of the system may query them.
-    `parent` and `within` take a unit code or id: direct children, or the whole subtree."""
-    if not can_browse_territory(user):
-        return Unit.objects.none()
+    """`parent` and `within` take a unit code or id: direct children, or the whole subtree."""
     qs = Unit.objects.filter(active=True)
     if search:
         qs = qs.filter(
@@ -51,37 +46,20 @@ def _resolve(ref: str) -> Unit:
     return unit
 
 
-def unit_get(*, user: User, pk: int | str) -> Unit:
-    if not can_browse_territory(user):
-        raise Http404
+def unit_get(*, pk: int | str) -> Unit:
     try:
         return Unit.objects.prefetch_related("names").select_related("parent").get(pk=pk)
     except (Unit.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
-def unit_children(*, user: User, unit: Unit) -> QuerySet[Unit]:
-    if not can_browse_territory(user):
-        return Unit.objects.none()
+def unit_children(*, unit: Unit) -> QuerySet[Unit]:
     return unit.children.filter(active=True).prefetch_related("names").order_by("name")
 
 
-def unit_roots(*, user: User) -> QuerySet[Unit]:
-    if not can_browse_territory(user):
-        return Unit.objects.none()
+def unit_roots() -> QuerySet[Unit]:
     return (
         Unit.objects.filter(parent__isnull=True, active=True)
         .prefetch_related("names")
         .order_by("code")
-    )
-
-
-def unit_choices(*, user: User) -> QuerySet[Unit]:
-    """The units a user may pick in a form: all of them for a global scope, else the user's subtrees."""
-    from ocrotire.accounts.permissions import scope_of
-
-    scope = scope_of(user)
-    units = Unit.objects.filter(active=True).prefetch_related("names")
-    return (
-        units if scope.is_global else units.subtree(*Unit.objects.filter(path__in=scope.unit_paths))
     )

@@ -18,7 +18,7 @@ from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import PATH_SEPARATOR, Unit, UnitLevel, UnitName
 
 if TYPE_CHECKING:
-    from ocrotire.accounts.models import User
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 UI_LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -61,7 +61,7 @@ def _path_for(code: str, parent: Unit | None) -> str:
 
 
 @transaction.atomic
-def unit_upsert(*, actor: User | None, spec: UnitSpec) -> tuple[Unit, str]:
+def unit_upsert(*, actor: AbstractBaseUser | None, spec: UnitSpec) -> tuple[Unit, str]:
     """Create the unit or bring it in line with `spec`; returns the unit and
     "created", "updated" or "unchanged". Only real changes are audited."""
     if PATH_SEPARATOR in spec.code:
@@ -214,7 +214,7 @@ def available_packs() -> list[str]:
 
 
 @transaction.atomic
-def pack_load(*, actor: User | None, country: str) -> PackResult:
+def pack_load(*, actor: AbstractBaseUser | None, country: str) -> PackResult:
     """Load (or re-load) a country's units; running it again changes nothing."""
     result = PackResult()
     for spec in _pack_specs(country):

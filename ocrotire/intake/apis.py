@@ -1,4 +1,5 @@
-"""REST endpoints of the register: file a report, list and read reports, attachments, triage."""
+"""REST endpoints of the register: file a report, list and read reports, attachments (triage is
+cases': cases/apis.py)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ocrotire.accounts.models import Institution, User
+from ocrotire.accounts.drf import IsMember
+from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
-from ocrotire.cases.models import RiskLevel
 from ocrotire.cases.selectors import report_tasks, report_timeline
 from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
+from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.intake import services
@@ -34,13 +35,18 @@ from ocrotire.intake.models import (
     ReporterKind,
     ReporterSector,
     ReportStatus,
-    TriageDecision,
 )
 from ocrotire.intake.permissions import can_file_report, keeps_register
 from ocrotire.intake.selectors import report_get, report_list, reports_about_same_children
-from ocrotire.registry.apis import PersonInputSerializer, _person_input
+from ocrotire.intake.serializers import (
+    ReportOutputSerializer,
+    ReportStatusSerializer,
+    institution_by_id,
+    report_output,
+)
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import person_scope
+from ocrotire.registry.serializers import PersonInputSerializer, person_input
 
 
 class ReporterSerializer(serializers.Serializer[Any]):
@@ -150,99 +156,6 @@ def timeline_rows(events: list[Any], country: str) -> list[dict[str, Any]]:
     ]
 
 
-_when = serializers.DateTimeField()
-
-
-class ReportOutputSerializer(serializers.ModelSerializer[Report]):
-    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
-    reporter = serializers.SerializerMethodField()
-    children = serializers.SerializerMethodField()
-    concerns = serializers.SerializerMethodField()
-    most_serious = serializers.SlugRelatedField(  # type: ignore[var-annotated]
-        slug_field="code", read_only=True, allow_null=True
-    )
-    agencies = serializers.SerializerMethodField()
-    cases = serializers.SerializerMethodField()
-    registering_institution = serializers.SlugRelatedField(  # type: ignore[var-annotated]
-        slug_field="abbreviation", read_only=True, allow_null=True
-    )
-    triage = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Report
-        fields = [
-            "id",
-            "number",
-            "status",
-            "received_at",
-            "channel",
-            "registering_institution",
-            "reporter",
-            "children",
-            "concerns",
-            "most_serious",
-            "immediate_danger",
-            "unit",
-            "location",
-            "narrative",
-            "information_source",
-            "alleged_perpetrator",
-            "phone_notice_at",
-            "form_received_at",
-            "agencies",
-            "triage",
-            "cases",
-            "version",
-            "created_at",
-        ]
-
-    def get_reporter(self, report: Report) -> dict[str, Any]:
-        return {
-            "kind": report.reporter_kind,
-            "sector": report.reporter_sector,
-            "institution": report.reporter_institution_id,
-            "name": report.reporter_name,
-            "contact": report.reporter_contact,
-            "relationship": report.reporter_relationship,
-            "anonymous": report.is_anonymous,
-        }
-
-    def get_children(self, report: Report) -> list[dict[str, Any]]:
-        # Sorted here, not by the database, so that the answer to a filing (built in memory)
-        # and every later read list the children alike.
-        children = sorted(report.children.all(), key=lambda p: (p.family_name, p.given_name, p.pk))
-        return [{"person": p.pk, "display_name": str(p)} for p in children]
-
-    def get_concerns(self, report: Report) -> list[str]:
-        return sorted(c.code for c in report.concerns.all())
-
-    def get_agencies(self, report: Report) -> list[dict[str, Any]]:
-        return [
-            {
-                "agency": a.agency,
-                "notified_at": _when.to_representation(a.notified_at),
-                "note": a.note,
-            }
-            for a in report.agency_notices.all()
-        ]
-
-    def get_cases(self, report: Report) -> list[dict[str, Any]]:
-        return [{"id": c.pk, "number": c.number, "stage": c.stage} for c in report.cases.all()]
-
-    def get_triage(self, report: Report) -> dict[str, Any] | None:
-        if not report.triage_decision:
-            return None
-        return {
-            "decision": report.triage_decision,
-            "reason": report.triage_reason,
-            "at": report.triaged_at.isoformat() if report.triaged_at else None,
-            "redirected_to": report.redirected_to_id,
-            "redirected_to_text": report.redirected_to_text,
-        }
-
-
 class ReportDetailSerializer(ReportOutputSerializer):
     tasks = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
@@ -285,32 +198,10 @@ class ReportDetailSerializer(ReportOutputSerializer):
         ]
 
 
-class ReportStatusSerializer(serializers.ModelSerializer[Report]):
-    """What a reporter sees of what they filed: that it was received, and where it stands."""
-
-    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
-    )
-
-    class Meta:
-        model = Report
-        fields = ["id", "number", "status", "received_at", "channel", "unit", "created_at"]
-
-
 def _output(user: User, report: Report, *, detail: bool = False) -> dict[str, Any]:
-    if not keeps_register(user):
-        return dict(ReportStatusSerializer(report).data)
-    serializer = ReportDetailSerializer if detail else ReportOutputSerializer
-    return dict(serializer(report, context={"user": user}).data)
-
-
-def _institution(pk: int | None, field: str) -> Institution | None:
-    if pk is None:
-        return None
-    found = Institution.objects.filter(pk=pk, active=True).first()
-    if found is None:
-        raise ValidationError({field: [_("There is no institution with this number.")]})
-    return found
+    if detail and keeps_register(user):
+        return dict(ReportDetailSerializer(report, context={"user": user}).data)
+    return report_output(user, report)
 
 
 def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
@@ -318,7 +209,7 @@ def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
     if unit is None:
         raise ValidationError({"unit": [_("There is no unit with this code.")]})
     reporter = data["reporter"]
-    institution = _institution(reporter.get("institution"), "reporter")
+    institution = institution_by_id(reporter.get("institution"), "reporter")
     # The service fills the filer's own institution and the sector it follows when not given.
     sector = reporter.get("sector", "")
     children: list[services.ChildInput] = []
@@ -348,7 +239,7 @@ def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
                         ]
                     }
                 )
-            children.append(services.ChildInput(new=_person_input(values)))
+            children.append(services.ChildInput(new=person_input(values)))
     return services.ReportInput(
         channel=data["channel"],
         reporter_kind=reporter["kind"],
@@ -397,7 +288,7 @@ class ReportListApi(GenericAPIView[Report]):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_file_report(user):
-            raise PermissionError
+            raise NotAllowed
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
@@ -422,7 +313,7 @@ class ReportListApi(GenericAPIView[Report]):
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_file_report(user):
-            raise PermissionError
+            raise NotAllowed
         payload = ReportInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         report = services.report_create(
@@ -446,74 +337,6 @@ class ReportDetailApi(GenericAPIView[Report]):
         if keeps_register(user):
             audit_record(actor=user, action=AuditAction.VIEW, obj=report)
         return Response(_output(user, report, detail=True))
-
-
-class TriageApi(GenericAPIView[Report]):
-    permission_classes = [IsMember]
-    serializer_class = ReportOutputSerializer
-
-    class TriageInputSerializer(serializers.Serializer[Any]):
-        decision = serializers.ChoiceField(choices=TriageDecision.choices)
-        reason = serializers.CharField(max_length=4000)
-        risk_level = serializers.ChoiceField(
-            choices=RiskLevel.choices,
-            required=False,
-            help_text="Required to open a case",
-        )
-        manager = serializers.IntegerField(
-            required=False,
-            min_value=1,
-            max_value=2**63 - 1,
-            help_text="User id of the case manager",
-        )
-        redirect_to = serializers.IntegerField(
-            required=False, min_value=1, max_value=2**63 - 1, help_text="Institution id"
-        )
-        redirect_to_text = serializers.CharField(max_length=300, required=False, allow_blank=True)
-        registration_disposition = serializers.CharField(
-            max_length=60, required=False, allow_blank=True
-        )
-        at = MomentField(
-            required=False,
-            help_text="When the decision was taken",
-            validators=[validate_past_moment],
-        )
-        version = serializers.IntegerField(
-            required=False,
-            min_value=0,
-            max_value=2**31 - 1,
-            help_text="The version you read; a newer one means a conflict (409)",
-        )
-
-    @extend_schema(request=TriageInputSerializer, responses=ReportOutputSerializer)
-    @idempotent
-    def post(self, request: Request, pk: int) -> Response:
-        user = acting_user(request)
-        report = report_get(user=user, pk=pk)
-        payload = self.TriageInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        manager = None
-        if data.get("manager") is not None:
-            manager = User.objects.filter(pk=data["manager"], is_active=True).first()
-            if manager is None:
-                raise ValidationError({"manager": [_("There is no active user with this number.")]})
-        result = services.report_triage(
-            actor=user,
-            report=report,
-            version=data.get("version", report.version),
-            data=services.TriageInput(
-                decision=data["decision"],
-                reason=data["reason"],
-                risk_level=data.get("risk_level", ""),
-                manager=manager,
-                redirect_to=_institution(data.get("redirect_to"), "redirect_to"),
-                redirect_to_text=data.get("redirect_to_text", ""),
-                registration_disposition=data.get("registration_disposition", ""),
-                at=data.get("at"),
-            ),
-        )
-        return Response(_output(user, report_get(user=user, pk=result.pk)))
 
 
 class AttachmentListApi(GenericAPIView[Report]):
@@ -553,7 +376,7 @@ class AttachmentDetailApi(GenericAPIView[Report]):
     def get(self, request: Request, pk: int, attachment_pk: int) -> FileResponse:
         user = acting_user(request)
         if not keeps_register(user):
-            raise PermissionError
+            raise NotAllowed
         report = report_get(user=user, pk=pk)
         attachment = report.attachments.filter(pk=attachment_pk).first()
         if attachment is None:

@@ -1,5 +1,5 @@
 """Forms of the register: the full intake form, the short form of a school/clinic/police reporter,
-the children named in a report, triage and the "notification form received" step."""
+the children named in a report, the "notification form received" step and attachments."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
-from ocrotire.cases.models import RiskLevel
 from ocrotire.core.bounds import validate_birth_date, validate_past_moment
 from ocrotire.geo.forms import UnitChoiceField
 from ocrotire.geo.models import Unit
@@ -21,7 +20,6 @@ from ocrotire.intake.models import (
     InformationSource,
     ReporterKind,
     ReporterSector,
-    TriageDecision,
 )
 from ocrotire.registry.models import IdentifierScheme, Sex
 
@@ -29,7 +27,8 @@ from ocrotire.registry.models import IdentifierScheme, Sex
 NOTIFIED_AGENCIES = (Agency.AMBULANCE, Agency.POLICE, Agency.PROSECUTOR)
 
 
-def _moment(label: Any, **kwargs: Any) -> forms.DateTimeField:
+def moment_field(label: Any, **kwargs: Any) -> forms.DateTimeField:
+    """When something happened, to the minute; empty allowed, never in the future."""
     return forms.DateTimeField(
         label=label,
         required=False,
@@ -79,7 +78,7 @@ class ReportForm(_ConcernsMixin):
     """Everything a specialist records when a report arrives, whatever the channel."""
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    received_at = _moment(_("Received at"), help_text=_("Leave empty for now."))
+    received_at = moment_field(_("Received at"), help_text=_("Leave empty for now."))
     reporter_kind = forms.ChoiceField(
         label=_("Who reports"),
         choices=ReporterKind.choices,
@@ -122,11 +121,11 @@ class ReportForm(_ConcernsMixin):
         max_length=300,
         required=False,
     )
-    phone_notice_at = _moment(_("Phone notice at"))
-    form_received_at = _moment(_("Notification form received at"))
-    ambulance_at = _moment(_("Ambulance notified at"))
-    police_at = _moment(_("Police notified at"))
-    prosecutor_at = _moment(_("Prosecutor notified at"))
+    phone_notice_at = moment_field(_("Phone notice at"))
+    form_received_at = moment_field(_("Notification form received at"))
+    ambulance_at = moment_field(_("Ambulance notified at"))
+    police_at = moment_field(_("Police notified at"))
+    prosecutor_at = moment_field(_("Prosecutor notified at"))
     attachment = forms.FileField(
         label=_("Attach a file (PDF, image, document or sound recording, up to 20 MB)"),
         required=False,
@@ -220,44 +219,8 @@ class ChildForm(forms.Form):
 ChildFormSet = formset_factory(ChildForm, extra=1, max_num=20, validate_max=True)
 
 
-class TriageForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=TriageDecision.choices, widget=forms.RadioSelect
-    )
-    reason = forms.CharField(
-        label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    risk_level = forms.ChoiceField(
-        label=_("Risk level (to open a case)"),
-        choices=[("", "—"), *RiskLevel.choices],
-        required=False,
-    )
-    registration_disposition = forms.CharField(
-        label=_("Registration disposition number"), max_length=60, required=False
-    )
-    redirect_to = forms.ModelChoiceField(
-        label=_("Competent authority (to redirect)"),
-        queryset=Institution.objects.none(),
-        required=False,
-        empty_label="—",
-    )
-    redirect_to_text = forms.CharField(
-        label=_("Other authority, if not in the list"), max_length=300, required=False
-    )
-    at = _moment(
-        _("Decision taken at"), help_text=_("Only if the decision was taken earlier, on paper.")
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args: Any, country: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["redirect_to"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Institution.objects.filter(active=True, country=country).order_by("name")
-
-
 class FormReceivedForm(forms.Form):
-    at = _moment(_("Received at"), help_text=_("Leave empty for now."))
+    at = moment_field(_("Received at"), help_text=_("Leave empty for now."))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 

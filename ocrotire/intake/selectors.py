@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -11,7 +13,8 @@ from django.utils import timezone
 from ocrotire.accounts.models import User
 from ocrotire.cases.deadlines import repeat_window_days
 from ocrotire.cases.models import Task, TaskStatus
-from ocrotire.intake.models import Report, ReportChild
+from ocrotire.core.forms import query_date
+from ocrotire.intake.models import Channel, Report, ReportChild, ReportStatus
 from ocrotire.intake.permissions import can_file_report, keeps_register
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
 
@@ -71,6 +74,32 @@ def report_list(
         )
         .order_by("-received_at", "-id")
     )
+
+
+def report_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Report], dict[str, str]]:
+    """The register as the list page filters it from its query string (the export of the list
+    reads the same filters the same way): the reports and the filters as understood."""
+    get = params
+    filters = {
+        "status": get.get("status", "") if get.get("status", "") in ReportStatus.values else "",
+        "channel": get.get("channel", "") if get.get("channel", "") in Channel.values else "",
+        "danger": get.get("danger", "") if get.get("danger", "") in ("yes", "no") else "",
+        "received_from": get.get("received_from", "")[:10],
+        "received_to": get.get("received_to", "")[:10],
+        "q": get.get("q", "").strip()[:60],
+    }
+    qs = report_list(
+        user=user,
+        status=filters["status"],
+        channel=filters["channel"],
+        search=filters["q"],
+        received_from=query_date(filters["received_from"]),
+        received_to=query_date(filters["received_to"]),
+        immediate_danger={"yes": True, "no": False}.get(filters["danger"]),
+    )
+    return qs, filters
 
 
 def reports_filed_by(*, user: User) -> QuerySet[Report]:

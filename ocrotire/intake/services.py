@@ -1,5 +1,6 @@
-"""Writes to the register of reports: filing (with the children and a registration number),
-attachments, and triage into a case, a link to the child's open case, a redirect, or closure."""
+"""Writes to the register of reports: filing (with the children and a registration number), the
+notification form's arrival and attachments. Triage, which turns a report into cases, is the
+cases app's (cases/triage.py)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, InstitutionKind, User
-from ocrotire.accounts.services import ConflictError
-from ocrotire.cases.deadlines import event_fire, tasks_cancel
-from ocrotire.cases.models import Case, Stage, TimelineEvent
+from ocrotire.cases.deadlines import event_fire
+from ocrotire.cases.models import TimelineEvent
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import EARLIEST_EVENT
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
-from ocrotire.core.workdays import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
 from ocrotire.intake.models import (
@@ -36,9 +36,8 @@ from ocrotire.intake.models import (
     ReportChild,
     ReporterKind,
     ReporterSector,
-    ReportStatus,
-    TriageDecision,
 )
+from ocrotire.intake.numbering import next_number, number_prefix
 from ocrotire.intake.permissions import (
     can_file_report,
     can_self_refer,
@@ -54,7 +53,6 @@ from ocrotire.registry.services import PersonInput, person_create_for_report
 # at triage, with the candidates shown.
 SAME_CHILD_SCORE = 0.97
 CLOCK_SKEW = timedelta(minutes=5)
-AUTHORITY_KINDS = (InstitutionKind.CHILD_PROTECTION, InstitutionKind.GUARDIANSHIP)
 ATTACHMENT_TYPES = frozenset(
     {
         "application/pdf",
@@ -146,52 +144,6 @@ def concerns_load(*, country: str, actor: User | None = None) -> int:
                 ConcernCategory.objects.filter(pk=category.pk).update(**values)
                 audit_record(actor=actor, action=AuditAction.UPDATE, obj=category, changes=values)
     return created
-
-
-def registering_authority(unit: Unit) -> Institution | None:
-    """The child-protection authority of the nearest unit up the tree, then up to the directorate
-    it belongs to (a sector section of DGPDC registers under DGPDC)."""
-    codes = list(reversed(unit.ancestor_codes()))
-    nearest: dict[str, Institution] = {}
-    candidates = (
-        Institution.objects.filter(units__code__in=codes, kind__in=AUTHORITY_KINDS, active=True)
-        .annotate(unit_code=F("units__code"))
-        .order_by("id")
-    )
-    for institution in candidates:
-        nearest.setdefault(institution.unit_code, institution)
-    found = next((nearest[code] for code in codes if code in nearest), None)
-    if found is None:
-        return None
-    seen = {found.pk}
-    while found.parent_id is not None and found.parent_id not in seen:
-        parent = Institution.objects.get(pk=found.parent_id)
-        seen.add(parent.pk)
-        found = parent
-    return found
-
-
-def next_number(*, prefix: str, year: int, kind: str) -> int:
-    """The next number of a sequence, in one statement. The counter row stays locked until the
-    caller's transaction ends, so concurrent filings wait their turn and the numbers have no
-    gaps: callers take the number as late in their transaction as they can."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO intake_registrationcounter (prefix, year, kind, last) "
-            "VALUES (%s, %s, %s, 1) ON CONFLICT (prefix, year, kind) "
-            "DO UPDATE SET last = intake_registrationcounter.last + 1 RETURNING last",
-            [prefix, year, kind],
-        )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def _prefix_and_year(unit: Unit, at: datetime) -> tuple[str, int, Institution | None]:
-    authority = registering_authority(unit)
-    prefix = (authority.abbreviation if authority and authority.abbreviation else unit.code).upper()
-    year = at.astimezone(calendar_of(unit.country).zone).year
-    return prefix, year, authority
 
 
 def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
@@ -373,10 +325,10 @@ def _remember(report: Report, name: str, items: Any) -> None:
 @transaction.atomic
 def report_create(*, actor: User, data: ReportInput) -> Report:
     if not can_file_report(actor):
-        raise PermissionError
+        raise NotAllowed
     now = timezone.now()
     cleaned = _clean(actor, data, now)
-    prefix, year, authority = _prefix_and_year(data.unit, cleaned["received_at"])
+    prefix, year, authority = number_prefix(data.unit, cleaned["received_at"])
     # The registration number is taken last, just before the audit row and the commit: every
     # filing of an authority waits for the counter's row lock, so the less work is done while
     # it is held, the more filings go through side by side. Until then the report carries a
@@ -512,10 +464,10 @@ def report_form_receive(
 ) -> Report:
     """The written notification form arrived after the phone notice."""
     if not can_triage(actor, report):
-        raise PermissionError
+        raise NotAllowed
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     if locked.form_received_at is not None:
         raise ValidationError({"form_received_at": _("The form was already recorded as received.")})
     at = at or timezone.now()
@@ -537,7 +489,7 @@ def attachment_add(*, actor: User, report: Report, upload: UploadedFile) -> Repo
         not (keeps_register(actor) and can_triage(actor, report))
         and report.created_by_id != actor.pk
     ):
-        raise PermissionError
+        raise NotAllowed
     checked = check_upload(
         upload,
         types=ATTACHMENT_TYPES,
@@ -570,147 +522,3 @@ def attachment_add(*, actor: User, report: Report, upload: UploadedFile) -> Repo
         data={"name": attachment.name},
     )
     return attachment
-
-
-def open_case_of(person: Person) -> Case | None:
-    return Case.objects.filter(child=person).exclude(stage=Stage.CLOSED).first()
-
-
-@dataclass
-class TriageInput:
-    decision: str
-    reason: str
-    risk_level: str = ""
-    manager: User | None = None
-    redirect_to: Institution | None = None
-    redirect_to_text: str = ""
-    registration_disposition: str = ""
-    # When the decision was taken, if it is recorded afterwards (a decision taken on paper).
-    at: datetime | None = None
-
-
-@transaction.atomic
-def report_triage(*, actor: User, report: Report, version: int, data: TriageInput) -> Report:
-    from ocrotire.cases.services import case_open
-
-    if not can_triage(actor, report):
-        raise PermissionError
-    locked = Report.objects.select_for_update().get(pk=report.pk)
-    if locked.version != version:
-        raise ConflictError
-    if locked.status != ReportStatus.NEW:
-        raise ValidationError(
-            {
-                "decision": _("This report was already triaged: %(status)s.")
-                % {"status": locked.get_status_display()}
-            }
-        )
-    if not data.reason.strip():
-        raise ValidationError({"reason": _("Give the reason for the decision.")})
-    now = timezone.now()
-    if data.at is not None:
-        if data.at > now + CLOCK_SKEW or data.at < locked.received_at:
-            raise ValidationError(
-                {"at": _("The decision time must lie between the receipt of the report and now.")}
-            )
-        now = data.at
-    children = list(locked.children.all().order_by("pk"))
-    open_cases = {child.pk: open_case_of(child) for child in children}
-    linked: list[Case] = []
-    opened: list[Case] = []
-    # The decision comes first on the timeline (a failed check below rolls it back with the rest);
-    # the cases it opens or joins follow it.
-    event_fire(
-        actor=actor,
-        kind="report_triaged",
-        at=now,
-        report=locked,
-        data={
-            "decision": data.decision,
-            "reason": data.reason.strip(),
-            "redirect_to": (data.redirect_to.abbreviation or data.redirect_to.name)
-            if data.redirect_to
-            else data.redirect_to_text.strip(),
-        },
-    )
-    if data.decision == TriageDecision.OPEN_CASE:
-        if not data.risk_level:
-            raise ValidationError({"risk_level": _("Choose the risk level of the case.")})
-        without_case = [c for c in children if open_cases[c.pk] is None]
-        if not without_case:
-            raise ValidationError(
-                {
-                    "decision": _(
-                        "Every child of this report already has an open case (%(cases)s): link the report to it."
-                    )
-                    % {"cases": ", ".join(sorted({c.number for c in open_cases.values() if c}))}
-                }
-            )
-        linked = [c for c in open_cases.values() if c is not None]
-        for child in without_case:
-            opened.append(
-                case_open(
-                    actor=actor,
-                    report=locked,
-                    child=child,
-                    risk_level=data.risk_level,
-                    manager=data.manager,
-                    registration_disposition=data.registration_disposition,
-                    at=now,
-                )
-            )
-        status = ReportStatus.CASE_OPENED
-    elif data.decision == TriageDecision.LINK_CASE:
-        linked = [c for c in open_cases.values() if c is not None]
-        if not linked:
-            raise ValidationError(
-                {
-                    "decision": _(
-                        "None of the children of this report has an open case: open one instead."
-                    )
-                }
-            )
-        status = ReportStatus.LINKED
-    elif data.decision == TriageDecision.REDIRECT:
-        if data.redirect_to is None and not data.redirect_to_text.strip():
-            raise ValidationError({"redirect_to": _("Say which authority the report goes to.")})
-        status = ReportStatus.REDIRECTED
-    elif data.decision == TriageDecision.CLOSE:
-        status = ReportStatus.CLOSED
-    else:
-        raise ValidationError({"decision": _("Unknown decision.")})
-    Report.objects.filter(pk=locked.pk).update(
-        status=status,
-        triage_decision=data.decision,
-        triage_reason=data.reason.strip(),
-        triaged_at=now,
-        triaged_by=actor,
-        redirected_to=data.redirect_to,
-        redirected_to_text=data.redirect_to_text.strip(),
-        version=F("version") + 1,
-    )
-    locked.cases.add(*linked, *opened)
-    for case in linked:
-        event_fire(
-            actor=actor,
-            kind="report_linked",
-            at=now,
-            case=case,
-            data={"report": locked.number, "report_id": locked.pk},
-        )
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=locked,
-        changes={
-            "status": [ReportStatus.NEW, status],
-            "decision": data.decision,
-            "reason": data.reason.strip(),
-            "cases_opened": [c.number for c in opened],
-            "cases_linked": [c.number for c in linked],
-        },
-    )
-    if status in (ReportStatus.REDIRECTED, ReportStatus.CLOSED):
-        tasks_cancel(report=locked)
-    locked.refresh_from_db()
-    return locked

@@ -1,4 +1,5 @@
-"""Register pages."""
+"""Register pages. The URL map adds the triage of a report (cases.urls.report_urlpatterns) to
+this namespace."""
 
 from django.urls import path
 
@@ -13,7 +14,6 @@ urlpatterns = [
     path("new/children/search/", views.child_search_view, name="child-search"),
     path("mine/", views.report_mine_view, name="report-mine"),
     path("<id:pk>/", views.report_detail_view, name="report-detail"),
-    path("<id:pk>/triage/", views.report_triage_view, name="report-triage"),
     path("<id:pk>/form-received/", views.report_form_received_view, name="report-form-received"),
     path("<id:pk>/attachments/", views.attachment_add_view, name="attachment-add"),
     path(

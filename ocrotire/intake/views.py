@@ -1,9 +1,9 @@
 """Register pages: the list of reports, the intake form (full for the authority, short for a school,
-clinic or police reporter), "my reports", the report card with triage, attachments and timeline."""
+clinic or police reporter), "my reports", the report card (card.py) with its attachments and
+the notification form. Triage is the cases app's page."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -11,24 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.accounts.selectors import institution_list
-from ocrotire.accounts.services import ConflictError
-from ocrotire.cases.selectors import report_tasks, report_timeline
-from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
-from ocrotire.core.forms import query_date
-from ocrotire.geo.selectors import unit_choices
+from ocrotire.accounts.selectors import institution_list, unit_choices
+from ocrotire.core.forms import service_call
 from ocrotire.intake import services
+from ocrotire.intake.card import report_card
 from ocrotire.intake.forms import (
     AttachmentForm,
     ChildForm,
@@ -36,7 +30,6 @@ from ocrotire.intake.forms import (
     FormReceivedForm,
     ReportForm,
     ShortReportForm,
-    TriageForm,
 )
 from ocrotire.intake.models import (
     Channel,
@@ -48,14 +41,12 @@ from ocrotire.intake.models import (
 from ocrotire.intake.permissions import (
     can_file_report,
     can_record_form_received,
-    can_triage,
     keeps_register,
 )
 from ocrotire.intake.selectors import (
     report_get,
-    report_list,
+    report_list_from_query,
     report_scope,
-    reports_about_same_children,
     reports_filed_by,
 )
 from ocrotire.registry.matching import Probe, match, reason_text
@@ -85,32 +76,6 @@ def _country_of(user: User) -> str:
     if first is not None:
         return first.country
     return user.institution.country if user.institution else "MD"
-
-
-def report_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Report], dict[str, str]]:
-    """The register as the list page filters it from its query string (the export of the list
-    reads the same filters the same way): the reports and the filters as understood."""
-    get = params
-    filters = {
-        "status": get.get("status", "") if get.get("status", "") in ReportStatus.values else "",
-        "channel": get.get("channel", "") if get.get("channel", "") in Channel.values else "",
-        "danger": get.get("danger", "") if get.get("danger", "") in ("yes", "no") else "",
-        "received_from": get.get("received_from", "")[:10],
-        "received_to": get.get("received_to", "")[:10],
-        "q": get.get("q", "").strip()[:60],
-    }
-    qs = report_list(
-        user=user,
-        status=filters["status"],
-        channel=filters["channel"],
-        search=filters["q"],
-        received_from=query_date(filters["received_from"]),
-        received_to=query_date(filters["received_to"]),
-        immediate_danger={"yes": True, "no": False}.get(filters["danger"]),
-    )
-    return qs, filters
 
 
 @login_required
@@ -467,70 +432,6 @@ def child_search_view(request: HttpRequest) -> HttpResponse:
 # --- the report card ------------------------------------------------------------------------
 
 
-def _case_url(case_pk: int) -> str | None:
-    return reverse("cases:detail", kwargs={"pk": case_pk})
-
-
-def _tasks(report: Report) -> list[Any]:
-    now = timezone.now()
-    tasks = list(report_tasks(report.pk))
-    for task in tasks:
-        task.overdue = (  # type: ignore[attr-defined]
-            task.done_at > task.due_at
-            if task.done_at is not None
-            else task.status == "open" and task.due_at < now
-        )
-    return tasks
-
-
-def _timeline(report: Report) -> list[dict[str, Any]]:
-    names = rule_names(report.unit.country)
-    return [
-        {
-            "at": event.at,
-            "text": event_text(event, names),
-            "actor": (event.actor.get_full_name() or event.actor.username) if event.actor else "",
-            "deadlines": deadlines_of(event, names),
-        }
-        for event in report_timeline(report.pk)
-    ]
-
-
-def _detail(
-    request: HttpRequest,
-    user: User,
-    report: Report,
-    *,
-    triage_form: TriageForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    country = report.unit.country
-    triage_allowed = can_triage(user, report) and report.status == ReportStatus.NEW
-    if triage_form is None and triage_allowed:
-        triage_form = TriageForm(country=country, initial={"version": report.version})
-    return render(
-        request,
-        "intake/report_detail.html",
-        {
-            "report": report,
-            "children": list(report.children.all()),
-            "concerns": list(report.concerns.all()),
-            "agencies": list(report.agency_notices.all()),
-            "attachments": list(report.attachments.all()),
-            "cases": [{"case": c, "url": _case_url(c.pk)} for c in report.cases.all()],
-            "tasks": _tasks(report),
-            "timeline": _timeline(report),
-            "same_children": list(reports_about_same_children(user=user, report=report)[:50]),
-            "triage_form": triage_form if triage_allowed else None,
-            "form_received_form": FormReceivedForm(initial={"version": report.version})
-            if can_record_form_received(user, report)
-            else None,
-            "attachment_form": AttachmentForm() if can_triage(user, report) else None,
-        },
-        status=status,
-    )
-
-
 @login_required
 def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _filer(request)
@@ -538,65 +439,7 @@ def report_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not keeps_register(user):
         return render(request, "intake/report_status.html", {"report": report})
     services.report_view_record(actor=user, report=report)
-    return _detail(request, user, report)
-
-
-@login_required
-@require_POST
-def report_triage_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _filer(request)
-    report = report_get(user=user, pk=pk)
-    if not can_triage(user, report):
-        raise PermissionDenied
-    form = TriageForm(request.POST, country=report.unit.country)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            result = services.report_triage(
-                actor=user,
-                report=report,
-                version=data["version"],
-                data=services.TriageInput(
-                    decision=data["decision"],
-                    reason=data["reason"],
-                    risk_level=data["risk_level"],
-                    redirect_to=data["redirect_to"],
-                    redirect_to_text=data["redirect_to_text"],
-                    registration_disposition=data["registration_disposition"],
-                    at=data["at"],
-                ),
-            )
-        except ConflictError:
-            form.add_error(
-                None,
-                _(
-                    "Someone else changed this report while you were reading it. Reload the page "
-                    "to see the change."
-                ),
-            )
-        except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            cases = ", ".join(c.number for c in result.cases.all())
-            if cases:
-                text = _("Triage recorded: %(status)s (%(cases)s).") % {
-                    "status": result.get_status_display(),
-                    "cases": cases,
-                }
-            else:
-                text = _("Triage recorded: %(status)s.") % {"status": result.get_status_display()}
-            messages.success(request, text)
-            return redirect("intake:report-detail", pk=pk)
-    report = report_get(user=user, pk=pk)
-    if report.status != ReportStatus.NEW:
-        messages.error(
-            request,
-            _("This report was already triaged: %(status)s.")
-            % {"status": report.get_status_display()},
-        )
-        return redirect("intake:report-detail", pk=pk)
-    return _detail(request, user, report, triage_form=form)
+    return report_card(request, user=user, report=report)
 
 
 @login_required
@@ -610,21 +453,15 @@ def report_form_received_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter a valid date and time."))
         return redirect("intake:report-detail", pk=pk)
-    try:
+    conflict = _("Someone else changed this report meanwhile. Check it and try again.")
+    with service_call(request=request, conflict=conflict) as call:
         services.report_form_receive(
             actor=user,
             report=report,
             version=form.cleaned_data["version"],
             at=form.cleaned_data["at"],
         )
-    except ConflictError:
-        messages.error(
-            request,
-            _("Someone else changed this report meanwhile. Check it and try again."),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if call.ok:
         messages.success(request, _("The notification form was recorded as received."))
     return redirect("intake:report-detail", pk=pk)
 
@@ -638,15 +475,11 @@ def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
         return redirect("intake:report-detail", pk=pk)
-    try:
+    with service_call(request=request) as call:
         attachment = services.attachment_add(
             actor=user, report=report, upload=form.cleaned_data["file"]
         )
-    except PermissionError as exc:
-        raise PermissionDenied from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if call.ok:
         messages.success(request, _("The file %(name)s was attached.") % {"name": attachment.name})
     return redirect("intake:report-detail", pk=pk)
 

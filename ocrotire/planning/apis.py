@@ -19,11 +19,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.api.parsers import BoundedJSONParser
-from ocrotire.api.permissions import IsMember
 from ocrotire.core.bounds import validate_record_date
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit

@@ -15,8 +15,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, User
-from ocrotire.accounts.services import ConflictError
 from ocrotire.core.audit import audit_record
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
@@ -98,7 +98,7 @@ def plan_import(
     """Write a parsed plan as a new strategy of `unit`'s country. What the parser or the
     institution register could not read is kept as import issues."""
     if not can_manage_plans(actor, unit):
-        raise PermissionError
+        raise NotAllowed
     start, end = period or (plan.period_start, plan.period_end)
     errors: dict[str, str] = {}
     if not (name or plan.name):
@@ -301,7 +301,7 @@ def progress_record(
 ) -> Progress:
     """Where a sub-action stands in a year, by its responsible institution (or a planner)."""
     if not can_report_on(actor, item):
-        raise PermissionError
+        raise NotAllowed
     errors: dict[str, str] = {}
     if item.level != Level.SUBACTION:
         errors["item"] = _("Progress is recorded on sub-actions.")
@@ -321,7 +321,7 @@ def progress_record(
     current = Progress.objects.select_for_update().filter(item=item, year=year).first()
     if current is None:
         if version not in (None, 0):
-            raise ConflictError
+            raise Conflict
         try:
             with transaction.atomic():
                 progress = Progress.objects.create(
@@ -333,12 +333,12 @@ def progress_record(
                     updated_by=actor,
                 )
         except IntegrityError as exc:
-            raise ConflictError from exc  # someone reported this year at the same moment
+            raise Conflict from exc  # someone reported this year at the same moment
         action = AuditAction.CREATE
     else:
         # Changing a year already reported needs the version read: no blind overwrite.
         if version != current.version:
-            raise ConflictError
+            raise Conflict
         Progress.objects.filter(pk=current.pk).update(
             status=status,
             comment=comment.strip(),
@@ -370,7 +370,7 @@ def indicator_value_record(
 ) -> IndicatorValue:
     """A value of an indicator for a year, with its evidence; a computed indicator takes none."""
     if not can_report_on(actor, indicator.item):
-        raise PermissionError
+        raise NotAllowed
     errors: dict[str, str] = {}
     if indicator.computation:
         errors["value"] = _("This indicator is computed from the system's data.")
@@ -390,18 +390,18 @@ def indicator_value_record(
     existing = current.first()
     if existing is None:
         if version not in (None, 0):
-            raise ConflictError
+            raise Conflict
         try:
             with transaction.atomic():
                 saved = IndicatorValue.objects.create(
                     indicator=indicator, year=year, value=value, note=note.strip(), entered_by=actor
                 )
         except IntegrityError as exc:
-            raise ConflictError from exc  # someone entered this year at the same moment
+            raise Conflict from exc  # someone entered this year at the same moment
         action = AuditAction.CREATE
     else:
         if version != existing.version:
-            raise ConflictError
+            raise Conflict
         current.update(value=value, note=note.strip(), entered_by=actor, version=F("version") + 1)
         existing.refresh_from_db()
         saved = existing
@@ -429,10 +429,10 @@ def indicator_update(
 ) -> Indicator:
     """A planner defines an indicator: what computes it, its unit, baseline and targets."""
     if not can_manage_plans(actor, indicator.strategy.unit):
-        raise PermissionError
+        raise NotAllowed
     locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     errors: dict[str, str] = {}
     if computation and computation not in COMPUTATIONS:
         errors["computation"] = _("There is no such computation.")
@@ -494,10 +494,10 @@ def event_record(
     if organiser is None or not (
         can_manage_plans(actor, unit) or getattr(actor, "institution_id", None) == organiser.pk
     ):
-        raise PermissionError
+        raise NotAllowed
     # An event counts towards a sub-action's indicators: only those who report on it link it.
     if any(not can_report_on(actor, item) for item in items):
-        raise PermissionError
+        raise NotAllowed
     errors: dict[str, str] = {}
     if kind not in EventKind.values:
         errors["kind"] = _("Choose the kind of event.")
@@ -542,7 +542,7 @@ def event_record(
 @transaction.atomic
 def issue_resolve(*, actor: User, issue: ImportIssue) -> ImportIssue:
     if not can_manage_plans(actor, issue.strategy.unit):
-        raise PermissionError
+        raise NotAllowed
     ImportIssue.objects.filter(pk=issue.pk).update(resolved=True, resolved_by=actor)
     issue.refresh_from_db()
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=issue, changes={"resolved": True})
@@ -580,7 +580,7 @@ def project_create(
     """A donor project with its planned (and achieved) results, linked to the services it
     develops and the plan's sub-actions it carries out."""
     if not can_manage_plans(actor, unit):
-        raise PermissionError
+        raise NotAllowed
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("Give the project's name.")
@@ -648,10 +648,10 @@ def item_update(
     its title, deadline or periodicity (read again), responsible institutions and partners, and
     result indicators as written. The words first imported stay in the audit log."""
     if not can_manage_plans(actor, item.strategy.unit):
-        raise PermissionError
+        raise NotAllowed
     locked = PlanItem.objects.select_for_update().get(pk=item.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = _("Give the row's title.")
@@ -713,7 +713,7 @@ def evidence_add(
 
     owner = value.indicator.item if value is not None else progress.item if progress else None
     if owner is None or not can_report_on(actor, owner):
-        raise PermissionError
+        raise NotAllowed
     from ocrotire.intake.services import ATTACHMENT_TYPES
     from ocrotire.planning.excel import XLSX
 

@@ -22,8 +22,7 @@ from django.views.decorators.http import require_POST
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import member_or_403, scope_of
-from ocrotire.accounts.services import ConflictError
-from ocrotire.core.forms import add_service_errors
+from ocrotire.core.forms import add_service_errors, service_call
 from ocrotire.geo.models import Unit
 from ocrotire.planning import excel, services
 from ocrotire.planning.computations import COMPUTATIONS
@@ -314,35 +313,29 @@ def progress_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if not can_report_on(user, item):
         raise PermissionDenied
     form = ProgressForm(request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            # The file and the record land together or not at all.
-            with transaction.atomic():
-                progress = services.progress_record(
-                    actor=user,
-                    item=item,
-                    year=data["year"],
-                    status=data["status"],
-                    comment=data["comment"],
-                    evidence=data["evidence"],
-                    version=data.get("version"),
-                )
-                if data.get("file"):
-                    services.evidence_add(actor=user, upload=data["file"], progress=progress)
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            return _item_page(request, user, strategy, item, progress_form=form, status=409)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+        # The file and the record land together or not at all.
+        with service_call(form, conflict=CONFLICT) as call, transaction.atomic():
+            progress = services.progress_record(
+                actor=user,
+                item=item,
+                year=data["year"],
+                status=data["status"],
+                comment=data["comment"],
+                evidence=data["evidence"],
+                version=data.get("version"),
+            )
+            if data.get("file"):
+                services.evidence_add(actor=user, upload=data["file"], progress=progress)
+        if call.ok:
             messages.success(request, _("The progress was recorded."))
             return redirect(
                 f"{reverse('planning:item', args=[strategy.pk, item.pk])}?year={data['year']}"
             )
-    return _item_page(request, user, strategy, item, progress_form=form, status=400)
+        status = call.status(400)
+    return _item_page(request, user, strategy, item, progress_form=form, status=status)
 
 
 @login_required
@@ -358,35 +351,27 @@ def value_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: int) -
     if found is None:
         raise Http404
     form = ValueForm(request.POST, request.FILES, prefix=f"v{found.pk}")
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                saved = services.indicator_value_record(
-                    actor=user,
-                    indicator=found,
-                    year=data["year"],
-                    value=data["value"],
-                    note=data["note"],
-                    version=data.get("version"),
-                )
-                if data.get("file"):
-                    services.evidence_add(actor=user, upload=data["file"], value=saved)
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            return _item_page(
-                request, user, strategy, item, value_form=(found.pk, form), status=409
+        with service_call(form, conflict=CONFLICT) as call, transaction.atomic():
+            saved = services.indicator_value_record(
+                actor=user,
+                indicator=found,
+                year=data["year"],
+                value=data["value"],
+                note=data["note"],
+                version=data.get("version"),
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionError as exc:
-            raise PermissionDenied from exc
-        else:
+            if data.get("file"):
+                services.evidence_add(actor=user, upload=data["file"], value=saved)
+        if call.ok:
             messages.success(request, _("The value was recorded."))
             return redirect(
                 f"{reverse('planning:item', args=[strategy.pk, item.pk])}?year={data['year']}"
             )
-    return _item_page(request, user, strategy, item, value_form=(found.pk, form), status=400)
+        status = call.status(400)
+    return _item_page(request, user, strategy, item, value_form=(found.pk, form), status=status)
 
 
 def _institutions(strategy: Strategy) -> Any:
@@ -403,9 +388,10 @@ def item_edit_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if not can_manage_plans(user, strategy.unit):
         raise PermissionDenied
     form = ItemForm(request.POST, institutions=_institutions(strategy))
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             services.item_update(
                 actor=user,
                 item=item,
@@ -416,15 +402,11 @@ def item_edit_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
                 partners=list(data["partners"]),
                 result_text=data["result_text"],
             )
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            return _item_page(request, user, strategy, item, item_form=form, status=409)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        if call.ok:
             messages.success(request, _("The row was corrected."))
             return redirect("planning:item", pk=strategy.pk, item_pk=item.pk)
-    return _item_page(request, user, strategy, item, item_form=form, status=400)
+        status = call.status(400)
+    return _item_page(request, user, strategy, item, item_form=form, status=status)
 
 
 @login_required
@@ -441,9 +423,10 @@ def indicator_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: in
         raise Http404
     choices = [(c.name, c.label) for c in COMPUTATIONS.values()]
     form = IndicatorForm(request.POST, computations=choices, prefix=f"d{found.pk}")
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_call(form, conflict=CONFLICT) as call:
             services.indicator_update(
                 actor=user,
                 indicator=found,
@@ -454,17 +437,13 @@ def indicator_view(request: HttpRequest, pk: int, item_pk: int, indicator_pk: in
                 baseline_year=data["baseline_year"],
                 targets=data["targets"],
             )
-        except ConflictError:
-            form.add_error(None, str(CONFLICT))
-            return _item_page(
-                request, user, strategy, item, definition_form=(found.pk, form), status=409
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
+        if call.ok:
             messages.success(request, _("The indicator was saved."))
             return redirect("planning:item", pk=strategy.pk, item_pk=item.pk)
-    return _item_page(request, user, strategy, item, definition_form=(found.pk, form), status=400)
+        status = call.status(400)
+    return _item_page(
+        request, user, strategy, item, definition_form=(found.pk, form), status=status
+    )
 
 
 @login_required
@@ -570,7 +549,7 @@ def events_view(request: HttpRequest) -> HttpResponse:
             unit = (user.institution.units.first() if user.institution else None) or (
                 linked[0].strategy.unit if linked else None
             )
-            try:
+            with service_call(form) as call:
                 if unit is None:
                     raise ValidationError({"kind": _("Your account has no institution or area.")})
                 services.event_record(
@@ -583,11 +562,7 @@ def events_view(request: HttpRequest) -> HttpResponse:
                     unit=unit,
                     items=linked,
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionError as exc:
-                raise PermissionDenied from exc
-            else:
+            if call.ok:
                 messages.success(request, _("The event was recorded."))
                 return redirect("planning:events")
         if request.method == "POST":

@@ -14,13 +14,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ocrotire.accounts.apis import _units_from_codes
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user, scope_of
-from ocrotire.accounts.selectors import institution_get
+from ocrotire.accounts.selectors import institution_get, units_from_codes
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.cases.selectors import case_get
 from ocrotire.cases.services import case_referral_send
@@ -41,6 +40,7 @@ from ocrotire.providers.models import (
     ServiceType,
 )
 from ocrotire.providers.permissions import can_create_provider, can_see_enrolments
+from ocrotire.providers.referrals import referral_target
 from ocrotire.providers.selectors import (
     enrolment_history,
     gap_analysis,
@@ -250,7 +250,7 @@ class ProviderListApi(GenericAPIView[Provider]):
             institution=institution,
             name=data.pop("name", ""),
             abbreviation=data.pop("abbreviation", ""),
-            units=_units_from_codes(data.pop("units")) if data.get("units") else None,
+            units=units_from_codes(data.pop("units")) if data.get("units") else None,
             **{k: v for k, v in data.items() if k not in ("institution", "units")},
         )
         provider = provider_get(user=user, pk=provider.pk)
@@ -727,7 +727,7 @@ class ReferralListApi(GenericAPIView[Referral]):
             service="",
             reason=data["reason"],
             complex_case=data["complex_case"],
-            service_point=point,
+            target=referral_target(point),
         )
         return Response(
             ReferralOutputSerializer(referral_get(user=user, pk=referral.pk)).data,

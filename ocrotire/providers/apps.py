@@ -9,3 +9,8 @@ class ProvidersConfig(AppConfig):
     name = "ocrotire.providers"
     label = "providers"
     verbose_name = _("Service providers")
+
+    def ready(self) -> None:
+        from ocrotire.providers import referrals
+
+        referrals.register_referral_target()

@@ -3,6 +3,7 @@ its institution (its units, or a wider area it serves)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,15 +13,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from ocrotire.accounts.models import Institution, RoleCode, User
-from ocrotire.accounts.permissions import has_role
+from ocrotire.accounts.permissions import has_role, scope_of
 from ocrotire.accounts.selectors import institution_visible_q
 from ocrotire.cases.models import OPEN_STAGES, Assessment, Case, Referral, ReferralStatus
 from ocrotire.cases.selectors import case_scope
 from ocrotire.geo.models import Unit
+from ocrotire.providers.gaps import needs_answered
 from ocrotire.providers.models import (
     Enrolment,
     EnrolmentStatus,
     Provider,
+    ProviderKind,
     ServiceBundle,
     ServicePoint,
     ServiceType,
@@ -89,6 +92,22 @@ def provider_list(
     )
 
 
+def provider_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Provider], dict[str, str]]:
+    """The providers as the list page filters them from its query string (the export of the
+    list reads the same filters the same way): the providers and the filters as understood."""
+    search = params.get("q", "").strip()[:100]
+    kind = params.get("kind", "")
+    if kind not in ProviderKind.values:
+        kind = ""
+    licence = params.get("licence", "")
+    if licence not in ("expiring", "expired"):
+        licence = ""
+    qs = provider_list(user=user, search=search, kind=kind, licence=licence)
+    return qs, {"q": search, "kind": kind, "licence": licence}
+
+
 def provider_get(*, user: User, pk: int | str) -> Provider:
     """The provider, or 404 when it is missing or outside the user's scope."""
     try:
@@ -118,6 +137,17 @@ def service_point_list(
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(provider__institution__name__icontains=search))
     return qs.select_related("provider__institution", "service_type", "unit").order_by("name", "id")
+
+
+def service_point_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[ServicePoint], dict[str, str]]:
+    """The service points as the list page filters them from its query string (the export of
+    the list reads the same filter the same way): the points and the filter as understood."""
+    code = params.get("service", "")
+    if not ServiceType.objects.filter(code=code).exists():
+        code = ""
+    return service_point_list(user=user, service_code=code), {"service": code}
 
 
 def service_point_get(*, user: User, pk: int | str) -> ServicePoint:
@@ -164,6 +194,17 @@ def referral_list(
         "to_institution",
         "enrolment",
     ).order_by("-sent_at", "-id")
+
+
+def referral_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Referral], dict[str, str]]:
+    """The referrals as the inbox filters them from its query string (the export of the list
+    reads the same filter the same way): the referrals and the filter as understood."""
+    status = params.get("status", "")
+    if status not in ReferralStatus.values:
+        status = ""
+    return referral_list(user=user, status=status), {"status": status}
 
 
 def referral_get(*, user: User, pk: int | str) -> Referral:
@@ -248,11 +289,9 @@ REFERRAL_UNDER_WAY = (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStat
 def unmet_needs(*, unit: Unit) -> list[tuple[str, str]]:
     """The service needs of the latest assessment of each open case of the area that nothing
     answers yet: (the case's unit path, the service code) once per case and need. A need is
-    answered by an open enrolment or an active placement of the child at a service of that type,
-    by a referral of the case to one that is under way, or by one completed after the
-    assessment."""
-    from ocrotire.care.models import Placement
-
+    answered by an open enrolment or an active placement of the child at a service of that type
+    (care tells, through `providers.gaps`), by a referral of the case to one that is under way,
+    or by one completed after the assessment."""
     latest = Assessment.objects.filter(case=OuterRef("pk")).order_by("-completed_at", "-id")
     cases = list(
         Case.objects.filter(stage__in=OPEN_STAGES, unit__path__startswith=unit.path)
@@ -272,9 +311,7 @@ def unmet_needs(*, unit: Unit) -> list[tuple[str, str]]:
         child_id__in=children, status__in=[EnrolmentStatus.WAITING, EnrolmentStatus.ENROLLED]
     ).values_list("child_id", "service_point__service_type__code"):
         receiving.setdefault(child, set()).add(code)
-    for child, code in Placement.objects.filter(
-        child_id__in=children, ended_at__isnull=True, facility__isnull=False
-    ).values_list("child_id", "facility__service_type__code"):
+    for child, code in needs_answered(children):
         receiving.setdefault(child, set()).add(code)
     referred: dict[int, list[tuple[str, str, datetime | None]]] = {}
     for case_id, code, state, ended in Referral.objects.filter(
@@ -398,3 +435,19 @@ def gap_analysis(*, unit: Unit) -> dict[str, Any]:
             if r["points"] == 0 and (r["unit"] != unit.code or not parts)
         ],
     }
+
+
+def area_choices(user: User) -> list[Unit]:
+    """The areas a user may compare (coverage and gaps, residential care): the levels with parts,
+    and the user's own units."""
+    scope = scope_of(user)
+    roots = set(scope.unit_paths)
+    return [
+        u
+        for u in Unit.objects.filter(Q(level__in=GAP_LEVELS) | Q(path__in=roots)).order_by("path")
+        if scope.covers_path(u.path)
+    ]
+
+
+# Areas whose units the gap table compares: a country's regions, a municipality's sectors.
+GAP_LEVELS = ("country", "region", "municipality", "district", "city")

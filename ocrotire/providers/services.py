@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, InstitutionKind, User
 from ocrotire.accounts.permissions import scope_of
-from ocrotire.accounts.services import ConflictError, institution_create
+from ocrotire.accounts.services import institution_create
 from ocrotire.cases.deadlines import event_fire
 from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.core.audit import audit_record, diff
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
@@ -144,7 +145,7 @@ def provider_create(
     """Enter a provider in the register: an existing institution (a public directorate that
     also runs services), or a new organisation with its name and the units it covers."""
     if not can_create_provider(actor):
-        raise PermissionError
+        raise NotAllowed
     if kind not in ProviderKind.values:
         raise ValidationError({"kind": _("Choose public, NGO or private.")})
     if institution is None:
@@ -192,7 +193,7 @@ def provider_create(
 @transaction.atomic
 def provider_update(*, actor: User, provider: Provider, version: int, **changes: Any) -> Provider:
     if not can_edit_provider(actor, provider):
-        raise PermissionError
+        raise NotAllowed
     register = [f for f in REGISTER_FIELDS if f in changes]
     if register and not can_edit_register_fields(actor):
         raise ValidationError(
@@ -206,7 +207,7 @@ def provider_update(*, actor: User, provider: Provider, version: int, **changes:
         raise TypeError(f"unknown provider fields: {sorted(unknown)}")
     locked = Provider.objects.select_for_update().get(pk=provider.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     fields = [f for f in (*REGISTER_FIELDS, *CONTACT_FIELDS) if f in changes]
     before = {f: getattr(locked, f) for f in fields}
     for name in fields:
@@ -263,7 +264,7 @@ def service_point_create(
     **fields: Any,
 ) -> ServicePoint:
     if not can_edit_provider(actor, provider):
-        raise PermissionError
+        raise NotAllowed
     unknown = set(fields) - set(POINT_FIELDS)
     if unknown:
         raise TypeError(f"unknown service point fields: {sorted(unknown)}")
@@ -296,13 +297,13 @@ def service_point_update(
     *, actor: User, point: ServicePoint, version: int, **changes: Any
 ) -> ServicePoint:
     if not can_edit_provider(actor, point.provider):
-        raise PermissionError
+        raise NotAllowed
     unknown = set(changes) - set(POINT_FIELDS)
     if unknown:
         raise TypeError(f"unknown service point fields: {sorted(unknown)}")
     locked = ServicePoint.objects.select_for_update().get(pk=point.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     fields = [f for f in POINT_FIELDS if f in changes]
     before = {f: getattr(locked, f) for f in fields}
     for name in fields:
@@ -364,7 +365,7 @@ def _place_or_refuse(
             }
         )
     if not can_override_capacity(actor, point.provider):
-        raise PermissionError
+        raise NotAllowed
     return locked, taken, reason
 
 
@@ -382,14 +383,14 @@ def _enrolment_create(**fields: Any) -> Enrolment:
 
 def _lock_referral(actor: User, referral: Referral, version: int, allowed: bool) -> Referral:
     if not allowed:
-        raise PermissionError
+        raise NotAllowed
     locked = (
         Referral.objects.select_for_update(of=("self",))
         .select_related("case__unit", "case__child", "service_point__provider__institution")
         .get(pk=referral.pk)
     )
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     return locked
 
 
@@ -571,7 +572,7 @@ def enrolment_record(
     children directly), or one whose stay is recorded afterwards. The same capacity rule holds
     at the moment of enrolment."""
     if not can_edit_provider(actor, point.provider):
-        raise PermissionError
+        raise NotAllowed
     now = timezone.now()
     if enrolled_at > now or (ended_at is not None and not enrolled_at <= ended_at <= now):
         raise ValidationError(

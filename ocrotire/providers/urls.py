@@ -1,4 +1,5 @@
-"""Pages of the provider register and the referral inbox."""
+"""Pages of the provider register and the referral inbox. The URL map adds the residential
+institutions pages (care.urls.institution_urlpatterns) to this namespace."""
 
 from django.urls import path
 
@@ -12,8 +13,6 @@ urlpatterns = [
     path("services/", views.service_point_list_view, name="services"),
     path("services/<id:pk>/", views.service_point_detail_view, name="service"),
     path("gaps/", views.gap_view, name="gaps"),
-    path("institutions/", views.institutions_view, name="institutions"),
-    path("institutions/<id:pk>/change/", views.institution_change_view, name="institution-change"),
     path("referrals/", views.referral_inbox_view, name="referrals"),
     path("referrals/<id:pk>/<slug:step>/", views.referral_step_view, name="referral-step"),
 ]

@@ -13,19 +13,17 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
-from ocrotire.core.bounds import validate_birth_date
+from ocrotire.core.errors import NotAllowed
 from ocrotire.geo.models import Unit
 from ocrotire.registry import services
 from ocrotire.registry.matching import Probe, candidate_reason_codes, match, reason_text
 from ocrotire.registry.models import (
     BirthDatePrecision,
-    Displacement,
     Household,
     HouseholdRole,
-    IdentifierScheme,
     Merge,
     Person,
     Relationship,
@@ -42,6 +40,7 @@ from ocrotire.registry.selectors import (
     person_list,
     person_scope,
 )
+from ocrotire.registry.serializers import PersonInputSerializer, person_input, unit_by_code
 
 MAX_ID = 2**63 - 1
 
@@ -49,22 +48,8 @@ MAX_ID = 2**63 - 1
 def _require_registry(request: Request) -> Any:
     user = acting_user(request)
     if not can_use_registry(user):
-        raise PermissionError
+        raise NotAllowed
     return user
-
-
-def _unit(code: str | None, field: str) -> Unit | None:
-    if not code:
-        return None
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise ValidationError({field: [_("There is no unit with this code.")]})
-    return unit
-
-
-class IdentifierSerializer(serializers.Serializer[Any]):
-    scheme = serializers.ChoiceField(choices=IdentifierScheme.choices)
-    value = serializers.CharField(max_length=40)
 
 
 class PersonOutputSerializer(serializers.ModelSerializer[Person]):
@@ -103,65 +88,12 @@ class PersonOutputSerializer(serializers.ModelSerializer[Person]):
         return sorted(v.code for v in person.vulnerabilities.all())
 
 
-class PersonInputSerializer(serializers.Serializer[Any]):
-    given_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    family_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    patronymic = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    other_names = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
-    birth_date = serializers.DateField(
-        required=False, allow_null=True, validators=[validate_birth_date]
-    )
-    birth_date_precision = serializers.ChoiceField(
-        choices=BirthDatePrecision.choices, required=False
-    )
-    birth_date_estimated = serializers.BooleanField(required=False)
-    identifiers = serializers.ListField(child=IdentifierSerializer(), required=False, max_length=10)
-    unit = serializers.CharField(
-        max_length=40,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        help_text="Code of the unit of the address",
-    )
-    scope_unit = serializers.CharField(
-        max_length=40,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        help_text="Code of the responsible unit (defaults to the address unit)",
-    )
-    vulnerabilities = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, max_length=50
-    )
-    citizenship = serializers.CharField(
-        max_length=2, min_length=2, required=False, allow_blank=True
-    )
-    displacement = serializers.ChoiceField(choices=Displacement.choices, required=False)
-    disability = serializers.BooleanField(required=False, allow_null=True)
-    disability_notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    languages = serializers.ListField(
-        child=serializers.CharField(max_length=8), required=False, max_length=10
-    )
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-
-
 class PersonUpdateSerializer(PersonInputSerializer):
     version = serializers.IntegerField(
         min_value=0,
         max_value=2**31 - 1,
         help_text="The version you read; a newer one means a conflict (409)",
     )
-
-
-def _person_input(data: dict[str, Any]) -> services.PersonInput:
-    values = dict(data)
-    values["unit"] = _unit(values.get("unit"), "unit")
-    values["scope_unit"] = _unit(values.get("scope_unit"), "scope_unit")
-    values["identifiers"] = [(i["scheme"], i["value"]) for i in values.get("identifiers", [])]
-    return services.PersonInput(**values)
 
 
 class PersonListApi(GenericAPIView[Person]):
@@ -208,7 +140,7 @@ class PersonListApi(GenericAPIView[Person]):
         user = _require_registry(request)
         payload = PersonInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        person = services.person_create(actor=user, data=_person_input(payload.validated_data))
+        person = services.person_create(actor=user, data=person_input(payload.validated_data))
         person = person_get(user=user, pk=person.pk)
         return Response(PersonOutputSerializer(person).data, status=status.HTTP_201_CREATED)
 
@@ -235,13 +167,13 @@ class PersonDetailApi(GenericAPIView[Person]):
         version = data.pop("version")
         for field in ("unit",):
             if field in data:
-                data[field] = _unit(data[field], field)
+                data[field] = unit_by_code(data[field], field)
         if "identifiers" in data:
             data["identifiers"] = [(i["scheme"], i["value"]) for i in data["identifiers"]]
         if "scope_unit" in data:
             # The responsible unit is set when the record is made; one sent here that differs is
             # refused, never dropped without a word.
-            wanted = _unit(data.pop("scope_unit"), "scope_unit")
+            wanted = unit_by_code(data.pop("scope_unit"), "scope_unit")
             if wanted is not None and wanted.pk != person.scope_unit_id:
                 message = (
                     _("This unit is outside your area.")
@@ -446,7 +378,7 @@ class HouseholdListApi(GenericAPIView[Household]):
             household = services.household_create(
                 actor=user,
                 name=data["name"],
-                unit=_unit(data.get("unit"), "unit"),
+                unit=unit_by_code(data.get("unit"), "unit"),
                 address=data["address"],
             )
             for index, person in enumerate(members):
@@ -537,7 +469,7 @@ class PersonMergeApi(GenericAPIView[Merge]):
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_review_duplicates(user):
-            raise PermissionError
+            raise NotAllowed
         payload = self.MergeInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -596,7 +528,7 @@ class NotDuplicateApi(GenericAPIView[Person]):
     def post(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_review_duplicates(user):
-            raise PermissionError
+            raise NotAllowed
         payload = self.NotDuplicateInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -632,7 +564,7 @@ class DuplicateQueueApi(GenericAPIView[Any]):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         if not can_review_duplicates(user):
-            raise PermissionError
+            raise NotAllowed
         page = self.paginate_queryset(candidate_queue(user=user))
         data = [
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import connection
@@ -78,6 +79,15 @@ def person_list(
         .prefetch_related("identifiers", "vulnerabilities")
         .order_by("family_name", "given_name", "id")
     )
+
+
+def person_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Person], dict[str, str]]:
+    """The registry as the list page searches it from its query string (the export of the list
+    reads it the same way): the persons and the filters as understood."""
+    search = params.get("q", "").strip()[:100]
+    return person_list(user=user, search=search), {"q": search}
 
 
 def person_get(*, user: User, pk: int | str, include_inactive: bool = True) -> Person:

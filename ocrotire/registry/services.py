@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
-from ocrotire.accounts.services import ConflictError
 from ocrotire.core.audit import audit_record, diff
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.jobs import jobs_expire
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
@@ -233,7 +233,7 @@ def _snapshot(person: Person) -> dict[str, Any]:
 @transaction.atomic
 def person_create(*, actor: User, data: PersonInput) -> Person:
     if not can_use_registry(actor):
-        raise PermissionError
+        raise NotAllowed
     return _person_insert(actor=actor, data=data, scope_unit=None)
 
 
@@ -278,10 +278,10 @@ def _person_insert(*, actor: User, data: PersonInput, scope_unit: Unit | None) -
 def person_update(*, actor: User, person: Person, version: int, data: dict[str, Any]) -> Person:
     """Change the given fields (a partial update) if nobody saved the person since `version`."""
     if not can_edit_record(actor, person):
-        raise PermissionError
+        raise NotAllowed
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.version != version:
-        raise ConflictError
+        raise Conflict
     if locked.status != PersonStatus.ACTIVE:
         raise ValidationError(
             {"status": _("This record was merged or archived and can no longer be changed.")}
@@ -332,12 +332,12 @@ def person_update(*, actor: User, person: Person, version: int, data: dict[str, 
 def person_archive(*, actor: User, person: Person, version: int, reason: str = "") -> Person:
     """The registry's "delete": the record leaves lists and matching but is kept, audited, and restorable."""
     if not can_edit_record(actor, person):
-        raise PermissionError
+        raise NotAllowed
     updated = Person.objects.filter(
         pk=person.pk, version=version, status=PersonStatus.ACTIVE
     ).update(status=PersonStatus.ARCHIVED, version=F("version") + 1)
     if not updated:
-        raise ConflictError
+        raise Conflict
     person.refresh_from_db()
     NameKey.objects.filter(person=person).delete()
     audit_record(
@@ -366,7 +366,7 @@ def relationship_add(
     notes: str = "",
 ) -> Relationship:
     if not (can_edit_record(actor, person) and can_use_registry(actor)):
-        raise PermissionError
+        raise NotAllowed
     if person.pk == related.pk:
         raise ValidationError({"related": _("A person cannot be related to themselves.")})
     if Relationship.objects.filter(person=person, related=related, kind=kind).exists():
@@ -397,7 +397,7 @@ def relationship_add(
 @transaction.atomic
 def relationship_remove(*, actor: User, relationship: Relationship) -> None:
     if not can_edit_record(actor, relationship.person):
-        raise PermissionError
+        raise NotAllowed
     audit_record(
         actor=actor,
         action=AuditAction.DELETE,
@@ -416,7 +416,7 @@ def household_create(
     *, actor: User, name: str, unit: Unit | None, address: str = "", scope_unit: Unit | None = None
 ) -> Household:
     if not can_use_registry(actor):
-        raise PermissionError
+        raise NotAllowed
     responsible = _responsible_unit(actor, PersonInput(unit=unit, scope_unit=scope_unit))
     household = Household(
         name=name.strip(), unit=unit, address=address.strip(), scope_unit=responsible
@@ -441,7 +441,7 @@ def household_member_add(
     *, actor: User, household: Household, person: Person, role: str = "member"
 ) -> HouseholdMember:
     if not (can_edit_record(actor, household) and covers_unit(actor, person.scope_unit)):
-        raise PermissionError
+        raise NotAllowed
     if HouseholdMember.objects.filter(household=household, person=person).exists():
         raise ValidationError({"person": _("This person is already a member of the household.")})
     member = HouseholdMember(household=household, person=person, role=role)
@@ -459,7 +459,7 @@ def household_member_add(
 @transaction.atomic
 def household_member_remove(*, actor: User, member: HouseholdMember) -> None:
     if not can_edit_record(actor, member.household):
-        raise PermissionError
+        raise NotAllowed
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -483,7 +483,7 @@ def not_duplicate_mark(
         and covers_unit(actor, person_a.scope_unit)
         and covers_unit(actor, person_b.scope_unit)
     ):
-        raise PermissionError
+        raise NotAllowed
     if person_a.pk == person_b.pk:
         raise ValidationError({"person": _("Choose two different records.")})
     low, high = _pair(person_a, person_b)
@@ -607,7 +607,7 @@ def person_merge(
         and can_edit_record(actor, survivor)
         and can_edit_record(actor, merged)
     ):
-        raise PermissionError
+        raise NotAllowed
     if survivor.pk == merged.pk:
         raise ValidationError({"merged": _("Choose two different records.")})
     survivor = Person.objects.select_for_update().get(pk=survivor.pk)
@@ -698,11 +698,11 @@ def merge_undo(*, actor: User, merge: Merge) -> Merge:
         and can_edit_record(actor, survivor)
         and can_edit_record(actor, merged)
     ):
-        raise PermissionError
+        raise NotAllowed
     if record.undone_at is not None:
         raise ValidationError({"merge": _("This merge was already undone.")})
     if survivor.version != record.survivor_version_after:
-        raise ConflictError
+        raise Conflict
     for name, value in record.survivor_before.items():
         attribute = "unit_id" if name == "unit" else name
         setattr(
@@ -790,7 +790,7 @@ def dedup_run_start(*, actor: User) -> DedupRun:
     unless its worker is gone (no beat for the heartbeat timeout): that one is marked failed
     first, and the new run starts."""
     if not can_run_dedup(actor):
-        raise PermissionError
+        raise NotAllowed
     dedup_runs_expire()
     active = (
         DedupRun.objects.select_for_update()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -19,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
-from ocrotire.accounts.services import ConflictError
-from ocrotire.geo.selectors import unit_choices
+from ocrotire.accounts.selectors import unit_choices
+from ocrotire.core.errors import Conflict
 from ocrotire.registry import services
 from ocrotire.registry.forms import IdentifierFormSet, MergeForm, PersonForm
 from ocrotire.registry.matching import (
@@ -46,6 +44,7 @@ from ocrotire.registry.selectors import (
     merge_get,
     person_get,
     person_list,
+    person_list_from_query,
     person_scope,
 )
 
@@ -60,15 +59,6 @@ def _registry_user(request: HttpRequest) -> User:
 def _country_of(user: User) -> str:
     first = user.units.order_by("path").first()
     return first.country if first else "MD"
-
-
-def person_list_from_query(
-    *, user: User, params: Mapping[str, Any]
-) -> tuple[QuerySet[Person], dict[str, str]]:
-    """The registry as the list page searches it from its query string (the export of the list
-    reads it the same way): the persons and the filters as understood."""
-    search = params.get("q", "").strip()[:100]
-    return person_list(user=user, search=search), {"q": search}
 
 
 @login_required
@@ -269,7 +259,7 @@ def person_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         data["identifiers"] = _identifiers_from(formset)
         try:
             services.person_update(actor=user, person=person, version=version, data=data)
-        except ConflictError:
+        except Conflict:
             form.add_error(
                 None,
                 _(
@@ -434,7 +424,7 @@ def merge_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     record = merge_get(user=user, pk=pk)
     try:
         services.merge_undo(actor=user, merge=record)
-    except ConflictError:
+    except Conflict:
         messages.error(
             request,
             _(

@@ -21,6 +21,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.analytics.exports.jobs import (
     export_job_create,
@@ -38,7 +39,6 @@ from ocrotire.analytics.exports.lists import (
 )
 from ocrotire.analytics.models import ExportJob
 from ocrotire.api.idempotency import idempotent
-from ocrotire.api.permissions import IsMember
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 KIND_HELP = "One of: " + ", ".join(sorted(KINDS)) + "."

@@ -26,6 +26,7 @@ from ocrotire.analytics.exports.lists import (
 )
 from ocrotire.analytics.models import ExportJob
 from ocrotire.core.audit import audit_record
+from ocrotire.core.errors import NotAllowed
 from ocrotire.core.jobs import JobBeat, jobs_expire
 from ocrotire.core.models import AuditAction
 
@@ -80,7 +81,7 @@ def export_job_create(
     The request and its audit row commit first, so that the file is written (when the caller
     holds no transaction) with no write transaction open."""
     if not kind.allowed(actor):
-        raise PermissionError
+        raise NotAllowed
     with transaction.atomic():
         export_jobs_expire(requested_by=actor)
         job = ExportJob.objects.create(

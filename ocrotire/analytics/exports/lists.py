@@ -1,7 +1,7 @@
 """The lists that can be exported to CSV and Excel, and the two writers.
 
 Each list is exported exactly as its page shows it to the same user: the page's own permission,
-its own reading of the query string (`<app>.views.<entity>_list_from_query`, shared with the
+its own reading of the query string (`<app>.selectors.<entity>_list_from_query`, shared with the
 page) and its user-scoped selector; the columns are those of the page, values as the reader
 sees them (labels of choices, names, dates in ISO form). Free text that may tell what happened
 to a child (narratives, findings, reasons) is never exported in a list."""
@@ -101,7 +101,7 @@ def _birth_date(person: Any) -> str:
 
 
 def _reports(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.intake.views import report_list_from_query
+    from ocrotire.intake.selectors import report_list_from_query
 
     return report_list_from_query(user=user, params=params)
 
@@ -123,7 +123,7 @@ def _report_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
 
 
 def _cases(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.cases.views import case_list_from_query
+    from ocrotire.cases.selectors import case_list_from_query
 
     return case_list_from_query(user=user, params=params)
 
@@ -143,7 +143,7 @@ def _case_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
 
 
 def _persons(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.registry.views import person_list_from_query
+    from ocrotire.registry.selectors import person_list_from_query
 
     return person_list_from_query(user=user, params=params)
 
@@ -161,7 +161,7 @@ def _person_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
 
 
 def _referrals(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.providers.views import referral_list_from_query
+    from ocrotire.providers.selectors import referral_list_from_query
 
     return referral_list_from_query(user=user, params=params)
 
@@ -191,7 +191,7 @@ def _referral_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
 
 
 def _placements(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.care.views import placement_list_from_query
+    from ocrotire.care.selectors import placement_list_from_query
 
     return placement_list_from_query(user=user, params=params)
 
@@ -213,7 +213,7 @@ def _placement_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
 
 
 def _providers(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.providers.views import provider_list_from_query
+    from ocrotire.providers.selectors import provider_list_from_query
 
     return provider_list_from_query(user=user, params=params)
 
@@ -233,7 +233,7 @@ def _provider_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
 
 
 def _service_points(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.providers.views import service_point_list_from_query
+    from ocrotire.providers.selectors import service_point_list_from_query
 
     return service_point_list_from_query(user=user, params=params)
 
@@ -257,7 +257,7 @@ def _service_point_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]
 
 
 def _audit(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
-    from ocrotire.core.views import audit_list_from_query
+    from ocrotire.accounts.audit_log import audit_list_from_query
 
     return audit_list_from_query(user=user, params=params)
 

@@ -13,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.analytics.common.permissions import can_export_dhis2, can_view_analytics, sees_records
 from ocrotire.analytics.official import excel
 from ocrotire.analytics.official.dhis2 import Dhis2Error, data_value_set, period_parse
 from ocrotire.analytics.official.forms import UnitYearForm
 from ocrotire.analytics.official.hg270 import hg270_document
-from ocrotire.api.permissions import IsMember
 
 UNIT_YEAR = [
     OpenApiParameter("unit", str, description="Code of a unit (default: the reader's area)"),

@@ -9,11 +9,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.accounts.selectors import unit_choices
 from ocrotire.analytics.common.permissions import can_view_analytics, sees_records
 from ocrotire.analytics.official import excel
 from ocrotire.analytics.official.forms import FIRST_YEAR, UnitYearForm
 from ocrotire.analytics.official.hg270 import LINES, hg270_document
-from ocrotire.geo.selectors import unit_choices
 
 
 @login_required

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from ocrotire.analytics.demo import demo_uid, dhis2_demo_load
 from ocrotire.analytics.models import Dhis2DataElement, Dhis2OrgUnit
 from ocrotire.analytics.official.dhis2 import INDICATORS, period_parse
 from ocrotire.analytics.official.hg270 import hg270_counts
+from ocrotire.demo.analytics import demo_uid, dhis2_demo_load
 from ocrotire.geo.models import Unit
 
 pytestmark = pytest.mark.django_db

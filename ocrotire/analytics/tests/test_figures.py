@@ -226,7 +226,7 @@ def test_the_generator_counts_the_figures_of_what_it_loads(db: Any) -> None:
 
     from django.core.management import call_command
 
-    from ocrotire.cases.synthetic import Scale, generate
+    from ocrotire.demo.synthetic.generation import Scale, generate
 
     call_command("load_packs", "MD", stdout=io.StringIO())
     until = timezone.localdate()

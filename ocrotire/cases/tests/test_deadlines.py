@@ -18,18 +18,18 @@ from ocrotire.cases.deadlines import rule_applies, rules_load
 from ocrotire.cases.models import Case, DeadlineRule, Notification, Task, TaskStatus, TimelineEvent
 from ocrotire.cases.services import case_protective_action_record
 from ocrotire.cases.tasks import overdue_scan
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core import workdays
 from ocrotire.core.models import AuditEvent
-from ocrotire.core.workdays import Calendar, calendar_of, due_at
+from ocrotire.core.workdays import Calendar, due_at
+from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ConcernCategory
 from ocrotire.intake.services import (
     ChildInput,
     ReportInput,
-    TriageInput,
     concerns_load,
     report_create,
-    report_triage,
 )
 from ocrotire.registry.services import PersonInput
 

@@ -18,8 +18,8 @@ from ocrotire.cases.models import (
     TimelineEvent,
 )
 from ocrotire.core.audit import verify_chain
-from ocrotire.core.demo import demo_load
 from ocrotire.core.models import AuditEvent
+from ocrotire.demo.loader import demo_load
 from ocrotire.intake.models import Channel, Report, ReporterKind, ReportStatus
 from ocrotire.registry.models import Person
 

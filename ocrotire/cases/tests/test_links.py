@@ -8,13 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ocrotire.cases.models import Case
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.intake.models import ReportChild
 from ocrotire.intake.services import (
     ChildInput,
     ReportInput,
-    TriageInput,
     report_create,
-    report_triage,
 )
 from ocrotire.registry.models import Person
 from ocrotire.registry.services import PersonInput, merge_undo, person_create, person_merge

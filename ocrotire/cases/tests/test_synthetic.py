@@ -23,9 +23,9 @@ from ocrotire.cases.models import (
     TimelineEvent,
 )
 from ocrotire.cases.selectors import case_list
-from ocrotire.cases.synthetic import Scale, generate
 from ocrotire.cases.timeline import event_text, rule_names
 from ocrotire.core.models import AuditEvent
+from ocrotire.demo.synthetic.generation import Scale, generate
 from ocrotire.intake.models import RegistrationCounter, Report
 from ocrotire.intake.services import ChildInput, ReportInput, report_create
 from ocrotire.registry.models import Person

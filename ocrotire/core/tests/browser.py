@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ocrotire.core.demo import DEMO_PASSWORD
+from ocrotire.demo.loader import DEMO_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow DB calls here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from ocrotire.accounts.models import Institution
 from ocrotire.accounts.services import institution_create
 from ocrotire.core.audit import GENESIS, audit_record, chain_pending, verify_chain
+from ocrotire.core.errors import AppendOnly
 from ocrotire.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -68,13 +69,13 @@ def test_a_rolled_back_row_leaves_no_gap_in_the_chain(personas):
 
 def test_orm_refuses_update_and_delete(personas):
     event = audit_record(actor=personas["admin"], action="view", object_type="x.y")
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnly):
         event.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnly):
         event.delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnly):
         AuditEvent.objects.filter(pk=event.pk).update(action="delete")
-    with pytest.raises(PermissionError):
+    with pytest.raises(AppendOnly):
         AuditEvent.objects.all().delete()
 
 

@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from ocrotire.accounts.models import Institution, Role, User
 from ocrotire.core.audit import verify_chain
-from ocrotire.core.demo import DEMO_PASSWORD, demo_load
 from ocrotire.core.models import AuditEvent
+from ocrotire.demo.loader import DEMO_PASSWORD, demo_load
 from ocrotire.geo.models import Unit
 
 pytestmark = pytest.mark.django_db

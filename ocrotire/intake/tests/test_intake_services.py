@@ -11,14 +11,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import override
 
 from ocrotire.cases.models import Case, Stage, Task, TaskStatus
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ReportStatus
 from ocrotire.intake.services import (
     ChildInput,
     ReportInput,
-    TriageInput,
     report_create,
-    report_triage,
 )
 from ocrotire.registry.services import PersonInput
 

@@ -11,14 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ocrotire.cases.models import Case
+from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import Report, ReportAttachment, ReportStatus
 from ocrotire.intake.services import (
     ChildInput,
     ReportInput,
-    TriageInput,
     report_create,
-    report_triage,
 )
 from ocrotire.registry.models import Person
 from ocrotire.registry.services import PersonInput, person_create

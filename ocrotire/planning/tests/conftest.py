@@ -12,7 +12,7 @@ from django.conf import settings
 
 from ocrotire.accounts.models import Institution
 from ocrotire.accounts.services import institution_upsert_reference
-from ocrotire.planning.demo import action_plan_seed
+from ocrotire.demo.planning import action_plan_seed
 from ocrotire.planning.tests.helpers import upload
 
 INSTITUTIONS_FILE = (

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from ocrotire.cases.models import Notification
+from ocrotire.core.errors import NotAllowed
 from ocrotire.planning import parsing
 from ocrotire.planning.models import ImportIssue, PlanItem, Progress, Strategy
 from ocrotire.planning.reminders import plan_reminders
@@ -24,7 +25,7 @@ def test_a_keeper_of_another_area_changes_nothing(api, make_user, people, import
     other = make_user("planner_ua", ("planner",), ("UA-74",))
     assert upload(api, other, seed).status_code == 403
     item = PlanItem.objects.get(strategy_id=imported["id"], code="1.1.1.3")
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         item_update(actor=other, item=item, version=item.version, title="Altceva")
     progress = api(other).post(
         f"/api/v1/plans/{imported['id']}/items/{item.pk}/progress/",
@@ -37,7 +38,7 @@ def test_a_keeper_of_another_area_changes_nothing(api, make_user, people, import
 
 def test_an_event_counts_only_for_rows_one_reports_on(people, imported, md_institutions):
     theirs = PlanItem.objects.get(strategy_id=imported["id"], code="1.1.1.3")  # DGPDC
-    with pytest.raises(PermissionError):
+    with pytest.raises(NotAllowed):
         event_record(
             actor=people["reporter"],
             kind="seminar",

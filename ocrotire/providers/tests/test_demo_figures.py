@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocrotire.accounts.models import User
-from ocrotire.core.demo import demo_load
+from ocrotire.demo.loader import demo_load
 
 pytestmark = pytest.mark.django_db
 

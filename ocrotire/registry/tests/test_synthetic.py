@@ -11,18 +11,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ocrotire.core.models import AuditEvent
-from ocrotire.geo.services import pack_load
-from ocrotire.registry.identifiers import identifier_normalise
-from ocrotire.registry.models import Household, NameKey, Person, PersonIdentifier
-from ocrotire.registry.names import detect_script
-from ocrotire.registry.services import name_keys_refresh
-from ocrotire.registry.synthetic import (
+from ocrotire.demo.synthetic.persons import (
     COUNTRIES,
     SyntheticPerson,
     households,
     leaf_units,
     persons,
 )
+from ocrotire.geo.services import pack_load
+from ocrotire.registry.identifiers import identifier_normalise
+from ocrotire.registry.models import Household, NameKey, Person, PersonIdentifier
+from ocrotire.registry.names import detect_script
+from ocrotire.registry.services import name_keys_refresh
 
 UNITS = ["U-1", "U-2", "U-3"]
 

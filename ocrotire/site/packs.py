@@ -1,0 +1,34 @@
+"""Loading a country pack into every app that keeps part of it: the territory (geo), the concern
+categories (intake), the deadline rules (cases) and the service catalogue (providers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ocrotire.cases.deadlines import rules_load
+from ocrotire.geo.services import PackResult, pack_load
+from ocrotire.intake.services import concerns_load
+from ocrotire.providers.services import catalogue_load
+
+
+@dataclass(frozen=True)
+class PacksLoaded:
+    units: PackResult | None
+    concerns: int
+    rules: int
+    catalogue: int
+
+
+def packs_load(*, country: str, units: bool = True) -> PacksLoaded:
+    """Load or refresh one country's pack; safe to repeat. Without `units` the territory is left
+    as it is (tests that build their own)."""
+    code = country.upper()
+    result = pack_load(actor=None, country=code) if units else None
+    # Reports and cases need the categories and rules of the units' country, so a territory is
+    # never loaded without them.
+    return PacksLoaded(
+        units=result,
+        concerns=concerns_load(country=code),
+        rules=rules_load(country=code),
+        catalogue=catalogue_load(country=code),
+    )
