@@ -192,9 +192,9 @@ def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
 def casework(territory: dict[str, Unit]) -> None:
     """The concern categories, deadline rules and service catalogues of the Moldovan and
     Ukrainian packs."""
-    from ocrotire.cases.deadlines import rules_load
     from ocrotire.intake.services import concerns_load
     from ocrotire.providers.services import catalogue_load
+    from ocrotire.workflow.deadlines import rules_load
 
     for country in ("MD", "UA"):
         concerns_load(country=country)

@@ -339,9 +339,10 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from ocrotire.cases.models import Case, TimelineEvent
+    from ocrotire.cases.models import Case
     from ocrotire.intake.models import Report
     from ocrotire.registry.models import Person
+    from ocrotire.workflow.models import TimelineEvent
 
     gen: dict[str, Any] = {}
     with connection.cursor() as cursor:

@@ -644,8 +644,9 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from ocrotire.cases.models import Case, TimelineEvent
+    from ocrotire.cases.models import Case
     from ocrotire.intake.models import Report
+    from ocrotire.workflow.models import TimelineEvent
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")

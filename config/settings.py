@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ocrotire.geo",
     "ocrotire.accounts",
     "ocrotire.registry",
+    "ocrotire.workflow",
     "ocrotire.intake",
     "ocrotire.cases",
     "ocrotire.providers",

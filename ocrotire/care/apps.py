@@ -10,8 +10,9 @@ class CareConfig(AppConfig):
     verbose_name = _("Alternative care")
 
     def ready(self) -> None:
-        from ocrotire.care import panels, selectors
+        from ocrotire.care import events, panels, selectors
         from ocrotire.providers import gaps
 
+        events.register_events()
         panels.register_case_panels()
         gaps.register_needs_answered("care.placements", selectors.placed_at_services)

@@ -21,7 +21,6 @@ from ocrotire.care.models import (
     PlacementForm,
 )
 from ocrotire.care.permissions import can_place, can_record_institution_change
-from ocrotire.cases.deadlines import event_fire
 from ocrotire.cases.models import Case, Stage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import validate_past_moment
@@ -29,6 +28,7 @@ from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.providers.models import ServiceGroup, ServicePoint
 from ocrotire.registry.models import Person, PersonStatus
+from ocrotire.workflow.deadlines import event_fire
 
 # The longest note kept at the end of a placement (as the API's field); longer is refused, not cut.
 NOTE_LIMIT = 4000
@@ -191,7 +191,7 @@ def placement_end(
         changes={"ended_at": when, "end_reason": end_reason, "note": note.strip()},
     )
     if locked.case is not None:
-        from ocrotire.cases.deadlines import tasks_cancel
+        from ocrotire.workflow.deadlines import tasks_cancel
 
         tasks_cancel(case=locked.case, kinds=["placement_review"])
         event_fire(

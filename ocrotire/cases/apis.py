@@ -1,5 +1,5 @@
 """REST endpoints of cases: list and read (with tasks and the timeline), one endpoint per stage
-step, "my work", notifications, the deadline rules, and the triage of a report into cases."""
+step, "my work", and the triage of a report into cases."""
 
 from __future__ import annotations
 
@@ -30,24 +30,18 @@ from ocrotire.api.idempotency import idempotent
 from ocrotire.api.pagination import keyset_page
 from ocrotire.cases import services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
-from ocrotire.cases.deadlines import rule_revise
 from ocrotire.cases.models import (
     AssessmentKind,
     Case,
     ClosureReason,
     Confirmation,
-    DeadlineRule,
     MeetingKind,
-    OffsetUnit,
     ProtectiveActionKind,
     ReviewOutcome,
     RiskLevel,
     Stage,
-    Task,
     VisitKind,
 )
-from ocrotire.cases.notifications import notification_text
-from ocrotire.cases.permissions import can_manage_rules
 from ocrotire.cases.selectors import (
     case_get,
     case_list,
@@ -55,20 +49,19 @@ from ocrotire.cases.selectors import (
     case_tasks,
     case_timeline,
     my_work,
-    notifications_of,
     removals_awaiting_return,
 )
 from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
-from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.core.pdf import PdfUnavailable
 from ocrotire.geo.models import Unit
-from ocrotire.intake.apis import TaskSerializer, TimelineEventSerializer, timeline_rows
 from ocrotire.intake.models import Report, TriageDecision
 from ocrotire.intake.selectors import report_get
 from ocrotire.intake.serializers import ReportOutputSerializer, institution_by_id, report_output
+from ocrotire.workflow.models import Task
+from ocrotire.workflow.serializers import TaskSerializer, TimelineEventSerializer, timeline_rows
 
 MAX_ID = 2**63 - 1
 RISK_CHOICES = RiskLevel.choices
@@ -918,117 +911,6 @@ class MyWorkApi(GenericAPIView[Task]):
                 ],
             }
         )
-
-
-class NotificationListApi(GenericAPIView[Any]):
-    permission_classes = [IsMember]
-
-    class NotificationSerializer(serializers.Serializer[Any]):
-        id = serializers.IntegerField()
-        kind = serializers.CharField()
-        text = serializers.CharField()
-        case = serializers.IntegerField(allow_null=True)
-        created_at = serializers.DateTimeField()
-        read_at = serializers.DateTimeField(allow_null=True)
-
-    serializer_class = NotificationSerializer
-
-    @extend_schema(responses=NotificationSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        user = acting_user(request)
-        page = self.paginate_queryset(notifications_of(user))
-        rows = [
-            {
-                "id": n.pk,
-                "kind": n.kind,
-                "text": notification_text(n),
-                "case": n.case_id,
-                "created_at": n.created_at,
-                "read_at": n.read_at,
-            }
-            for n in page or []
-        ]
-        return self.get_paginated_response(self.NotificationSerializer(rows, many=True).data)
-
-
-class DeadlineRuleSerializer(serializers.ModelSerializer[DeadlineRule]):
-    name = serializers.CharField(source="label", read_only=True)
-
-    class Meta:
-        model = DeadlineRule
-        fields = [
-            "id",
-            "code",
-            "country",
-            "version",
-            "name",
-            "anchor",
-            "completed_by",
-            "offset",
-            "offset_unit",
-            "applies_when",
-            "assignee",
-            "names",
-            "legal_reference",
-            "verified",
-            "note",
-            "active",
-        ]
-        read_only_fields = ["id", "code", "country", "version", "active", "name"]
-
-
-class DeadlineRuleListApi(GenericAPIView[DeadlineRule]):
-    """Every member may read the rules (they explain every due date); administrators change them."""
-
-    permission_classes = [IsMember]
-    serializer_class = DeadlineRuleSerializer
-
-    class FilterSerializer(serializers.Serializer[Any]):
-        country = serializers.CharField(required=False, max_length=2)
-        all_versions = serializers.BooleanField(required=False, default=False)
-
-    @extend_schema(parameters=[FilterSerializer], responses=DeadlineRuleSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        qs = DeadlineRule.objects.all().order_by("country", "anchor", "code", "-version")
-        if filters.validated_data.get("country"):
-            qs = qs.filter(country=filters.validated_data["country"].upper())
-        if not filters.validated_data.get("all_versions"):
-            qs = qs.filter(active=True)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(DeadlineRuleSerializer(page, many=True).data)
-
-
-class DeadlineRuleDetailApi(GenericAPIView[DeadlineRule]):
-    permission_classes = [IsMember]
-    serializer_class = DeadlineRuleSerializer
-
-    def get(self, request: Request, pk: int) -> Response:
-        rule = DeadlineRule.objects.filter(pk=pk).first()
-        if rule is None:
-            raise Http404
-        return Response(DeadlineRuleSerializer(rule).data)
-
-    @extend_schema(request=DeadlineRuleSerializer, responses=DeadlineRuleSerializer)
-    def patch(self, request: Request, pk: int) -> Response:
-        user = acting_user(request)
-        if not can_manage_rules(user):
-            raise NotAllowed
-        rule = DeadlineRule.objects.filter(pk=pk).first()
-        if rule is None:
-            raise Http404
-        if not rule.active:
-            raise ValidationError(
-                {"version": [_("This version was replaced: change the current one.")]}
-            )
-        payload = DeadlineRuleSerializer(data=request.data, partial=True)
-        payload.is_valid(raise_exception=True)
-        values = dict(payload.validated_data)
-        if values.get("offset_unit") not in (None, *OffsetUnit.values):
-            raise ValidationError({"offset_unit": [_("Choose one of the listed values.")]})
-        revised = rule_revise(actor=user, rule=rule, values=values)
-        return Response(DeadlineRuleSerializer(revised).data, status=status.HTTP_200_OK)
 
 
 # Triage of a report (`/reports/<id>/triage/`), answered with the report as it is now. (No

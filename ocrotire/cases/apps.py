@@ -1,4 +1,4 @@
-"""Case management along the intersectoral mechanism, with deadline rules, tasks and the timeline."""
+"""Case management along the intersectoral mechanism; its steps go on the workflow's timeline."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from ocrotire.cases import links, report_panels
+        from ocrotire.cases import events, links, report_panels
 
         links.register_movers()
+        events.register_events()
         report_panels.register_report_panels()

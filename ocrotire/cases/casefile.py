@@ -20,11 +20,12 @@ from ocrotire.cases import services
 from ocrotire.cases.models import Case
 from ocrotire.cases.panels import pdf_panels
 from ocrotire.cases.selectors import case_records, case_team, case_timeline
-from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.pdf import html_to_pdf
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.intake.selectors import report_scope
 from ocrotire.registry.selectors import person_scope
+from ocrotire.workflow.events import event_text
+from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 # Stands for a page counter while the translated sentence is cut around it (never in a msgstr).
 _MARK = "\x00"

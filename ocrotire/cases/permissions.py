@@ -53,11 +53,3 @@ def shows_case_work(user: Any) -> bool:
     """Case lists and "my work" in the navigation: for case workers; team members from other
     institutions reach their cases through notifications."""
     return works_cases(user)
-
-
-def can_view_notifications(user: Any) -> bool:
-    return is_member(user)
-
-
-def can_manage_rules(user: Any) -> bool:
-    return has_role(user, RoleCode.ADMINISTRATOR)

@@ -1,4 +1,4 @@
-"""Reads of cases, tasks, the timeline and notifications, always through the reader's scope."""
+"""Reads of cases, their tasks and timeline, always through the reader's scope."""
 
 from __future__ import annotations
 
@@ -26,18 +26,15 @@ from ocrotire.cases.models import (
     OPEN_STAGES,
     Case,
     CaseMember,
-    Notification,
     ProtectiveAction,
     ProtectiveActionKind,
     RiskLevel,
     Stage,
-    Task,
-    TaskStatus,
-    TimelineEvent,
 )
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.geo.models import Unit
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
+from ocrotire.workflow.models import Task, TaskStatus, TimelineEvent
 
 
 def case_scope(user: User) -> QuerySet[Case]:
@@ -184,10 +181,6 @@ def case_tasks(case: Case) -> QuerySet[Task]:
     )
 
 
-def report_tasks(report_id: int) -> QuerySet[Task]:
-    return Task.objects.filter(report_id=report_id).select_related("rule").order_by("due_at", "id")
-
-
 def case_timeline(case: Case) -> list[TimelineEvent]:
     """Every event of the case and of the reports linked to it, in order."""
     # Two indexed conditions (case, report ids) that the database can OR from its indexes.
@@ -195,14 +188,6 @@ def case_timeline(case: Case) -> list[TimelineEvent]:
     return list(
         TimelineEvent.objects.filter(Q(case=case) | Q(report_id__in=report_ids))
         .select_related("actor", "report", "case", "case__unit", "report__unit")
-        .order_by("at", "id")
-    )
-
-
-def report_timeline(report_id: int) -> list[TimelineEvent]:
-    return list(
-        TimelineEvent.objects.filter(report_id=report_id)
-        .select_related("actor")
         .order_by("at", "id")
     )
 
@@ -257,18 +242,6 @@ def board(*, user: User, unit_code: str = "") -> dict[str, list[Case]]:
     for case in cases[:2000]:
         grouped.setdefault(case.stage, []).append(case)
     return grouped
-
-
-def notifications_of(user: User) -> QuerySet[Notification]:
-    return (
-        Notification.objects.filter(user=user)
-        .select_related("case", "task")
-        .order_by("-created_at", "-id")
-    )
-
-
-def unread_count(user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
 def board_reports(*, user: User, unit_code: str = "") -> QuerySet[Any]:

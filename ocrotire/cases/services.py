@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.accounts.permissions import is_member, scope_of
-from ocrotire.cases.deadlines import event_fire, tasks_cancel, tasks_reassign
 from ocrotire.cases.models import (
     OPEN_STAGES,
     Assessment,
@@ -28,7 +27,6 @@ from ocrotire.cases.models import (
     Confirmation,
     Meeting,
     MeetingKind,
-    Notification,
     Plan,
     PlanStatus,
     ProtectiveAction,
@@ -41,7 +39,6 @@ from ocrotire.cases.models import (
     Visit,
     VisitKind,
 )
-from ocrotire.cases.notifications import notify
 from ocrotire.cases.permissions import can_act, can_take_step, works_cases
 from ocrotire.cases.referrals import ReferralTarget
 from ocrotire.core.audit import audit_record
@@ -51,6 +48,8 @@ from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.intake.numbering import next_number, number_prefix
 from ocrotire.registry.models import Person
+from ocrotire.workflow.deadlines import event_fire, tasks_cancel, tasks_reassign
+from ocrotire.workflow.notifications import notify
 
 if TYPE_CHECKING:
     from ocrotire.intake.models import Report
@@ -957,22 +956,6 @@ def case_member_remove(*, actor: User, case: Case, version: int, user: User) -> 
 def case_view_record(*, actor: User, case: Case) -> None:
     """Opening a case file is audited, as reading a child's record is."""
     audit_record(actor=actor, action=AuditAction.VIEW, obj=case)
-
-
-def notification_mark_read(*, actor: User, notification_id: int) -> bool:
-    """Only the addressee can mark a notification read; False when it is not theirs or was
-    already read."""
-    return bool(
-        Notification.objects.filter(pk=notification_id, user=actor, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
-    )
-
-
-def notifications_mark_all_read(*, actor: User) -> int:
-    return Notification.objects.filter(user=actor, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
 
 
 @transaction.atomic

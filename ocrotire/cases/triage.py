@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, User
-from ocrotire.cases.deadlines import event_fire, tasks_cancel
 from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.services import case_open
 from ocrotire.core.audit import audit_record
@@ -24,6 +23,7 @@ from ocrotire.core.models import AuditAction
 from ocrotire.intake.models import Report, ReportStatus, TriageDecision
 from ocrotire.intake.permissions import can_triage
 from ocrotire.registry.models import Person
+from ocrotire.workflow.deadlines import event_fire, tasks_cancel
 
 
 def open_case_of(person: Person) -> Case | None:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from ocrotire.cases import views
+from ocrotire.workflow import urls as workflow_urls
 
 app_name = "cases"
 
@@ -10,13 +11,7 @@ urlpatterns = [
     path("", views.case_list_view, name="list"),
     path("board/", views.board_view, name="board"),
     path("my-work/", views.my_work_view, name="my-work"),
-    path("notifications/", views.notification_list_view, name="notifications"),
-    path(
-        "notifications/read-all/",
-        views.notification_read_all_view,
-        name="notifications-read-all",
-    ),
-    path("notifications/<id:pk>/read/", views.notification_read_view, name="notification-read"),
+    *workflow_urls.urlpatterns,
     path("<id:pk>/", views.case_detail_view, name="detail"),
     path("<id:pk>/file.pdf", views.case_file_pdf_view, name="file-pdf"),
     path("<id:pk>/edit/", views.case_edit_view, name="edit"),

@@ -1,6 +1,6 @@
 """Case pages: the list, the case file with its tasks and timeline, one form per stage step, the
-supervisor board, "my work" and notifications, and the triage of a report (posted from its card).
-Scope and rules live in selectors and services."""
+supervisor board and "my work", and the triage of a report (posted from its card). Scope and
+rules live in selectors and services."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,13 +27,11 @@ from ocrotire.cases import forms as case_forms
 from ocrotire.cases import referrals, services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
-from ocrotire.cases.notifications import notification_text
 from ocrotire.cases.panels import page_panels
 from ocrotire.cases.permissions import (
     can_act,
     can_list_cases,
     can_view_board,
-    can_view_notifications,
 )
 from ocrotire.cases.selectors import (
     board,
@@ -47,13 +45,11 @@ from ocrotire.cases.selectors import (
     case_team,
     case_timeline,
     my_work,
-    notifications_of,
     referral_institutions,
     removals_awaiting_return,
     team_candidate,
     transfer_units,
 )
-from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.errors import Conflict
 from ocrotire.core.forms import service_call
@@ -63,6 +59,8 @@ from ocrotire.intake.models import ReportStatus
 from ocrotire.intake.permissions import can_file_report, can_triage, keeps_register
 from ocrotire.intake.selectors import report_get
 from ocrotire.registry.permissions import can_use_registry
+from ocrotire.workflow.events import event_text
+from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 CONFLICT = gettext_lazy(
     "Someone else changed this case while you were working on it, so nothing was saved. "
@@ -530,54 +528,6 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
             "nav_active": "my-work",
         },
     )
-
-
-def _notifications_user(request: HttpRequest) -> User:
-    user = acting_user(request)
-    if not can_view_notifications(user):
-        raise PermissionDenied
-    return user
-
-
-@login_required
-def notification_list_view(request: HttpRequest) -> HttpResponse:
-    user = _notifications_user(request)
-    page = Paginator(notifications_of(user), 25).get_page(request.GET.get("page"))
-    rows = [{"notification": n, "text": notification_text(n)} for n in page]
-    return render(
-        request,
-        "cases/notifications.html",
-        {"page": page, "rows": rows, "query": "", "nav_active": "notifications"},
-    )
-
-
-def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("cases:notifications")
-
-
-@login_required
-@require_POST
-def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _notifications_user(request)
-    if not notifications_of(user).filter(pk=pk).exists():
-        raise Http404
-    services.notification_mark_read(actor=user, notification_id=pk)
-    return _back(request)
-
-
-@login_required
-@require_POST
-def notification_read_all_view(request: HttpRequest) -> HttpResponse:
-    user = _notifications_user(request)
-    count = services.notifications_mark_all_read(actor=user)
-    if count:
-        messages.success(request, _("All notifications were marked as read."))
-    return redirect("cases:notifications")
 
 
 # --- triage of a report, on the report's card ------------------------------------------------

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
-from ocrotire.core.audit import audit_record
+from ocrotire.core.audit import audit_label, audit_record
 from ocrotire.core.models import AuditAction
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def admin_object_save(
 
 @transaction.atomic
 def admin_object_delete(*, actor: AbstractBaseUser, obj: models.Model) -> None:
-    label, pk, text = obj._meta.label_lower, obj.pk, str(obj)
+    label, pk, text = audit_label(obj), obj.pk, str(obj)
     obj.delete()
     audit_record(
         actor=actor,

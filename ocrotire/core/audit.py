@@ -96,6 +96,14 @@ def _lock_chain(*, wait: bool = True) -> bool:
     return True
 
 
+def audit_label(obj: models.Model) -> str:
+    """The object type an audit row names: the model's label, or the one it had when its first
+    rows were written (`AUDIT_LABEL` on a model that moved between apps), so that one object's
+    history stays under one name in the append-only log."""
+    label = getattr(obj, "AUDIT_LABEL", "")
+    return label if isinstance(label, str) and label else obj._meta.label_lower
+
+
 def audit_record(
     *,
     actor: AbstractBaseUser | None,
@@ -110,7 +118,7 @@ def audit_record(
     """Append one row to the chain. Call it inside the transaction of the change it records,
     so that the change and its audit row commit or roll back together."""
     if obj is not None:
-        object_type = object_type or obj._meta.label_lower
+        object_type = object_type or audit_label(obj)
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     ctx = context.current()

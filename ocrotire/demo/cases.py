@@ -22,10 +22,10 @@ from ocrotire.cases.services import (
     case_review_record,
     case_visit_record,
 )
-from ocrotire.cases.tasks import overdue_scan
 from ocrotire.demo import reports
 from ocrotire.demo.desk import Desk
 from ocrotire.intake.models import Report
+from ocrotire.workflow.tasks import overdue_scan
 
 # The stories, each filing one report and taking it as far as its scenario goes. They run in the
 # order the reports were received, so registration numbers follow the dates.

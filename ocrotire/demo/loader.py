@@ -17,7 +17,6 @@ from ocrotire.accounts.services import (
     roles_ensure,
     user_upsert,
 )
-from ocrotire.cases.deadlines import rules_load
 from ocrotire.demo.analytics import dhis2_demo_load
 from ocrotire.demo.care import care_demo_load, institutions_demo_load
 from ocrotire.demo.cases import cases_demo_load
@@ -28,6 +27,7 @@ from ocrotire.geo.models import Unit
 from ocrotire.geo.services import available_packs, pack_load
 from ocrotire.intake.services import concerns_load
 from ocrotire.providers.services import catalogue_load
+from ocrotire.workflow.deadlines import rules_load
 
 DEMO_PASSWORD = "ocrotire-demo"  # noqa: S105  (published in the README; the demo refuses production)
 INSTITUTIONS_FILE = (

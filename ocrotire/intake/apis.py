@@ -19,8 +19,6 @@ from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
-from ocrotire.cases.selectors import report_tasks, report_timeline
-from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
 from ocrotire.core.errors import NotAllowed
@@ -47,6 +45,8 @@ from ocrotire.intake.serializers import (
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import person_scope
 from ocrotire.registry.serializers import PersonInputSerializer, person_input
+from ocrotire.workflow.selectors import report_tasks, report_timeline
+from ocrotire.workflow.serializers import TaskSerializer, TimelineEventSerializer, timeline_rows
 
 
 class ReporterSerializer(serializers.Serializer[Any]):
@@ -109,51 +109,6 @@ class ReportInputSerializer(serializers.Serializer[Any]):
         required=False, allow_null=True, validators=[validate_past_moment]
     )
     agencies = serializers.ListField(child=AgencySerializer(), required=False, max_length=10)
-
-
-class TaskSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    kind = serializers.CharField()
-    name = serializers.CharField(source="rule.label")
-    due_at = serializers.DateTimeField()
-    done_at = serializers.DateTimeField(allow_null=True)
-    status = serializers.CharField()
-    overdue = serializers.SerializerMethodField()
-    met = serializers.BooleanField(allow_null=True)
-    legal_reference = serializers.CharField(source="rule.legal_reference")
-    verified = serializers.BooleanField(source="rule.verified")
-    rule_version = serializers.IntegerField(source="rule.version")
-
-    def get_overdue(self, task: Any) -> bool:
-        from django.utils import timezone
-
-        if task.done_at is not None:
-            return bool(task.done_at > task.due_at)
-        return bool(task.status == "open" and task.due_at < timezone.now())
-
-
-class TimelineEventSerializer(serializers.Serializer[Any]):
-    at = serializers.DateTimeField()
-    kind = serializers.CharField()
-    text = serializers.CharField()
-    actor = serializers.CharField(allow_null=True)
-    report = serializers.CharField(allow_null=True)
-    deadlines = serializers.ListField(child=serializers.DictField())
-
-
-def timeline_rows(events: list[Any], country: str) -> list[dict[str, Any]]:
-    names = rule_names(country)
-    return [
-        {
-            "at": e.at,
-            "kind": e.kind,
-            "text": event_text(e, names),
-            "actor": (e.actor.get_full_name() or e.actor.username) if e.actor else None,
-            "report": e.report.number if e.report_id and e.report else None,
-            "deadlines": deadlines_of(e, names),
-        }
-        for e in events
-    ]
 
 
 class ReportDetailSerializer(ReportOutputSerializer):

@@ -8,3 +8,8 @@ class IntakeConfig(AppConfig):
     name = "ocrotire.intake"
     label = "intake"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from ocrotire.intake import events
+
+        events.register_events()

@@ -12,13 +12,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.selectors import report_tasks, report_timeline
-from ocrotire.cases.timeline import deadlines_of, event_text, rule_names
 from ocrotire.intake.forms import AttachmentForm, FormReceivedForm
 from ocrotire.intake.models import Report
 from ocrotire.intake.panels import panels_of
 from ocrotire.intake.permissions import can_record_form_received, can_triage
 from ocrotire.intake.selectors import reports_about_same_children
+from ocrotire.workflow.events import event_text
+from ocrotire.workflow.selectors import report_tasks, report_timeline
+from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 
 def _tasks(report: Report) -> list[Any]:

@@ -11,12 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.deadlines import repeat_window_days
-from ocrotire.cases.models import Task, TaskStatus
 from ocrotire.core.forms import query_date
 from ocrotire.intake.models import Channel, Report, ReportChild, ReportStatus
 from ocrotire.intake.permissions import can_file_report, keeps_register
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
+from ocrotire.workflow.deadlines import repeat_window_days
+from ocrotire.workflow.models import Task, TaskStatus
 
 
 def report_scope(user: User) -> QuerySet[Report]:

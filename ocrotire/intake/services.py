@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, InstitutionKind, User
-from ocrotire.cases.deadlines import event_fire
-from ocrotire.cases.models import TimelineEvent
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import EARLIEST_EVENT
 from ocrotire.core.errors import Conflict, NotAllowed
@@ -47,6 +45,8 @@ from ocrotire.intake.permissions import (
 from ocrotire.registry.matching import Probe, match
 from ocrotire.registry.models import Person, PersonIdentifier, PersonStatus
 from ocrotire.registry.services import PersonInput, person_create_for_report
+from ocrotire.workflow.deadlines import event_fire
+from ocrotire.workflow.models import TimelineEvent
 
 # A new child whose record matches an existing one this closely is the same child: the report is
 # linked to the existing record instead of creating a duplicate. Below it, a specialist decides

@@ -8,3 +8,8 @@ class PlanningConfig(AppConfig):
     name = "ocrotire.planning"
     label = "planning"
     verbose_name = _("Strategy and projects")
+
+    def ready(self) -> None:
+        from ocrotire.planning import notices
+
+        notices.register_notices()

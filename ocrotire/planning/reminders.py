@@ -13,7 +13,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.notifications import notify
 from ocrotire.planning.models import (
     DeadlineKind,
     Level,
@@ -23,6 +22,7 @@ from ocrotire.planning.models import (
     Reminder,
 )
 from ocrotire.planning.selectors import due_in
+from ocrotire.workflow.notifications import notify
 
 CLOSED = (ProgressStatus.DONE, ProgressStatus.CANCELLED)
 

@@ -11,6 +11,7 @@ class ProvidersConfig(AppConfig):
     verbose_name = _("Service providers")
 
     def ready(self) -> None:
-        from ocrotire.providers import referrals
+        from ocrotire.providers import events, referrals
 
+        events.register_events()
         referrals.register_referral_target()

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from ocrotire.accounts.models import Institution, InstitutionKind, User
 from ocrotire.accounts.permissions import scope_of
 from ocrotire.accounts.services import institution_create
-from ocrotire.cases.deadlines import event_fire
 from ocrotire.cases.models import Referral, ReferralStatus
 from ocrotire.core.audit import audit_record, diff
 from ocrotire.core.errors import Conflict, NotAllowed
@@ -41,6 +40,7 @@ from ocrotire.providers.permissions import (
     can_override_capacity,
 )
 from ocrotire.registry.models import Person
+from ocrotire.workflow.deadlines import event_fire
 
 # Fields the register keepers record (the provider's staff cannot change them).
 REGISTER_FIELDS = (

@@ -15,6 +15,7 @@ from ocrotire.intake import apis as intake_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
 from ocrotire.registry import apis as registry_apis
+from ocrotire.workflow import apis as workflow_apis
 
 app_name = "api"
 
@@ -204,11 +205,13 @@ v1 = [
         name="case-team-member",
     ),
     path("v1/my-work/", cases_apis.MyWorkApi.as_view(), name="my-work"),
-    path("v1/notifications/", cases_apis.NotificationListApi.as_view(), name="notification-list"),
-    path("v1/deadline-rules/", cases_apis.DeadlineRuleListApi.as_view(), name="rule-list"),
+    path(
+        "v1/notifications/", workflow_apis.NotificationListApi.as_view(), name="notification-list"
+    ),
+    path("v1/deadline-rules/", workflow_apis.DeadlineRuleListApi.as_view(), name="rule-list"),
     path(
         "v1/deadline-rules/<id:pk>/",
-        cases_apis.DeadlineRuleDetailApi.as_view(),
+        workflow_apis.DeadlineRuleDetailApi.as_view(),
         name="rule-detail",
     ),
 ]

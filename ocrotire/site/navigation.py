@@ -17,12 +17,13 @@ from ocrotire.accounts.permissions import (
     is_member,
 )
 from ocrotire.analytics.common.permissions import can_view_analytics
-from ocrotire.cases.permissions import can_view_board, can_view_notifications, shows_case_work
-from ocrotire.cases.selectors import unread_count
+from ocrotire.cases.permissions import can_view_board, shows_case_work
 from ocrotire.intake.permissions import can_follow_own_reports, keeps_register
 from ocrotire.planning.permissions import can_view_plans
 from ocrotire.providers.permissions import can_browse_providers
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
+from ocrotire.workflow.permissions import can_view_notifications
+from ocrotire.workflow.selectors import unread_count
 
 
 @dataclass(frozen=True)

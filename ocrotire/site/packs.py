@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ocrotire.cases.deadlines import rules_load
 from ocrotire.geo.services import PackResult, pack_load
 from ocrotire.intake.services import concerns_load
 from ocrotire.providers.services import catalogue_load
+from ocrotire.workflow.deadlines import rules_load
 
 
 @dataclass(frozen=True)

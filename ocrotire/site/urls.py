@@ -10,6 +10,7 @@ from ocrotire.accounts import audit_log
 from ocrotire.api.converters import IdConverter
 from ocrotire.core import views as core_views
 from ocrotire.site import views
+from ocrotire.workflow.admin import former_admin_urls
 
 # Before any app's URL map is read: they name ids as <id:pk>.
 register_converter(IdConverter, "id")
@@ -56,6 +57,7 @@ urlpatterns = [
     path("plans/", include("ocrotire.planning.urls")),
     path("analytics/", include("ocrotire.analytics.urls")),
     path("api/", include("ocrotire.site.api_urls")),
+    *former_admin_urls(),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -31,13 +31,14 @@ from ocrotire.analytics.common import figures
 from ocrotire.analytics.common.expressions import UNKNOWN, band_of
 from ocrotire.analytics.dashboards.area import Area, Filters
 from ocrotire.care.models import FAMILY_BASED, RESIDENTIAL_FORMS, Placement
-from ocrotire.cases.models import OPEN_STAGES, Referral, ReferralStatus, Stage, Task, TaskStatus
+from ocrotire.cases.models import OPEN_STAGES, Referral, ReferralStatus, Stage
 from ocrotire.cases.models import Case as CaseRecord
 from ocrotire.core.expressions import InIds
 from ocrotire.intake.models import Channel, ConcernCategory, ReporterKind, ReporterSector
 from ocrotire.planning.models import DeadlineKind, Level, PlanItem, ProgressStatus, Strategy
 from ocrotire.providers.models import Enrolment, EnrolmentStatus, ServicePoint, open_points
 from ocrotire.registry.models import Sex
+from ocrotire.workflow.models import Task, TaskStatus
 
 # Placements over time: at most this many month ends (a longer period is sampled evenly).
 PLACEMENT_POINTS = 24

@@ -225,7 +225,8 @@ def test_page_matrix(
 
 
 def _case_snapshot(case):
-    from ocrotire.cases.models import Case, TimelineEvent
+    from ocrotire.cases.models import Case
+    from ocrotire.workflow.models import TimelineEvent
 
     fresh = Case.objects.get(pk=case.pk)
     return (

@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from ocrotire.care.models import Placement
 from ocrotire.care.services import placement_end, placement_start
-from ocrotire.cases.models import Case, TimelineEvent
+from ocrotire.cases.models import Case
 from ocrotire.cases.services import case_member_add
 from ocrotire.cases.tests.test_case_pages import open_case
 from ocrotire.core.models import AuditEvent
 from ocrotire.geo.models import Unit
 from ocrotire.providers.models import ServicePoint, ServiceType
 from ocrotire.providers.services import provider_create, service_point_create
+from ocrotire.workflow.models import TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from ocrotire.care.models import Placement
-from ocrotire.cases.models import Task, TaskStatus, TimelineEvent
 from ocrotire.cases.tests.test_case_pages import open_case
 from ocrotire.core.models import AuditEvent
+from ocrotire.workflow.models import Task, TaskStatus, TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

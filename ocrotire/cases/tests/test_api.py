@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from ocrotire.cases.models import Case, DeadlineRule, Stage, Task
-from ocrotire.cases.tasks import overdue_scan
+from ocrotire.cases.models import Case, Stage
 from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import Report
+from ocrotire.workflow.models import DeadlineRule, Task
+from ocrotire.workflow.tasks import overdue_scan
 
 pytestmark = pytest.mark.django_db
 CHISINAU = ZoneInfo("Europe/Chisinau")
@@ -462,7 +463,7 @@ def test_attachments_are_private_scoped_and_checked(
 def test_overdue_triage_reaches_the_unit_specialists(
     specialist_api: Any, api: Any, personas: dict[str, Any]
 ) -> None:
-    from ocrotire.cases.models import Notification
+    from ocrotire.workflow.models import Notification
 
     received = timezone.now() - timedelta(days=8)
     specialist_api.post(

@@ -11,8 +11,9 @@ from stdnum.md import idno
 
 from ocrotire.accounts.models import Institution
 from ocrotire.cases.casefile import case_file_filename, case_file_html
-from ocrotire.cases.models import Case, TimelineEvent
+from ocrotire.cases.models import Case
 from ocrotire.core.models import AuditEvent
+from ocrotire.workflow.models import TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -15,18 +15,16 @@ from ocrotire.cases.models import (
     Case,
     CaseMember,
     Meeting,
-    Notification,
     Plan,
     PlanStatus,
     ProtectiveAction,
     Referral,
     Review,
     Stage,
-    Task,
-    TimelineEvent,
     Visit,
 )
 from ocrotire.core.models import AuditEvent
+from ocrotire.workflow.models import Notification, Task, TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases import deadlines
-from ocrotire.cases.deadlines import rule_applies, rules_load
-from ocrotire.cases.models import Case, DeadlineRule, Notification, Task, TaskStatus, TimelineEvent
+from ocrotire.cases.models import Case
 from ocrotire.cases.services import case_protective_action_record
-from ocrotire.cases.tasks import overdue_scan
 from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core import workdays
 from ocrotire.core.models import AuditEvent
@@ -32,6 +29,10 @@ from ocrotire.intake.services import (
     report_create,
 )
 from ocrotire.registry.services import PersonInput
+from ocrotire.workflow import deadlines
+from ocrotire.workflow.deadlines import rule_applies, rules_load
+from ocrotire.workflow.models import DeadlineRule, Notification, Task, TaskStatus, TimelineEvent
+from ocrotire.workflow.tasks import overdue_scan
 
 pytestmark = pytest.mark.django_db
 MD = ZoneInfo("Europe/Chisinau")

@@ -8,20 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from ocrotire.cases.models import (
-    Case,
-    Notification,
-    ProtectiveAction,
-    Stage,
-    Task,
-    TaskStatus,
-    TimelineEvent,
-)
+from ocrotire.cases.models import Case, ProtectiveAction, Stage
 from ocrotire.core.audit import verify_chain
 from ocrotire.core.models import AuditEvent
 from ocrotire.demo.loader import demo_load
 from ocrotire.intake.models import Channel, Report, ReporterKind, ReportStatus
 from ocrotire.registry.models import Person
+from ocrotire.workflow.models import Notification, Task, TaskStatus, TimelineEvent
 
 pytestmark = pytest.mark.django_db
 MD = ZoneInfo("Europe/Chisinau")

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ocrotire.cases.tasks import overdue_scan
 from ocrotire.cases.tests.test_api import _open_case, report_body
+from ocrotire.workflow.tasks import overdue_scan
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from ocrotire.cases.models import Case, DeadlineRule
+from ocrotire.cases.models import Case
 from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import Report
+from ocrotire.workflow.models import DeadlineRule
 
 pytestmark = pytest.mark.django_db
 

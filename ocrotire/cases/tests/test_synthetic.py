@@ -13,22 +13,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import (
-    OPEN_STAGES,
-    Case,
-    Review,
-    Stage,
-    Task,
-    TaskStatus,
-    TimelineEvent,
-)
+from ocrotire.cases.models import OPEN_STAGES, Case, Review, Stage
 from ocrotire.cases.selectors import case_list
-from ocrotire.cases.timeline import event_text, rule_names
 from ocrotire.core.models import AuditEvent
 from ocrotire.demo.synthetic.generation import Scale, generate
 from ocrotire.intake.models import RegistrationCounter, Report
 from ocrotire.intake.services import ChildInput, ReportInput, report_create
 from ocrotire.registry.models import Person
+from ocrotire.workflow.events import event_text
+from ocrotire.workflow.models import Task, TaskStatus, TimelineEvent
+from ocrotire.workflow.timeline import rule_names
 
 UNTIL = date(2026, 6, 1)
 

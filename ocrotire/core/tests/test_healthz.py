@@ -52,7 +52,7 @@ def test_degraded_when_the_watchers_last_good_round_is_old(client, settings):
 
 
 def test_degraded_when_a_job_waits_too_long_for_a_worker(client, settings):
-    from ocrotire.cases.tasks import overdue_scan_job
+    from ocrotire.workflow.tasks import overdue_scan_job
 
     settings.OCROTIRE_HEALTH_QUEUE_MAX_AGE_SECONDS = 600
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

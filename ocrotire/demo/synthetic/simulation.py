@@ -21,20 +21,7 @@ from typing import Any
 
 from django.db import models
 
-from ocrotire.cases.deadlines import rule_applies
-from ocrotire.cases.models import (
-    Assessment,
-    Case,
-    DeadlineRule,
-    OffsetUnit,
-    Plan,
-    ProtectiveAction,
-    Review,
-    Task,
-    TaskStatus,
-    TimelineEvent,
-    Visit,
-)
+from ocrotire.cases.models import Assessment, Case, Plan, ProtectiveAction, Review, Visit
 from ocrotire.core.bulk import reserve
 from ocrotire.core.crypto import encrypt
 from ocrotire.core.workdays import Calendar, due_at
@@ -43,6 +30,8 @@ from ocrotire.demo.synthetic.persons import leaf_units
 from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ConcernCategory, RegistrationCounter, Report, ReportChild
+from ocrotire.workflow.deadlines import rule_applies
+from ocrotire.workflow.models import DeadlineRule, OffsetUnit, Task, TaskStatus, TimelineEvent
 
 # Reports per month (school months more, summer and winter holidays fewer) and per weekday.
 _MONTH = (0.85, 1.05, 1.1, 1.05, 1.1, 0.85, 0.7, 0.75, 1.15, 1.15, 1.1, 0.95)

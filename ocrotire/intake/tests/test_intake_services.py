@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.translation import override
 
-from ocrotire.cases.models import Case, Stage, Task, TaskStatus
+from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import ReportStatus
@@ -20,6 +20,7 @@ from ocrotire.intake.services import (
     report_create,
 )
 from ocrotire.registry.services import PersonInput
+from ocrotire.workflow.models import Task, TaskStatus
 
 pytestmark = pytest.mark.django_db
 MD = ZoneInfo("Europe/Chisinau")

@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from ocrotire.cases.models import Notification
 from ocrotire.core.errors import NotAllowed
 from ocrotire.planning import parsing
 from ocrotire.planning.models import ImportIssue, PlanItem, Progress, Strategy
 from ocrotire.planning.reminders import plan_reminders
 from ocrotire.planning.services import event_record, item_update, plan_import
 from ocrotire.planning.tests.helpers import upload
+from ocrotire.workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
 

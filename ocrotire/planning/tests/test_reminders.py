@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from ocrotire.cases.models import Notification
 from ocrotire.planning.models import PlanItem, Progress, Strategy
 from ocrotire.planning.reminders import plan_reminders
+from ocrotire.workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from ocrotire.cases.models import Referral, Task, TaskStatus, TimelineEvent
+from ocrotire.cases.models import Referral
 from ocrotire.cases.tests.test_case_pages import open_case
 from ocrotire.core.models import AuditEvent
 from ocrotire.providers.models import Enrolment, Provider, ServicePoint
 from ocrotire.providers.services import catalogue_load, provider_create, service_point_create
+from ocrotire.workflow.models import Task, TaskStatus, TimelineEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -16,12 +16,12 @@ from django.db import OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 
-from ocrotire.cases.models import Task, TimelineEvent
 from ocrotire.cases.tests.test_case_pages import REPORT
 from ocrotire.core.jobs import WATCHER
 from ocrotire.core.models import ProcessBeat
 from ocrotire.intake.models import Report
 from ocrotire.site.management.commands import deadlines_watch
+from ocrotire.workflow.models import Task, TimelineEvent
 
 
 def task_report(task: Task) -> Q:
@@ -65,7 +65,7 @@ def test_a_round_with_bad_rows_logs_them_and_does_the_rest(api, personas, casewo
 def test_a_task_that_cannot_be_escalated_is_skipped_and_the_others_are(
     api, personas, casework, monkeypatch, caplog
 ):
-    from ocrotire.cases import tasks
+    from ocrotire.workflow import tasks
 
     client = api(personas["specialist"])
     received = (timezone.now() - timedelta(days=6)).isoformat()

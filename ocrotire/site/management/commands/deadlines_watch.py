@@ -26,12 +26,12 @@ from django.db import InterfaceError, OperationalError, close_old_connections, c
 
 from ocrotire.analytics.common import figures
 from ocrotire.analytics.exports.jobs import export_jobs_expire
-from ocrotire.cases.tasks import overdue_scan
 from ocrotire.core.audit import chain_pending
 from ocrotire.core.audit_anchor import checkpoint_if_due
 from ocrotire.core.jobs import WATCHER, process_beat
 from ocrotire.planning.reminders import plan_reminders
 from ocrotire.registry.services import dedup_runs_expire
+from ocrotire.workflow.tasks import overdue_scan
 
 logger = logging.getLogger("ocrotire.watcher")
 

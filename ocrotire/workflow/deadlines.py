@@ -14,22 +14,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from ocrotire.cases.models import (
-    Case,
-    DeadlineRule,
-    Task,
-    TaskStatus,
-    TimelineEvent,
-)
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import due_at
 from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.services import PACKS_DIR
+from ocrotire.workflow.models import DeadlineRule, Task, TaskStatus, TimelineEvent
 
 if TYPE_CHECKING:
     from ocrotire.accounts.models import User
-    from ocrotire.intake.models import Report
+    from ocrotire.workflow.subjects import CaseSubject, Subject
 
 RULE_FIELDS = (
     "anchor",
@@ -157,7 +151,7 @@ def rules_load(*, country: str, actor: User | None = None) -> int:
     return written
 
 
-def _assignee_for(rule: DeadlineRule, case: Case | None) -> Any:
+def _assignee_for(rule: DeadlineRule, case: CaseSubject | None) -> Any:
     if rule.assignee == "manager" and case is not None:
         return case.manager
     return None
@@ -168,8 +162,8 @@ def event_fire(
     actor: User | None,
     kind: str,
     at: datetime,
-    case: Case | None = None,
-    report: Report | None = None,
+    case: CaseSubject | None = None,
+    report: Subject | None = None,
     context: Mapping[str, Any] | None = None,
     data: Mapping[str, Any] | None = None,
     meets: tuple[str, ...] = (),
@@ -185,11 +179,15 @@ def event_fire(
     subject: Any = case if case is not None else report
     assert subject is not None
     unit = subject.unit
+    # The instances of the apps above, given to the rows as they are (typed by what is read).
+    owner: dict[str, Any] = {"case": case, "report": report}
     open_tasks = Task.objects.select_related("rule").filter(
         status=TaskStatus.OPEN, rule__completed_by__in=[kind, *meets]
     )
     open_tasks = (
-        open_tasks.filter(case=case) if case is not None else open_tasks.filter(report=report)
+        open_tasks.filter(case_id=subject.pk)
+        if case is not None
+        else open_tasks.filter(report_id=subject.pk)
     )
     if tasks is not None:
         candidates: Any = [t for t in tasks if t.status == TaskStatus.OPEN]
@@ -210,8 +208,7 @@ def event_fire(
             }
         )
     event = TimelineEvent.objects.create(
-        case=case,
-        report=report,
+        **owner,
         at=at,
         actor=actor,
         kind=kind,
@@ -220,8 +217,7 @@ def event_fire(
     calendar = calendar_of(unit.country)
     new_tasks = [
         Task(
-            case=case,
-            report=report,
+            **owner,
             rule=rule,
             kind=rule.code,
             unit=unit,
@@ -237,19 +233,24 @@ def event_fire(
 
 
 def tasks_cancel(
-    *, case: Case | None = None, report: Report | None = None, kinds: list[str] | None = None
+    *,
+    case: CaseSubject | None = None,
+    report: Subject | None = None,
+    kinds: list[str] | None = None,
 ) -> int:
     """Tasks that can no longer be met (the case closed, the report redirected) are cancelled,
     not left to turn overdue."""
+    subject: Any = case if case is not None else report
+    assert subject is not None
     qs = Task.objects.filter(status=TaskStatus.OPEN)
-    qs = qs.filter(case=case) if case is not None else qs.filter(report=report)
+    qs = qs.filter(case_id=subject.pk) if case is not None else qs.filter(report_id=subject.pk)
     if kinds is not None:
         qs = qs.filter(kind__in=kinds)
     return qs.update(status=TaskStatus.CANCELLED)
 
 
-def tasks_reassign(*, case: Case) -> None:
-    Task.objects.filter(case=case, status=TaskStatus.OPEN, rule__assignee="manager").update(
+def tasks_reassign(*, case: CaseSubject) -> None:
+    Task.objects.filter(case_id=case.pk, status=TaskStatus.OPEN, rule__assignee="manager").update(
         assignee=case.manager, unit=case.unit
     )
-    Task.objects.filter(case=case, status=TaskStatus.OPEN).update(unit=case.unit)
+    Task.objects.filter(case_id=case.pk, status=TaskStatus.OPEN).update(unit=case.unit)

@@ -13,55 +13,31 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import Case, Notification, Task
-
-
-def notification_text(notification: Notification) -> str:
-    data = notification.data
-    if notification.kind == "task_overdue":
-        return _("Overdue: %(task)s in %(subject)s (due %(due)s).") % {
-            "task": data.get("task", ""),
-            "subject": data.get("subject", ""),
-            "due": data.get("due", ""),
-        }
-    if notification.kind == "case_assigned":
-        return _("You are now the case manager of %(subject)s.") % {
-            "subject": data.get("subject", "")
-        }
-    if notification.kind == "team_added":
-        return _("You were added to the team of %(subject)s.") % {
-            "subject": data.get("subject", "")
-        }
-    if notification.kind == "plan_deadline":
-        return _(
-            "Action plan: sub-action %(subject)s is due in %(year)s and not yet reported done "
-            "(%(title)s)."
-        ) % {
-            "subject": data.get("subject", ""),
-            "year": data.get("year", ""),
-            "title": data.get("title", ""),
-        }
-    return notification.kind
+from ocrotire.workflow.models import Notification, Task
+from ocrotire.workflow.notices import notification_text
+from ocrotire.workflow.subjects import CaseSubject
 
 
 def notify(
     *,
     users: Iterable[User],
     kind: str,
-    case: Case | None = None,
+    case: CaseSubject | None = None,
     task: Task | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
     """One notification per user (and per task for task notices); e-mail after commit."""
     created = 0
     payload = {"subject": case.number if case else "", **(data or {})}
+    # The case instance of the app above, given to the rows as it is (typed by what is read).
+    owner: dict[str, Any] = {"case": case}
     for user in {u.pk: u for u in users if u is not None and u.is_active}.values():
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
                     user=user,
                     kind=kind,
-                    case=case,
+                    **owner,
                     report=task.report if task is not None else None,
                     task=task,
                     data=payload,

@@ -1,4 +1,4 @@
-"""Background jobs of case management: the overdue scan that escalates missed deadlines.
+"""Background jobs of the workflow: the overdue scan that escalates missed deadlines.
 
 Several watchers may run at once (one per worker machine): each claims its batch with
 SKIP LOCKED on PostgreSQL, and a task is escalated once (`overdue_notified_at`)."""
@@ -14,10 +14,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from ocrotire.accounts.models import RoleCode, User
-from ocrotire.cases.deadlines import event_fire
-from ocrotire.cases.models import Task, TaskStatus
-from ocrotire.cases.notifications import notify
 from ocrotire.geo.models import Unit
+from ocrotire.workflow.deadlines import event_fire
+from ocrotire.workflow.models import Task, TaskStatus
+from ocrotire.workflow.notifications import notify
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,193 @@
+"""Deadline rules and the tasks they generate, the timeline of reports and cases, and
+notifications. The tables keep the names they had in the cases app (`cases_task`, …): the models
+moved, the data did not."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.core.labels import NamedInLanguages
+from ocrotire.geo.models import Unit
+
+
+class OffsetUnit(models.TextChoices):
+    HOURS = "hours", _("hours")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+    WORKING_DAYS = "working_days", _("working days")
+
+
+class DeadlineRule(NamedInLanguages, models.Model):
+    """A legal or policy deadline as data: when `anchor` happens (and `applies_when` matches),
+    a task is due `offset` `offset_unit` later and is met by the event `completed_by`.
+
+    Rules are versioned: a change makes a new row with the next version and retires the old
+    one, so every task keeps the exact rule it was generated from."""
+
+    code = models.CharField(_("code"), max_length=60)
+    country = models.CharField(_("country"), max_length=2)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    anchor = models.CharField(_("anchor event"), max_length=40)
+    completed_by = models.CharField(_("met by event"), max_length=40)
+    offset = models.PositiveIntegerField(_("offset"))
+    offset_unit = models.CharField(_("unit"), max_length=16, choices=OffsetUnit.choices)
+    applies_when = models.JSONField(_("applies when"), default=dict, blank=True)
+    # Who must act: the case manager, or the supervisors of the unit.
+    assignee = models.CharField(_("assignee"), max_length=20, default="manager")
+    names = models.JSONField(_("task names"), default=dict)
+    legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    verified = models.BooleanField(_("verified by a lawyer"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Rows of the audit log name the rule by the label it had when the log began (append-only).
+    AUDIT_LABEL: ClassVar[str] = "cases.deadlinerule"
+
+    class Meta:
+        db_table = "cases_deadlinerule"
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+        ordering = ["country", "anchor", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "code", "version"], name="cases_rule_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["country", "code"], condition=Q(active=True), name="cases_rule_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.code} v{self.version}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("No longer needed")
+
+
+class Task(models.Model):
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    report = models.ForeignKey(
+        "intake.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(_("kind"), max_length=60)
+    # The unit whose supervisors see it; kept here so that "overdue by unit" is one index scan.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    anchor_at = models.DateTimeField()
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set once by the periodic job when the task passed its due time; drives the escalation.
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_task"
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="cases_task_open_due"),
+            models.Index(fields=["assignee", "status", "due_at"], name="cases_task_assignee"),
+            models.Index(fields=["unit", "status", "due_at"], name="cases_task_unit"),
+            # An area's overdue steps by unit and by whom they wait on, from the index alone
+            # (dashboards): the open steps only, a small part of all.
+            models.Index(
+                fields=["unit", "due_at"],
+                include=["id", "assignee", "case"],
+                condition=models.Q(status="open"),
+                name="cases_task_open_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.kind
+
+    @property
+    def met(self) -> bool | None:
+        if self.done_at is None:
+            return None
+        return self.done_at <= self.due_at
+
+
+class TimelineEvent(models.Model):
+    """One line of the linear monitoring of a report and its case; `kind` selects the sentence
+    shown, `data` fills it. Written by the services only, never edited."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    report = models.ForeignKey(
+        "intake.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        db_table = "cases_timelineevent"
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["case", "at"], name="cases_event_case"),
+            models.Index(fields=["report", "at"], name="cases_event_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    report = models.ForeignKey(
+        "intake.Report", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_notification"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="cases_notification_unread")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "task", "kind"],
+                condition=Q(task__isnull=False),
+                name="cases_notification_once_per_task",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
