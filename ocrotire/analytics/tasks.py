@@ -1,4 +1,7 @@
-"""Background jobs of analytics. Jobs take ids, are idempotent, and are enqueued on commit."""
+"""Background jobs of analytics. Jobs take ids, are idempotent, and are enqueued on commit.
+
+They stay at the app's root, not in exports/: the database backend keeps each queued job by this
+module's path, and a job queued before an upgrade must still find its function after it."""
 
 from __future__ import annotations
 
