@@ -9,11 +9,19 @@ import pytest
 from rest_framework.test import APIClient
 
 from ocrotire.accounts.models import Institution, User
-from ocrotire.accounts.services import institution_upsert_reference, roles_ensure, user_upsert
+from ocrotire.accounts.services import roles_ensure
+from ocrotire.accounts.tests.factories import (
+    PASSWORD,
+    institutions_build,
+    personas_build,
+    user_make,
+)
+from ocrotire.cases.tests.factories import casework_load
+from ocrotire.core.tests.world import World
 from ocrotire.geo.models import Unit
-from ocrotire.geo.services import UnitSpec, unit_upsert
+from ocrotire.geo.tests.factories import territory_build
 
-PASSWORD = "correct-horse-battery-staple"
+__all__ = ["PASSWORD"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,87 +40,18 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def territory(db: Any) -> dict[str, Unit]:
     """MD → Chișinău → Botanica (→ Sîngera), Centru; and UA → Chernihiv oblast."""
-    specs = [
-        UnitSpec("MD", "country", "Republica Moldova", iso_code="MD"),
-        UnitSpec(
-            "MD-CU",
-            "municipality",
-            "municipiul Chișinău",
-            "MD",
-            iso_code="MD-CU",
-            is_urban=True,
-            names={"ru": "муниципий Кишинёв"},
-        ),
-        UnitSpec(
-            "MD-CU-BOT", "sector", "Botanica", "MD-CU", is_urban=True, names={"ru": "Ботаника"}
-        ),
-        UnitSpec("MD-CU-BOT-SIN", "town", "Sîngera", "MD-CU-BOT", is_urban=True),
-        UnitSpec("MD-CU-CEN", "sector", "Centru", "MD-CU", is_urban=True),
-        UnitSpec("UA", "country", "Україна", iso_code="UA"),
-        UnitSpec("UA-74", "region", "Чернігівська область", "UA", iso_code="UA-74"),
-    ]
-    return {spec.code: unit_upsert(actor=None, spec=spec)[0] for spec in specs}
+    return territory_build()
 
 
 @pytest.fixture
 def institutions(territory: dict[str, Unit]) -> dict[str, Institution]:
-    rows = [
-        (
-            "DGPDC",
-            "Direcția generală pentru protecția drepturilor copilului",
-            "child_protection",
-            ["MD-CU"],
-        ),
-        ("DGPDC-BOT", "Secția Botanica", "child_protection", ["MD-CU-BOT"]),
-        ("DGPDC-CEN", "Secția Centru", "child_protection", ["MD-CU-CEN"]),
-        ("SCH-BOT", "Școala Botanica", "school", ["MD-CU-BOT"]),
-        ("SCH-CEN", "Școala Centru", "school", ["MD-CU-CEN"]),
-        ("IGP", "Inspectoratul General al Poliției", "police", ["MD"]),
-    ]
-    result = {}
-    for abbreviation, name, kind, units in rows:
-        result[abbreviation], _ = institution_upsert_reference(
-            actor=None,
-            country="MD",
-            abbreviation=abbreviation,
-            name=name,
-            kind=kind,
-            unit_codes=units,
-        )
-    result["UA-SSD"], _ = institution_upsert_reference(
-        actor=None,
-        country="UA",
-        abbreviation="SSD",
-        name="Служба у справах дітей",
-        kind="child_protection",
-        unit_codes=["UA-74"],
-    )
-    return result
+    return institutions_build()
 
 
 @pytest.fixture
 def make_user(territory: dict[str, Unit]) -> Callable[..., User]:
     roles_ensure()
-
-    def make(
-        username: str,
-        roles: tuple[str, ...] = (),
-        units: tuple[str, ...] = (),
-        institution: Institution | None = None,
-        **extra: Any,
-    ) -> User:
-        user, _ = user_upsert(
-            actor=None,
-            username=username,
-            password=PASSWORD,
-            roles=roles,
-            units=list(Unit.objects.filter(code__in=units)),
-            institution=institution,
-            **extra,
-        )
-        return user
-
-    return make
+    return user_make
 
 
 @pytest.fixture
@@ -120,22 +59,16 @@ def personas(
     make_user: Callable[..., User], institutions: dict[str, Institution]
 ) -> dict[str, User]:
     """same unit / other unit / supervisor / outsider, and the other roles."""
-    return {
-        "specialist": make_user(
-            "specialist", ("specialist",), ("MD-CU-BOT",), institutions["DGPDC-BOT"]
-        ),
-        "specialist2": make_user(
-            "specialist2", ("specialist",), ("MD-CU-CEN",), institutions["DGPDC-CEN"]
-        ),
-        "supervisor": make_user("supervisor", ("supervisor",), ("MD-CU",), institutions["DGPDC"]),
-        "outsider": make_user("outsider"),
-        "auditor": make_user("auditor", ("auditor",), ("MD-CU",), institutions["DGPDC"]),
-        "admin": make_user("admin", ("administrator",), is_staff=True, is_superuser=True),
-        "reporter": make_user("reporter", ("reporter",), (), institutions["SCH-BOT"]),
-        "specialist_ua": make_user(
-            "specialist_ua", ("specialist",), ("UA-74",), institutions["UA-SSD"]
-        ),
-    }
+    return personas_build(institutions)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """Data built once for a test module and rolled back at its end (ocrotire/core/tests/world.py).
+    A module that uses it asks for `db` with `usefixtures` instead of the `django_db` mark and
+    has an autouse fixture that names the data each test wants, then opens `db`."""
+    with World.opened(django_db_blocker) as world:
+        yield world
 
 
 @pytest.fixture
@@ -192,14 +125,7 @@ def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
 def casework(territory: dict[str, Unit]) -> None:
     """The concern categories, deadline rules and service catalogues of the Moldovan and
     Ukrainian packs."""
-    from ocrotire.intake.services import concerns_load
-    from ocrotire.providers.services import catalogue_load
-    from ocrotire.workflow.deadlines import rules_load
-
-    for country in ("MD", "UA"):
-        concerns_load(country=country)
-        rules_load(country=country)
-        catalogue_load(country=country)
+    casework_load()
 
 
 @pytest.fixture(scope="module")

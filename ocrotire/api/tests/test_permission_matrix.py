@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from ocrotire.accounts.models import Institution
+from ocrotire.accounts.models import Institution, User
 from ocrotire.core.models import AuditEvent
+from ocrotire.core.tests.world import World
+from ocrotire.geo.models import Unit
 
-pytestmark = pytest.mark.django_db
+# The personas, the person and the case are made once for the module (`_world_then_db`), before
+# each test's own transaction; each test rolls back what it wrote. `db` is asked for here rather
+# than with the `django_db` mark, whose fixture would open the test's transaction before the data.
+pytestmark = pytest.mark.usefixtures("db")
 
 PERSONAS = [
     "specialist",
@@ -89,14 +96,88 @@ def _cases(matrix):
             yield pytest.param(key, persona, status, id=f"{key}-{persona}")
 
 
-@pytest.fixture
-def person(personas, territory):
-    from ocrotire.registry.services import PersonInput, person_create
+def _build(*, person: bool, case: bool) -> dict[str, Any]:
+    """What each test function asks for, in the order its fixtures made it when each test built
+    its own: the territory, the roles, the institutions, the personas, then the person of the
+    registry and the case (the pack's case work, and a case opened through the API)."""
+    from ocrotire.accounts.services import roles_ensure
+    from ocrotire.accounts.tests.factories import institutions_build, personas_build
+    from ocrotire.cases.tests.factories import casework_load
+    from ocrotire.geo.tests.factories import territory_build
 
-    return person_create(
-        actor=personas["specialist"],
-        data=PersonInput(given_name="Maria", family_name="Țurcanu", unit=territory["MD-CU-BOT"]),
-    )
+    territory = territory_build()
+    roles_ensure()
+    institutions = institutions_build()
+    personas = personas_build(institutions)
+    ids: dict[str, Any] = {
+        "territory": {code: unit.pk for code, unit in territory.items()},
+        "institutions": {key: row.pk for key, row in institutions.items()},
+        "personas": {key: user.pk for key, user in personas.items()},
+    }
+    if person:
+        from ocrotire.registry.services import PersonInput, person_create
+
+        ids["person"] = person_create(
+            actor=personas["specialist"],
+            data=PersonInput(
+                given_name="Maria", family_name="Țurcanu", unit=territory["MD-CU-BOT"]
+            ),
+        ).pk
+    if case:
+        from rest_framework.test import APIClient
+
+        from ocrotire.cases.tests.test_case_pages import open_case
+
+        def api(user: User | None) -> APIClient:
+            client = APIClient()
+            client.force_authenticate(user=user)
+            return client
+
+        casework_load()
+        ids["case"] = open_case(api, personas["specialist"]).pk
+    return ids
+
+
+@pytest.fixture(autouse=True)
+def _world_then_db(request: pytest.FixtureRequest, module_world: World) -> None:
+    names = request.fixturenames
+    person, case = "person" in names, "case" in names
+    module_world.use(("matrix", person, case), lambda: _build(person=person, case=case))
+    request.getfixturevalue("db")
+
+
+@pytest.fixture
+def territory(module_world: World) -> dict[str, Unit]:
+    ids = module_world.data["territory"]
+    units = Unit.objects.in_bulk(ids.values())
+    return {code: units[pk] for code, pk in ids.items()}
+
+
+@pytest.fixture
+def institutions(module_world: World) -> dict[str, Institution]:
+    ids = module_world.data["institutions"]
+    rows = Institution.objects.in_bulk(ids.values())
+    return {key: rows[pk] for key, pk in ids.items()}
+
+
+@pytest.fixture
+def personas(module_world: World) -> dict[str, User]:
+    ids = module_world.data["personas"]
+    users = User.objects.in_bulk(ids.values())
+    return {key: users[pk] for key, pk in ids.items()}
+
+
+@pytest.fixture
+def casework(module_world: World) -> None:
+    """Loaded with the case of the module's data (only tests with a case use it)."""
+    assert "case" in module_world.data
+
+
+@pytest.fixture
+def person(module_world: World) -> Any:
+    from ocrotire.registry.models import Person
+
+    return Person.objects.get(pk=module_world.data["person"])
 
 
 def _snapshot(institution_pk, person_pk):
@@ -112,10 +193,10 @@ def _snapshot(institution_pk, person_pk):
 
 
 @pytest.fixture
-def case(api, personas, casework):
-    from ocrotire.cases.tests.test_case_pages import open_case
+def case(module_world: World, mfa_off: None) -> Any:
+    from ocrotire.cases.models import Case
 
-    return open_case(api, personas["specialist"])
+    return Case.objects.get(pk=module_world.data["case"])
 
 
 @pytest.fixture

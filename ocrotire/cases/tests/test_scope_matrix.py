@@ -7,12 +7,17 @@ from typing import Any
 
 import pytest
 
+from ocrotire.accounts.models import User
 from ocrotire.cases.models import Case
 from ocrotire.core.models import AuditEvent
+from ocrotire.core.tests.world import World
 from ocrotire.intake.models import Report
 from ocrotire.workflow.models import DeadlineRule
 
-pytestmark = pytest.mark.django_db
+# The report, the case and the rule are made once for the module (`_world_then_db`), before each
+# test's own transaction; each test rolls back what it wrote. `db` is asked for here rather than
+# with the `django_db` mark, whose fixture would open the test's transaction before the data.
+pytestmark = pytest.mark.usefixtures("db")
 
 PERSONAS = [
     "specialist",
@@ -64,9 +69,47 @@ REPORT = {
 }
 
 
+def _build() -> dict[str, Any]:
+    """The personas and the pack's case work, then the objects, as each test made them when it
+    built its own."""
+    from rest_framework.test import APIClient
+
+    from ocrotire.accounts.services import roles_ensure
+    from ocrotire.accounts.tests.factories import institutions_build, personas_build
+    from ocrotire.cases.tests.factories import casework_load
+    from ocrotire.geo.tests.factories import territory_build
+
+    territory_build()
+    roles_ensure()
+    personas = personas_build(institutions_build())
+    casework_load()
+    specialist = APIClient()
+    specialist.force_authenticate(user=personas["specialist"])
+    return {
+        "personas": {key: user.pk for key, user in personas.items()},
+        "objects": _objects(specialist),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _world_then_db(request: pytest.FixtureRequest, module_world: World) -> None:
+    module_world.use("scope-matrix", _build)
+    request.getfixturevalue("db")
+
+
 @pytest.fixture
-def objects(api: Any, personas: dict[str, Any], casework: None) -> dict[str, Any]:
-    specialist = api(personas["specialist"])
+def personas(module_world: World) -> dict[str, User]:
+    ids = module_world.data["personas"]
+    users = User.objects.in_bulk(ids.values())
+    return {key: users[pk] for key, pk in ids.items()}
+
+
+@pytest.fixture
+def objects(module_world: World, api: Any) -> dict[str, Any]:
+    return dict(module_world.data["objects"])
+
+
+def _objects(specialist: Any) -> dict[str, Any]:
     report = specialist.post("/api/v1/reports/", REPORT, format="json").json()
     other = dict(
         REPORT, children=[{"given_name": "Ana", "family_name": "Popa", "birth_date": "2012-05-01"}]

@@ -1,0 +1,17 @@
+"""Builders of case work for tests: the packs' concern categories, deadline rules and service
+catalogues (tests and module-scoped test worlds call them)."""
+
+from __future__ import annotations
+
+
+def casework_load() -> None:
+    """The concern categories, deadline rules and service catalogues of the Moldovan and
+    Ukrainian packs."""
+    from ocrotire.workflow.deadlines import rules_load
+    from ocrotire.intake.services import concerns_load
+    from ocrotire.providers.services import catalogue_load
+
+    for country in ("MD", "UA"):
+        concerns_load(country=country)
+        rules_load(country=country)
+        catalogue_load(country=country)
