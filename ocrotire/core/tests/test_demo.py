@@ -12,7 +12,10 @@ from ocrotire.core.models import AuditEvent
 from ocrotire.demo.loader import DEMO_PASSWORD, demo_load
 from ocrotire.geo.models import Unit
 
-pytestmark = pytest.mark.django_db
+# The tests that read the demo share one load (`demo_loaded`), made before each test's own
+# transaction; the others start from an empty database as before. `db` is asked for here rather
+# than with the `django_db` mark, whose fixture would open the test's transaction first.
+pytestmark = pytest.mark.usefixtures("db")
 
 SEED_ABBREVIATIONS = [
     "DGPDC",
@@ -30,6 +33,20 @@ SEED_ABBREVIATIONS = [
     "CCCT",
     "MECC",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _world_then_db(request, module_world):
+    if "demo_loaded" in request.fixturenames:
+        module_world.use("demo", demo_load)
+    else:
+        module_world.use(None)
+    request.getfixturevalue("db")
+
+
+@pytest.fixture
+def demo_loaded(module_world):
+    """The demo, loaded once for the tests of this module that only read it."""
 
 
 def test_demo_loads_once_and_again_changes_nothing():
@@ -68,8 +85,7 @@ def test_demo_loads_once_and_again_changes_nothing():
     assert verify_chain().ok
 
 
-def test_demo_has_the_seed_institutions_with_full_names():
-    demo_load()
+def test_demo_has_the_seed_institutions_with_full_names(demo_loaded):
     for abbreviation in SEED_ABBREVIATIONS:
         institution = Institution.objects.get(country="MD", abbreviation=abbreviation)
         assert len(institution.name) > len(abbreviation) + 5, abbreviation
@@ -78,8 +94,7 @@ def test_demo_has_the_seed_institutions_with_full_names():
     )
 
 
-def test_demo_accounts_sign_in_through_the_api_for_every_role():
-    demo_load()
+def test_demo_accounts_sign_in_through_the_api_for_every_role(demo_loaded):
     client = APIClient()
     expected = {
         "admin": "administrator",
@@ -107,8 +122,7 @@ def test_demo_accounts_sign_in_through_the_api_for_every_role():
     assert User.objects.get(username="specialist2").units.get().code == "MD-CU-CEN"
 
 
-def test_demo_specialists_cannot_read_each_others_sector():
-    demo_load()
+def test_demo_specialists_cannot_read_each_others_sector(demo_loaded):
     client = APIClient()
     token = client.post(
         "/api/v1/auth/token/", {"username": "specialist", "password": DEMO_PASSWORD}, format="json"

@@ -7,11 +7,18 @@ import pytest
 from ocrotire.accounts.models import User
 from ocrotire.demo.loader import demo_load
 
-pytestmark = pytest.mark.django_db
+# Both tests read the demo: it is loaded once for the module, before each test's own transaction
+# (`db` is asked for here rather than with the `django_db` mark, which would open that first).
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest.fixture(autouse=True)
+def _world_then_db(request, module_world):
+    module_world.use("demo", demo_load)
+    request.getfixturevalue("db")
 
 
 def test_seed_000_figures_come_back_from_the_api(api):
-    demo_load()
     rows = (
         api(User.objects.get(username="supervisor"))
         .get("/api/v1/services/", {"page_size": 100})
@@ -42,7 +49,6 @@ def test_seed_000_figures_come_back_from_the_api(api):
 
 def test_seed_001_figures_come_back_from_the_api(api):
     """Seed 001: 3 residential institutions reorganised, 220 children moved to family care."""
-    demo_load()
     admin = api(User.objects.get(username="admin"))
     figures = admin.get("/api/v1/deinstitutionalisation/", {"unit": "KG-C"}).json()
     assert figures["institutions"] == 3
