@@ -4,10 +4,6 @@ rules live in selectors and services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,9 +20,9 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.selectors import unit_choices
 from ocrotire.cases import forms as case_forms
-from ocrotire.cases import referrals, services
+from ocrotire.cases import services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
-from ocrotire.cases.models import AssessmentKind, Case, RiskLevel, Stage
+from ocrotire.cases.models import RiskLevel, Stage
 from ocrotire.cases.panels import page_panels
 from ocrotire.cases.permissions import (
     can_act,
@@ -38,18 +34,14 @@ from ocrotire.cases.selectors import (
     board_reports,
     case_get,
     case_list_from_query,
-    case_managers_for,
     case_records,
-    case_removals,
     case_tasks,
     case_team,
     case_timeline,
     my_work,
-    referral_institutions,
     removals_awaiting_return,
-    team_candidate,
-    transfer_units,
 )
+from ocrotire.cases.steps import step_get
 from ocrotire.cases.triage import TriageInput, report_triage
 from ocrotire.core.errors import Conflict
 from ocrotire.core.forms import service_call
@@ -97,246 +89,23 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Each step: its form, the page title, and how its cleaned data calls the service.
-@dataclass(frozen=True)
-class Step:
-    form: type[case_forms.StepForm]
-    title: Any
-    perform: Callable[[User, Case, int, dict[str, Any]], Case]
-    done: Any
-
-
-def _assessment(kind: str) -> Callable[[User, Case, int, dict[str, Any]], Case]:
-    def perform(user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
-        return services.case_assessment_record(
-            actor=user,
-            case=case,
-            version=version,
-            kind=kind,
-            data=services.AssessmentInput(
-                findings=data["findings"],
-                risk_level=data["risk_level"],
-                confirmed=data["confirmed"],
-                protection_interview_done=data["protection_interview_done"],
-                recommendation=data["recommendation"],
-                needs=data["needs"],
-                completed_at=data["completed_at"],
-                emergency=bool(data.get("emergency")),
-            ),
-        )
-
-    return perform
-
-
-def _team_add(user: User, case: Case, version: int, data: dict[str, Any]) -> Case:
-    member = team_candidate(data["user"])
-    if member is None:
-        raise ValidationError({"user": _("There is no active user with this name.")})
-    return services.case_member_add(
-        actor=user, case=case, version=version, user=member, role=data["role"]
-    )
-
-
-STEPS: dict[str, Step] = {
-    "initial_assessment": Step(
-        case_forms.InitialAssessmentForm,
-        gettext_lazy("Initial assessment"),
-        _assessment(AssessmentKind.INITIAL),
-        gettext_lazy("The initial assessment was recorded."),
-    ),
-    "complex_assessment": Step(
-        case_forms.AssessmentForm,
-        gettext_lazy("Complex assessment"),
-        _assessment(AssessmentKind.COMPLEX),
-        gettext_lazy("The complex assessment was recorded."),
-    ),
-    "protective_action": Step(
-        case_forms.ProtectiveActionForm,
-        gettext_lazy("Urgent protection measure"),
-        lambda u, c, v, d: services.case_protective_action_record(
-            actor=u,
-            case=c,
-            version=v,
-            kind=d["kind"],
-            decided_at=d["decided_at"],
-            description=d["description"],
-        ),
-        gettext_lazy("The urgent measure was recorded."),
-    ),
-    "protective_step": Step(
-        case_forms.ProtectiveStepForm,
-        gettext_lazy("Prosecutor notice or court filing"),
-        lambda u, c, v, d: services.case_protective_step_record(
-            actor=u, case=c, version=v, action_id=d["action"], step=d["step"], at=d["at"]
-        ),
-        gettext_lazy("The step of the removal was recorded."),
-    ),
-    "emergency_end": Step(
-        case_forms.NoteForm,
-        gettext_lazy("End emergency protection"),
-        lambda u, c, v, d: services.case_emergency_end(actor=u, case=c, version=v, note=d["note"]),
-        gettext_lazy("Emergency protection ended."),
-    ),
-    "plan_submit": Step(
-        case_forms.PlanForm,
-        gettext_lazy("Submit the individual assistance plan"),
-        lambda u, c, v, d: services.case_plan_submit(
-            actor=u,
-            case=c,
-            version=v,
-            goals=d["goals"],
-            actions=d["actions"],
-            next_review_due=d["next_review_due"],
-        ),
-        gettext_lazy("The plan was submitted for approval."),
-    ),
-    "plan_decide": Step(
-        case_forms.DecisionForm,
-        gettext_lazy("Decide on the plan"),
-        lambda u, c, v, d: services.case_plan_decide(
-            actor=u, case=c, version=v, approve=d["decision"] == "approve", note=d["note"]
-        ),
-        gettext_lazy("Your decision on the plan was recorded."),
-    ),
-    "visit": Step(
-        case_forms.VisitForm,
-        gettext_lazy("Monitoring visit"),
-        lambda u, c, v, d: services.case_visit_record(
-            actor=u,
-            case=c,
-            version=v,
-            kind=d["kind"],
-            observations=d["observations"],
-            visited_at=d["visited_at"],
-            risk_level=d["risk_level"],
-        ),
-        gettext_lazy("The visit was recorded."),
-    ),
-    "review": Step(
-        case_forms.ReviewForm,
-        gettext_lazy("Periodic review"),
-        lambda u, c, v, d: services.case_review_record(
-            actor=u,
-            case=c,
-            version=v,
-            outcome=d["outcome"],
-            summary=d["summary"],
-            risk_level=d["risk_level"],
-            reviewed_at=d["reviewed_at"],
-        ),
-        gettext_lazy("The review was recorded."),
-    ),
-    "referral": Step(
-        case_forms.ReferralForm,
-        gettext_lazy("Referral to a service"),
-        lambda u, c, v, d: services.case_referral_record(
-            actor=u,
-            case=c,
-            version=v,
-            service=d["service"],
-            reason=d["reason"],
-            to_institution=d["to_institution"],
-            complex_case=d["complex_case"],
-            target=referrals.target_of(d),
-        ),
-        gettext_lazy("The referral was recorded."),
-    ),
-    "meeting": Step(
-        case_forms.MeetingForm,
-        gettext_lazy("Case conference or commission decision"),
-        lambda u, c, v, d: services.case_meeting_record(
-            actor=u,
-            case=c,
-            version=v,
-            kind=d["kind"],
-            decision=d["decision"],
-            held_at=d["held_at"],
-            participants=d["participants"],
-            decision_number=d["decision_number"],
-        ),
-        gettext_lazy("The meeting was recorded."),
-    ),
-    "closure_propose": Step(
-        case_forms.ClosureProposeForm,
-        gettext_lazy("Propose closure"),
-        lambda u, c, v, d: services.case_closure_propose(
-            actor=u, case=c, version=v, reason=d["reason"], note=d["note"]
-        ),
-        gettext_lazy("Closure was proposed; a supervisor must approve it."),
-    ),
-    "closure_decide": Step(
-        case_forms.DecisionForm,
-        gettext_lazy("Decide on the closure"),
-        lambda u, c, v, d: services.case_closure_decide(
-            actor=u, case=c, version=v, approve=d["decision"] == "approve", note=d["note"]
-        ),
-        gettext_lazy("Your decision on the closure was recorded."),
-    ),
-    "reopen": Step(
-        case_forms.ReopenForm,
-        gettext_lazy("Reopen the case"),
-        lambda u, c, v, d: services.case_reopen(actor=u, case=c, version=v, reason=d["reason"]),
-        gettext_lazy("The case was reopened."),
-    ),
-    "transfer": Step(
-        case_forms.TransferForm,
-        gettext_lazy("Transfer to another unit"),
-        lambda u, c, v, d: services.case_transfer(
-            actor=u, case=c, version=v, unit=d["unit"], reason=d["reason"]
-        ),
-        gettext_lazy("The case was transferred."),
-    ),
-    "reassign": Step(
-        case_forms.ReassignForm,
-        gettext_lazy("Change the case manager"),
-        lambda u, c, v, d: services.case_reassign(
-            actor=u, case=c, version=v, manager=d["manager"], reason=d["reason"]
-        ),
-        gettext_lazy("The case manager was changed."),
-    ),
-    "team": Step(
-        case_forms.TeamForm,
-        gettext_lazy("Add a team member"),
-        _team_add,
-        gettext_lazy("The team member was added."),
-    ),
-}
-
-
-def _form_kwargs(step: str, case: Case) -> dict[str, Any]:
-    if step == "protective_step":
-        return {"removals": case_removals(case)}
-    if step == "referral":
-        return {"institutions": referral_institutions(case)}
-    if step == "transfer":
-        return {"units": transfer_units(case)}
-    if step == "reassign":
-        return {"managers": case_managers_for(case.unit)}
-    return {}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     user = _member(request)
     case = case_get(user=user, pk=pk)
-    definition = STEPS.get(step)
+    definition = step_get(step)
     if definition is None:
         raise Http404
     if not services.step_permitted(user, case, step):
         raise PermissionDenied
-    form = definition.form(
-        request.POST or None,
-        initial={"version": case.version},
-        case=case,
-        **_form_kwargs(step, case),
-    )
+    form = definition.form(request.POST or None, initial={"version": case.version}, case=case)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
         with service_call(form, conflict=CONFLICT) as call:
-            moved = definition.perform(user, case, version, data)
+            moved = definition.take_from_page(user, case, version, data)
         status = call.status(status)
         if call.ok:
             messages.success(request, str(definition.done))
@@ -348,7 +117,7 @@ def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             return redirect("cases:detail", pk=moved.pk)
     return render(
         request,
-        "cases/step_form.html",
+        definition.template,
         {
             "case": case,
             "form": form,
@@ -425,10 +194,6 @@ def team_remove_view(request: HttpRequest, pk: int, user_pk: int) -> HttpRespons
     return redirect("cases:detail", pk=case.pk)
 
 
-# Steps offered elsewhere on the page, or only when there is something to act on.
-BUTTONLESS = {"team"}
-
-
 @login_required
 def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _member(request)
@@ -436,8 +201,6 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     services.case_view_record(actor=user, case=case)
     names = rule_names(case.unit.country)
     steps = services.steps_for(user, case)
-    if not case_removals(case).exists():
-        steps = [s for s in steps if s != "protective_step"]
     now = timezone.now()
     tasks = [t for t in case_tasks(case) if t.status == "open"]
     for task in tasks:
@@ -456,7 +219,12 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "team": case_team(case),
             "tasks": tasks,
             "timeline": timeline,
-            "buttons": [(s, STEPS[s].title) for s in steps if s not in BUTTONLESS],
+            # Steps offered elsewhere on the page, or only when there is something to act on.
+            "buttons": [
+                (each.code, each.title)
+                for each in map(step_get, steps)
+                if each is not None and each.button and each.is_offered(case)
+            ],
             "can_manage_team": "team" in steps,
             "can_edit": can_act(user, case) and case.is_open,
             "child_link": can_use_registry(user),

@@ -25,6 +25,7 @@ from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.intake import services
+from ocrotire.intake.children import NamedChild, children_resolve
 from ocrotire.intake.models import (
     Agency,
     Channel,
@@ -42,8 +43,6 @@ from ocrotire.intake.serializers import (
     institution_by_id,
     report_output,
 )
-from ocrotire.registry.models import Person
-from ocrotire.registry.selectors import person_scope
 from ocrotire.registry.serializers import PersonInputSerializer, person_input
 from ocrotire.workflow.selectors import report_tasks, report_timeline
 from ocrotire.workflow.serializers import TaskSerializer, TimelineEventSerializer, timeline_rows
@@ -167,34 +166,19 @@ def _report_input(user: User, data: dict[str, Any]) -> services.ReportInput:
     institution = institution_by_id(reporter.get("institution"), "reporter")
     # The service fills the filer's own institution and the sector it follows when not given.
     sector = reporter.get("sector", "")
-    children: list[services.ChildInput] = []
-    visible = person_scope(user) if keeps_register(user) else Person.objects.none()
-    for index, child in enumerate(data["children"], start=1):
-        values = dict(child)
-        person_id = values.pop("person", None)
-        if person_id is not None:
-            person = visible.filter(pk=person_id).first()
-            if person is None:
-                raise ValidationError(
-                    {
-                        "children": [
-                            _("Child %(index)s: there is no such person in your area.")
-                            % {"index": index}
-                        ]
-                    }
-                )
-            children.append(services.ChildInput(person=person))
-        else:
-            if not (values.get("given_name") or values.get("family_name")):
-                raise ValidationError(
-                    {
-                        "children": [
-                            _("Child %(index)s: give an existing person or at least a name.")
-                            % {"index": index}
-                        ]
-                    }
-                )
-            children.append(services.ChildInput(new=person_input(values)))
+    children, errors = children_resolve(
+        user=user,
+        named=[
+            NamedChild(
+                person=child.get("person"),
+                facts={k: v for k, v in child.items() if k != "person"},
+            )
+            for child in data["children"]
+        ],
+        build=person_input,
+    )
+    if errors:
+        raise ValidationError({"children": errors})
     return services.ReportInput(
         channel=data["channel"],
         reporter_kind=reporter["kind"],

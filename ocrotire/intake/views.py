@@ -4,6 +4,7 @@ the notification form. Triage is the cases app's page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from ocrotire.accounts.selectors import institution_list, unit_choices
 from ocrotire.core.forms import service_call
 from ocrotire.intake import services
 from ocrotire.intake.card import report_card
+from ocrotire.intake.children import NamedChild, children_resolve
 from ocrotire.intake.forms import (
     AttachmentForm,
     ChildForm,
@@ -180,44 +182,35 @@ def _child_formset(request: HttpRequest) -> Any:
     return ChildFormSet(data, prefix=CHILD_PREFIX)
 
 
+def _new_child(facts: Mapping[str, Any]) -> PersonInput:
+    return PersonInput(
+        given_name=facts["given_name"],
+        family_name=facts["family_name"],
+        sex=facts["sex"],
+        birth_date=facts["birth_date"],
+        birth_date_estimated=facts["birth_date_estimated"],
+        identifiers=facts["identifiers"],
+    )
+
+
 def _children_of(
     user: User, existing: list[Person], formset: Any
 ) -> tuple[list[services.ChildInput], list[str]]:
-    children = [services.ChildInput(person=p) for p in existing]
-    errors: list[str] = []
-    visible = person_scope(user)
-    for index, subform in enumerate(formset.forms, start=len(existing) + 1):
+    """The children ticked in the registry, then the rows of the form (a blank row keeps its
+    number but names no child)."""
+    named: list[NamedChild | None] = [NamedChild(person=p.pk) for p in existing]
+    for subform in formset.forms:
         if subform.is_blank():
+            named.append(None)
             continue
         data = subform.cleaned_data
-        if data.get("person"):
-            person = visible.filter(pk=data["person"]).first()
-            if person is None:
-                errors.append(
-                    _("Child %(index)s: there is no such person in your area.") % {"index": index}
-                )
-                continue
-            children.append(services.ChildInput(person=person))
-            continue
-        if not (data.get("given_name") or data.get("family_name")):
-            errors.append(
-                _("Child %(index)s: give at least a given name or a family name.")
-                % {"index": index}
-            )
-            continue
-        children.append(
-            services.ChildInput(
-                new=PersonInput(
-                    given_name=data["given_name"],
-                    family_name=data["family_name"],
-                    sex=data["sex"],
-                    birth_date=data["birth_date"],
-                    birth_date_estimated=data["birth_date_estimated"],
-                    identifiers=subform.identifiers(),
-                )
+        named.append(
+            NamedChild(
+                person=data.get("person") or None,
+                facts={**data, "identifiers": subform.identifiers()},
             )
         )
-    return children, errors
+    return children_resolve(user=user, named=named, build=_new_child)
 
 
 def _full_input(

@@ -174,31 +174,8 @@ v1 = [
     path("v1/cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
     path("v1/cases/<id:pk>/", cases_apis.CaseDetailApi.as_view(), name="case-detail"),
     path("v1/cases/<id:pk>/file.pdf", cases_apis.CaseFilePdfApi.as_view(), name="case-file-pdf"),
-    *[
-        path(f"v1/cases/<id:pk>/{segment}/", view.as_view(), name=f"case-{name}")
-        for segment, view, name in [
-            ("assessments", cases_apis.AssessmentApi, "assessments"),
-            ("protective-actions", cases_apis.ProtectiveActionApi, "protective-actions"),
-            ("emergency-end", cases_apis.EmergencyEndApi, "emergency-end"),
-            ("plan", cases_apis.PlanApi, "plan"),
-            ("plan/decision", cases_apis.PlanDecisionApi, "plan-decision"),
-            ("visits", cases_apis.VisitApi, "visits"),
-            ("review", cases_apis.ReviewApi, "review"),
-            ("referrals", cases_apis.ReferralApi, "referrals"),
-            ("meetings", cases_apis.MeetingApi, "meetings"),
-            ("close", cases_apis.CloseApi, "close"),
-            ("closure-decision", cases_apis.ClosureDecisionApi, "closure-decision"),
-            ("reopen", cases_apis.ReopenApi, "reopen"),
-            ("transfer", cases_apis.TransferApi, "transfer"),
-            ("reassign", cases_apis.ReassignApi, "reassign"),
-            ("team", cases_apis.TeamApi, "team"),
-        ]
-    ],
-    path(
-        "v1/cases/<id:pk>/protective-actions/<id:action_pk>/steps/",
-        cases_apis.ProtectiveStepApi.as_view(),
-        name="case-protective-step",
-    ),
+    # Every stage step at its address, from the step register.
+    *cases_apis.step_paths(),
     path(
         "v1/cases/<id:pk>/team/<id:user_pk>/",
         cases_apis.TeamMemberApi.as_view(),

@@ -1,0 +1,146 @@
+"""The stage pipeline of a case: which step may be taken from which stages and by whom
+(TRANSITIONS, the one table that refuses illegal moves), and what every step's write does first —
+lock the case, check the version read and the stage, then save with a new version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import scope_of
+from ocrotire.cases.models import (
+    OPEN_STAGES,
+    Case,
+    Stage,
+)
+from ocrotire.cases.permissions import can_take_step, works_cases
+from ocrotire.core.bounds import validate_past_moment
+from ocrotire.core.errors import Conflict, NotAllowed
+from ocrotire.geo.models import Unit
+
+ANY_OPEN = frozenset(OPEN_STAGES)
+WORKING = ANY_OPEN - {Stage.CLOSURE_PROPOSED, Stage.PLAN_APPROVAL}
+
+# The stage pipeline as a table: which step may be taken from which stages, and whether it is
+# an approval (supervisors only). Every step not listed here is refused.
+TRANSITIONS: dict[str, tuple[frozenset[str], bool]] = {
+    "initial_assessment": (frozenset({Stage.INITIAL_ASSESSMENT}), False),
+    "protective_action": (WORKING, False),
+    "protective_step": (ANY_OPEN, False),
+    "emergency_end": (frozenset({Stage.EMERGENCY_PROTECTION}), False),
+    "complex_assessment": (frozenset({Stage.COMPLEX_ASSESSMENT}), False),
+    "plan_submit": (frozenset({Stage.PLANNING}), False),
+    "plan_decide": (frozenset({Stage.PLAN_APPROVAL}), True),
+    "visit": (ANY_OPEN, False),
+    "review": (frozenset({Stage.IMPLEMENTATION}), False),
+    "referral": (WORKING, False),
+    "meeting": (ANY_OPEN, False),
+    "closure_propose": (WORKING, False),
+    "closure_decide": (frozenset({Stage.CLOSURE_PROPOSED}), True),
+    "reopen": (frozenset({Stage.CLOSED}), False),
+    "transfer": (ANY_OPEN, False),
+    "reassign": (ANY_OPEN, True),
+    "team": (ANY_OPEN, False),
+}
+
+
+def allowed_steps(case: Case) -> list[str]:
+    return [step for step, (sources, _approval) in TRANSITIONS.items() if case.stage in sources]
+
+
+def step_permitted(actor: User, case: Case, step: str) -> bool:
+    """Whether the actor's role and area allow the step, whatever the stage."""
+    if step not in TRANSITIONS:
+        return False
+    return can_take_step(actor, case, step, approval=TRANSITIONS[step][1])
+
+
+def steps_for(actor: User, case: Case) -> list[str]:
+    """The steps the stage allows and this actor may take: the buttons of the case page."""
+    return [step for step in allowed_steps(case) if step_permitted(actor, case, step)]
+
+
+def _stage_label(stage: str) -> str:
+    return str(Stage(stage).label) if stage in Stage.values else stage
+
+
+def step_refusal(case: Case, step: str) -> str | None:
+    """Why the case's stage does not allow the step, or None when it does."""
+    sources, _approval = TRANSITIONS[step]
+    if case.stage in sources:
+        return None
+    return _(
+        "This step is not possible while the case is at the stage “%(stage)s”. "
+        "Possible stages for it: %(allowed)s."
+    ) % {
+        "stage": _stage_label(case.stage),
+        "allowed": ", ".join(_stage_label(s) for s in Stage.values if s in sources),
+    }
+
+
+def _lock(actor: User, case: Case, version: int, step: str) -> Case:
+    if not step_permitted(actor, case, step):
+        raise NotAllowed
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "manager", "child")
+        .get(pk=case.pk)
+    )
+    if locked.version != version:
+        raise Conflict
+    refusal = step_refusal(locked, step)
+    if refusal is not None:
+        raise ValidationError({"stage": refusal})
+    return locked
+
+
+def _save(case: Case, **values: Any) -> Case:
+    Case.objects.filter(pk=case.pk).update(**values, version=F("version") + 1)
+    case.refresh_from_db()
+    return case
+
+
+def _context(case: Case, **extra: Any) -> dict[str, Any]:
+    return {"risk_level": case.risk_level, "immediate_danger": case.immediate_danger, **extra}
+
+
+def _at(value: datetime | None, name: str) -> datetime:
+    now = timezone.now()
+    if value is None:
+        return now
+    try:
+        validate_past_moment(value)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from exc
+    return value
+
+
+def _required(**values: str) -> None:
+    missing = {
+        name: _("This field is required.")
+        for name, value in values.items()
+        if not str(value).strip()
+    }
+    if missing:
+        raise ValidationError(missing)
+
+
+def _choice(value: str, choices: Iterable[str], name: str) -> None:
+    if value not in choices:
+        raise ValidationError({name: _("Choose one of the listed values.")})
+
+
+def _check_manager(manager: User | None, unit: Unit) -> None:
+    if manager is None:
+        return
+    if not works_cases(manager) or not scope_of(manager).covers_path(unit.path):
+        raise ValidationError(
+            {"manager": _("The case manager must be a case worker of the case's unit.")}
+        )
