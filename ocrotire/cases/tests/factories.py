@@ -7,9 +7,9 @@ from __future__ import annotations
 def casework_load() -> None:
     """The concern categories, deadline rules and service catalogues of the Moldovan and
     Ukrainian packs."""
-    from ocrotire.workflow.deadlines import rules_load
     from ocrotire.intake.services import concerns_load
     from ocrotire.providers.services import catalogue_load
+    from ocrotire.workflow.deadlines import rules_load
 
     for country in ("MD", "UA"):
         concerns_load(country=country)
