@@ -3,15 +3,15 @@ this namespace."""
 
 from django.urls import path
 
-from ocrotire.intake import views
+from ocrotire.intake import partials, views
 
 app_name = "intake"
 
 urlpatterns = [
     path("", views.report_list_view, name="report-list"),
     path("new/", views.report_create_view, name="report-create"),
-    path("new/children/matches/", views.child_matches_view, name="child-matches"),
-    path("new/children/search/", views.child_search_view, name="child-search"),
+    path("new/children/matches/", partials.child_matches_view, name="child-matches"),
+    path("new/children/search/", partials.child_search_view, name="child-search"),
     path("mine/", views.report_mine_view, name="report-mine"),
     path("<id:pk>/", views.report_detail_view, name="report-detail"),
     path("<id:pk>/form-received/", views.report_form_received_view, name="report-form-received"),

@@ -1,6 +1,6 @@
 """Register pages: the list of reports, the intake form (full for the authority, short for a school,
-clinic or police reporter), "my reports", the report card (card.py) with its attachments and
-the notification form. Triage is the cases app's page."""
+clinic or police reporter; its live panels are partials.py), "my reports", the report card
+(card.py) with its attachments and the notification form. Triage is the cases app's page."""
 
 from __future__ import annotations
 
@@ -383,43 +383,6 @@ def _after_filing(request: HttpRequest, user: User, report: Report) -> HttpRespo
         # Filed for another authority's area: the filer only learns that it was received.
         return redirect("intake:report-list")
     return redirect("intake:report-mine")
-
-
-@login_required
-@require_POST
-def child_matches_view(request: HttpRequest) -> HttpResponse:
-    """The "possible matches" panel of one child row, refreshed by htmx while it is filled in."""
-    user = _register_user(request)
-    row = request.GET.get("row", "")
-    if not row.isdigit() or int(row) >= 20:
-        raise Http404
-    form = ChildForm(request.POST, prefix=f"{CHILD_PREFIX}-{row}")
-    form.is_valid()
-    data = getattr(form, "cleaned_data", None) or {}
-    return render(
-        request,
-        "intake/report_form.html#child-matches",
-        {
-            "row": {
-                "index": int(row),
-                "candidates": _child_candidates(user, form),
-                "chosen": data.get("person"),
-                "searched": True,
-            }
-        },
-    )
-
-
-@login_required
-@require_POST
-def child_search_view(request: HttpRequest) -> HttpResponse:
-    """The "children already in the registry" block: ticked records and the search results."""
-    user = _register_user(request)
-    return render(
-        request,
-        "intake/report_form.html#existing-children",
-        {"existing": _existing_block(user, request.POST)},
-    )
 
 
 # --- the report card ------------------------------------------------------------------------

@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from ocrotire.registry import views
+from ocrotire.registry import partials, views
 
 app_name = "registry"
 
 urlpatterns = [
     path("", views.person_list_view, name="person-list"),
     path("new/", views.person_create_view, name="person-create"),
-    path("new/duplicates/", views.duplicates_panel_view, name="duplicates-panel"),
+    path("new/duplicates/", partials.duplicates_panel_view, name="duplicates-panel"),
     path("<id:pk>/", views.person_detail_view, name="person-detail"),
     path("<id:pk>/edit/", views.person_edit_view, name="person-edit"),
     path("<id:pk>/relationships/", views.relationship_add_view, name="relationship-add"),
@@ -30,7 +30,7 @@ urlpatterns = [
     ),
     path("duplicates/", views.review_queue_view, name="review"),
     path("duplicates/run/", views.dedup_run_start_view, name="dedup-run"),
-    path("duplicates/run/<id:pk>/", views.dedup_run_status_view, name="dedup-run-status"),
+    path("duplicates/run/<id:pk>/", partials.dedup_run_status_view, name="dedup-run-status"),
     path("compare/<id:survivor_pk>/<id:merged_pk>/", views.compare_view, name="compare"),
     path("merges/<id:pk>/undo/", views.merge_undo_view, name="merge-undo"),
 ]

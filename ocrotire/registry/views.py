@@ -1,4 +1,4 @@
-"""Registry pages: search, person card, registration with a live duplicates panel, review and merge."""
+"""Registry pages: search, person card, registration, review and merge (fragments: partials.py)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,6 @@ from ocrotire.registry.permissions import (
 )
 from ocrotire.registry.selectors import (
     candidate_queue,
-    dedup_run_get,
     dedup_run_latest,
     household_get,
     merge_get,
@@ -178,28 +177,6 @@ def _decorate(candidates: list[Any]) -> list[dict[str, Any]]:
 
 
 @login_required
-@require_POST
-def duplicates_panel_view(request: HttpRequest) -> HttpResponse:
-    """The "possible duplicates" panel, refreshed by htmx while the registration form is filled in."""
-    user = _registry_user(request)
-    form = PersonForm(request.POST, units=unit_choices(user=user), country=_country_of(user))
-    formset = IdentifierFormSet(request.POST, prefix="id")
-    form.is_valid()
-    formset.is_valid()
-    data = getattr(form, "cleaned_data", {}) or {}
-    candidates: list[Any] = []
-    if data.get("given_name") or data.get("family_name"):
-        candidates = match(
-            _probe_from(data, _identifiers_from(formset)), persons=person_scope(user), minimum=0.5
-        )
-    return render(
-        request,
-        "registry/person_form.html#duplicates",
-        {"candidates": _decorate(candidates), "searched": True},
-    )
-
-
-@login_required
 def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _registry_user(request)
     person = person_get(user=user, pk=pk)
@@ -336,13 +313,6 @@ def dedup_run_start_view(request: HttpRequest) -> HttpResponse:
         request, _("The search for duplicates has started. This page shows its progress.")
     )
     return redirect("registry:review")
-
-
-@login_required
-def dedup_run_status_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress panel, polled by htmx while a run is queued or running."""
-    run = dedup_run_get(user=acting_user(request), pk=pk)
-    return render(request, "registry/review_queue.html#run", {"run": run})
 
 
 def _differing(survivor: Person, other: Person) -> list[tuple[str, str, str, str]]:
