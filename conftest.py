@@ -103,22 +103,43 @@ def _fast_password_hashing(settings: Any, request: pytest.FixtureRequest) -> Non
 @pytest.fixture(autouse=True)
 def _audit_triggers_for_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests that commit (live server, browser) end with a flush, which SQLite does with DELETE:
-    lift the audit log's append-only triggers for that flush, and put them back for the next test."""
-    marker = request.node.get_closest_marker("django_db")
-    committing = marker is not None and marker.kwargs.get("transaction", False)
-    if not committing and not {"transactional_db", "live_server"} & set(request.fixturenames):
-        yield
-        return
+    lift the audit log's append-only triggers for that flush. The flush comes after this
+    fixture's end, so a later test of the same process that uses the database puts them back
+    first: a worker may run a committing test before the others of a module (--dist loadfile)."""
     from django.db import connection
 
     from ocrotire.core import db_triggers
 
+    marker = request.node.get_closest_marker("django_db")
+    committing = marker is not None and marker.kwargs.get("transaction", False)
+    if not committing and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        if connection.vendor == "sqlite" and (marker is not None or "db" in request.fixturenames):
+            _audit_triggers_back(request)
+        yield
+        return
     request.getfixturevalue("transactional_db")
     if connection.vendor == "sqlite":
         db_triggers.install_v2(connection)
     yield
     if connection.vendor == "sqlite":
         db_triggers.remove_v2(connection)
+
+
+def _audit_triggers_back(request: pytest.FixtureRequest) -> None:
+    """Put the append-only triggers back on SQLite if a committing test lifted them. Done before
+    the test's own transaction (a module's shared data may already be open around it)."""
+    from django.db import connection
+
+    from ocrotire.core import db_triggers
+
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+            "AND name IN ('core_auditevent_no_update', 'core_auditevent_no_delete')"
+        )
+        if cursor.fetchone()[0] < 2:
+            db_triggers.install_v2(connection)
 
 
 @pytest.fixture
