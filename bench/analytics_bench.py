@@ -38,7 +38,7 @@ from cases_bench import (  # noqa: E402 - the bench directory is put on the path
     stats,
     token_for,
 )
-from registry_bench import (  # noqa: E402
+from common import (  # noqa: E402 - the bench directory is put on the path just above
     REPORT,
     code_version,
     machine,

@@ -39,7 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from registry_bench import (  # noqa: E402 - the bench directory is put on the path just above
+from common import (  # noqa: E402 - the bench directory is put on the path just above
     REPORT,
     code_version,
     machine,
