@@ -1,6 +1,7 @@
-"""Demo cases in Chișinău (and one in Chernihiv): every stage of a case, with deadlines met,
+"""Demo cases in Chișinău: every stage of a case, with deadlines met,
 missed and still running; and the order in which every demo story runs, these and the reports
-that stay reports (`demo.reports`). Written through the intake and case services only, so the
+that stay reports (`demo.reports`); Chernihiv, Bacău and Alamüdün have their own
+(`demo.areas`). Written through the intake and case services only, so the
 timeline, tasks and audit log are what real use would leave."""
 
 from __future__ import annotations
@@ -667,34 +668,6 @@ def _initial_running(d: Desk) -> None:
     d.open("specialist2", report, "medium", "Copil mic lăsat singur.", None)
 
 
-def _ua_case(d: Desk) -> None:
-    report = d.file(
-        "specialist_ua",
-        "UA-74-CHE-CHEH",
-        d.at(3, 10, country="UA"),
-        channel="phone",
-        reporter_kind="professional",
-        reporter_sector="education",
-        reporter_name="Ірина Ткаченко, психолог школи",
-        narrative="Хлопчик після обстрілів боїться йти додому, каже, що батько кричить і погрожує.",
-        concerns=["psychological"],
-        children=[d.person("Олександр", "Шевченко", "M", date(2014, 4, 4), "UA-74-CHE-CHEH")],
-        information_source="disclosure",
-    )
-    case = d.open(
-        "specialist_ua", report, "medium", "Психологічне насильство.", d.at(3, 14, country="UA")
-    )
-    d.assess(
-        "specialist_ua",
-        case,
-        AssessmentKind.INITIAL,
-        d.at(1, 12, country="UA"),
-        risk="medium",
-        confirmed="partly",
-        findings="Батько повернувся з фронту; потрібна допомога психолога всій родині.",
-    )
-
-
 STORIES: list[Callable[[Desk], None]] = [
     _reopened,
     _implementation,
@@ -710,7 +683,6 @@ STORIES: list[Callable[[Desk], None]] = [
     reports.closed_no_action,
     _emergency_ended,
     _siblings,
-    reports.ua_closed,
     _trafficking,
     _initial_late,
     _emergency,
@@ -718,8 +690,6 @@ STORIES: list[Callable[[Desk], None]] = [
     reports.awaiting_walk_in,
     reports.redirected_education,
     _initial_overdue,
-    _ua_case,
-    reports.ua_awaiting,
     reports.relinked_after_reopening,
     reports.repeat,
     reports.awaiting_written,

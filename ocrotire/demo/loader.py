@@ -1,5 +1,5 @@
 """Demo data: the country packs, the Chișinău institutions, one account per role, persons, and
-reports and cases at every stage."""
+reports and cases at every stage in Chișinău, Chernihiv, Bacău county and Alamüdün district."""
 
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ from ocrotire.accounts.services import (
 from ocrotire.demo.analytics import dhis2_demo_load
 from ocrotire.demo.care import care_demo_load, institutions_demo_load
 from ocrotire.demo.cases import cases_demo_load
+from ocrotire.demo.countries import areas_demo_load
 from ocrotire.demo.planning import planning_demo_load, projects_demo_load
 from ocrotire.demo.providers import providers_demo_load
+from ocrotire.demo.providers_ua import providers_ua_demo_load
 from ocrotire.demo.registry import registry_demo_load
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import available_packs
@@ -73,13 +75,34 @@ DEMO_USERS = [
         "uk",
     ),
     DemoUser(
+        "supervisor_ua",
+        "Наталія",
+        "Кравченко",
+        (RoleCode.SUPERVISOR,),
+        ("UA-74-CHE-CHEH",),
+        "UA-CHN-SSD",
+        "uk",
+    ),
+    DemoUser(
         "specialist_ro", "Andreea", "Popescu", (RoleCode.SPECIALIST,), ("RO-BC",), "RO-BC-DGASPC"
+    ),
+    DemoUser(
+        "supervisor_ro", "Mihaela", "Stan", (RoleCode.SUPERVISOR,), ("RO-BC",), "RO-BC-DGASPC"
     ),
     DemoUser(
         "specialist_kg",
         "Айгуль",
         "Асанова",
         (RoleCode.SPECIALIST,),
+        ("KG-C-ALA",),
+        "KG-C-ALA-OPSD",
+        "ru",
+    ),
+    DemoUser(
+        "supervisor_kg",
+        "Бакыт",
+        "Джумабаев",
+        (RoleCode.SUPERVISOR,),
         ("KG-C-ALA",),
         "KG-C-ALA-OPSD",
         "ru",
@@ -153,7 +176,11 @@ def demo_load() -> dict[str, int]:
         role_policy_set(actor=None, role=role, mfa_required=False)
     counts["persons_created"] = registry_demo_load(users)
     counts.update(cases_demo_load(users, by_key))
+    for key, value in areas_demo_load(users, by_key).items():
+        counts[key] += value
     counts.update(providers_demo_load(users, by_key))
+    for key, value in providers_ua_demo_load(users, by_key).items():
+        counts[key] += value
     counts.update(care_demo_load(users))
     counts.update(institutions_demo_load(users))
     counts.update(planning_demo_load(users))

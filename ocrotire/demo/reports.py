@@ -1,6 +1,6 @@
 """Demo reports that stay reports: linked to an open case, sent to another authority, closed
-after checking, or still awaiting triage (a few of them past their deadline), in Chișinău and
-Chernihiv. `demo.cases` runs them among its stories in the order the reports were received."""
+after checking, or still awaiting triage (a few of them past their deadline), in Chișinău.
+`demo.cases` runs them among its stories in the order the reports were received."""
 
 from __future__ import annotations
 
@@ -205,41 +205,4 @@ def today(d: Desk) -> None:
         information_source="observation",
         immediate_danger=True,
         agencies=[("police", d.at(0, 9, 40), ""), ("ambulance", d.at(0, 9, 0), "")],
-    )
-
-
-def ua_awaiting(d: Desk) -> None:
-    days = d.overdue_days(offset=1, unit="working_days", least=2, hour=20, country="UA")
-    d.file(
-        "specialist_ua",
-        "UA-74-CHE-CHEH",
-        d.at(days, 20, country="UA"),
-        channel="hotline",
-        reporter_kind="anonymous",
-        narrative="Дівчинка цілими днями сама вдома, мати не повертається ночувати.",
-        concerns=["neglect"],
-        children=[d.new("Марія", "Коваленко", "F", date(2016, 7, 7), "UA-74-CHE-CHEH")],
-    )
-
-
-def ua_closed(d: Desk) -> None:
-    report = d.file(
-        "specialist_ua",
-        "UA-74-CHE-CHEH",
-        d.at(10, 12, country="UA"),
-        channel="online",
-        reporter_kind="citizen",
-        reporter_name="Андрій Мельник",
-        reporter_contact="andrii.melnyk@example.invalid",
-        reporter_relationship="сусід",
-        narrative="Підліток продає речі з дому, бо батьки забирають його пенсію по інвалідності.",
-        concerns=["economic"],
-        children=[d.new("Богдан", "Мельник", "M", date(2009, 12, 12), "UA-74-CHE-CHEH")],
-    )
-    d.triage(
-        "specialist_ua",
-        report,
-        "close",
-        "Перевірка не підтвердила: виплати отримує опікун і витрачає на дитину.",
-        d.at(9, 11, country="UA"),
     )
