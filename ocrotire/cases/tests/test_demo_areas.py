@@ -115,12 +115,26 @@ def test_each_specialist_reads_my_work_in_their_language(client: Any) -> None:
         assert any(name.lower() in page for name in names), username
 
 
-def test_chernihiv_city_reports_count_as_urban_on_the_dashboard() -> None:
-    client = _signed_in("supervisor_ua")
-    body = client.get("/api/v1/analytics/dashboard/", {"unit": "UA-74-CHE-CHEH"}).json()
+def _children_by_area(username: str, unit: str) -> dict[str, Any]:
+    client = _signed_in(username)
+    body = client.get("/api/v1/analytics/dashboard/", {"unit": unit}).json()
     series = {s["name"]: s for s in body["series"]}
-    by_area = {row["key"]: row["values"] for row in series["children_by_area"]["rows"]}
-    counts = {key: next(iter(values.values())) for key, values in by_area.items()}
+    rows = series["children_by_area"]["rows"]
+    return {row["key"]: next(iter(row["values"].values())) for row in rows}
+
+
+def test_chernihiv_city_reports_count_as_urban_on_the_dashboard() -> None:
+    counts = _children_by_area("supervisor_ua", "UA-74-CHE-CHEH")
     assert counts["urban"] not in (0, "<5", "×")
     assert counts.get("rural", 0) == 0
     assert counts.get("unknown", 0) == 0
+
+
+def test_bacau_city_is_urban_its_communes_and_alamudun_rural_on_the_dashboard() -> None:
+    bacau = _children_by_area("supervisor_ro", "RO-BC")
+    assert bacau["urban"] not in (0, "<5", "×")
+    assert bacau["rural"] not in (0, "<5", "×")
+    assert bacau.get("unknown", 0) == 0
+    alamudun = _children_by_area("supervisor_kg", "KG-C-ALA")
+    assert alamudun["rural"] not in (0, "<5", "×")
+    assert alamudun.get("urban", 0) == alamudun.get("unknown", 0) == 0
