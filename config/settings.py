@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ocrotire.registry",
     "ocrotire.workflow",
     "ocrotire.intake",
+    "ocrotire.dataforms",
     "ocrotire.cases",
     "ocrotire.providers",
     "ocrotire.care",

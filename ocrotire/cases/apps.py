@@ -15,3 +15,15 @@ class CasesConfig(AppConfig):
         links.register_movers()
         events.register_events()
         report_panels.register_report_panels()
+        _steps_with_forms()
+
+
+def _steps_with_forms() -> None:
+    """Tell the forms app which case steps show a country's form (an `answers` field)."""
+    from ocrotire.cases.steps import steps_all
+    from ocrotire.cases.steps.fields import Answers
+    from ocrotire.dataforms.steps import step_register
+
+    for step in steps_all():
+        if any(isinstance(f, Answers) for f in step.fields):
+            step_register(step.code, step.title)

@@ -3,6 +3,8 @@ referrals and protective actions. Their tasks and timeline are the workflow app'
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
 from ocrotire.core.crypto import EncryptedTextField
+from ocrotire.dataforms.answers import answers_shown
+from ocrotire.dataforms.models import FormVersion
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import Person
 
@@ -189,6 +193,11 @@ class Assessment(models.Model):
     needs = models.JSONField(_("needs"), default=list, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The country's official form as it was when filled, and its answers (dataforms.spec).
+    form_version = models.ForeignKey(
+        FormVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
 
     class Meta:
         ordering = ["completed_at", "id"]
@@ -203,6 +212,10 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+    def answers_by_section(self) -> list[Any]:
+        """The answered questions of its form, in the version it was filled with."""
+        return answers_shown(self.form_version, self.answers)
 
 
 class PlanStatus(models.TextChoices):
@@ -231,6 +244,10 @@ class Plan(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(max_length=4000, blank=True)
+    form_version = models.ForeignKey(
+        FormVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -240,6 +257,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+    def answers_by_section(self) -> list[Any]:
+        """The answered questions of its form, in the version it was filled with."""
+        return answers_shown(self.form_version, self.answers)
 
 
 class VisitKind(models.TextChoices):

@@ -45,6 +45,7 @@ from ocrotire.cases.pipeline import (
 from ocrotire.cases.referrals import ReferralTarget
 from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
+from ocrotire.dataforms.answers import answers_fill
 from ocrotire.workflow.deadlines import event_fire
 
 
@@ -58,6 +59,7 @@ class AssessmentInput:
     needs: list[str] | None = None
     completed_at: datetime | None = None
     emergency: bool = False
+    answers: dict[str, Any] | None = None
 
 
 @transaction.atomic
@@ -71,6 +73,7 @@ def case_assessment_record(
     _choice(data.risk_level, RiskLevel.values, "risk_level")
     _choice(data.confirmed, Confirmation.values, "confirmed")
     at = _at(data.completed_at, "completed_at")
+    form, answers = answers_fill(country=locked.unit.country, step=step, answers=data.answers)
     assessment = Assessment.objects.create(
         case=locked,
         kind=kind,
@@ -82,6 +85,8 @@ def case_assessment_record(
         recommendation=data.recommendation.strip(),
         needs=list(data.needs or []),
         author=actor,
+        form_version=form,
+        answers=answers,
     )
     if kind == AssessmentKind.INITIAL:
         stage = Stage.EMERGENCY_PROTECTION if data.emergency else Stage.COMPLEX_ASSESSMENT
@@ -220,11 +225,13 @@ def case_plan_submit(
     goals: str,
     actions: list[dict[str, Any]],
     next_review_due: date | None = None,
+    answers: dict[str, Any] | None = None,
 ) -> Case:
     locked = _lock(actor, case, version, "plan_submit")
     _required(goals=goals)
     if next_review_due is not None and next_review_due < timezone.localdate():
         raise ValidationError({"next_review_due": _("The review date cannot be in the past.")})
+    form, kept = answers_fill(country=locked.unit.country, step="plan_submit", answers=answers)
     number = (locked.plans.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     now = timezone.now()
     plan = Plan.objects.create(
@@ -235,6 +242,8 @@ def case_plan_submit(
         next_review_due=next_review_due,
         submitted_by=actor,
         submitted_at=now,
+        form_version=form,
+        answers=kept,
     )
     locked = _save(locked, stage=Stage.PLAN_APPROVAL)
     audit_record(

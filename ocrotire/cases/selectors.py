@@ -24,6 +24,7 @@ from ocrotire.accounts.models import Institution, RoleCode, User
 from ocrotire.accounts.permissions import has_role, is_member
 from ocrotire.cases.models import (
     OPEN_STAGES,
+    Assessment,
     Case,
     CaseMember,
     ProtectiveAction,
@@ -124,6 +125,20 @@ def case_list_from_query(
         "mine": "1" if mine else "",
         "open": "1" if open_only else "",
     }
+    return qs, filters
+
+
+def assessment_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Assessment], dict[str, str]]:
+    """The assessments filled with an official form of the cases the list page shows with these
+    filters (their export has one column per question of the forms)."""
+    cases, filters = case_list_from_query(user=user, params=params)
+    qs = (
+        Assessment.objects.filter(case__in=cases.values("pk"), form_version__isnull=False)
+        .select_related("case__child", "form_version__definition")
+        .order_by("case__number", "completed_at", "pk")
+    )
     return qs, filters
 
 
@@ -317,8 +332,16 @@ def team_candidate(username: str) -> User | None:
 def case_records(case: Case) -> dict[str, list[Any]]:
     """What each step recorded on the case, newest first, with the people who recorded it."""
     return {
-        "assessments": list(case.assessments.select_related("author").order_by("-completed_at")),
-        "plans": list(case.plans.select_related("submitted_by", "decided_by").order_by("-number")),
+        "assessments": list(
+            case.assessments.select_related("author", "form_version__definition").order_by(
+                "-completed_at"
+            )
+        ),
+        "plans": list(
+            case.plans.select_related(
+                "submitted_by", "decided_by", "form_version__definition"
+            ).order_by("-number")
+        ),
         "visits": list(case.visits.select_related("author").order_by("-visited_at")),
         "reviews": list(case.reviews.select_related("author").order_by("-reviewed_at")),
         "meetings": list(case.meetings.select_related("author").order_by("-held_at")),

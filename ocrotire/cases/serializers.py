@@ -147,6 +147,9 @@ class CaseDetailSerializer(CaseOutputSerializer):
                     "findings": a.findings,
                     "recommendation": a.recommendation,
                     "needs": a.needs,
+                    # The form's version row filled (GET /api/v1/forms/: `version_id`).
+                    "form_version": a.form_version_id,
+                    "answers": a.answers,
                 }
                 for a in case.assessments.all()
             ],
@@ -159,6 +162,8 @@ class CaseDetailSerializer(CaseOutputSerializer):
                     "actions": p.actions,
                     "next_review_due": p.next_review_due.isoformat() if p.next_review_due else None,
                     "decision_note": p.decision_note,
+                    "form_version": p.form_version_id,
+                    "answers": p.answers,
                 }
                 for p in case.plans.all()
             ],

@@ -11,6 +11,7 @@ from ocrotire.accounts import audit_log
 from ocrotire.analytics import api_urls as analytics_api_urls
 from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
+from ocrotire.dataforms import apis as dataforms_apis
 from ocrotire.intake import apis as intake_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
@@ -64,6 +65,7 @@ v1 = [
         care_apis.InstitutionChangeApi.as_view(),
         name="institution-change",
     ),
+    path("v1/forms/", dataforms_apis.FormListApi.as_view(), name="form-list"),
     path("v1/plans/", planning_apis.PlanListApi.as_view(), name="plan-list"),
     path("v1/plans/import/", planning_apis.PlanImportApi.as_view(), name="plan-import"),
     path("v1/plans/<id:pk>/", planning_apis.PlanDetailApi.as_view(), name="plan-detail"),

@@ -18,6 +18,7 @@ from ocrotire.accounts.permissions import (
 )
 from ocrotire.analytics.common.permissions import can_view_analytics
 from ocrotire.cases.permissions import can_view_board, shows_case_work
+from ocrotire.dataforms.permissions import can_edit_forms
 from ocrotire.intake.permissions import can_follow_own_reports, keeps_register
 from ocrotire.planning.permissions import can_view_plans
 from ocrotire.providers.permissions import can_browse_providers
@@ -78,6 +79,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         )
     if can_view_audit(user):
         items.append(NavItem(_("Audit log"), reverse("core:audit"), "audit"))
+    if can_edit_forms(user):
+        items.append(NavItem(_("Official forms"), reverse("dataforms:list"), "forms"))
     if has_role(user, "administrator"):
         items.append(NavItem(_("Administration"), reverse("admin:index"), "admin"))
     items.append(NavItem(_("API"), reverse("api:docs"), "api"))

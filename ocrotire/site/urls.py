@@ -55,6 +55,7 @@ urlpatterns = [
     # The provider register and the residential institutions pages (care's) share a namespace.
     path("providers/", include((providers_urlpatterns + institution_urlpatterns, "providers"))),
     path("plans/", include("ocrotire.planning.urls")),
+    path("forms/", include("ocrotire.dataforms.urls")),
     path("analytics/", include("ocrotire.analytics.urls")),
     path("api/", include("ocrotire.site.api_urls")),
     *former_admin_urls(),

@@ -142,6 +142,69 @@ def _case_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
         ]
 
 
+def _assessments(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.cases.selectors import assessment_list_from_query
+
+    return assessment_list_from_query(user=user, params=params)
+
+
+def _assessment_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    for assessment in batch:
+        yield [
+            assessment.case.number,
+            str(assessment.case.child),
+            assessment.get_kind_display(),
+            _local(assessment.completed_at),
+            assessment.get_risk_level_display(),
+            assessment.form_version.definition.label(),
+            assessment.form_version.number,
+        ]
+
+
+def _form_columns(qs: QuerySet[Any]) -> tuple[list[str], Callable[[Any], list[Cell]]]:
+    """One column per question of the forms the rows were filled with (every version's, the
+    newest naming it); a long text is left out, as every narrative is. A cell is the answer as
+    the record's own version names it."""
+    from ocrotire.dataforms.models import FormVersion
+    from ocrotire.dataforms.spec import NARRATIVE, answer_text, fields_of, name_in
+
+    versions = (
+        FormVersion.objects.filter(pk__in=qs.values("form_version"))
+        .select_related("definition")
+        .order_by("definition__country", "definition__code", "-number")
+    )
+    columns: dict[tuple[int, str, str], str] = {}
+    for version in versions:
+        for section, question in fields_of(version.sections):
+            at = (version.definition_id, section["key"], question["key"])
+            if question["type"] not in NARRATIVE and at not in columns:
+                columns[at] = ": ".join(
+                    (
+                        version.definition.label(),
+                        name_in(section["names"]),
+                        name_in(question["names"]),
+                    )
+                )
+    by_version: dict[int, dict[tuple[str, str], dict[str, Any]]] = {}
+
+    def cells(record: Any) -> list[Cell]:
+        version = record.form_version
+        if version.pk not in by_version:
+            by_version[version.pk] = {
+                (s["key"], f["key"]): f for s, f in fields_of(version.sections)
+            }
+        questions = by_version[version.pk]
+        row: list[Cell] = []
+        for form, section, key in columns:
+            question = questions.get((section, key))
+            answer = (record.answers.get(section) or {}).get(key)
+            same = form == version.definition_id
+            row.append(answer_text(question, answer) if same and question is not None else "")
+        return row
+
+    return list(columns.values()), cells
+
+
 def _persons(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
     from ocrotire.registry.selectors import person_list_from_query
 
@@ -291,6 +354,9 @@ class ExportKind:
     keys: tuple[str, ...]
     dates: tuple[str, ...] = ()
     flags: tuple[str, ...] = field(default=())
+    # Columns known only from the rows (the questions of their forms): their headers, and the
+    # cells of one row, read once per export from the rows' query.
+    more: Callable[[QuerySet[Any]], tuple[list[str], Callable[[Any], list[Cell]]]] | None = None
 
     def header_texts(self) -> list[str]:
         return [str(header) for header in self.headers]
@@ -342,6 +408,27 @@ KINDS: dict[str, ExportKind] = {
             rows=_case_rows,
             keys=("q", "stage", "risk_level", "unit", "mine", "open"),
             flags=("mine", "open"),
+        ),
+        ExportKind(
+            code="assessments",
+            title=gettext_lazy("Assessments with their forms"),
+            object_type="cases.assessment",
+            list_url="cases:list",
+            allowed=is_member,
+            query=_assessments,
+            headers=(
+                gettext_lazy("Case"),
+                gettext_lazy("Child"),
+                gettext_lazy("Assessment"),
+                gettext_lazy("Completed at"),
+                gettext_lazy("Risk level"),
+                gettext_lazy("Form"),
+                gettext_lazy("Form version"),
+            ),
+            rows=_assessment_rows,
+            keys=("q", "stage", "risk_level", "unit", "mine", "open"),
+            flags=("mine", "open"),
+            more=_form_columns,
         ),
         ExportKind(
             code="persons",
@@ -549,14 +636,22 @@ def _batches(objects: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def export_rows(
-    kind: ExportKind, qs: QuerySet[Any], *, progress: Callable[[int], None] | None = None
+    kind: ExportKind,
+    qs: QuerySet[Any],
+    *,
+    progress: Callable[[int], None] | None = None,
+    more: Callable[[Any], list[Cell]] | None = None,
 ) -> Iterator[list[Cell]]:
     """The list's rows in batches read with a server-side cursor where there is one; `progress`
-    hears how many rows were written after each batch."""
+    hears how many rows were written after each batch; `more` adds a row's own columns."""
     labels = Labels()
     done = 0
     for batch in _batches(qs.iterator(chunk_size=BATCH), BATCH):
-        yield from kind.rows(batch, labels)
+        if more is None:
+            yield from kind.rows(batch, labels)
+        else:
+            for obj, row in zip(batch, kind.rows(batch, labels), strict=True):
+                yield [*row, *more(obj)]
         done += len(batch)
         if progress is not None:
             progress(done)
@@ -631,10 +726,14 @@ def export_write(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the list to `out` in `fmt`; answer the number of rows written."""
-    rows = export_rows(kind, qs, progress=progress)
+    headers, more = kind.header_texts(), None
+    if kind.more is not None:
+        extra, more = kind.more(qs)
+        headers += extra
+    rows = export_rows(kind, qs, progress=progress, more=more)
     if fmt == "xlsx":
-        return write_xlsx(out, kind.header_texts(), rows, title=kind.code)
-    return write_csv(out, kind.header_texts(), rows)
+        return write_xlsx(out, headers, rows, title=kind.code)
+    return write_csv(out, headers, rows)
 
 
 def file_name(kind: ExportKind, fmt: str) -> str:

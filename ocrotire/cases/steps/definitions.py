@@ -33,6 +33,7 @@ from ocrotire.cases.selectors import (
 )
 from ocrotire.cases.steps.fields import (
     NO_DEFAULT,
+    Answers,
     Choice,
     Codes,
     Day,
@@ -95,7 +96,20 @@ def _target_or_service(data: Any) -> dict[str, Any]:
 ASSESSMENTS = Api("assessments", "AssessmentInput")
 
 
-def _assessment_fields(*, emergency_on_page: bool) -> tuple[Field, ...]:
+# The country's official form of the step, its questions after the step's own fields.
+ANSWERS_HELP = (
+    "The answers of the country's form of this step, by section and question: "
+    '{"safety": {"risk_score": 2}}. GET /api/v1/forms/ lists each form\'s questions and its '
+    "JSON Schema; a wrong answer is a 400 naming it (answers.safety.risk_score). Left out, "
+    "the record keeps no form."
+)
+
+
+def _answers(step: str) -> Answers:
+    return Answers("answers", form_step=step, api_help=ANSWERS_HELP)
+
+
+def _assessment_fields(*, emergency_on_page: bool, step: str) -> tuple[Field, ...]:
     return (
         Choice("kind", choices=AssessmentKind.choices, on_page=False),
         Text("findings", _("Findings"), max_length=20000, rows=8),
@@ -122,6 +136,7 @@ def _assessment_fields(*, emergency_on_page: bool) -> tuple[Field, ...]:
             api_help="Initial assessment: the child is in danger",
             on_page=emergency_on_page,
         ),
+        _answers(step),
     )
 
 
@@ -145,7 +160,7 @@ register(
         "initial_assessment",
         _("Initial assessment"),
         _("The initial assessment was recorded."),
-        fields=_assessment_fields(emergency_on_page=True),
+        fields=_assessment_fields(emergency_on_page=True, step="initial_assessment"),
         perform=_assessment,
         api=ASSESSMENTS,
         page_values={"kind": AssessmentKind.INITIAL},
@@ -154,7 +169,7 @@ register(
         "complex_assessment",
         _("Complex assessment"),
         _("The complex assessment was recorded."),
-        fields=_assessment_fields(emergency_on_page=False),
+        fields=_assessment_fields(emergency_on_page=False, step="complex_assessment"),
         perform=_assessment,
         api=ASSESSMENTS,
         page_values={"kind": AssessmentKind.COMPLEX},
@@ -221,6 +236,7 @@ register(
                 api_help='[{"action", "responsible", "due"}]',
             ),
             Day("next_review_due", _("Next review due")),
+            _answers("plan_submit"),
         ),
         perform=_service(services.case_plan_submit),
         api=Api("plan", "PlanInput"),

@@ -22,6 +22,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from ocrotire.core.bounds import MomentField, validate_past_moment, validate_record_date
+from ocrotire.dataforms.selectors import form_version_current
+from ocrotire.dataforms.spec import answers_from_page, form_fields
 
 MAX_ID = 2**63 - 1
 BLANK = [("", "—")]
@@ -460,3 +462,33 @@ class VersionField(serializers.IntegerField):
             "Without it, the step is checked against the stage only.",
             **kwargs,
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answers(Field):
+    """The answers of the country's official form of the step (dataforms): its questions on the
+    page, named by their addresses (`answers.<section>.<question>`), an object in the API. The
+    service checks them against the form's newest version and keeps that version."""
+
+    form_step: str = ""
+    required: bool = False
+    per_case: ClassVar[bool] = True
+
+    def case_form_fields(self, case: Any) -> dict[str, forms.Field]:
+        version = form_version_current(country=case.unit.country, step=self.form_step)
+        if version is None:
+            return {}
+        return form_fields(version.sections, version.definition.verified)
+
+    def page_value(self, cleaned: Mapping[str, Any]) -> Any:
+        return answers_from_page(cleaned)
+
+    def api_field(self) -> serializers.Field[Any, Any, Any, Any]:
+        return serializers.DictField(
+            child=serializers.DictField(),
+            required=False,
+            help_text=self.api_help,
+        )
+
+    def empty(self) -> Any:
+        return None
