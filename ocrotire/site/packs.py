@@ -1,10 +1,12 @@
 """Loading a country pack into every app that keeps part of it: the territory (geo), the concern
-categories (intake), the deadline rules (cases) and the service catalogue (providers)."""
+categories (intake), the deadline rules (workflow), the service catalogue (providers) and the
+gatekeeping body of planned placements (care)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ocrotire.care.services import gatekeeper_load
 from ocrotire.geo.services import PackResult, pack_load
 from ocrotire.intake.services import concerns_load
 from ocrotire.providers.services import catalogue_load
@@ -17,6 +19,7 @@ class PacksLoaded:
     concerns: int
     rules: int
     catalogue: int
+    gatekeeper: int = 0
 
 
 def packs_load(*, country: str, units: bool = True) -> PacksLoaded:
@@ -31,4 +34,5 @@ def packs_load(*, country: str, units: bool = True) -> PacksLoaded:
         concerns=concerns_load(country=code),
         rules=rules_load(country=code),
         catalogue=catalogue_load(country=code),
+        gatekeeper=gatekeeper_load(country=code),
     )
