@@ -202,6 +202,9 @@ def test_a_decision_given_later_turns_an_emergency_placement_planned(
         format="json",
     )
     assert stale.status_code == 409
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Hotărârea nr. 9" in page
+    assert f'id="decide-placement-{body["id"]}"' not in page
     pdf = client.get(f"/cases/{case.pk}/file.pdf")
     assert pdf.status_code == 200
 
@@ -309,3 +312,31 @@ def test_others_cannot_review_or_decide(
     assert placement.reviews.count() == 0
     assert placement.emergency is True
     assert Task.objects.get(case=case, kind="placement_review").status == TaskStatus.OPEN
+
+
+def test_an_unverified_gatekeeper_is_marked_so(
+    api: Any, client: Any, personas: dict[str, Any], case: Case
+) -> None:
+    """Ukraine's gatekeeper is an unverified default: the decision carries the lawyer's mark."""
+    user = personas["specialist_ua"]
+    ua_case = open_case(api, user, unit="UA-74", given="Olena")
+    placed = place(
+        api,
+        user,
+        ua_case,
+        decision_by="gatekeeper",
+        decision_outcome="approved",
+        decision_reference="17",
+        decision_date=today(),
+    )
+    assert placed.status_code == 201, placed.content
+    assert placed.json()["decided_by"] == {
+        "name": "Commission on child rights protection",
+        "legal_reference": "",
+        "verified": False,
+    }
+    client.force_login(user)
+    page = client.get(f"/cases/{ua_case.pk}/").content.decode()
+    placements = page.split('id="placements"')[1].split("</table>")[0]
+    assert "Commission on child rights protection" in placements
+    assert "not verified by a lawyer" in placements
