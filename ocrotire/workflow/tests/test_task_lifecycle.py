@@ -226,3 +226,38 @@ def test_each_removal_keeps_its_own_prosecutor_deadline(
         assert response.status_code in (200, 201), response.content
     notices = Task.objects.filter(case=case, kind="prosecutor_notice")
     assert [t.status for t in notices] == [TaskStatus.OPEN, TaskStatus.OPEN]
+
+
+def test_closing_a_case_cancels_its_tasks_with_the_cause(
+    api: Any, personas: dict[str, Any], case: Case
+) -> None:
+    specialist, supervisor = api(personas["specialist"]), api(personas["supervisor"])
+    url = f"/api/v1/cases/{case.pk}"
+    steps = [
+        (
+            specialist,
+            "assessments",
+            {"kind": "initial", "findings": "Bruises", "risk_level": "high", "confirmed": "yes"},
+        ),
+        (
+            specialist,
+            "assessments",
+            {
+                "kind": "complex",
+                "findings": "Needs support",
+                "risk_level": "medium",
+                "confirmed": "yes",
+            },
+        ),
+        (specialist, "plan", {"goals": "Safety", "actions": []}),
+        (supervisor, "plan/decision", {"approve": True}),
+        (specialist, "close", {"reason": "objectives_achieved"}),
+        (supervisor, "closure-decision", {"approve": True}),
+    ]
+    for client, path, body in steps:
+        response = client.post(f"{url}/{path}/", body, format="json")
+        assert response.status_code == 200, (path, response.content)
+    tasks = specialist.get(f"{url}/", HTTP_ACCEPT_LANGUAGE="en").json()["tasks"]
+    review = next(t for t in tasks if t["kind"] == "plan_review")
+    assert (review["status"], review["cancel_reason"]) == ("cancelled", "The case was closed.")
+    assert all(t["status"] != "open" for t in tasks)
