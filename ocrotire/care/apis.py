@@ -1,4 +1,5 @@
-"""REST endpoints of placements: /placements/ (list, start), /placements/{id}/, and
+"""REST endpoints of placements: /placements/ (list, start), /placements/{id}/,
+/placements/{id}/decision/ (the gatekeeping decision given later), /placements/{id}/review/ and
 /placements/{id}/end/."""
 
 from __future__ import annotations
@@ -19,8 +20,17 @@ from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user, scope_of
 from ocrotire.api.idempotency import idempotent
 from ocrotire.care import services
-from ocrotire.care.models import InstitutionChangeKind, Placement, PlacementEnd, PlacementForm
+from ocrotire.care.models import (
+    DecisionBy,
+    DecisionOutcome,
+    InstitutionChangeKind,
+    Placement,
+    PlacementEnd,
+    PlacementForm,
+    ReviewOutcome,
+)
 from ocrotire.care.selectors import institution_figures, placement_get, placement_list
+from ocrotire.care.services import NOTE_LIMIT, Decision
 from ocrotire.cases.selectors import case_get
 from ocrotire.core.bounds import (
     MomentField,
@@ -43,6 +53,11 @@ class PlacementOutputSerializer(serializers.ModelSerializer[Placement]):
     facility = serializers.SerializerMethodField()
     family_based = serializers.BooleanField(read_only=True)
     active = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField(
+        help_text="The body that decided it (the gatekeeping commission or the court), named in "
+        "the reader's language; null for an emergency placement not yet decided."
+    )
+    reviews = serializers.SerializerMethodField()
 
     class Meta:
         model = Placement
@@ -54,11 +69,15 @@ class PlacementOutputSerializer(serializers.ModelSerializer[Placement]):
             "family_based",
             "national_type",
             "emergency",
+            "decision_by",
+            "decided_by",
             "decision_reference",
             "decision_date",
+            "decision_outcome",
             "carer_name",
             "facility",
             "started_at",
+            "reviews",
             "next_review_at",
             "active",
             "ended_at",
@@ -79,6 +98,22 @@ class PlacementOutputSerializer(serializers.ModelSerializer[Placement]):
     def get_active(self, placement: Placement) -> bool:
         return placement.ended_at is None
 
+    def get_decided_by(self, placement: Placement) -> dict[str, Any] | None:
+        if not placement.decision_by:
+            return None
+        gatekeeper = placement.gatekeeper
+        return {
+            "name": placement.decided_by_label,
+            "legal_reference": gatekeeper.legal_reference if gatekeeper else "",
+            "verified": gatekeeper.verified if gatekeeper else True,
+        }
+
+    def get_reviews(self, placement: Placement) -> list[dict[str, Any]]:
+        return [
+            {"reviewed_at": r.reviewed_at, "outcome": r.outcome, "note": r.note}
+            for r in placement.reviews.all()
+        ]
+
 
 class PlacementCreateSerializer(serializers.Serializer[Any]):
     child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
@@ -89,6 +124,24 @@ class PlacementCreateSerializer(serializers.Serializer[Any]):
     decision_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
     decision_date = serializers.DateField(
         required=False, allow_null=True, validators=[validate_past_date]
+    )
+    decision_by = serializers.ChoiceField(
+        choices=DecisionBy.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Required unless `emergency`: the gatekeeping commission or a court decided.",
+    )
+    decision_body = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The court's name (a court decision); the commission is the country's own.",
+    )
+    decision_outcome = serializers.ChoiceField(
+        choices=DecisionOutcome.choices,
+        required=False,
+        allow_blank=True,
+        help_text="The commission's decision: only `approved` allows a planned placement.",
     )
     carer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     facility = serializers.IntegerField(
@@ -159,6 +212,9 @@ class PlacementListApi(GenericAPIView[Placement]):
             national_type=data.get("national_type", ""),
             decision_reference=data.get("decision_reference", ""),
             decision_date=data.get("decision_date"),
+            decision_by=data.get("decision_by", ""),
+            decision_body=data.get("decision_body", ""),
+            decision_outcome=data.get("decision_outcome", ""),
             carer_name=data.get("carer_name", ""),
             facility=facility,
         )
@@ -201,6 +257,83 @@ class PlacementEndApi(GenericAPIView[Placement]):
             end_reason=data["end_reason"],
             ended_at=data.get("ended_at"),
             note=data.get("note", ""),
+        )
+        return Response(PlacementOutputSerializer(placement_get(user=user, pk=pk)).data)
+
+
+class PlacementDecisionApi(GenericAPIView[Placement]):
+    """The gatekeeping commission's or a court's decision on an active placement that has none:
+    an emergency placement becomes planned."""
+
+    permission_classes = [IsMember]
+    serializer_class = PlacementOutputSerializer
+
+    class DecisionSerializer(serializers.Serializer[Any]):
+        version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+        decision_by = serializers.ChoiceField(choices=DecisionBy.choices)
+        decision_body = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        decision_reference = serializers.CharField(max_length=100, allow_blank=True)
+        decision_date = serializers.DateField(allow_null=True, validators=[validate_past_date])
+        decision_outcome = serializers.ChoiceField(
+            choices=DecisionOutcome.choices, required=False, allow_blank=True
+        )
+
+    @extend_schema(request=DecisionSerializer, responses=PlacementOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        placement = placement_get(user=user, pk=pk)
+        payload = self.DecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.placement_decide(
+            actor=user,
+            placement=placement,
+            version=data["version"],
+            decision=Decision(
+                by=data["decision_by"],
+                body=data.get("decision_body", "").strip(),
+                reference=data["decision_reference"].strip(),
+                on=data["decision_date"],
+                outcome=data.get("decision_outcome", ""),
+            ),
+        )
+        return Response(PlacementOutputSerializer(placement_get(user=user, pk=pk)).data)
+
+
+class PlacementReviewApi(GenericAPIView[Placement]):
+    """The periodic review of an active placement: it meets the review task and schedules the
+    next; `end` ends the placement with `end_reason`."""
+
+    permission_classes = [IsMember]
+    serializer_class = PlacementOutputSerializer
+
+    class ReviewSerializer(serializers.Serializer[Any]):
+        version = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+        outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+        note = serializers.CharField(max_length=NOTE_LIMIT)
+        reviewed_at = MomentField(required=False, validators=[validate_past_moment])
+        end_reason = serializers.ChoiceField(
+            choices=PlacementEnd.choices,
+            required=False,
+            allow_blank=True,
+            help_text="Required when the outcome is `end`.",
+        )
+
+    @extend_schema(request=ReviewSerializer, responses=PlacementOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        placement = placement_get(user=user, pk=pk)
+        payload = self.ReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.placement_review_record(
+            actor=user,
+            placement=placement,
+            version=data["version"],
+            outcome=data["outcome"],
+            note=data["note"],
+            reviewed_at=data.get("reviewed_at"),
+            end_reason=data.get("end_reason", ""),
         )
         return Response(PlacementOutputSerializer(placement_get(user=user, pk=pk)).data)
 

@@ -8,20 +8,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ocrotire.care.models import PlacementEnd, PlacementForm
+from ocrotire.care.models import DecisionBy, PlacementEnd, PlacementForm, ReviewOutcome
 from ocrotire.workflow import events
-from ocrotire.workflow.events import EventContext, EventKind, Milestone, choice_label
+from ocrotire.workflow.events import EventContext, EventKind, Recorder, choice_label
 
 
 class CareEvent(StrEnum):
     PLACEMENT_STARTED = "placement_started"
     PLACEMENT_ENDED = "placement_ended"
-
-
-class CareMilestone(StrEnum):
-    """The periodic review of a placement: no step records it yet, its tasks turn overdue."""
-
+    # The periodic review of a placement (meets its review task, schedules the next).
     PLACEMENT_REVIEWED = "placement_reviewed"
+    # The gatekeeping commission's or a court's decision, given after the placement started.
+    PLACEMENT_DECIDED = "placement_decided"
 
 
 def _placement_started(d: Mapping[str, Any], context: EventContext) -> str:
@@ -39,9 +37,40 @@ def _placement_ended(d: Mapping[str, Any], context: EventContext) -> str:
     }
 
 
+def _placement_reviewed(d: Mapping[str, Any], context: EventContext) -> str:
+    return _("Placement reviewed (%(form)s): %(outcome)s.") % {
+        "form": choice_label(PlacementForm, d.get("form", "")),
+        "outcome": choice_label(ReviewOutcome, d.get("outcome", "")),
+    }
+
+
+def _placement_decided(d: Mapping[str, Any], context: EventContext) -> str:
+    by = d.get("decision_by", "")
+    if by == DecisionBy.COURT:
+        text = _("Court decision on the placement (%(form)s): %(reference)s.")
+    else:
+        text = _(
+            "Decision of the gatekeeping commission on the placement (%(form)s): %(reference)s."
+        )
+    text = text % {
+        "form": choice_label(PlacementForm, d.get("form", "")),
+        "reference": d.get("reference", ""),
+    }
+    if d.get("was_emergency"):
+        text += " " + _("The emergency placement is now a planned placement.")
+    return text
+
+
 def register_events() -> None:
     events.register(
         EventKind(CareEvent.PLACEMENT_STARTED, _placement_started),
         EventKind(CareEvent.PLACEMENT_ENDED, _placement_ended),
+        EventKind(CareEvent.PLACEMENT_REVIEWED, _placement_reviewed),
+        EventKind(CareEvent.PLACEMENT_DECIDED, _placement_decided),
     )
-    events.register_milestones(Milestone(CareMilestone.PLACEMENT_REVIEWED))
+    events.register_recorders(
+        Recorder("ocrotire.care.services.placement_start", (CareEvent.PLACEMENT_STARTED,)),
+        Recorder("ocrotire.care.services.placement_end", (CareEvent.PLACEMENT_ENDED,)),
+        Recorder("ocrotire.care.services.placement_review_record", (CareEvent.PLACEMENT_REVIEWED,)),
+        Recorder("ocrotire.care.services.placement_decide", (CareEvent.PLACEMENT_DECIDED,)),
+    )

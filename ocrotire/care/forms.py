@@ -1,5 +1,6 @@
 """Forms of the placement steps on the case page, mirroring the API's input serializers: place
-the child, and end a placement (with the placement's version, so a concurrent change is found)."""
+the child (a planned placement with its gatekeeping decision), record the decision later, review
+and end a placement (with the placement's version, so a concurrent change is found)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ocrotire.care.models import InstitutionChangeKind, Placement, PlacementEnd, PlacementForm
+from ocrotire.care.models import (
+    DecisionBy,
+    DecisionOutcome,
+    Gatekeeper,
+    InstitutionChangeKind,
+    Placement,
+    PlacementEnd,
+    PlacementForm,
+    ReviewOutcome,
+)
 from ocrotire.care.services import NOTE_LIMIT
 from ocrotire.core.bounds import validate_past_date, validate_past_moment, validate_record_date
 from ocrotire.providers.models import ServicePoint
@@ -43,23 +53,67 @@ class FacilityChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.name} — {obj.provider.institution.name} ({obj.service_type.label()})"
 
 
-class PlacementStartForm(_Uncut):
-    form = forms.ChoiceField(label=_("Form of care"), choices=BLANK + list(PlacementForm.choices))
-    emergency = forms.BooleanField(label=_("Emergency placement"), required=False)
-    national_type = forms.CharField(
-        label=_("National type"),
+class _DecisionFields(_Uncut):
+    """The decision a planned placement needs: the country's gatekeeping commission (named in the
+    choice, with its law and the "not verified" mark when a lawyer has not confirmed it) or a
+    court."""
+
+    decision_by = forms.ChoiceField(label=_("Decided by"), required=False)
+    decision_outcome = forms.ChoiceField(
+        label=_("Decision"), choices=BLANK + list(DecisionOutcome.choices), required=False
+    )
+    decision_body = forms.CharField(
+        label=_("Court"),
         max_length=200,
         required=False,
-        help_text=_("The name of this form of care in the country's law."),
+        help_text=_("For a court decision: the name of the court."),
     )
-    decision_reference = forms.CharField(
-        label=_("Decision reference"), max_length=100, required=False
-    )
+    decision_reference = forms.CharField(label=_("Decision number"), max_length=100, required=False)
     decision_date = forms.DateField(
         label=_("Decision date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         validators=[validate_past_date],
+    )
+
+    def __init__(self, *args: Any, gatekeeper: Gatekeeper | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        commission = gatekeeper.label() if gatekeeper is not None else DecisionBy.GATEKEEPER.label
+        field = self.fields["decision_by"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", "—"),
+            (DecisionBy.GATEKEEPER.value, commission),
+            (DecisionBy.COURT.value, DecisionBy.COURT.label),
+        ]
+        if gatekeeper is not None:
+            help_text = (
+                gettext("%(body)s: %(law)s.")
+                % {"body": commission, "law": gatekeeper.legal_reference}
+                if gatekeeper.legal_reference
+                else ""
+            )
+            if not gatekeeper.verified:
+                help_text = " ".join(
+                    filter(None, [help_text, gettext("Not verified by a lawyer.")])
+                )
+            field.help_text = help_text
+
+
+class PlacementStartForm(_DecisionFields):
+    form = forms.ChoiceField(label=_("Form of care"), choices=BLANK + list(PlacementForm.choices))
+    emergency = forms.BooleanField(
+        label=_("Emergency placement"),
+        required=False,
+        help_text=_(
+            "A planned placement needs the decision of the gatekeeping commission or of a court."
+        ),
+    )
+    national_type = forms.CharField(
+        label=_("National type"),
+        max_length=200,
+        required=False,
+        help_text=_("The name of this form of care in the country's law."),
     )
     carer_name = forms.CharField(
         label=_("Carer"),
@@ -74,6 +128,20 @@ class PlacementStartForm(_Uncut):
         empty_label="—",
     )
     started_at = _when(_("Started at"))
+
+    field_order = [
+        "form",
+        "emergency",
+        "decision_by",
+        "decision_outcome",
+        "decision_body",
+        "decision_reference",
+        "decision_date",
+        "national_type",
+        "carer_name",
+        "facility",
+        "started_at",
+    ]
 
     def __init__(
         self, *args: Any, facilities: QuerySet[ServicePoint] | None = None, **kwargs: Any
@@ -104,6 +172,44 @@ class PlacementEndForm(_Uncut):
         self.fields["note"].help_text = gettext("At most %(limit)s characters.") % {
             "limit": NOTE_LIMIT
         }
+
+
+class PlacementDecisionForm(_DecisionFields):
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+def placement_decision_form(
+    placement: Placement, gatekeeper: Gatekeeper | None, data: Any = None
+) -> PlacementDecisionForm:
+    return PlacementDecisionForm(
+        data,
+        gatekeeper=gatekeeper,
+        initial={"version": placement.version},
+        auto_id=f"id_decision-{placement.pk}-%s",
+    )
+
+
+class PlacementReviewForm(_Uncut):
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=BLANK + list(ReviewOutcome.choices))
+    note = forms.CharField(
+        label=_("What the review found"),
+        max_length=NOTE_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    end_reason = forms.ChoiceField(
+        label=_("Reason for ending"),
+        choices=BLANK + list(PlacementEnd.choices),
+        required=False,
+        help_text=_("Only when the review ends the placement."),
+    )
+    reviewed_at = _when(_("Reviewed at"))
+
+
+def placement_review_form(placement: Placement, data: Any = None) -> PlacementReviewForm:
+    return PlacementReviewForm(
+        data, initial={"version": placement.version}, auto_id=f"id_review-{placement.pk}-%s"
+    )
 
 
 def placement_end_form(placement: Placement, data: Any = None) -> PlacementEndForm:

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ocrotire.core.labels import NamedInLanguages
+
 
 class PlacementForm(models.TextChoices):
     KINSHIP = "kinship", _("Kinship care")
@@ -44,6 +46,38 @@ class PlacementEnd(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class DecisionBy(models.TextChoices):
+    """Who decided a planned placement: the country's gatekeeping body, or a court."""
+
+    GATEKEEPER = "gatekeeper", _("The gatekeeping commission")
+    COURT = "court", _("A court")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class Gatekeeper(NamedInLanguages, models.Model):
+    """The body of a country that decides planned placements (gatekeeping), from the country's
+    pack (`care.json`): its names, the law that sets it up, and whether a lawyer verified it."""
+
+    country = models.CharField(_("country"), max_length=2, unique=True)
+    code = models.CharField(_("code"), max_length=40)
+    names = models.JSONField(_("names"), default=dict)
+    legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    verified = models.BooleanField(_("verified by a lawyer"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("gatekeeping body")
+        verbose_name_plural = _("gatekeeping bodies")
+        ordering = ["country"]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.code}"
+
+
 class Placement(models.Model):
     child = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(
@@ -54,6 +88,18 @@ class Placement(models.Model):
     emergency = models.BooleanField(_("emergency placement"), default=False)
     decision_reference = models.CharField(_("decision reference"), max_length=100, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    # The decision that a planned placement needs (gatekeeping): the country's commission or a
+    # court; an emergency placement may have none until it is decided.
+    decision_by = models.CharField(
+        _("decided by"), max_length=10, choices=DecisionBy.choices, blank=True
+    )
+    gatekeeper = models.ForeignKey(
+        Gatekeeper, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_body = models.CharField(_("court"), max_length=200, blank=True)
+    decision_outcome = models.CharField(
+        _("decision"), max_length=10, choices=DecisionOutcome.choices, blank=True
+    )
     carer_name = models.CharField(_("carer"), max_length=200, blank=True)
     facility = models.ForeignKey(
         "providers.ServicePoint",
@@ -100,6 +146,38 @@ class Placement(models.Model):
     @property
     def family_based(self) -> bool:
         return self.form in FAMILY_BASED
+
+    @property
+    def decided_by_label(self) -> str:
+        """The body that decided it, in the reader's language ("" when none did)."""
+        if self.decision_by == DecisionBy.GATEKEEPER and self.gatekeeper is not None:
+            return self.gatekeeper.label()
+        return self.decision_body
+
+
+class ReviewOutcome(models.TextChoices):
+    CONTINUE = "continue", _("The placement continues")
+    CHANGE = "change", _("The placement continues; a change of care is being prepared")
+    END = "end", _("The placement ends")
+
+
+class PlacementReview(models.Model):
+    """A periodic review of a placement: it meets the review task and schedules the next."""
+
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
+    note = models.TextField(_("note"), max_length=4000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("placement review")
+        verbose_name_plural = _("placement reviews")
+        ordering = ["reviewed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class InstitutionChangeKind(models.TextChoices):

@@ -41,8 +41,10 @@ def placement_list(
         qs = qs.filter(ended_at__isnull=active)
     if form:
         qs = qs.filter(form=form)
-    return qs.select_related("child", "case", "facility__provider__institution").order_by(
-        "-started_at", "-id"
+    return (
+        qs.select_related("child", "case", "facility__provider__institution", "gatekeeper")
+        .prefetch_related("reviews")
+        .order_by("-started_at", "-id")
     )
 
 
@@ -228,7 +230,8 @@ def case_placements(case: Case) -> QuerySet[Placement]:
     newest first."""
     return (
         Placement.objects.filter(case=case)
-        .select_related("facility")
+        .select_related("facility", "gatekeeper")
+        .prefetch_related("reviews")
         .order_by("-started_at", "-id")
     )
 

@@ -1,9 +1,14 @@
-"""Placements: start (a child never has two active placements) and end, audited, on the case's
-timeline, with the review dates of the country's rules."""
+"""Placements: start (a child never has two active placements; a planned one needs the decision
+of the country's gatekeeping commission or of a court), decide later (an emergency placement
+turns planned), review and end, audited, on the case's timeline, with the review dates of the
+country's rules."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,11 +19,16 @@ from django.utils.translation import ngettext
 
 from ocrotire.accounts.models import User
 from ocrotire.care.models import (
+    DecisionBy,
+    DecisionOutcome,
+    Gatekeeper,
     InstitutionChange,
     InstitutionChangeKind,
     Placement,
     PlacementEnd,
     PlacementForm,
+    PlacementReview,
+    ReviewOutcome,
 )
 from ocrotire.care.permissions import can_place, can_record_institution_change
 from ocrotire.cases.models import Case, Stage
@@ -26,12 +36,111 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import validate_past_moment
 from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
+from ocrotire.geo.services import PACKS_DIR
 from ocrotire.providers.models import ServiceGroup, ServicePoint
 from ocrotire.registry.models import Person, PersonStatus
-from ocrotire.workflow.deadlines import event_fire
+from ocrotire.workflow.deadlines import event_fire, tasks_cancel
+from ocrotire.workflow.models import CancelCause
 
 # The longest note kept at the end of a placement (as the API's field); longer is refused, not cut.
 NOTE_LIMIT = 4000
+# The events of a placement whose rules' tasks end with it.
+PLACEMENT_ANCHORS = ("placement_started", "placement_reviewed", "placement_decided")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision a planned placement rests on: the country's gatekeeping commission (its
+    number, date and outcome) or a court (its name, number and date)."""
+
+    by: str = ""
+    body: str = ""
+    reference: str = ""
+    on: date | None = None
+    outcome: str = ""
+
+
+def child_country(child: Person, case: Case | None) -> str:
+    if case is not None:
+        return case.unit.country
+    unit = getattr(child, "scope_unit", None)
+    return unit.country if unit is not None else ""
+
+
+def gatekeeper_of(country: str) -> Gatekeeper | None:
+    return Gatekeeper.objects.filter(country=country.upper()).first()
+
+
+def decision_check(decision: Decision, *, country: str, required: bool) -> Gatekeeper | None:
+    """Refuses, naming the field, a planned placement without the decision it needs, and a
+    decision given but incomplete. Returns the gatekeeping body when it decided."""
+    if not required and not decision.by:
+        return None
+    errors: dict[str, str] = {}
+    gatekeeper = None
+    if decision.by not in DecisionBy.values:
+        errors["decision_by"] = _(
+            "A planned placement needs the decision of the gatekeeping commission or of a "
+            "court: say which decided, or mark the placement as an emergency."
+        )
+    elif decision.by == DecisionBy.GATEKEEPER:
+        gatekeeper = gatekeeper_of(country)
+        if gatekeeper is None:
+            errors["decision_by"] = _(
+                "No gatekeeping commission is known for this country: record the court's decision."
+            )
+        if decision.outcome != DecisionOutcome.APPROVED:
+            errors["decision_outcome"] = _(
+                "Only a decision that approves the placement allows it: give the approving "
+                "decision."
+            )
+    else:
+        if not decision.body:
+            errors["decision_body"] = _("Name the court that decided the placement.")
+        if decision.outcome not in ("", DecisionOutcome.APPROVED):
+            errors["decision_outcome"] = _(
+                "Only a decision that approves the placement allows it: give the approving "
+                "decision."
+            )
+    if decision.by in DecisionBy.values:
+        if not decision.reference:
+            errors["decision_reference"] = _("Give the number of the decision.")
+        if decision.on is None:
+            errors["decision_date"] = _("Give the date of the decision.")
+        elif decision.on > timezone.localdate():
+            errors["decision_date"] = _("This date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    return gatekeeper
+
+
+def gatekeeper_load(*, country: str, actor: User | None = None) -> int:
+    """A country's gatekeeping body from its pack (`care.json`); loading again changes nothing.
+    Returns how many rows were created or changed."""
+    path = PACKS_DIR / country.lower() / "care.json"
+    if not path.is_file():
+        return 0
+    row: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["gatekeeper"]
+    values = {
+        "code": row["code"],
+        "names": row["names"],
+        "legal_reference": row.get("legal_reference", ""),
+        "verified": row.get("verified", False),
+        "note": row.get("note", ""),
+    }
+    code = country.upper()
+    current = Gatekeeper.objects.filter(country=code).first()
+    if current is None:
+        created = Gatekeeper(country=code, **values)
+        created.full_clean()
+        created.save(force_insert=True)
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=created, changes=values)
+        return 1
+    if all(getattr(current, k) == v for k, v in values.items()):
+        return 0
+    Gatekeeper.objects.filter(pk=current.pk).update(**values)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=current, changes=values)
+    return 1
 
 
 def _not_future(value: datetime, field: str) -> None:
@@ -56,6 +165,9 @@ def placement_start(
     decision_date: date | None = None,
     carer_name: str = "",
     facility: ServicePoint | None = None,
+    decision_by: str = "",
+    decision_body: str = "",
+    decision_outcome: str = "",
 ) -> Placement:
     if not can_place(actor, child, case):
         raise NotAllowed
@@ -87,6 +199,17 @@ def placement_start(
             raise ValidationError(
                 {"facility": _("This facility takes no placements on that date.")}
             )
+    # Gatekeeping: a planned placement rests on the commission's or a court's decision.
+    decision = Decision(
+        by=decision_by,
+        body=decision_body.strip(),
+        reference=decision_reference.strip(),
+        on=decision_date,
+        outcome=decision_outcome,
+    )
+    gatekeeper = decision_check(
+        decision, country=child_country(child, case), required=not emergency
+    )
     active = (
         Placement.objects.select_for_update().filter(child=child, ended_at__isnull=True).first()
     )
@@ -111,12 +234,16 @@ def placement_start(
         emergency=emergency,
         decision_reference=decision_reference.strip(),
         decision_date=decision_date,
+        decision_by=decision.by,
+        gatekeeper=gatekeeper,
+        decision_body=decision.body if decision.by == DecisionBy.COURT else "",
+        decision_outcome=DecisionOutcome.APPROVED if decision.by else "",
         carer_name=carer_name.strip(),
         facility=facility,
         started_at=started_at,
         created_by=actor,
     )
-    placement.full_clean(exclude=["child", "case", "facility", "created_by"])
+    placement.full_clean(exclude=["child", "case", "facility", "created_by", "gatekeeper"])
     try:
         with transaction.atomic():
             placement.save(force_insert=True)
@@ -135,6 +262,9 @@ def placement_start(
             "form": form,
             "emergency": emergency,
             "decision_reference": placement.decision_reference,
+            "decision_by": placement.decision_by,
+            "decision_body": placement.decision_body,
+            "decision_outcome": placement.decision_outcome,
             "facility": facility.pk if facility else None,
             "started_at": started_at,
         },
@@ -191,9 +321,10 @@ def placement_end(
         changes={"ended_at": when, "end_reason": end_reason, "note": note.strip()},
     )
     if locked.case is not None:
-        from ocrotire.workflow.deadlines import tasks_cancel
-
-        tasks_cancel(case=locked.case, kinds=["placement_review"])
+        # The reviews, the commission's decision, any deadline the placement started.
+        tasks_cancel(
+            case=locked.case, anchors=list(PLACEMENT_ANCHORS), cause=CancelCause.PLACEMENT_ENDED
+        )
         event_fire(
             actor=actor,
             kind="placement_ended",
@@ -297,3 +428,137 @@ def institution_change_record(
         },
     )
     return change
+
+
+def _locked(actor: User, placement: Placement, version: int) -> Placement:
+    if not can_place(actor, placement.child, placement.case):
+        raise NotAllowed
+    locked = (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("case", "case__unit", "child")
+        .get(pk=placement.pk)
+    )
+    if locked.version != version:
+        raise Conflict
+    if locked.ended_at is not None:
+        raise ValidationError({"placement": _("This placement has already ended.")})
+    return locked
+
+
+@transaction.atomic
+def placement_decide(
+    *, actor: User, placement: Placement, version: int, decision: Decision
+) -> Placement:
+    """The gatekeeping commission's (or a court's) decision recorded on an active placement that
+    has none: an emergency placement becomes planned, and `placement_decided` meets the deadline
+    of the decision (and may anchor other rules)."""
+    locked = _locked(actor, placement, version)
+    if locked.decision_by:
+        raise ValidationError({"decision_by": _("This placement already has its decision.")})
+    gatekeeper = decision_check(
+        decision, country=child_country(locked.child, locked.case), required=True
+    )
+    was_emergency = locked.emergency
+    values: dict[str, Any] = {
+        "emergency": False,
+        "decision_by": decision.by,
+        "gatekeeper": gatekeeper,
+        "decision_body": decision.body if decision.by == DecisionBy.COURT else "",
+        "decision_reference": decision.reference,
+        "decision_date": decision.on,
+        "decision_outcome": DecisionOutcome.APPROVED,
+    }
+    Placement.objects.filter(pk=locked.pk).update(**values, version=F("version") + 1)
+    locked.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={
+            **{k: v for k, v in values.items() if k != "gatekeeper"},
+            "gatekeeper": gatekeeper.pk if gatekeeper else None,
+            "emergency": [was_emergency, False],
+        },
+    )
+    if locked.case is not None:
+        event_fire(
+            actor=actor,
+            kind="placement_decided",
+            at=timezone.now(),
+            case=locked.case,
+            context={"was_emergency": was_emergency, "decision_by": decision.by},
+            data={
+                "placement": locked.pk,
+                "form": locked.form,
+                "decision_by": decision.by,
+                "reference": decision.reference,
+                "was_emergency": was_emergency,
+            },
+        )
+    return locked
+
+
+@transaction.atomic
+def placement_review_record(
+    *,
+    actor: User,
+    placement: Placement,
+    version: int,
+    outcome: str,
+    note: str,
+    reviewed_at: datetime | None = None,
+    end_reason: str = "",
+) -> Placement:
+    """The periodic review of a placement: it meets the review task (`placement_reviewed`), the
+    country's rules schedule the next one, which moves the placement's next review date; a review
+    that ends the placement ends it, with its reason."""
+    locked = _locked(actor, placement, version)
+    errors: dict[str, str] = {}
+    if outcome not in ReviewOutcome.values:
+        errors["outcome"] = _("Choose the outcome of the review.")
+    if not note.strip():
+        errors["note"] = _("Write what the review found.")
+    elif len(note.strip()) > NOTE_LIMIT:
+        errors["note"] = _("At most %(limit)s characters.") % {"limit": NOTE_LIMIT}
+    if outcome == ReviewOutcome.END and end_reason not in PlacementEnd.values:
+        errors["end_reason"] = _("Choose why the placement ends.")
+    when = reviewed_at or timezone.now()
+    _not_future(when, "reviewed_at")
+    if when < locked.started_at:
+        errors["reviewed_at"] = _("A review cannot come before the placement started.")
+    if errors:
+        raise ValidationError(errors)
+    review = PlacementReview.objects.create(
+        placement=locked, reviewed_at=when, outcome=outcome, note=note.strip(), author=actor
+    )
+    Placement.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    locked.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"review": review.pk, "outcome": outcome, "reviewed_at": when},
+    )
+    if locked.case is not None:
+        _event, tasks = event_fire(
+            actor=actor,
+            kind="placement_reviewed",
+            at=when,
+            case=locked.case,
+            context={"outcome": outcome, "form": locked.form},
+            data={"placement": locked.pk, "form": locked.form, "outcome": outcome},
+        )
+        following = next((t for t in tasks if t.kind == "placement_review_next"), None)
+        next_review = following.due_at if following is not None else None
+        Placement.objects.filter(pk=locked.pk).update(next_review_at=next_review)
+        locked.next_review_at = next_review
+    if outcome == ReviewOutcome.END:
+        return placement_end(
+            actor=actor,
+            placement=locked,
+            version=locked.version,
+            end_reason=end_reason,
+            ended_at=when,
+            note=note,
+        )
+    return locked

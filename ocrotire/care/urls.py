@@ -14,6 +14,16 @@ urlpatterns = [
         views.placement_end_view,
         name="placement-end",
     ),
+    path(
+        "<id:pk>/placements/<id:placement_pk>/decision/",
+        views.placement_decision_view,
+        name="placement-decision",
+    ),
+    path(
+        "<id:pk>/placements/<id:placement_pk>/review/",
+        views.placement_review_view,
+        name="placement-review",
+    ),
 ]
 
 # Residential institutions and their reorganisation or closure, beside the provider register: under

@@ -25,7 +25,13 @@ from django.views.decorators.http import require_http_methods
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import member_or_403
 from ocrotire.care import services
-from ocrotire.care.forms import InstitutionChangeForm, PlacementStartForm, placement_end_form
+from ocrotire.care.forms import (
+    InstitutionChangeForm,
+    PlacementStartForm,
+    placement_decision_form,
+    placement_end_form,
+    placement_review_form,
+)
 from ocrotire.care.models import PlacementEnd, PlacementForm
 from ocrotire.care.permissions import can_place, can_record_institution_change
 from ocrotire.care.selectors import (
@@ -78,6 +84,7 @@ def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlacementStartForm(
         request.POST if request.method == "POST" else None,
         facilities=placement_facilities(case),
+        gatekeeper=services.gatekeeper_of(case.unit.country),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -92,6 +99,9 @@ def placement_start_view(request: HttpRequest, pk: int) -> HttpResponse:
                 national_type=data["national_type"],
                 decision_reference=data["decision_reference"],
                 decision_date=data["decision_date"],
+                decision_by=data["decision_by"],
+                decision_body=data["decision_body"],
+                decision_outcome=data["decision_outcome"],
                 carer_name=data["carer_name"],
                 facility=data["facility"],
             )
@@ -126,6 +136,69 @@ def placement_end_view(request: HttpRequest, pk: int, placement_pk: int) -> Http
             messages.success(request, _("The placement was ended."))
             return redirect("cases:detail", pk=case.pk)
     return _page(request, case, form, gettext_lazy("End the placement"), status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_decision_view(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponse:
+    user, case = _placer(request, pk)
+    placement = case_placements(case).filter(pk=placement_pk).first()
+    if placement is None:
+        raise Http404
+    form = placement_decision_form(
+        placement,
+        services.gatekeeper_of(case.unit.country),
+        request.POST if request.method == "POST" else None,
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with service_call(form, conflict=CONFLICT) as call:
+            services.placement_decide(
+                actor=user,
+                placement=placement,
+                version=data["version"],
+                decision=services.Decision(
+                    by=data["decision_by"],
+                    body=data["decision_body"],
+                    reference=data["decision_reference"],
+                    on=data["decision_date"],
+                    outcome=data["decision_outcome"],
+                ),
+            )
+        status = call.status(status)
+        if call.ok:
+            messages.success(request, _("The decision on the placement was recorded."))
+            return redirect("cases:detail", pk=case.pk)
+    return _page(request, case, form, gettext_lazy("Record the decision on the placement"), status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_review_view(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponse:
+    user, case = _placer(request, pk)
+    placement = case_placements(case).filter(pk=placement_pk).first()
+    if placement is None:
+        raise Http404
+    form = placement_review_form(placement, request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with service_call(form, conflict=CONFLICT) as call:
+            services.placement_review_record(
+                actor=user,
+                placement=placement,
+                version=data["version"],
+                outcome=data["outcome"],
+                note=data["note"],
+                reviewed_at=data["reviewed_at"],
+                end_reason=data["end_reason"],
+            )
+        status = call.status(status)
+        if call.ok:
+            messages.success(request, _("The review of the placement was recorded."))
+            return redirect("cases:detail", pk=case.pk)
+    return _page(request, case, form, gettext_lazy("Review the placement"), status)
 
 
 @login_required

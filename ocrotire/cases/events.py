@@ -20,7 +20,7 @@ from ocrotire.cases.models import (
 )
 from ocrotire.intake.models import TriageDecision
 from ocrotire.workflow import events, notices
-from ocrotire.workflow.events import EventContext, EventKind, Milestone, choice_label
+from ocrotire.workflow.events import EventContext, EventKind, Milestone, Recorder, choice_label
 from ocrotire.workflow.notices import NoticeKind
 
 
@@ -269,7 +269,42 @@ def register_events() -> None:
         ),
         Milestone(CaseMilestone.PLAN_DECIDED, (CaseEvent.PLAN_APPROVED, CaseEvent.PLAN_RETURNED)),
     )
+    register_case_recorders()
     notices.register(
         NoticeKind(CaseNotice.CASE_ASSIGNED, _case_assigned),
         NoticeKind(CaseNotice.TEAM_ADDED, _team_added),
+    )
+
+
+def register_case_recorders() -> None:
+    """The steps of a case and the events each fires (what completes the deadline rules)."""
+    records = "ocrotire.cases.records."
+    services = "ocrotire.cases.services."
+    events.register_recorders(
+        Recorder("ocrotire.cases.triage.report_triage", (CaseEvent.REPORT_TRIAGED,)),
+        Recorder(services + "case_open", (CaseEvent.CASE_OPENED,)),
+        Recorder(
+            records + "case_assessment_record",
+            (CaseEvent.INITIAL_ASSESSMENT_DONE, CaseEvent.COMPLEX_ASSESSMENT_DONE),
+        ),
+        Recorder(
+            records + "case_protective_action_record",
+            (CaseEvent.CHILD_REMOVED, CaseEvent.PROTECTIVE_ACTION),
+        ),
+        Recorder(
+            records + "case_protective_step_record",
+            (CaseEvent.PROSECUTOR_NOTIFIED, CaseEvent.COURT_FILED),
+        ),
+        Recorder(records + "case_emergency_end", (CaseEvent.EMERGENCY_ENDED,)),
+        Recorder(records + "case_plan_submit", (CaseEvent.PLAN_SUBMITTED,)),
+        Recorder(records + "case_plan_decide", (CaseEvent.PLAN_APPROVED, CaseEvent.PLAN_RETURNED)),
+        Recorder(records + "case_visit_record", (CaseEvent.VISIT_RECORDED,)),
+        Recorder(records + "case_review_record", (CaseEvent.REVIEW_DONE,)),
+        Recorder(records + "case_referral_send", (CaseEvent.REFERRAL_SENT,)),
+        Recorder(records + "case_meeting_record", (CaseEvent.MEETING_HELD,)),
+        Recorder(services + "case_closure_propose", (CaseEvent.CLOSURE_PROPOSED,)),
+        Recorder(
+            services + "case_closure_decide", (CaseEvent.CASE_CLOSED, CaseEvent.CLOSURE_REFUSED)
+        ),
+        Recorder(services + "case_reopen", (CaseEvent.CASE_REOPENED,)),
     )

@@ -230,7 +230,7 @@ def my_work(
             | Q(case__manager=user, assignee__isnull=True, rule__assignee="manager")
             | Q(assignee__isnull=True, report__isnull=False, rule__assignee="triage")
         )
-        .select_related("rule", "case", "report", "case__child")
+        .select_related("rule", "unit", "case", "report", "case__child")
     )
     if has_role(user, *APPROVER_ROLES):
         approvals = (

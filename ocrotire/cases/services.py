@@ -56,6 +56,7 @@ from ocrotire.geo.models import Unit
 from ocrotire.intake.numbering import next_number, number_prefix
 from ocrotire.registry.models import Person
 from ocrotire.workflow.deadlines import event_fire, tasks_cancel, tasks_reassign
+from ocrotire.workflow.models import CancelCause
 from ocrotire.workflow.notifications import notify
 
 if TYPE_CHECKING:
@@ -219,7 +220,7 @@ def case_closure_decide(
         data={"reason": locked.closure_reason, "note": note.strip()},
     )
     if approve:
-        tasks_cancel(case=locked)
+        tasks_cancel(case=locked, cause=CancelCause.CASE_CLOSED)
     return locked
 
 

@@ -24,6 +24,7 @@ from ocrotire.intake.models import Report, ReportStatus, TriageDecision
 from ocrotire.intake.permissions import can_triage
 from ocrotire.registry.models import Person
 from ocrotire.workflow.deadlines import event_fire, tasks_cancel
+from ocrotire.workflow.models import CancelCause
 
 
 def open_case_of(person: Person) -> Case | None:
@@ -163,6 +164,6 @@ def report_triage(*, actor: User, report: Report, version: int, data: TriageInpu
         },
     )
     if status in (ReportStatus.REDIRECTED, ReportStatus.CLOSED):
-        tasks_cancel(report=locked)
+        tasks_cancel(report=locked, cause=CancelCause.REPORT_CLOSED)
     locked.refresh_from_db()
     return locked

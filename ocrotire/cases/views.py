@@ -52,6 +52,7 @@ from ocrotire.intake.permissions import can_file_report, can_triage, keeps_regis
 from ocrotire.intake.selectors import report_get
 from ocrotire.registry.permissions import can_use_registry
 from ocrotire.workflow.events import event_text
+from ocrotire.workflow.permissions import can_cancel_task
 from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 CONFLICT = gettext_lazy(
@@ -206,6 +207,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     for task in tasks:
         task.is_overdue = task.due_at < now  # type: ignore[attr-defined]
         task.name = task.rule.label()  # type: ignore[attr-defined]
+        task.can_cancel = can_cancel_task(user, task)  # type: ignore[attr-defined]
     timeline = [
         {"event": e, "text": event_text(e, names), "deadlines": deadlines_of(e, names)}
         for e in case_timeline(case)
@@ -285,13 +287,14 @@ def board_view(request: HttpRequest) -> HttpResponse:
 def my_work_view(request: HttpRequest) -> HttpResponse:
     user = _member(request)
     work = my_work(user=user)
+    lists = {name: list(work[name][:200]) for name in ("overdue", "due_today", "upcoming")}
+    for task in (t for rows in lists.values() for t in rows):
+        task.can_cancel = can_cancel_task(user, task)  # type: ignore[attr-defined]
     return render(
         request,
         "cases/my_work.html",
         {
-            "overdue": list(work["overdue"][:200]),
-            "due_today": list(work["due_today"][:200]),
-            "upcoming": list(work["upcoming"][:200]),
+            **lists,
             "approvals": list(work["approvals"][:200]),
             "nav_active": "my-work",
         },

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from ocrotire.accounts.models import User
 from ocrotire.care.models import (
+    DecisionBy,
+    DecisionOutcome,
     InstitutionChange,
     InstitutionChangeKind,
     Placement,
@@ -51,6 +53,9 @@ def care_demo_load(users: dict[str, User]) -> dict[str, int]:
                 emergency=child_index == 1,
                 decision_reference=f"DGPDC-DEMO-{index + 1:02d}{child_index + 1}",
                 decision_date=started.date(),
+                # The planned ones rest on the commission's decision (gatekeeping).
+                decision_by="" if child_index == 1 else DecisionBy.GATEKEEPER,
+                decision_outcome="" if child_index == 1 else DecisionOutcome.APPROVED,
                 carer_name=carer,
                 started_at=started,
             )
@@ -141,6 +146,8 @@ def institutions_demo_load(users: dict[str, User]) -> dict[str, int]:
                 national_type="Стационарное учреждение",
                 decision_reference=f"KG-DEMO-{code[-3:]}-{index + 1:03d}",
                 decision_date=start.date(),
+                decision_by=DecisionBy.GATEKEEPER,
+                decision_outcome=DecisionOutcome.APPROVED,
                 facility=institution,
                 started_at=start,
             )
@@ -171,6 +178,8 @@ def institutions_demo_load(users: dict[str, User]) -> dict[str, int]:
                 carer_name=str(PlacementForm(kind).label),
                 decision_reference=f"KG-DEMO-{code[-3:]}-{index + 1:03d}-F",
                 decision_date=moved_at.date(),
+                decision_by=DecisionBy.GATEKEEPER,
+                decision_outcome=DecisionOutcome.APPROVED,
                 started_at=moved_at,
             )
         effective = timezone.localdate() - timedelta(days=effective_days)

@@ -9,7 +9,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ocrotire.intake.models import Agency, Channel
-from ocrotire.workflow.events import EventContext, EventKind, choice_label, register
+from ocrotire.workflow.events import (
+    EventContext,
+    EventKind,
+    Recorder,
+    choice_label,
+    register,
+    register_recorders,
+)
 
 
 class IntakeEvent(StrEnum):
@@ -44,4 +51,11 @@ def register_events() -> None:
         EventKind(IntakeEvent.FORM_RECEIVED, _form_received),
         EventKind(IntakeEvent.AGENCY_NOTIFIED, _agency_notified),
         EventKind(IntakeEvent.ATTACHMENT_ADDED, _attachment_added),
+    )
+    register_recorders(
+        Recorder(
+            "ocrotire.intake.services.report_create",
+            (IntakeEvent.REPORT_RECEIVED, IntakeEvent.FORM_RECEIVED),
+        ),
+        Recorder("ocrotire.intake.services.report_form_receive", (IntakeEvent.FORM_RECEIVED,)),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ocrotire.workflow import events
-from ocrotire.workflow.events import EventContext, EventKind, Milestone
+from ocrotire.workflow.events import EventContext, EventKind, Milestone, Recorder
 
 
 class ProviderEvent(StrEnum):
@@ -71,4 +71,15 @@ def register_events() -> None:
             ProviderMilestone.REFERRAL_ANSWERED,
             (ProviderEvent.REFERRAL_ACCEPTED, ProviderEvent.REFERRAL_DECLINED),
         )
+    )
+    events.register_recorders(
+        Recorder("ocrotire.providers.services.referral_accept", (ProviderEvent.REFERRAL_ACCEPTED,)),
+        Recorder(
+            "ocrotire.providers.services.referral_decline", (ProviderEvent.REFERRAL_DECLINED,)
+        ),
+        Recorder("ocrotire.providers.services.referral_enrol", (ProviderEvent.REFERRAL_ENROLLED,)),
+        Recorder(
+            "ocrotire.providers.services.referral_end",
+            (ProviderEvent.REFERRAL_COMPLETED, ProviderEvent.REFERRAL_DROPPED),
+        ),
     )

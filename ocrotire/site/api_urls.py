@@ -51,6 +51,16 @@ v1 = [
     path("v1/placements/<id:pk>/", care_apis.PlacementDetailApi.as_view(), name="placement-detail"),
     path("v1/placements/<id:pk>/end/", care_apis.PlacementEndApi.as_view(), name="placement-end"),
     path(
+        "v1/placements/<id:pk>/decision/",
+        care_apis.PlacementDecisionApi.as_view(),
+        name="placement-decision",
+    ),
+    path(
+        "v1/placements/<id:pk>/review/",
+        care_apis.PlacementReviewApi.as_view(),
+        name="placement-review",
+    ),
+    path(
         "v1/deinstitutionalisation/",
         care_apis.InstitutionFiguresApi.as_view(),
         name="deinstitutionalisation",
@@ -188,6 +198,7 @@ v1 = [
         "v1/notifications/", workflow_apis.NotificationListApi.as_view(), name="notification-list"
     ),
     path("v1/deadline-rules/", workflow_apis.DeadlineRuleListApi.as_view(), name="rule-list"),
+    path("v1/tasks/<id:pk>/cancel/", workflow_apis.TaskCancelApi.as_view(), name="task-cancel"),
     path(
         "v1/deadline-rules/<id:pk>/",
         workflow_apis.DeadlineRuleDetailApi.as_view(),

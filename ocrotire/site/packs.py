@@ -1,11 +1,12 @@
 """Loading a country pack into every app that keeps part of it: the territory (geo), the concern
-categories (intake), the deadline rules (cases), the service catalogue (providers) and the
-official forms (dataforms)."""
+categories (intake), the deadline rules (workflow), the service catalogue (providers), the
+official forms (dataforms) and the gatekeeping body of planned placements (care)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ocrotire.care.services import gatekeeper_load
 from ocrotire.dataforms.services import forms_load
 from ocrotire.geo.services import PackResult, pack_load
 from ocrotire.intake.services import concerns_load
@@ -20,6 +21,7 @@ class PacksLoaded:
     rules: int
     catalogue: int
     forms: int = 0
+    gatekeeper: int = 0
 
 
 def packs_load(*, country: str, units: bool = True) -> PacksLoaded:
@@ -35,4 +37,5 @@ def packs_load(*, country: str, units: bool = True) -> PacksLoaded:
         rules=rules_load(country=code),
         catalogue=catalogue_load(country=code),
         forms=forms_load(country=code),
+        gatekeeper=gatekeeper_load(country=code),
     )

@@ -1,4 +1,5 @@
-"""REST endpoints of the workflow: a user's notifications and the deadline rules."""
+"""REST endpoints of the workflow: a user's notifications, the deadline rules, and cancelling a
+task that is no longer needed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -15,12 +16,15 @@ from rest_framework.response import Response
 
 from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.api.idempotency import idempotent
 from ocrotire.core.errors import NotAllowed
 from ocrotire.workflow.deadlines import rule_revise
+from ocrotire.workflow.lifecycle import REASON_LIMIT, task_cancel
 from ocrotire.workflow.models import DeadlineRule, OffsetUnit
 from ocrotire.workflow.notices import notification_text
 from ocrotire.workflow.permissions import can_manage_rules
-from ocrotire.workflow.selectors import notifications_of
+from ocrotire.workflow.selectors import notifications_of, task_get
+from ocrotire.workflow.serializers import TaskSerializer
 
 
 class NotificationListApi(GenericAPIView[Any]):
@@ -75,6 +79,7 @@ class DeadlineRuleSerializer(serializers.ModelSerializer[DeadlineRule]):
             "legal_reference",
             "verified",
             "note",
+            "supersedes",
             "active",
         ]
         read_only_fields = ["id", "code", "country", "version", "active", "name"]
@@ -132,3 +137,40 @@ class DeadlineRuleDetailApi(GenericAPIView[DeadlineRule]):
             raise ValidationError({"offset_unit": [_("Choose one of the listed values.")]})
         revised = rule_revise(actor=user, rule=rule, values=values)
         return Response(DeadlineRuleSerializer(revised).data, status=status.HTTP_200_OK)
+
+
+class TaskCancelApi(GenericAPIView[Any]):
+    """A supervisor or head of the task's area, or an administrator, cancels an open task with a
+    reason; a task already done, cancelled or replaced answers 409."""
+
+    permission_classes = [IsMember]
+
+    class CancelSerializer(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=REASON_LIMIT, help_text="Why it is not needed")
+        status = serializers.ChoiceField(
+            choices=[("open", "open")],
+            required=False,
+            default="open",
+            help_text="The state the task was read in: only an open task is cancelled",
+        )
+
+    serializer_class = CancelSerializer
+
+    @extend_schema(
+        request=CancelSerializer,
+        responses=TaskSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        user = acting_user(request)
+        task = task_get(user=user, pk=pk)
+        payload = self.CancelSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        cancelled = task_cancel(
+            actor=user,
+            task=task,
+            reason=payload.validated_data["reason"],
+            status=payload.validated_data["status"],
+        )
+        return Response(TaskSerializer(cancelled).data)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.core.audit import audit_record
@@ -36,6 +37,7 @@ RULE_FIELDS = (
     "legal_reference",
     "verified",
     "note",
+    "supersedes",
 )
 
 
@@ -135,6 +137,7 @@ def rules_load(*, country: str, actor: User | None = None) -> int:
             "legal_reference": row.get("legal_reference", ""),
             "verified": row.get("verified", False),
             "note": row.get("note", ""),
+            "supersedes": row.get("supersedes", True),
         }
         current = DeadlineRule.objects.filter(
             country=country.upper(), code=row["code"], active=True
@@ -229,6 +232,8 @@ def event_fire(
         if rule_applies(rule, context or {})
     ]
     Task.objects.bulk_create(new_tasks)
+    if new_tasks and not fresh:
+        tasks_supersede(new_tasks)
     return event, new_tasks
 
 
@@ -237,16 +242,21 @@ def tasks_cancel(
     case: CaseSubject | None = None,
     report: Subject | None = None,
     kinds: list[str] | None = None,
+    cause: str = "",
+    anchors: list[str] | None = None,
 ) -> int:
     """Tasks that can no longer be met (the case closed, the report redirected) are cancelled,
-    not left to turn overdue."""
+    not left to turn overdue, with the `cause` (a `CancelCause`) shown beside them. `kinds`
+    limits them to some rule codes, `anchors` to the rules anchored on some events."""
     subject: Any = case if case is not None else report
     assert subject is not None
     qs = Task.objects.filter(status=TaskStatus.OPEN)
     qs = qs.filter(case_id=subject.pk) if case is not None else qs.filter(report_id=subject.pk)
     if kinds is not None:
         qs = qs.filter(kind__in=kinds)
-    return qs.update(status=TaskStatus.CANCELLED)
+    if anchors is not None:
+        qs = qs.filter(rule__anchor__in=anchors)
+    return qs.update(status=TaskStatus.CANCELLED, cancelled_at=timezone.now(), cancel_cause=cause)
 
 
 def tasks_reassign(*, case: CaseSubject) -> None:
@@ -254,3 +264,24 @@ def tasks_reassign(*, case: CaseSubject) -> None:
         assignee=case.manager, unit=case.unit
     )
     Task.objects.filter(case_id=case.pk, status=TaskStatus.OPEN).update(unit=case.unit)
+
+
+def tasks_supersede(new_tasks: list[Task]) -> int:
+    """Older open tasks of the same rule code for the same case or report as a new task are
+    replaced by it (a review scheduled again, a reopened case) when its rule `supersedes`: they
+    point at their successor and never turn overdue. Inside the caller's transaction."""
+    superseded = 0
+    now = timezone.now()
+    for task in new_tasks:
+        if task.pk is None or not task.rule.supersedes:
+            continue
+        older = Task.objects.filter(status=TaskStatus.OPEN, kind=task.kind).exclude(pk=task.pk)
+        older = (
+            older.filter(case_id=task.case_id)
+            if task.case_id is not None
+            else older.filter(report=task.report, case__isnull=True)
+        )
+        superseded += older.update(
+            status=TaskStatus.SUPERSEDED, superseded_by=task, cancelled_at=now
+        )
+    return superseded

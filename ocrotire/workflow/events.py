@@ -57,8 +57,20 @@ class Milestone:
     met_by: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Recorder:
+    """A step of the work (its service, by dotted path) and the event kinds it fires: what makes
+    a deadline rule's task done. Every rule's `completed_by` must reach a recorder, or its tasks
+    could never be completed (checked by the tests, which also check that the service fires
+    the kinds it claims)."""
+
+    service: str
+    kinds: tuple[str, ...]
+
+
 _KINDS: dict[str, EventKind] = {}
 _MILESTONES: dict[str, Milestone] = {}
+_RECORDERS: dict[str, Recorder] = {}
 
 
 def register(*kinds: EventKind) -> None:
@@ -80,6 +92,27 @@ def register_milestones(*milestones: Milestone) -> None:
         _MILESTONES[code] = milestone
 
 
+def register_recorders(*recorders: Recorder) -> None:
+    for recorder in recorders:
+        existing = _RECORDERS.get(recorder.service)
+        if existing is not None and existing != recorder:
+            raise ImproperlyConfigured(f"The step {recorder.service!r} is registered twice.")
+        _RECORDERS[recorder.service] = recorder
+
+
+def recorders() -> dict[str, Recorder]:
+    return dict(_RECORDERS)
+
+
+def completable(code: str) -> bool:
+    """Whether a rule met by `code` (a kind or a milestone) can be completed by some step."""
+    recorded = {str(kind) for r in _RECORDERS.values() for kind in r.kinds}
+    milestone = _MILESTONES.get(code)
+    if milestone is not None:
+        return any(str(kind) in recorded for kind in milestone.met_by)
+    return code in recorded
+
+
 def kinds() -> dict[str, EventKind]:
     return dict(_KINDS)
 
@@ -98,11 +131,22 @@ def event_text(event: TimelineEvent, names: Mapping[str, str] | None = None) -> 
 
 class WorkflowEvent(StrEnum):
     TASK_OVERDUE = "task_overdue"
+    TASK_CANCELLED = "task_cancelled"
 
 
 def _task_overdue(d: Mapping[str, Any], context: EventContext) -> str:
     return _("Deadline missed: %(task)s.") % {"task": context.rule_name(d.get("task", ""))}
 
 
+def _task_cancelled(d: Mapping[str, Any], context: EventContext) -> str:
+    return _("Task cancelled as no longer needed: %(task)s. Reason: %(reason)s") % {
+        "task": context.rule_name(d.get("task", "")),
+        "reason": d.get("reason", ""),
+    }
+
+
 def register_events() -> None:
-    register(EventKind(WorkflowEvent.TASK_OVERDUE, _task_overdue))
+    register(
+        EventKind(WorkflowEvent.TASK_OVERDUE, _task_overdue),
+        EventKind(WorkflowEvent.TASK_CANCELLED, _task_cancelled),
+    )

@@ -42,6 +42,10 @@ class DeadlineRule(NamedInLanguages, models.Model):
     legal_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
     verified = models.BooleanField(_("verified by a lawyer"), default=False)
     note = models.TextField(_("note"), blank=True)
+    # A new task of this rule replaces the open one of the same case or report (a review
+    # scheduled again); off where each anchor event has its own legal deadline (each removal
+    # its prosecutor notice), so an earlier deadline is never pushed back.
+    supersedes = models.BooleanField(_("a new task replaces the open one"), default=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,6 +74,18 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("No longer needed")
+    # A newer task of the same rule for the same case or report took its place.
+    SUPERSEDED = "superseded", _("Replaced by a newer task")
+
+
+class CancelCause(models.TextChoices):
+    """Why a task was cancelled: by hand (with the reason written), or by a step that made it
+    unnecessary. Each label is the sentence shown beside the cancelled task."""
+
+    BY_HAND = "by_hand", _("Cancelled by a supervisor.")
+    CASE_CLOSED = "case_closed", _("The case was closed.")
+    REPORT_CLOSED = "report_closed", _("The report was redirected or closed without a case.")
+    PLACEMENT_ENDED = "placement_ended", _("The placement ended.")
 
 
 class Task(models.Model):
@@ -99,6 +115,18 @@ class Task(models.Model):
     )
     # Set once by the periodic job when the task passed its due time; drives the escalation.
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled or superseded task: when, by whom (none: a step of the system), why.
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_cause = models.CharField(
+        _("why it was cancelled"), max_length=20, choices=CancelCause.choices, blank=True
+    )
+    cancel_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         db_table = "cases_task"

@@ -1,10 +1,13 @@
-"""Reads of a report's tasks and timeline and of a user's notifications."""
+"""Reads of a report's tasks and timeline, of one task of the user's area, and of a user's
+notifications."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from ocrotire.accounts.models import User
+from ocrotire.accounts.permissions import is_member, scope_of
+from ocrotire.core.errors import NotFound
 from ocrotire.workflow.models import Notification, Task, TimelineEvent
 
 
@@ -30,3 +33,15 @@ def notifications_of(user: User) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def task_get(*, user: User, pk: int) -> Task:
+    """A task of a case or report in the user's area; missing or not theirs is NotFound."""
+    task = (
+        Task.objects.select_related("rule", "unit", "case", "report", "assignee")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None or not is_member(user) or not scope_of(user).covers_path(task.unit.path):
+        raise NotFound
+    return task

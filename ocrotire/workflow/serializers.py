@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from ocrotire.workflow.events import event_text
+from ocrotire.workflow.models import CancelCause, TaskStatus
 from ocrotire.workflow.timeline import deadlines_of, rule_names
 
 
@@ -23,11 +24,34 @@ class TaskSerializer(serializers.Serializer[Any]):
     legal_reference = serializers.CharField(source="rule.legal_reference")
     verified = serializers.BooleanField(source="rule.verified")
     rule_version = serializers.IntegerField(source="rule.version")
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancel_reason = serializers.SerializerMethodField(
+        help_text="Why it was cancelled: the reason written, or the step that made it unnecessary."
+    )
+    superseded_by = serializers.IntegerField(
+        source="superseded_by_id", allow_null=True, help_text="The task that replaced it."
+    )
+
+    def get_cancel_reason(self, task: Any) -> str:
+        return cancel_text(task)
 
     def get_overdue(self, task: Any) -> bool:
         if task.done_at is not None:
             return bool(task.done_at > task.due_at)
         return bool(task.status == "open" and task.due_at < timezone.now())
+
+
+def cancel_text(task: Any) -> str:
+    """Why a task ended without being done, in the reader's language ("" when it did not)."""
+    if task.status == TaskStatus.SUPERSEDED:
+        return str(TaskStatus.SUPERSEDED.label)
+    if task.status != TaskStatus.CANCELLED:
+        return ""
+    if task.cancel_reason:
+        return str(task.cancel_reason)
+    if task.cancel_cause in CancelCause.values:
+        return str(CancelCause(task.cancel_cause).label)
+    return str(TaskStatus.CANCELLED.label)
 
 
 class TimelineEventSerializer(serializers.Serializer[Any]):

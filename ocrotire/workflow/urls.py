@@ -1,4 +1,4 @@
-"""Notification pages; the cases URL map includes them (paths /cases/notifications/…, names in
+"""Notification pages and cancelling a task; the cases URL map includes them (paths /cases/notifications/…, names in
 the `cases` namespace, as before the workflow app existed)."""
 
 from django.urls import path
@@ -13,4 +13,5 @@ urlpatterns = [
         name="notifications-read-all",
     ),
     path("notifications/<id:pk>/read/", views.notification_read_view, name="notification-read"),
+    path("tasks/<id:pk>/cancel/", views.task_cancel_view, name="task-cancel"),
 ]

@@ -1,5 +1,6 @@
-"""Notification pages: a user's notices, marking one or all read. The URL map mounts them under
-/cases/notifications/ in the `cases` namespace, where they have always been."""
+"""Notification pages: a user's notices, marking one or all read; and cancelling a task that is
+no longer needed. The URL map mounts them under /cases/ in the `cases` namespace, where they have
+always been."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
+from ocrotire.core.forms import service_call
 from ocrotire.workflow import services
+from ocrotire.workflow.forms import TaskCancelForm
+from ocrotire.workflow.lifecycle import task_cancel
+from ocrotire.workflow.models import Task
 from ocrotire.workflow.notices import notification_text
-from ocrotire.workflow.permissions import can_view_notifications
-from ocrotire.workflow.selectors import notifications_of
+from ocrotire.workflow.permissions import can_cancel_task, can_view_notifications
+from ocrotire.workflow.selectors import notifications_of, task_get
 
 
 def _notifications_user(request: HttpRequest) -> User:
@@ -67,3 +73,40 @@ def notification_read_all_view(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("All notifications were marked as read."))
     return redirect("cases:notifications")
+
+
+CONFLICT = _(
+    "This task was completed, cancelled or replaced while you were working on it, so nothing was "
+    "saved."
+)
+
+
+def _subject_url(task: Task) -> str:
+    if task.case_id is not None:
+        return reverse("cases:detail", args=[task.case_id])
+    return reverse("intake:report-detail", args=[task.report_id])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a task with a reason: supervisors and heads of the area, and administrators."""
+    user = acting_user(request)
+    task = task_get(user=user, pk=pk)
+    if not can_cancel_task(user, task):
+        raise PermissionDenied
+    form = TaskCancelForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        with service_call(form, conflict=str(CONFLICT)) as call:
+            task_cancel(actor=user, task=task, reason=form.cleaned_data["reason"])
+        status = call.status(status)
+        if call.ok:
+            messages.success(request, _("The task was cancelled."))
+            return redirect(_subject_url(task))
+    return render(
+        request,
+        "workflow/task_cancel.html",
+        {"task": task, "form": form, "back": _subject_url(task), "open": task.status == "open"},
+        status=status,
+    )

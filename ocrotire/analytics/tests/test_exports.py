@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from ocrotire.analytics.exports.lists import KINDS, write_csv, write_xlsx
 from ocrotire.analytics.models import ExportJob
 from ocrotire.care.services import placement_start
+from ocrotire.care.tests.factories import decided
 from ocrotire.cases.models import Case
 from ocrotire.cases.tests.test_case_pages import open_case
 from ocrotire.core.models import AuditEvent
@@ -93,6 +94,7 @@ def world(api: Any, personas: dict[str, Any], casework: None, territory: dict[st
             form="foster",
             carer_name="Familia Popa",
             started_at=timezone.now() - timedelta(days=3),
+            **decided(),
         )
     return {"bot": bot, "cen": cen, "points": points}
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ocrotire.care.models import InstitutionChange, Placement
 from ocrotire.care.services import placement_end, placement_start
+from ocrotire.care.tests.factories import decided
 from ocrotire.core.models import AuditEvent
 from ocrotire.providers.models import ServicePoint, ServiceType
 from ocrotire.providers.services import catalogue_load, provider_create, service_point_create
@@ -71,6 +72,7 @@ def live_in(personas, territory, home, given, days_ago):
         form="residential",
         facility=home["institution"],
         started_at=timezone.now() - timedelta(days=days_ago),
+        **decided(),
     )
 
 
@@ -102,6 +104,7 @@ def test_children_leaving_are_counted_by_where_they_went(api, personas, territor
         form="foster",
         carer_name="Familia Lungu",
         started_at=moved_at - timedelta(hours=5),
+        **decided(),
     )
     placement_end(
         actor=supervisor,

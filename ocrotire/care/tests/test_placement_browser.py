@@ -1,6 +1,7 @@
 """In a real browser, on the demo's case of Ion Ceban: the specialist places the child in the
-municipality's maternal centre from the case page, sees the placement in the list, and ends it;
-the timeline shows both steps and the page passes the axe-core checks."""
+municipality's maternal centre from the case page in an emergency, records the commission's
+decision that makes it planned, reviews it, and ends it; the timeline shows every step and the
+page passes the axe-core checks."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from ocrotire.care.models import Placement
 from ocrotire.cases.models import Case, Stage
@@ -57,6 +59,28 @@ def test_the_child_is_placed_and_the_placement_ended_from_the_case_page(speciali
     assert centre.name in row.inner_text()
     assert row.locator(".placement-end").inner_text() == "—"
 
+    assert "nu există hotărârea comisiei" in row.locator(".placement-decision").inner_text()
+    page.click(f"#decide-placement-{placement.pk} summary")
+    assert serious_violations(page) == []
+    prefix = f"#id_decision-{placement.pk}-"
+    page.select_option(prefix + "decision_by", "gatekeeper")
+    page.select_option(prefix + "decision_outcome", "approved")
+    page.fill(prefix + "decision_reference", "Hotărârea Comisiei nr. 3")
+    page.fill(prefix + "decision_date", timezone.localdate().isoformat())
+    page.click(f"#decide-placement-{placement.pk} button[type=submit]")
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    placement.refresh_from_db()
+    assert (placement.emergency, placement.decision_by) == (False, "gatekeeper")
+    row = page.locator(f'#placements tr[data-placement="{placement.pk}"]')
+    assert "Hotărârea Comisiei nr. 3" in row.locator(".placement-decision").inner_text()
+
+    page.click(f"#review-placement-{placement.pk} summary")
+    page.select_option(f"#id_review-{placement.pk}-outcome", "continue")
+    page.fill(f"#id_review-{placement.pk}-note", "Mama și copilul sunt bine îngrijiți.")
+    page.click(f"#review-placement-{placement.pk} button[type=submit]")
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    assert placement.reviews.count() == 1
+
     page.click(f"#end-placement-{placement.pk} summary")
     assert serious_violations(page) == []
     page.select_option(f"#id_end-{placement.pk}-end_reason", "reintegrated")
@@ -74,5 +98,7 @@ def test_the_child_is_placed_and_the_placement_ended_from_the_case_page(speciali
     kinds = page.eval_on_selector_all("#timeline > li", "els => els.map(e => e.dataset.kind)")
     assert [k for k in kinds if k.startswith("placement_")] == [
         "placement_started",
+        "placement_decided",
+        "placement_reviewed",
         "placement_ended",
     ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ocrotire.care.models import Placement
 from ocrotire.care.services import placement_end, placement_start
+from ocrotire.care.tests.factories import decided
 from ocrotire.cases.models import Case
 from ocrotire.cases.services import case_member_add
 from ocrotire.cases.tests.test_case_pages import open_case
@@ -83,6 +84,8 @@ def place(client: Any, case: Case, **data: Any) -> Any:
     body = {
         "form": "professional_parental",
         "carer_name": CARER,
+        "decision_by": "gatekeeper",
+        "decision_outcome": "approved",
         "decision_reference": DECISION,
         "decision_date": timezone.localdate().isoformat(),
         **data,
@@ -104,6 +107,7 @@ def placed(user: Any, case: Case) -> Placement:
         form="foster",
         carer_name=CARER,
         started_at=timezone.now() - timedelta(days=3),
+        **decided(),
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from ocrotire.care.models import Placement
+from ocrotire.care.tests.factories import decided
 from ocrotire.cases.tests.test_case_pages import open_case
 from ocrotire.core.models import AuditEvent
 from ocrotire.workflow.models import Task, TaskStatus, TimelineEvent
@@ -27,8 +28,7 @@ def start(api, user, case, **body):
         "case": case.pk,
         "form": "professional_parental",
         "carer_name": "Asistent parental profesionist A.",
-        "decision_reference": "Dispoziția nr. 12",
-        "decision_date": timezone.localdate().isoformat(),
+        **decided(api=True, decision_reference="Dispoziția nr. 12"),
         **body,
     }
     return api(user).post("/api/v1/placements/", payload, format="json")

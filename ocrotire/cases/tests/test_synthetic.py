@@ -108,7 +108,9 @@ def test_counts_stages_and_one_open_case_per_child(packs: None) -> None:
     open_children = list(Case.objects.filter(stage__in=OPEN_STAGES).values_list("child", flat=True))
     assert len(open_children) == len(set(open_children))
     statuses = set(Task.objects.values_list("status", flat=True))
-    assert statuses == set(TaskStatus.values)
+    # A task is superseded only when a rule fires again for an open task of its own (none of
+    # the simulated paths does): every other status occurs.
+    assert statuses == set(TaskStatus.values) - {TaskStatus.SUPERSEDED}
     assert Task.objects.filter(status=TaskStatus.OPEN, due_at__lt=timezone.now()).exists()
     done = Task.objects.filter(status=TaskStatus.DONE)
     assert done.count() > Task.objects.exclude(status=TaskStatus.DONE).count()

@@ -247,3 +247,50 @@ def test_a_kind_is_registered_once(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_an_unknown_kind_shows_its_code() -> None:
     assert event_text(_event("not_a_kind")) == "not_a_kind"
     assert notification_text(Notification(kind="not_a_notice", data={})) == "not_a_notice"
+
+
+def _fired_in(sources: _Sources, service: str) -> set[str]:
+    """The kinds a service fires: its `event_fire(kind=…)` calls, and the `kind=` it hands to a
+    helper that fires it (`_referral_step(kind="referral_accepted")`)."""
+    module, _dot, name = service.rpartition(".")
+    tree = sources.modules[module]
+    function = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
+    )
+    fired: set[str] = set()
+    for call in ast.walk(function):
+        if not isinstance(call, ast.Call):
+            continue
+        argument = next((k.value for k in call.keywords if k.arg == "kind"), None)
+        if argument is not None:
+            fired |= sources.values(module, argument) or set()
+    return fired
+
+
+def test_every_rule_is_completed_by_a_step_that_fires_its_event(sources: _Sources) -> None:
+    """A rule whose `completed_by` no step fires makes tasks that can never be done (the
+    placement reviews were such). The registry of steps (`events.register_recorders`) names the
+    service recording each event; each rule of the four packs must reach one, and each service
+    must fire what it claims."""
+    recorders = events.recorders()
+    for service, recorder in recorders.items():
+        module, _dot, name = service.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), name, None)), service
+        missing = {str(k) for k in recorder.kinds} - _fired_in(sources, service)
+        assert not missing, (service, missing)
+    never = sorted(
+        (country, rule["code"], rule["completed_by"])
+        for country, rule in _pack_rules()
+        if not events.completable(rule["completed_by"])
+    )
+    assert never == []
+
+
+def test_a_rule_met_by_no_step_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events, "_RECORDERS", {})
+    assert not events.completable("placement_reviewed")
+    assert not events.completable("plan_decided")
+    events.register_recorders(events.Recorder("x.y", ("plan_returned",)))
+    assert events.completable("plan_decided")
