@@ -1,7 +1,7 @@
 """The case page guides the work: the stage path of the case's workflow with where the case
 stands (the emergency as a side state, the country's own names of its stages), the next legal
 step first with its deadline and the button of the step that meets it, the other steps in groups,
-and no internal code of a rule anywhere."""
+and names, not codes, of rules and service needs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from ocrotire.cases.casefile import case_file_html
 from ocrotire.cases.guide import steps_meeting
 from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.steps import steps_all
@@ -207,3 +208,23 @@ def test_every_step_names_the_events_it_records_and_its_group() -> None:
         assert step.fires, step.code
         assert {str(event) for event in step.fires} <= registered, step.code
         assert step.group in GROUPS, step.code
+
+
+def test_service_needs_show_by_name_on_the_page_and_in_the_case_file(
+    client: Any, personas: dict[str, Any], case: Case
+) -> None:
+    specialist = as_user(client, personas["specialist"])
+    with_needs = {**ASSESSMENT, "needs": "family_support, day_centre_risk, typed_by_hand"}
+    assert post_step(specialist, case, "initial_assessment", with_needs).status_code == 302
+    html = specialist.get(f"/cases/{case.pk}/").content.decode()
+    records = section_of(html, "records")
+    assert "Family support, Day centre for children at risk, typed_by_hand" in records
+    assert "family_support" not in records
+    document = case_file_html(actor=personas["specialist"], case=case)
+    assert "Family support, Day centre for children at risk" in document
+    assert "day_centre_risk" not in document
+
+
+def section_of(html: str, ident: str) -> str:
+    start = html.index(f'id="{ident}"')
+    return html[start : html.index("</div>\n", start)]

@@ -1,6 +1,7 @@
 """No internal code reaches a screen: every page where a case, its tasks or its report show, read
-as each demo user in their language, holds no deadline rule's code, no stage's stored value and no
-event kind in its visible text (this caught the case page's `initial_assessment_high v1`)."""
+as each demo user in their language, holds no deadline rule's code, no stage's stored value, no
+event kind and no code of the service catalogue in its visible text (this caught the case page's
+`initial_assessment_high v1`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from ocrotire.accounts.models import User
@@ -60,11 +62,13 @@ def visible_text(html: str) -> str:
 
 
 def known_codes() -> set[str]:
+    services = apps.get_model("providers", "ServiceType")
     return (
         set(DeadlineRule.objects.values_list("code", flat=True))
         | set(Stage.values)
         | set(kinds())
         | set(milestones())
+        | set(services.objects.values_list("code", flat=True))
     )
 
 
