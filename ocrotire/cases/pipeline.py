@@ -141,8 +141,10 @@ def step_refusal(case: Case, step: str) -> str | None:
         "This step is not possible while the case is at the stage “%(stage)s”. "
         "Possible stages for it: %(allowed)s."
     ) % {
-        "stage": _stage_label(case.stage),
-        "allowed": ", ".join(_stage_label(s) for s in Stage.values if s in sources),
+        "stage": stage_name(case.stage, case.unit.country),
+        "allowed": ", ".join(
+            stage_name(s, case.unit.country) for s in Stage.values if s in sources
+        ),
     }
 
 

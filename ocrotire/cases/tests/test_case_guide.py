@@ -172,6 +172,11 @@ def test_a_country_names_its_stages_in_the_readers_language(
     assert "Needs assessment of the child and family" in path
     assert "Individual plan of social protection of the child" in path
     assert "Complex assessment" in path  # not named by the pack: the generic name
+    # The list of cases and a step's page call the stage the same way.
+    listed = as_user(client, reader).get("/cases/").content.decode()
+    assert "Needs assessment of the child and family" in listed
+    step = as_user(client, reader).get(f"/cases/{case.pk}/steps/visit/").content.decode()
+    assert "at the stage “Needs assessment of the child and family”" in step
     reader.language = "uk"
     reader.save(update_fields=["language"])
     html = as_user(client, reader).get(f"/cases/{case.pk}/").content.decode()
