@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from django.utils.http import urlencode
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ class NextStep:
     step: Step
     overdue: bool
     when: str  # "Overdue by 2 days, 3 hours." or "Due in 5 hours."
+    query: str  # the step's page values that record what the task waits for ("step=court_filed")
 
 
 def due_sentence(due_at: datetime, now: datetime) -> str:
@@ -64,6 +66,7 @@ def next_step(tasks: list[Task], offered: list[Step], now: datetime) -> NextStep
                 step=step,
                 overdue=task.due_at < now,
                 when=due_sentence(task.due_at, now),
+                query=urlencode(step.presets.get(task.rule.completed_by, {})),
             )
     return None
 

@@ -102,7 +102,11 @@ def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     if not services.step_permitted(user, case, step):
         raise PermissionDenied
-    form = definition.form(request.POST or None, initial={"version": case.version}, case=case)
+    # The case page may open the step with the values that meet the deadline it leads to.
+    chosen = {name: request.GET[name] for name in definition.preset_names() if name in request.GET}
+    form = definition.form(
+        request.POST or None, initial={"version": case.version, **chosen}, case=case
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -174,6 +174,7 @@ register(
         perform=_service(services.case_protective_action_record),
         api=Api("protective-actions", "ProtectiveActionInput"),
         fires=(CaseEvent.CHILD_REMOVED, CaseEvent.PROTECTIVE_ACTION),
+        presets={CaseEvent.CHILD_REMOVED: {"kind": ProtectiveActionKind.REMOVAL}},
         group="protection",
     ),
     Step(
@@ -205,6 +206,10 @@ register(
         ),
         offered=lambda case: case_removals(case).exists(),
         fires=(CaseEvent.PROSECUTOR_NOTIFIED, CaseEvent.COURT_FILED),
+        presets={
+            CaseEvent.PROSECUTOR_NOTIFIED: {"step": "prosecutor_notified"},
+            CaseEvent.COURT_FILED: {"step": "court_filed"},
+        },
         group="protection",
     ),
     Step(

@@ -62,6 +62,9 @@ class Step:
     # The timeline events the step records: a deadline rule met by one of them (its
     # `completed_by`, or a milestone they meet) is met by taking this step.
     fires: tuple[str, ...] = ()
+    # The page's values that make the step record one of its events (event → field → value):
+    # the case page opens the step with them chosen when that event meets the next deadline.
+    presets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # The group of the case page's actions it is offered in (`GROUPS`).
     group: str = "records"
 
@@ -76,6 +79,9 @@ class Step:
         if sorted(by_name) != sorted(self.api.order):
             raise ImproperlyConfigured(f"The API order of step {self.code} names other fields.")
         return [by_name[name] for name in self.api.order]
+
+    def preset_names(self) -> set[str]:
+        return {name for values in self.presets.values() for name in values}
 
     def is_offered(self, case: Case) -> bool:
         return self.offered is None or self.offered(case)

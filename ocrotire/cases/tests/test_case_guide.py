@@ -233,3 +233,25 @@ def test_service_needs_show_by_name_on_the_page_and_in_the_case_file(
 def section_of(html: str, ident: str) -> str:
     start = html.index(f'id="{ident}"')
     return html[start : html.index("</div>\n", start)]
+
+
+def test_the_next_step_opens_with_what_meets_the_deadline_chosen(
+    client: Any, personas: dict[str, Any], case: Case
+) -> None:
+    specialist = as_user(client, personas["specialist"])
+    removal = {"kind": "removal", "description": "Taken to the emergency centre"}
+    assert post_step(specialist, case, "protective_action", removal).status_code == 302
+    html = specialist.get(f"/cases/{case.pk}/").content.decode()
+    box = section(html, "next-step")
+    rule = Task.objects.get(case=case, status="open", rule__code="prosecutor_notice").rule
+    assert rule.label() in box
+    assert f'href="/cases/{case.pk}/steps/protective_step/?step=prosecutor_notified"' in box
+    page = specialist.get(f"/cases/{case.pk}/steps/protective_step/?step=court_filed")
+    assert re.search(r'<option value="court_filed"\s+selected>', page.content.decode())
+    # Only the values a step presets are taken from the address.
+    other = specialist.get(f"/cases/{case.pk}/steps/visit/?observations=Injected")
+    textarea = re.search(
+        r'<textarea[^>]*id="id_observations"[^>]*>([^<]*)</textarea>', other.content.decode()
+    )
+    assert textarea is not None
+    assert textarea.group(1).strip() == ""
