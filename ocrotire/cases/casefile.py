@@ -19,6 +19,7 @@ from ocrotire.accounts.models import User
 from ocrotire.cases import services
 from ocrotire.cases.models import Case
 from ocrotire.cases.panels import pdf_panels
+from ocrotire.cases.pipeline import stage_name
 from ocrotire.cases.selectors import case_records, case_team, case_timeline
 from ocrotire.core.pdf import html_to_pdf
 from ocrotire.intake.permissions import keeps_register
@@ -99,6 +100,7 @@ def case_file_context(*, actor: User, case: Case, printed_at: datetime) -> dict[
     names = rule_names(case.unit.country)
     return {
         "case": case,
+        "stage": stage_name(case.stage, case.unit.country),
         "child_record": _child_record(actor, case),
         "reports": _reports(actor, case),
         "records": case_records(case),

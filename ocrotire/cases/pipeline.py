@@ -5,12 +5,14 @@ lock the case, check the version read and the stage, then save with a new versio
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
@@ -24,6 +26,7 @@ from ocrotire.cases.permissions import can_take_step, works_cases
 from ocrotire.core.bounds import validate_past_moment
 from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.geo.models import Unit
+from ocrotire.geo.stages import stage_term
 
 ANY_OPEN = frozenset(OPEN_STAGES)
 WORKING = ANY_OPEN - {Stage.CLOSURE_PROPOSED, Stage.PLAN_APPROVAL}
@@ -71,6 +74,64 @@ def _stage_label(stage: str) -> str:
     return str(Stage(stage).label) if stage in Stage.values else stage
 
 
+# Stages a case steps aside into and comes back from; every other stage is on the main path, in
+# the order of `Stage`. (Data of the country's workflow once the workflow is pack data.)
+SIDE_STAGES = frozenset({Stage.EMERGENCY_PROTECTION})
+
+
+def stage_name(stage: str, country: str = "") -> str:
+    """The stage as the case's country calls it in the reader's language (its pack's
+    stages.json), else its generic name."""
+    term = stage_term(country, stage, get_language() or "ro") if country else None
+    return term or _stage_label(stage)
+
+
+def resume_stage(case: Case) -> str:
+    """Where a case in emergency protection goes back to when the emergency ends."""
+    before = case.stage_before
+    if before in ("", Stage.INITIAL_ASSESSMENT, Stage.EMERGENCY_PROTECTION):
+        return Stage.COMPLEX_ASSESSMENT
+    return before
+
+
+@dataclass(frozen=True)
+class PathStage:
+    code: str
+    name: str
+    state: str  # "done", "current" or "todo"
+
+
+@dataclass(frozen=True)
+class StagePath:
+    """The main path of the case's workflow with where the case stands, and the side state it
+    is in, if any (then no stage of the main path is current: `resumes` is where it goes back)."""
+
+    stages: tuple[PathStage, ...]
+    side: PathStage | None
+    resumes: PathStage | None
+
+
+def stage_path(case: Case) -> StagePath:
+    """The stages of the case's workflow in order, each done, current or still to come."""
+    country = case.unit.country
+    main = [s for s in Stage.values if s not in SIDE_STAGES]
+    side = None
+    position = case.stage
+    if case.stage in SIDE_STAGES:
+        side = PathStage(case.stage, stage_name(case.stage, country), "current")
+        position = resume_stage(case)
+    at = main.index(position) if position in main else 0
+    stages = tuple(
+        PathStage(
+            code,
+            stage_name(code, country),
+            "done" if index < at else "current" if index == at and side is None else "todo",
+        )
+        for index, code in enumerate(main)
+    )
+    return StagePath(stages=stages, side=side, resumes=stages[at] if side is not None else None)
+
+
 def step_refusal(case: Case, step: str) -> str | None:
     """Why the case's stage does not allow the step, or None when it does."""
     sources, _approval = TRANSITIONS[step]
@@ -80,8 +141,10 @@ def step_refusal(case: Case, step: str) -> str | None:
         "This step is not possible while the case is at the stage “%(stage)s”. "
         "Possible stages for it: %(allowed)s."
     ) % {
-        "stage": _stage_label(case.stage),
-        "allowed": ", ".join(_stage_label(s) for s in Stage.values if s in sources),
+        "stage": stage_name(case.stage, case.unit.country),
+        "allowed": ", ".join(
+            stage_name(s, case.unit.country) for s in Stage.values if s in sources
+        ),
     }
 
 

@@ -41,6 +41,7 @@ from ocrotire.cases.pipeline import (
     _lock,
     _required,
     _save,
+    resume_stage,
 )
 from ocrotire.cases.referrals import ReferralTarget
 from ocrotire.core.audit import audit_record
@@ -194,11 +195,7 @@ def case_protective_step_record(
 def case_emergency_end(*, actor: User, case: Case, version: int, note: str) -> Case:
     locked = _lock(actor, case, version, "emergency_end")
     _required(note=note)
-    target = (
-        locked.stage_before
-        if locked.stage_before not in ("", Stage.INITIAL_ASSESSMENT, Stage.EMERGENCY_PROTECTION)
-        else Stage.COMPLEX_ASSESSMENT
-    )
+    target = resume_stage(locked)
     locked = _save(locked, stage=target)
     audit_record(
         actor=actor,

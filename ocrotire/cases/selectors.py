@@ -32,6 +32,7 @@ from ocrotire.cases.models import (
     RiskLevel,
     Stage,
 )
+from ocrotire.cases.needs import need_names
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
 from ocrotire.geo.models import Unit
 from ocrotire.registry.selectors import has_digits, named_q, scope_q
@@ -331,12 +332,16 @@ def team_candidate(username: str) -> User | None:
 
 def case_records(case: Case) -> dict[str, list[Any]]:
     """What each step recorded on the case, newest first, with the people who recorded it."""
+    assessments = list(
+        case.assessments.select_related("author", "form_version__definition").order_by(
+            "-completed_at"
+        )
+    )
+    names = need_names(case.unit.country, (code for a in assessments for code in a.needs or []))
+    for assessment in assessments:
+        assessment.need_names = [names[c] for c in assessment.needs or []]  # type: ignore[attr-defined]
     return {
-        "assessments": list(
-            case.assessments.select_related("author", "form_version__definition").order_by(
-                "-completed_at"
-            )
-        ),
+        "assessments": assessments,
         "plans": list(
             case.plans.select_related(
                 "submitted_by", "decided_by", "form_version__definition"

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from ocrotire.accounts.selectors import unit_choices
 from ocrotire.cases import forms as case_forms
 from ocrotire.cases import services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
+from ocrotire.cases.guide import action_groups, due_sentence, next_step
 from ocrotire.cases.models import RiskLevel, Stage
 from ocrotire.cases.panels import page_panels
 from ocrotire.cases.permissions import (
@@ -29,6 +31,7 @@ from ocrotire.cases.permissions import (
     can_list_cases,
     can_view_board,
 )
+from ocrotire.cases.pipeline import stage_name, stage_path
 from ocrotire.cases.selectors import (
     board,
     board_reports,
@@ -100,7 +103,11 @@ def case_step_view(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     if not services.step_permitted(user, case, step):
         raise PermissionDenied
-    form = definition.form(request.POST or None, initial={"version": case.version}, case=case)
+    # The case page may open the step with the values that meet the deadline it leads to.
+    chosen = {name: request.GET[name] for name in definition.preset_names() if name in request.GET}
+    form = definition.form(
+        request.POST or None, initial={"version": case.version, **chosen}, case=case
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -208,6 +215,19 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         task.is_overdue = task.due_at < now  # type: ignore[attr-defined]
         task.name = task.rule.label()  # type: ignore[attr-defined]
         task.can_cancel = can_cancel_task(user, task)  # type: ignore[attr-defined]
+        task.when = due_sentence(task.due_at, now)  # type: ignore[attr-defined]
+    # Steps offered elsewhere on the page (the team's), or only when there is something to act on,
+    # are no buttons.
+    offered = [
+        each
+        for each in map(step_get, steps)
+        if each is not None and each.button and each.is_offered(case)
+    ]
+    first = next_step(tasks, offered, now)
+    groups = action_groups(offered, leave_out=first.step.code if first else "")
+    if can_act(user, case) and case.is_open:
+        details = next(g for g in groups if g["code"] == "team")
+        details["links"].append((reverse("cases:edit", args=[case.pk]), _("Edit the case")))
     timeline = [
         {"event": e, "text": event_text(e, names), "deadlines": deadlines_of(e, names)}
         for e in case_timeline(case)
@@ -221,14 +241,11 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "team": case_team(case),
             "tasks": tasks,
             "timeline": timeline,
-            # Steps offered elsewhere on the page, or only when there is something to act on.
-            "buttons": [
-                (each.code, each.title)
-                for each in map(step_get, steps)
-                if each is not None and each.button and each.is_offered(case)
-            ],
+            "path": stage_path(case),
+            "stage": stage_name(case.stage, case.unit.country),
+            "next_step": first,
+            "groups": [g for g in groups if g["steps"] or g["links"]],
             "can_manage_team": "team" in steps,
-            "can_edit": can_act(user, case) and case.is_open,
             "child_link": can_use_registry(user),
             "report_links": keeps_register(user),
             "records": case_records(case),

@@ -11,7 +11,8 @@ class ProvidersConfig(AppConfig):
     verbose_name = _("Service providers")
 
     def ready(self) -> None:
-        from ocrotire.providers import events, referrals
+        from ocrotire.providers import events, needs, referrals
 
         events.register_events()
         referrals.register_referral_target()
+        needs.register_need_names()

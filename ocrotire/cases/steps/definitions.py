@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.cases import referrals, services
+from ocrotire.cases.events import CaseEvent
 from ocrotire.cases.forms import UserChoiceField
 from ocrotire.cases.models import (
     AssessmentKind,
@@ -164,6 +165,7 @@ register(
         perform=_assessment,
         api=ASSESSMENTS,
         page_values={"kind": AssessmentKind.INITIAL},
+        fires=(CaseEvent.INITIAL_ASSESSMENT_DONE,),
     ),
     Step(
         "complex_assessment",
@@ -173,6 +175,7 @@ register(
         perform=_assessment,
         api=ASSESSMENTS,
         page_values={"kind": AssessmentKind.COMPLEX},
+        fires=(CaseEvent.COMPLEX_ASSESSMENT_DONE,),
     ),
     Step(
         "protective_action",
@@ -185,6 +188,9 @@ register(
         ),
         perform=_service(services.case_protective_action_record),
         api=Api("protective-actions", "ProtectiveActionInput"),
+        fires=(CaseEvent.CHILD_REMOVED, CaseEvent.PROTECTIVE_ACTION),
+        presets={CaseEvent.CHILD_REMOVED: {"kind": ProtectiveActionKind.REMOVAL}},
+        group="protection",
     ),
     Step(
         "protective_step",
@@ -214,6 +220,12 @@ register(
             url_values={"action_pk": "action_id"},
         ),
         offered=lambda case: case_removals(case).exists(),
+        fires=(CaseEvent.PROSECUTOR_NOTIFIED, CaseEvent.COURT_FILED),
+        presets={
+            CaseEvent.PROSECUTOR_NOTIFIED: {"step": "prosecutor_notified"},
+            CaseEvent.COURT_FILED: {"step": "court_filed"},
+        },
+        group="protection",
     ),
     Step(
         "emergency_end",
@@ -222,6 +234,8 @@ register(
         fields=(Text("note", _("Note"), max_length=4000, rows=3),),
         perform=_service(services.case_emergency_end),
         api=Api("emergency-end", "NoteInput"),
+        fires=(CaseEvent.EMERGENCY_ENDED,),
+        group="protection",
     ),
     Step(
         "plan_submit",
@@ -240,6 +254,7 @@ register(
         ),
         perform=_service(services.case_plan_submit),
         api=Api("plan", "PlanInput"),
+        fires=(CaseEvent.PLAN_SUBMITTED,),
     ),
     Step(
         "plan_decide",
@@ -248,6 +263,7 @@ register(
         fields=DECISION,
         perform=_service(services.case_plan_decide),
         api=Api("plan/decision", "DecisionInput"),
+        fires=(CaseEvent.PLAN_APPROVED, CaseEvent.PLAN_RETURNED),
     ),
     Step(
         "visit",
@@ -268,6 +284,7 @@ register(
         ),
         perform=_service(services.case_visit_record),
         api=Api("visits", "VisitInput"),
+        fires=(CaseEvent.VISIT_RECORDED,),
     ),
     Step(
         "review",
@@ -281,6 +298,7 @@ register(
         ),
         perform=_service(services.case_review_record),
         api=Api("review", "ReviewInput"),
+        fires=(CaseEvent.REVIEW_DONE,),
     ),
     Step(
         "referral",
@@ -310,6 +328,7 @@ register(
         perform=_service(services.case_referral_record),
         api=Api("referrals", "ReferralInput"),
         page_check=_target_or_service,
+        fires=(CaseEvent.REFERRAL_SENT,),
     ),
     Step(
         "meeting",
@@ -328,6 +347,7 @@ register(
             "MeetingInput",
             order=("kind", "decision", "held_at", "participants", "decision_number"),
         ),
+        fires=(CaseEvent.MEETING_HELD,),
     ),
     Step(
         "closure_propose",
@@ -346,6 +366,8 @@ register(
         ),
         perform=_service(services.case_closure_propose),
         api=Api("close", "CloseInput"),
+        fires=(CaseEvent.CLOSURE_PROPOSED,),
+        group="closure",
     ),
     Step(
         "closure_decide",
@@ -354,6 +376,8 @@ register(
         fields=DECISION,
         perform=_service(services.case_closure_decide),
         api=Api("closure-decision", "DecisionInput"),
+        fires=(CaseEvent.CASE_CLOSED, CaseEvent.CLOSURE_REFUSED),
+        group="closure",
     ),
     Step(
         "reopen",
@@ -362,6 +386,8 @@ register(
         fields=(Text("reason", _("Reason"), max_length=4000, rows=3),),
         perform=_service(services.case_reopen),
         api=Api("reopen", "ReopenInput"),
+        fires=(CaseEvent.CASE_REOPENED,),
+        group="closure",
     ),
     Step(
         "transfer",
@@ -391,6 +417,8 @@ register(
         ),
         perform=_service(services.case_transfer),
         api=Api("transfer", "TransferInput", may_leave=True),
+        fires=(CaseEvent.CASE_TRANSFERRED,),
+        group="team",
     ),
     Step(
         "reassign",
@@ -410,6 +438,8 @@ register(
         ),
         perform=_service(services.case_reassign),
         api=Api("reassign", "ReassignInput"),
+        fires=(CaseEvent.CASE_REASSIGNED,),
+        group="team",
     ),
     Step(
         "team",
@@ -432,5 +462,7 @@ register(
         api=Api("team", "TeamInput"),
         # Offered in the team's panel of the case page, not as a button.
         button=False,
+        fires=(CaseEvent.MEMBER_ADDED,),
+        group="team",
     ),
 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ocrotire.cases.forms import StepForm
@@ -58,6 +59,14 @@ class Step:
     # Rules of the page's form across fields: the field's name → the message.
     page_check: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
     template: str = "cases/step_form.html"
+    # The timeline events the step records: a deadline rule met by one of them (its
+    # `completed_by`, or a milestone they meet) is met by taking this step.
+    fires: tuple[str, ...] = ()
+    # The page's values that make the step record one of its events (event → field → value):
+    # the case page opens the step with them chosen when that event meets the next deadline.
+    presets: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The group of the case page's actions it is offered in (`GROUPS`).
+    group: str = "records"
 
     def page_fields(self) -> list[Field]:
         return [f for f in self.fields if f.on_page]
@@ -70,6 +79,9 @@ class Step:
         if sorted(by_name) != sorted(self.api.order):
             raise ImproperlyConfigured(f"The API order of step {self.code} names other fields.")
         return [by_name[name] for name in self.api.order]
+
+    def preset_names(self) -> set[str]:
+        return {name for values in self.presets.values() for name in values}
 
     def is_offered(self, case: Case) -> bool:
         return self.offered is None or self.offered(case)
@@ -109,6 +121,14 @@ class Step:
         return self.perform(actor, case, version, values)
 
 
+# The groups of the case page's other actions, in the page's order: code → heading.
+GROUPS: dict[str, Any] = {
+    "protection": _("Urgent protection"),
+    "records": _("Assessments, plans and records"),
+    "team": _("Team, case manager and transfer"),
+    "closure": _("Closure"),
+}
+
 _STEPS: dict[str, Step] = {}
 _FORMS: dict[str, type[StepForm]] = {}
 _INPUTS: dict[str, tuple[Step, type[serializers.Serializer[Any]]]] = {}
@@ -118,6 +138,8 @@ def register(*steps: Step) -> None:
     for step in steps:
         if step.code in _STEPS:
             raise ImproperlyConfigured(f"The case step {step.code} is registered twice.")
+        if step.group not in GROUPS:
+            raise ImproperlyConfigured(f"The case step {step.code} names no group of the page.")
         _STEPS[step.code] = step
 
 
