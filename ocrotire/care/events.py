@@ -22,6 +22,9 @@ class CareMilestone(StrEnum):
     """The periodic review of a placement: no step records it yet, its tasks turn overdue."""
 
     PLACEMENT_REVIEWED = "placement_reviewed"
+    # An emergency placement ended (or, where a step records it, became a planned one): the
+    # alarm of its legal cap stops.
+    EMERGENCY_PLACEMENT_CLOSED = "emergency_placement_closed"
 
 
 def _placement_started(d: Mapping[str, Any], context: EventContext) -> str:
@@ -44,4 +47,7 @@ def register_events() -> None:
         EventKind(CareEvent.PLACEMENT_STARTED, _placement_started),
         EventKind(CareEvent.PLACEMENT_ENDED, _placement_ended),
     )
-    events.register_milestones(Milestone(CareMilestone.PLACEMENT_REVIEWED))
+    events.register_milestones(
+        Milestone(CareMilestone.PLACEMENT_REVIEWED),
+        Milestone(CareMilestone.EMERGENCY_PLACEMENT_CLOSED, (CareEvent.PLACEMENT_ENDED,)),
+    )

@@ -197,6 +197,8 @@ def placement_end(
         event_fire(
             actor=actor,
             kind="placement_ended",
+            # The legal cap of an emergency placement is met when the placement ends.
+            meets=("emergency_placement_closed",) if locked.emergency else (),
             at=when,
             case=locked.case,
             data={"placement": locked.pk, "form": locked.form, "end_reason": end_reason},

@@ -69,12 +69,14 @@ class DeadlineRuleSerializer(serializers.ModelSerializer[DeadlineRule]):
             "completed_by",
             "offset",
             "offset_unit",
+            "counted_from",
             "applies_when",
             "assignee",
             "names",
             "legal_reference",
             "verified",
             "note",
+            "escalation",
             "active",
         ]
         read_only_fields = ["id", "code", "country", "version", "active", "name"]
