@@ -24,6 +24,7 @@ from ocrotire.cases.models import (
     RiskLevel,
     VisitKind,
 )
+from ocrotire.cases.pipeline import initial_pending
 from ocrotire.cases.selectors import (
     case_managers_for,
     case_removals,
@@ -149,6 +150,8 @@ register(
         perform=_assessment,
         api=ASSESSMENTS,
         page_values={"kind": AssessmentKind.INITIAL},
+        # During emergency protection too, until it is recorded.
+        offered=initial_pending,
     ),
     Step(
         "complex_assessment",
@@ -183,10 +186,12 @@ register(
                 choices=[
                     ("prosecutor_notified", _("The prosecutor was notified")),
                     ("court_filed", _("The court action was filed")),
+                    ("child_returned", _("The child was returned to the family")),
                 ],
                 api_choices=[
                     ("prosecutor_notified", "prosecutor_notified"),
                     ("court_filed", "court_filed"),
+                    ("child_returned", "child_returned"),
                 ],
             ),
             Moment("at", _("When")),
@@ -394,6 +399,18 @@ register(
         ),
         perform=_service(services.case_reassign),
         api=Api("reassign", "ReassignInput"),
+    ),
+    Step(
+        "risk_lower",
+        _("Lower the risk level"),
+        _("The risk level was lowered."),
+        fields=(
+            Choice("risk_level", _("New risk level"), choices=RiskLevel.choices),
+            Text("reason", _("Reason"), max_length=4000, rows=3),
+        ),
+        perform=_service(services.case_risk_lower),
+        api=Api("risk-lowering", "RiskLowerInput"),
+        offered=lambda case: case.risk_level != RiskLevel.LOW,
     ),
     Step(
         "team",
