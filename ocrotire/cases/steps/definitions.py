@@ -176,7 +176,7 @@ register(
     ),
     Step(
         "protective_step",
-        _("Prosecutor notice or court filing"),
+        _("Prosecutor notice, court filing or the child's return"),
         _("The step of the removal was recorded."),
         fields=(
             Removal("action_id", _("Removal"), page_name="action", removals=case_removals),
