@@ -296,20 +296,58 @@ def test_a_chernihiv_needs_assessment_is_due_5_working_days_after_receipt(
     assert rule.names["uk"].startswith("Оцінювання потреб")
 
 
-def test_a_bacau_initial_assessment_is_due_72_hours_after_receipt(api: Any, make_user: Any) -> None:
+@pytest.fixture
+def specialist_ro(api: Any, make_user: Any, casework: None) -> Any:
+    """A specialist of Bacău county, with the Romanian pack's rules and concerns."""
     unit_upsert(actor=None, spec=UnitSpec("RO", "country", "România", iso_code="RO"))
     unit_upsert(actor=None, spec=UnitSpec("RO-BC", "region", "Bacău", "RO", iso_code="RO-BC"))
     rules_load(country="RO")
     concerns_load(country="RO")
-    client = api(make_user("specialist_ro", ("specialist",), ("RO-BC",)))
+    return api(make_user("specialist_ro", ("specialist",), ("RO-BC",), language="en"))
+
+
+def test_a_bacau_initial_assessment_is_due_72_hours_after_receipt(specialist_ro: Any) -> None:
     received = _now() - timedelta(hours=30)
-    report = _report(client, unit="RO-BC", received_at=received.isoformat())
-    triaged = _triage(client, report, "medium")
+    report = _report(specialist_ro, unit="RO-BC", received_at=received.isoformat())
+    triaged = _triage(specialist_ro, report, "medium")
     assert triaged.status_code == 200, triaged.json()
-    case = _detail(client, triaged.json()["cases"][0]["id"])
-    task = _tasks(case)["initial_assessment"]
-    assert datetime.fromisoformat(task["due_at"]) == received + timedelta(hours=72)
-    assert task["overdue"] is False
+    case = _detail(specialist_ro, triaged.json()["cases"][0]["id"])
+    tasks = _tasks(case)
+    assert set(tasks) == {"initial_assessment"}
+    assert datetime.fromisoformat(tasks["initial_assessment"]["due_at"]) == received + timedelta(
+        hours=72
+    )
+    assert tasks["initial_assessment"]["overdue"] is False
+
+
+@pytest.mark.parametrize(("who", "unit", "legal"), [("ua", "UA-74", 0), ("ro", "RO-BC", 72)])
+def test_in_ukraine_and_romania_immediate_danger_is_assessed_within_24_hours(
+    request: pytest.FixtureRequest,
+    api: Any,
+    personas: dict[str, User],
+    casework: None,
+    who: str,
+    unit: str,
+    legal: int,
+) -> None:
+    client = (
+        request.getfixturevalue("specialist_ro") if who == "ro" else api(personas["specialist_ua"])
+    )
+    received = _now() - timedelta(hours=2)
+    report = _report(client, unit=unit, received_at=received.isoformat(), **SEXUAL_VIOLENCE)
+    assert _triage(client, report, "low").status_code == 400
+    triaged = _triage(client, report, "high")
+    assert triaged.status_code == 200, triaged.json()
+    tasks = _tasks(_detail(client, triaged.json()["cases"][0]["id"]))
+    danger = tasks["initial_assessment_danger"]
+    assert datetime.fromisoformat(danger["due_at"]) == received + timedelta(hours=24)
+    assert danger["verified"] is False
+    # The legal term still stands beside the stricter default.
+    assert tasks["initial_assessment"]["verified"] is True
+    if legal:
+        assert datetime.fromisoformat(tasks["initial_assessment"]["due_at"]) == (
+            received + timedelta(hours=legal)
+        )
 
 
 # 3 and 4. Emergency protection around the initial assessment ------------------------------------
