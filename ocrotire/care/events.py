@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from ocrotire.care.models import DecisionBy, PlacementEnd, PlacementForm, ReviewOutcome
 from ocrotire.workflow import events
-from ocrotire.workflow.events import EventContext, EventKind, Recorder, choice_label
+from ocrotire.workflow.events import EventContext, EventKind, Milestone, Recorder, choice_label
 
 
 class CareEvent(StrEnum):
@@ -20,6 +20,12 @@ class CareEvent(StrEnum):
     PLACEMENT_REVIEWED = "placement_reviewed"
     # The gatekeeping commission's or a court's decision, given after the placement started.
     PLACEMENT_DECIDED = "placement_decided"
+
+
+class CareMilestone(StrEnum):
+    # An emergency placement ended or became a planned one (a decision given later): the alarm
+    # of its legal cap stops.
+    EMERGENCY_PLACEMENT_CLOSED = "emergency_placement_closed"
 
 
 def _placement_started(d: Mapping[str, Any], context: EventContext) -> str:
@@ -73,4 +79,10 @@ def register_events() -> None:
         Recorder("ocrotire.care.services.placement_end", (CareEvent.PLACEMENT_ENDED,)),
         Recorder("ocrotire.care.services.placement_review_record", (CareEvent.PLACEMENT_REVIEWED,)),
         Recorder("ocrotire.care.services.placement_decide", (CareEvent.PLACEMENT_DECIDED,)),
+    )
+    events.register_milestones(
+        Milestone(
+            CareMilestone.EMERGENCY_PLACEMENT_CLOSED,
+            (CareEvent.PLACEMENT_ENDED, CareEvent.PLACEMENT_DECIDED),
+        ),
     )

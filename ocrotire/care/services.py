@@ -328,6 +328,8 @@ def placement_end(
         event_fire(
             actor=actor,
             kind="placement_ended",
+            # The legal cap of an emergency placement is met when the placement ends.
+            meets=("emergency_placement_closed",) if locked.emergency else (),
             at=when,
             case=locked.case,
             data={"placement": locked.pk, "form": locked.form, "end_reason": end_reason},
@@ -487,6 +489,8 @@ def placement_decide(
             at=timezone.now(),
             case=locked.case,
             context={"was_emergency": was_emergency, "decision_by": decision.by},
+            # An emergency placement made planned: the alarm of its legal cap stops.
+            meets=("emergency_placement_closed",) if was_emergency else (),
             data={
                 "placement": locked.pk,
                 "form": locked.form,

@@ -34,6 +34,7 @@ class CaseEvent(StrEnum):
     PROTECTIVE_ACTION = "protective_action"
     PROSECUTOR_NOTIFIED = "prosecutor_notified"
     COURT_FILED = "court_filed"
+    CHILD_RETURNED = "child_returned"
     EMERGENCY_ENDED = "emergency_ended"
     PLAN_SUBMITTED = "plan_submitted"
     PLAN_APPROVED = "plan_approved"
@@ -51,6 +52,7 @@ class CaseEvent(StrEnum):
     MEMBER_ADDED = "member_added"
     MEMBER_REMOVED = "member_removed"
     CASE_UPDATED = "case_updated"
+    RISK_LOWERED = "risk_lowered"
     CASE_FILE_PRINTED = "case_file_printed"
 
 
@@ -125,6 +127,10 @@ def _prosecutor_notified(d: Mapping[str, Any], context: EventContext) -> str:
 
 def _court_filed(d: Mapping[str, Any], context: EventContext) -> str:
     return _("The court action was filed.")
+
+
+def _child_returned(d: Mapping[str, Any], context: EventContext) -> str:
+    return _("The removed child was returned to the family.")
 
 
 def _emergency_ended(d: Mapping[str, Any], context: EventContext) -> str:
@@ -221,6 +227,14 @@ def _case_updated(d: Mapping[str, Any], context: EventContext) -> str:
     return _("Case details changed.")
 
 
+def _risk_lowered(d: Mapping[str, Any], context: EventContext) -> str:
+    return _("Risk level lowered from %(from)s to %(to)s: %(reason)s") % {
+        "from": choice_label(RiskLevel, d.get("from", "")),
+        "to": choice_label(RiskLevel, d.get("to", "")),
+        "reason": d.get("reason", ""),
+    }
+
+
 def _case_file_printed(d: Mapping[str, Any], context: EventContext) -> str:
     return _("The case file was printed as a PDF document.")
 
@@ -244,6 +258,7 @@ def register_events() -> None:
         EventKind(CaseEvent.PROTECTIVE_ACTION, _protective_action),
         EventKind(CaseEvent.PROSECUTOR_NOTIFIED, _prosecutor_notified),
         EventKind(CaseEvent.COURT_FILED, _court_filed),
+        EventKind(CaseEvent.CHILD_RETURNED, _child_returned),
         EventKind(CaseEvent.EMERGENCY_ENDED, _emergency_ended),
         EventKind(CaseEvent.PLAN_SUBMITTED, _plan_submitted),
         EventKind(CaseEvent.PLAN_APPROVED, _plan_approved),
@@ -261,6 +276,7 @@ def register_events() -> None:
         EventKind(CaseEvent.MEMBER_ADDED, _member_added),
         EventKind(CaseEvent.MEMBER_REMOVED, _member_removed),
         EventKind(CaseEvent.CASE_UPDATED, _case_updated),
+        EventKind(CaseEvent.RISK_LOWERED, _risk_lowered),
         EventKind(CaseEvent.CASE_FILE_PRINTED, _case_file_printed),
     )
     events.register_milestones(

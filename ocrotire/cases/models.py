@@ -406,6 +406,8 @@ class ProtectiveAction(models.Model):
     description = EncryptedTextField(_("description"), max_length=4000, blank=True)
     prosecutor_notified_at = models.DateTimeField(null=True, blank=True)
     court_filed_at = models.DateTimeField(null=True, blank=True)
+    # The child went back to the family (art. 71(3): without a court action in time it must).
+    returned_at = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -19,10 +19,12 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import scope_of
 from ocrotire.cases.models import (
     OPEN_STAGES,
+    AssessmentKind,
     Case,
+    RiskLevel,
     Stage,
 )
-from ocrotire.cases.permissions import can_take_step, works_cases
+from ocrotire.cases.permissions import can_approve, can_take_step, works_cases
 from ocrotire.core.bounds import validate_past_moment
 from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.geo.models import Unit
@@ -34,7 +36,11 @@ WORKING = ANY_OPEN - {Stage.CLOSURE_PROPOSED, Stage.PLAN_APPROVAL}
 # The stage pipeline as a table: which step may be taken from which stages, and whether it is
 # an approval (supervisors only). Every step not listed here is refused.
 TRANSITIONS: dict[str, tuple[frozenset[str], bool]] = {
-    "initial_assessment": (frozenset({Stage.INITIAL_ASSESSMENT}), False),
+    # Before, during or after emergency protection, until it is recorded (`initial_pending`).
+    "initial_assessment": (
+        frozenset({Stage.INITIAL_ASSESSMENT, Stage.EMERGENCY_PROTECTION}),
+        False,
+    ),
     "protective_action": (WORKING, False),
     "protective_step": (ANY_OPEN, False),
     "emergency_end": (frozenset({Stage.EMERGENCY_PROTECTION}), False),
@@ -51,11 +57,17 @@ TRANSITIONS: dict[str, tuple[frozenset[str], bool]] = {
     "transfer": (ANY_OPEN, False),
     "reassign": (ANY_OPEN, True),
     "team": (ANY_OPEN, False),
+    # Raising the risk level is any case worker's (the edit, a visit, a review); lowering it is
+    # a decision of a supervisor or the head of the area, with its reason.
+    "risk_lower": (ANY_OPEN, True),
 }
 
 
 def allowed_steps(case: Case) -> list[str]:
-    return [step for step, (sources, _approval) in TRANSITIONS.items() if case.stage in sources]
+    steps = [step for step, (sources, _approval) in TRANSITIONS.items() if case.stage in sources]
+    if "initial_assessment" in steps and not initial_pending(case):
+        steps.remove("initial_assessment")
+    return steps
 
 
 def step_permitted(actor: User, case: Case, step: str) -> bool:
@@ -87,7 +99,10 @@ def stage_name(stage: str, country: str = "") -> str:
 
 
 def resume_stage(case: Case) -> str:
-    """Where a case in emergency protection goes back to when the emergency ends."""
+    """Where a case in emergency protection goes back to when the emergency ends: its initial
+    assessment if that is still to be recorded, else the stage it left."""
+    if initial_pending(case):
+        return Stage.INITIAL_ASSESSMENT
     before = case.stage_before
     if before in ("", Stage.INITIAL_ASSESSMENT, Stage.EMERGENCY_PROTECTION):
         return Stage.COMPLEX_ASSESSMENT
@@ -146,6 +161,40 @@ def step_refusal(case: Case, step: str) -> str | None:
             stage_name(s, case.unit.country) for s in Stage.values if s in sources
         ),
     }
+
+
+def initial_pending(case: Case) -> bool:
+    """The case's initial assessment is still to be recorded (whatever the emergency)."""
+    if case.stage == Stage.INITIAL_ASSESSMENT:
+        return True
+    return not case.assessments.filter(kind=AssessmentKind.INITIAL).exists()
+
+
+RISK_ORDER: dict[str, int] = {RiskLevel.LOW: 0, RiskLevel.MEDIUM: 1, RiskLevel.HIGH: 2}
+
+
+def risk_lowering_refusal(
+    actor: User, case: Case, level: str, *, assessment: bool = False, reasoned: bool = True
+) -> str | None:
+    """Why `actor` may not set the case's risk level to `level` here, or None. Raising it is any
+    case worker's; lowering it is for a supervisor or the head of the area, where the reason is
+    written (`reasoned`: a visit's observations, a review's summary — not the bare edit of the
+    case). An assessment, the professional finding the risk level comes from, may lower it,
+    except where the report said the child was in immediate danger."""
+    if RISK_ORDER.get(level, 0) >= RISK_ORDER.get(case.risk_level, 0):
+        return None
+    if reasoned and (can_approve(actor, case) or (assessment and not case.immediate_danger)):
+        return None
+    return _(
+        "Only a supervisor or the head of the area may lower the risk level, with the reason, "
+        "by the step “Lower the risk level”."
+    )
+
+
+def check_risk(actor: User, case: Case, level: str, **how: bool) -> None:
+    refusal = risk_lowering_refusal(actor, case, level, **how)
+    if refusal is not None:
+        raise ValidationError({"risk_level": refusal})
 
 
 def _lock(actor: User, case: Case, version: int, step: str) -> Case:

@@ -41,6 +41,8 @@ from ocrotire.cases.pipeline import (
     _lock,
     _required,
     _save,
+    check_risk,
+    initial_pending,
     resume_stage,
 )
 from ocrotire.cases.referrals import ReferralTarget
@@ -48,6 +50,14 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.models import AuditAction
 from ocrotire.dataforms.answers import answers_fill
 from ocrotire.workflow.deadlines import event_fire
+from ocrotire.workflow.models import Task
+
+# The steps recorded on a removal from the family, and the field of the removal each fills.
+PROTECTIVE_STEPS = {
+    "prosecutor_notified": "prosecutor_notified_at",
+    "court_filed": "court_filed_at",
+    "child_returned": "returned_at",
+}
 
 
 @dataclass
@@ -70,8 +80,11 @@ def case_assessment_record(
     step = "initial_assessment" if kind == AssessmentKind.INITIAL else "complex_assessment"
     _choice(kind, AssessmentKind.values, "kind")
     locked = _lock(actor, case, version, step)
+    if kind == AssessmentKind.INITIAL and not initial_pending(locked):
+        raise ValidationError({"stage": _("The initial assessment of this case was recorded.")})
     _required(findings=data.findings)
     _choice(data.risk_level, RiskLevel.values, "risk_level")
+    check_risk(actor, locked, data.risk_level, assessment=True)
     _choice(data.confirmed, Confirmation.values, "confirmed")
     at = _at(data.completed_at, "completed_at")
     form, answers = answers_fill(country=locked.unit.country, step=step, answers=data.answers)
@@ -89,14 +102,21 @@ def case_assessment_record(
         form_version=form,
         answers=answers,
     )
+    before = locked.stage
+    values: dict[str, Any] = {"risk_level": data.risk_level}
     if kind == AssessmentKind.INITIAL:
-        stage = Stage.EMERGENCY_PROTECTION if data.emergency else Stage.COMPLEX_ASSESSMENT
+        # Recorded during emergency protection, the assessment leaves the case there: only
+        # ending the emergency, a step of its own, takes it on (to the complex assessment).
+        emergency = data.emergency or before == Stage.EMERGENCY_PROTECTION
+        stage = Stage.EMERGENCY_PROTECTION if emergency else Stage.COMPLEX_ASSESSMENT
+        if before != Stage.EMERGENCY_PROTECTION:
+            values["stage_before"] = before
         event = "initial_assessment_done"
     else:
         stage = Stage.PLANNING
+        values["stage_before"] = before
         event = "complex_assessment_done"
-    before = locked.stage
-    locked = _save(locked, stage=stage, risk_level=data.risk_level, stage_before=before)
+    locked = _save(locked, stage=stage, **values)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -168,15 +188,17 @@ def case_protective_action_record(
 def case_protective_step_record(
     *, actor: User, case: Case, version: int, action_id: int, step: str, at: datetime | None
 ) -> Case:
-    """The prosecutor was notified of a removal, or the court action was filed."""
+    """The prosecutor was notified of a removal, the court action was filed, or the child was
+    returned to the family — which ends the wait for the court action (art. 71(3)), never the
+    prosecutor's notice."""
     locked = _lock(actor, case, version, "protective_step")
-    _choice(step, ("prosecutor_notified", "court_filed"), "step")
+    _choice(step, PROTECTIVE_STEPS, "step")
     action = ProtectiveAction.objects.filter(
         case=locked, pk=action_id, kind=ProtectiveActionKind.REMOVAL
     ).first()
     if action is None:
         raise ValidationError({"action": _("There is no removal with this number in the case.")})
-    field = "prosecutor_notified_at" if step == "prosecutor_notified" else "court_filed_at"
+    field = PROTECTIVE_STEPS[step]
     if getattr(action, field) is not None:
         raise ValidationError({"step": _("This step was already recorded.")})
     when = _at(at, "at")
@@ -187,12 +209,37 @@ def case_protective_step_record(
     audit_record(
         actor=actor, action=AuditAction.UPDATE, obj=locked, changes={field: when.isoformat()}
     )
-    event_fire(actor=actor, kind=step, at=when, case=locked, data={"action": action.pk})
+    if step == "child_returned":
+        # The court filing of this removal is no longer awaited: met (late, if it is).
+        court = list(
+            Task.objects.filter(
+                case=locked, kind="court_filing", anchor_at=action.decided_at, status="open"
+            )
+        )
+        event_fire(
+            actor=actor,
+            kind="child_returned",
+            at=when,
+            case=locked,
+            data={"action": action.pk},
+            tasks=court,
+        )
+    else:
+        event_fire(
+            actor=actor,
+            kind="prosecutor_notified" if step == "prosecutor_notified" else "court_filed",
+            at=when,
+            case=locked,
+            data={"action": action.pk},
+        )
     return locked
 
 
 @transaction.atomic
 def case_emergency_end(*, actor: User, case: Case, version: int, note: str) -> Case:
+    """The case goes back to where its work stands: the initial assessment if it is still to be
+    recorded, else the stage it left for the emergency. The legal deadlines the emergency
+    started (the prosecutor's notice, the court action) stay open until their own steps."""
     locked = _lock(actor, case, version, "emergency_end")
     _required(note=note)
     target = resume_stage(locked)
@@ -317,6 +364,7 @@ def case_visit_record(
     _required(observations=observations)
     if risk_level:
         _choice(risk_level, RiskLevel.values, "risk_level")
+        check_risk(actor, locked, risk_level)
     at = _at(visited_at, "visited_at")
     visit = Visit.objects.create(
         case=locked,
@@ -362,6 +410,7 @@ def case_review_record(
     locked = _lock(actor, case, version, "review")
     _choice(outcome, ReviewOutcome.values, "outcome")
     _choice(risk_level, RiskLevel.values, "risk_level")
+    check_risk(actor, locked, risk_level)
     _required(summary=summary)
     at = _at(reviewed_at, "reviewed_at")
     review = Review.objects.create(

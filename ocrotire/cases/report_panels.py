@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from ocrotire.accounts.models import User
 from ocrotire.cases.forms import TriageForm
+from ocrotire.cases.models import RiskLevel
 from ocrotire.intake import panels
 from ocrotire.intake.models import Report, ReportStatus
 from ocrotire.intake.permissions import can_triage
@@ -29,7 +30,11 @@ def _outcome(user: User, report: Report) -> Mapping[str, Any] | None:
 def _triage_form(user: User, report: Report) -> Mapping[str, Any] | None:
     if not (can_triage(user, report) and report.status == ReportStatus.NEW):
         return None
-    return {"form": TriageForm(country=report.unit.country, initial={"version": report.version})}
+    initial: dict[str, Any] = {"version": report.version}
+    if report.immediate_danger:
+        # The report's immediate danger makes a case it opens high risk (triage refuses less).
+        initial["risk_level"] = RiskLevel.HIGH
+    return {"form": TriageForm(country=report.unit.country, initial=initial)}
 
 
 def register_report_panels() -> None:

@@ -361,14 +361,15 @@ def case_records(case: Case) -> dict[str, list[Any]]:
 
 def removals_awaiting_return(case: Case, now: datetime | None = None) -> list[dict[str, Any]]:
     """Removals from the family whose court action was not filed by the court-filing deadline
-    while the child is still under emergency protection: under Moldova's Family Code art. 71 the
-    child must then be returned to the parents. Each with its removal and the deadline missed."""
-    if case.stage != Stage.EMERGENCY_PROTECTION:
+    and whose child was not returned: under Moldova's Family Code art. 71 the child must then be
+    returned to the parents. Each with its removal and the deadline missed. Ending the emergency
+    protection does not silence it: only the court action or the child's return does."""
+    if not case.is_open:
         return []
     now = now or timezone.now()
     found = []
     removals = case.protective_actions.filter(
-        kind=ProtectiveActionKind.REMOVAL, court_filed_at__isnull=True
+        kind=ProtectiveActionKind.REMOVAL, court_filed_at__isnull=True, returned_at__isnull=True
     )
     for action in removals:
         deadline = (

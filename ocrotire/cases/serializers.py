@@ -87,8 +87,9 @@ class CaseDetailSerializer(CaseOutputSerializer):
     allowed_steps = serializers.SerializerMethodField()
     records = serializers.SerializerMethodField()
     return_required = serializers.SerializerMethodField(
-        help_text="Removals whose court action was not filed in time while the child is still "
-        "under emergency protection: the child must be returned [{action, removed_at, due_at}]"
+        help_text="Removals whose court action was not filed in time and whose child was not "
+        "returned, whether or not the emergency protection ended: the child must be returned "
+        "[{action, removed_at, due_at}]"
     )
 
     class Meta(CaseOutputSerializer.Meta):

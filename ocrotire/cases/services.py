@@ -24,15 +24,17 @@ from ocrotire.cases.models import (
     Stage,
 )
 from ocrotire.cases.permissions import can_act, works_cases
-from ocrotire.cases.pipeline import TRANSITIONS as TRANSITIONS
 from ocrotire.cases.pipeline import (
+    RISK_ORDER,
     _check_manager,
     _choice,
     _context,
     _lock,
     _required,
     _save,
+    check_risk,
 )
+from ocrotire.cases.pipeline import TRANSITIONS as TRANSITIONS
 from ocrotire.cases.pipeline import allowed_steps as allowed_steps
 from ocrotire.cases.pipeline import step_permitted as step_permitted
 from ocrotire.cases.pipeline import step_refusal as step_refusal
@@ -119,6 +121,8 @@ def case_open(
         case=case,
         context=_context(case),
         data={"report": report.number, "report_id": report.pk, "risk_level": risk_level},
+        # The clocks the law starts at the report (the initial assessment) run from its receipt.
+        received_at=report.received_at,
     )
     return case
 
@@ -136,6 +140,8 @@ def case_update(*, actor: User, case: Case, version: int, values: dict[str, Any]
     changes: dict[str, Any] = {}
     if "risk_level" in values:
         _choice(values["risk_level"], RiskLevel.values, "risk_level")
+        # Raised here by any case worker; lowered only by the supervisor's step, with a reason.
+        check_risk(actor, locked, values["risk_level"], reasoned=False)
         if values["risk_level"] != locked.risk_level:
             changes["risk_level"] = [locked.risk_level, values["risk_level"]]
     if "registration_disposition" in values:
@@ -152,6 +158,39 @@ def case_update(*, actor: User, case: Case, version: int, values: dict[str, Any]
         at=timezone.now(),
         case=locked,
         data={name: new for name, (_old, new) in changes.items()},
+    )
+    return locked
+
+
+@transaction.atomic
+def case_risk_lower(*, actor: User, case: Case, version: int, risk_level: str, reason: str) -> Case:
+    """A supervisor or the head of the area lowers the case's risk level, with the reason. The
+    open tasks keep their due times: those set by the higher level (an initial assessment due in
+    24 hours) stay as strict as they were, none is moved later."""
+    locked = _lock(actor, case, version, "risk_lower")
+    _choice(risk_level, RiskLevel.values, "risk_level")
+    if RISK_ORDER[risk_level] >= RISK_ORDER.get(locked.risk_level, 0):
+        raise ValidationError(
+            {
+                "risk_level": _("Choose a level lower than the current one (%(current)s).")
+                % {"current": locked.get_risk_level_display()}
+            }
+        )
+    _required(reason=reason)
+    before = locked.risk_level
+    locked = _save(locked, risk_level=risk_level)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        changes={"risk_level": [before, risk_level], "reason": reason.strip()},
+    )
+    event_fire(
+        actor=actor,
+        kind="risk_lowered",
+        at=timezone.now(),
+        case=locked,
+        data={"from": before, "to": risk_level, "reason": reason.strip()},
     )
     return locked
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, User
-from ocrotire.cases.models import Case, Stage
+from ocrotire.cases.models import Case, RiskLevel, Stage
 from ocrotire.cases.services import case_open
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import CLOCK_SKEW
@@ -29,6 +29,31 @@ from ocrotire.workflow.models import CancelCause
 
 def open_case_of(person: Person) -> Case | None:
     return Case.objects.filter(child=person).exclude(stage=Stage.CLOSED).first()
+
+
+def _danger_raises(actor: User, case: Case, *, at: datetime) -> None:
+    """A report of immediate danger linked to an open case makes that case high risk too."""
+    if case.risk_level == RiskLevel.HIGH and case.immediate_danger:
+        return
+    before = case.risk_level
+    Case.objects.filter(pk=case.pk).update(
+        risk_level=RiskLevel.HIGH, immediate_danger=True, version=F("version") + 1
+    )
+    case.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        changes={"risk_level": [before, RiskLevel.HIGH], "immediate_danger": True},
+    )
+    if before != RiskLevel.HIGH:
+        event_fire(
+            actor=actor,
+            kind="case_updated",
+            at=at,
+            case=case,
+            data={"risk_level": RiskLevel.HIGH},
+        )
 
 
 @dataclass
@@ -89,6 +114,17 @@ def report_triage(*, actor: User, report: Report, version: int, data: TriageInpu
     if data.decision == TriageDecision.OPEN_CASE:
         if not data.risk_level:
             raise ValidationError({"risk_level": _("Choose the risk level of the case.")})
+        if locked.immediate_danger and data.risk_level != RiskLevel.HIGH:
+            # Refused rather than raised in silence: whoever triages sees that the report's
+            # immediate danger decides the level, and a lower one is a supervisor's later step.
+            raise ValidationError(
+                {
+                    "risk_level": _(
+                        "The report says the child is in immediate danger: the case must be "
+                        "opened as high risk."
+                    )
+                }
+            )
         without_case = [c for c in children if open_cases[c.pk] is None]
         if not without_case:
             raise ValidationError(
@@ -143,6 +179,9 @@ def report_triage(*, actor: User, report: Report, version: int, data: TriageInpu
         version=F("version") + 1,
     )
     locked.cases.add(*linked, *opened)
+    if locked.immediate_danger:
+        for case in linked:
+            _danger_raises(actor, case, at=now)
     for case in linked:
         event_fire(
             actor=actor,

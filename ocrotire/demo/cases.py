@@ -21,6 +21,7 @@ from ocrotire.cases.services import (
     case_referral_record,
     case_reopen,
     case_review_record,
+    case_risk_lower,
     case_visit_record,
 )
 from ocrotire.demo import reports
@@ -162,6 +163,14 @@ def _implementation(d: Desk) -> None:
         version=case.version,
         user=d.users["provider"],
         role="Asistent social, centrul de zi",
+    )
+    # Lowering the risk level is the supervisor's decision, with its reason.
+    case = case_risk_lower(
+        actor=d.users["supervisor"],
+        case=case,
+        version=case.version,
+        risk_level="low",
+        reason="Copilul frecventează centrul de zi; o mătușă a fost desemnată îngrijitor.",
     )
     case = case_review_record(
         actor=d.users["specialist"],

@@ -73,6 +73,7 @@ class DeadlineRuleSerializer(serializers.ModelSerializer[DeadlineRule]):
             "completed_by",
             "offset",
             "offset_unit",
+            "counted_from",
             "applies_when",
             "assignee",
             "names",
@@ -80,6 +81,7 @@ class DeadlineRuleSerializer(serializers.ModelSerializer[DeadlineRule]):
             "verified",
             "note",
             "supersedes",
+            "escalation",
             "active",
         ]
         read_only_fields = ["id", "code", "country", "version", "active", "name"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from ocrotire.core.models import AuditAction
 from ocrotire.core.workdays import due_at
 from ocrotire.geo.calendars import calendar_of
 from ocrotire.geo.services import PACKS_DIR
-from ocrotire.workflow.models import DeadlineRule, Task, TaskStatus, TimelineEvent
+from ocrotire.workflow.models import CountedFrom, DeadlineRule, Task, TaskStatus, TimelineEvent
 
 if TYPE_CHECKING:
     from ocrotire.accounts.models import User
@@ -31,6 +31,7 @@ RULE_FIELDS = (
     "completed_by",
     "offset",
     "offset_unit",
+    "counted_from",
     "applies_when",
     "assignee",
     "names",
@@ -38,6 +39,7 @@ RULE_FIELDS = (
     "verified",
     "note",
     "supersedes",
+    "escalation",
 )
 
 
@@ -131,6 +133,7 @@ def rules_load(*, country: str, actor: User | None = None) -> int:
             "completed_by": row["completed_by"],
             "offset": row["offset"],
             "offset_unit": row["offset_unit"],
+            "counted_from": row.get("counted_from", CountedFrom.ANCHOR),
             "applies_when": row.get("applies_when", {}),
             "assignee": row.get("assignee", "manager"),
             "names": row["names"],
@@ -138,6 +141,7 @@ def rules_load(*, country: str, actor: User | None = None) -> int:
             "verified": row.get("verified", False),
             "note": row.get("note", ""),
             "supersedes": row.get("supersedes", True),
+            "escalation": row.get("escalation", []),
         }
         current = DeadlineRule.objects.filter(
             country=country.upper(), code=row["code"], active=True
@@ -152,6 +156,14 @@ def rules_load(*, country: str, actor: User | None = None) -> int:
             rule_revise(actor=actor, rule=current, values=values)
             written += 1
     return written
+
+
+def escalation_time(rule: DeadlineRule, due: datetime, level: int) -> datetime | None:
+    """When the `level`-th level of the rule's escalation is alerted (none left: None)."""
+    levels = rule.escalation or []
+    if level >= len(levels):
+        return None
+    return due + timedelta(hours=int(levels[level]["after_hours"]))
 
 
 def _assignee_for(rule: DeadlineRule, case: CaseSubject | None) -> Any:
@@ -172,13 +184,15 @@ def event_fire(
     meets: tuple[str, ...] = (),
     fresh: bool = False,
     tasks: list[Task] | None = None,
+    received_at: datetime | None = None,
 ) -> tuple[TimelineEvent, list[Task]]:
     """Record `kind` on the timeline of a case or a report (inside the caller's transaction):
     open tasks met by this event are closed (in time or late), then the rules anchored on it
     generate new tasks, which are returned with the event. `fresh`: the subject was created in
     this transaction and has no tasks yet (saves the query for them). `tasks`: the open tasks
     this event meets when the caller knows them (a provider's answer meets the task of its own
-    referral, not those of the case's other referrals)."""
+    referral, not those of the case's other referrals). `received_at`: when the report behind
+    the event was received, where a rule counts from it (`counted_from`); else the event's time."""
     subject: Any = case if case is not None else report
     assert subject is not None
     unit = subject.unit
@@ -218,19 +232,26 @@ def event_fire(
         data={**(data or {}), **({"tasks_met": met} if met else {})},
     )
     calendar = calendar_of(unit.country)
-    new_tasks = [
-        Task(
-            **owner,
-            rule=rule,
-            kind=rule.code,
-            unit=unit,
-            assignee=_assignee_for(rule, case),
-            anchor_at=at,
-            due_at=due_at(at, offset=rule.offset, unit=rule.offset_unit, calendar=calendar),
+    new_tasks = []
+    for rule in active_rules(country=unit.country, anchor=kind):
+        if not rule_applies(rule, context or {}):
+            continue
+        start = at
+        if rule.counted_from == CountedFrom.REPORT_RECEIVED and received_at is not None:
+            start = received_at
+        due = due_at(start, offset=rule.offset, unit=rule.offset_unit, calendar=calendar)
+        new_tasks.append(
+            Task(
+                **owner,
+                rule=rule,
+                kind=rule.code,
+                unit=unit,
+                assignee=_assignee_for(rule, case),
+                anchor_at=start,
+                due_at=due,
+                next_escalation_at=escalation_time(rule, due, 0),
+            )
         )
-        for rule in active_rules(country=unit.country, anchor=kind)
-        if rule_applies(rule, context or {})
-    ]
     Task.objects.bulk_create(new_tasks)
     if new_tasks and not fresh:
         tasks_supersede(new_tasks)

@@ -132,6 +132,7 @@ def event_text(event: TimelineEvent, names: Mapping[str, str] | None = None) -> 
 class WorkflowEvent(StrEnum):
     TASK_OVERDUE = "task_overdue"
     TASK_CANCELLED = "task_cancelled"
+    TASK_ESCALATED = "task_escalated"
 
 
 def _task_overdue(d: Mapping[str, Any], context: EventContext) -> str:
@@ -145,8 +146,18 @@ def _task_cancelled(d: Mapping[str, Any], context: EventContext) -> str:
     }
 
 
+def _task_escalated(d: Mapping[str, Any], context: EventContext) -> str:
+    task = context.rule_name(d.get("task", ""))
+    if d.get("to") == "head":
+        return _("Deadline still missed: %(task)s. The head of the area was alerted.") % {
+            "task": task
+        }
+    return _("Deadline still missed: %(task)s. The supervisors were alerted.") % {"task": task}
+
+
 def register_events() -> None:
     register(
         EventKind(WorkflowEvent.TASK_OVERDUE, _task_overdue),
         EventKind(WorkflowEvent.TASK_CANCELLED, _task_cancelled),
+        EventKind(WorkflowEvent.TASK_ESCALATED, _task_escalated),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,17 @@ class OffsetUnit(models.TextChoices):
     WORKING_DAYS = "working_days", _("working days")
 
 
+class CountedFrom(models.TextChoices):
+    ANCHOR = "anchor", _("the anchor event")
+    REPORT_RECEIVED = "report_received", _("the receipt of the report")
+
+
 class DeadlineRule(NamedInLanguages, models.Model):
     """A legal or policy deadline as data: when `anchor` happens (and `applies_when` matches),
-    a task is due `offset` `offset_unit` later and is met by the event `completed_by`.
+    a task is due `offset` `offset_unit` later and is met by the event `completed_by`. The
+    offset counts from the anchor event, or, when `counted_from` says so, from the receipt of the
+    report the anchor event comes from (a clock the law starts at the report). `escalation`
+    lists who is alerted once the task is overdue, and how many hours after its due time.
 
     Rules are versioned: a change makes a new row with the next version and retires the old
     one, so every task keeps the exact rule it was generated from."""
@@ -35,6 +44,9 @@ class DeadlineRule(NamedInLanguages, models.Model):
     completed_by = models.CharField(_("met by event"), max_length=40)
     offset = models.PositiveIntegerField(_("offset"))
     offset_unit = models.CharField(_("unit"), max_length=16, choices=OffsetUnit.choices)
+    counted_from = models.CharField(
+        _("counted from"), max_length=20, choices=CountedFrom.choices, default=CountedFrom.ANCHOR
+    )
     applies_when = models.JSONField(_("applies when"), default=dict, blank=True)
     # Who must act: the case manager, or the supervisors of the unit.
     assignee = models.CharField(_("assignee"), max_length=20, default="manager")
@@ -46,6 +58,10 @@ class DeadlineRule(NamedInLanguages, models.Model):
     # scheduled again); off where each anchor event has its own legal deadline (each removal
     # its prosecutor notice), so an earlier deadline is never pushed back.
     supersedes = models.BooleanField(_("a new task replaces the open one"), default=True)
+    # [{"after_hours": 0, "to": "manager"}, {"after_hours": 12, "to": "supervisor"}, …]: each
+    # level alerted once, that many hours after the due time. Empty: the manager and every
+    # supervisor and head of the area at once, when the task turns overdue.
+    escalation = models.JSONField(_("escalation"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -68,6 +84,33 @@ class DeadlineRule(NamedInLanguages, models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.code} v{self.version}"
+
+    def clean(self) -> None:
+        levels = self.escalation
+        message = _(
+            "Give a list of levels, each with the hours after the due time (“after_hours”, from "
+            "0, in increasing order) and who is alerted (“to”: manager, supervisor or head)."
+        )
+        if not isinstance(levels, list):
+            raise ValidationError({"escalation": message})
+        previous = -1
+        for level in levels:
+            after = level.get("after_hours") if isinstance(level, dict) else None
+            if (
+                not isinstance(level, dict)
+                or set(level) != {"after_hours", "to"}
+                or isinstance(after, bool)
+                or not isinstance(after, int)
+                or after < max(previous, 0)
+                or level["to"] not in ESCALATION_LEVELS
+            ):
+                raise ValidationError({"escalation": message})
+            previous = after
+
+
+# Who an escalation level alerts: the case manager (or the task's assignee), the supervisors, or
+# the heads of the area.
+ESCALATION_LEVELS = ("manager", "supervisor", "head")
 
 
 class TaskStatus(models.TextChoices):
@@ -127,6 +170,11 @@ class Task(models.Model):
     superseded_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The levels of the rule's escalation already alerted, and when the next one is due (none
+    # left: null).
+    # (A default in the database too: the synthetic generator writes its rows by COPY.)
+    escalation_level = models.PositiveSmallIntegerField(default=0, db_default=0)
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "cases_task"
@@ -142,6 +190,12 @@ class Task(models.Model):
                 include=["id", "assignee", "case"],
                 condition=models.Q(status="open"),
                 name="cases_task_open_unit",
+            ),
+            # The overdue scan's later rounds: only tasks with a level still to alert.
+            models.Index(
+                fields=["next_escalation_at"],
+                condition=models.Q(next_escalation_at__isnull=False),
+                name="cases_task_next_escalation",
             ),
         ]
 

@@ -49,6 +49,7 @@ def notification_text(notification: Notification) -> str:
 
 class WorkflowNotice(StrEnum):
     TASK_OVERDUE = "task_overdue"
+    TASK_ESCALATED = "task_escalated"
 
 
 def _task_overdue(data: Mapping[str, Any]) -> str:
@@ -59,5 +60,16 @@ def _task_overdue(data: Mapping[str, Any]) -> str:
     }
 
 
+def _task_escalated(data: Mapping[str, Any]) -> str:
+    return _("Escalated to you: %(task)s in %(subject)s is still not done (due %(due)s).") % {
+        "task": data.get("task", ""),
+        "subject": data.get("subject", ""),
+        "due": data.get("due", ""),
+    }
+
+
 def register_notices() -> None:
-    register(NoticeKind(WorkflowNotice.TASK_OVERDUE, _task_overdue))
+    register(
+        NoticeKind(WorkflowNotice.TASK_OVERDUE, _task_overdue),
+        NoticeKind(WorkflowNotice.TASK_ESCALATED, _task_escalated),
+    )

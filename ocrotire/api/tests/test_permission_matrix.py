@@ -72,6 +72,7 @@ PAGE_MATRIX = {
     "/cases/{case}/steps/visit/": [200, 404, 200, 403, 302, 404, 200, 404],
     "/cases/{case}/steps/closure_decide/": [403, 404, 200, 403, 302, 404, 200, 404],
     "/cases/{case}/steps/reassign/": [403, 404, 200, 403, 302, 404, 200, 404],
+    "/cases/{case}/steps/risk_lower/": [403, 404, 200, 403, 302, 404, 200, 404],
     "/cases/board/": [403, 403, 200, 403, 302, 403, 200, 403],
     "/cases/my-work/": [200, 200, 200, 403, 302, 200, 200, 200],
     "/cases/notifications/": [200, 200, 200, 403, 302, 200, 200, 200],
@@ -89,6 +90,7 @@ PAGE_POST_MATRIX = {
     "/cases/{case}/steps/closure_propose/": [302, 404, 302, 403, 302, 404, 302, 404],
     "/cases/{case}/edit/": [302, 404, 302, 403, 302, 404, 302, 404],
     "/cases/{case}/steps/reassign/": [403, 404, 302, 403, 302, 404, 302, 404],
+    "/cases/{case}/steps/risk_lower/": [403, 404, 302, 403, 302, 404, 302, 404],
 }
 
 
@@ -332,11 +334,13 @@ def test_page_post_matrix(
     bodies = {
         "/cases/{case}/steps/visit/": {"kind": "phone", "observations": "Called the mother"},
         "/cases/{case}/steps/closure_propose/": {"reason": "not_confirmed"},
-        "/cases/{case}/edit/": {"risk_level": "low", "registration_disposition": "D-1"},
+        # The case is high risk: the edit may not lower it (the supervisor's step below does).
+        "/cases/{case}/edit/": {"risk_level": "high", "registration_disposition": "D-1"},
         "/cases/{case}/steps/reassign/": {
             "manager": personas["supervisor"].pk,
             "reason": "Workload",
         },
+        "/cases/{case}/steps/risk_lower/": {"risk_level": "medium", "reason": "Police order"},
     }
     before = _case_snapshot(case)
     response = client.post(

@@ -25,6 +25,7 @@ from ocrotire.cases.models import (
     RiskLevel,
     VisitKind,
 )
+from ocrotire.cases.pipeline import initial_pending
 from ocrotire.cases.selectors import (
     case_managers_for,
     case_removals,
@@ -166,6 +167,8 @@ register(
         api=ASSESSMENTS,
         page_values={"kind": AssessmentKind.INITIAL},
         fires=(CaseEvent.INITIAL_ASSESSMENT_DONE,),
+        # During emergency protection too, until it is recorded.
+        offered=initial_pending,
     ),
     Step(
         "complex_assessment",
@@ -194,7 +197,7 @@ register(
     ),
     Step(
         "protective_step",
-        _("Prosecutor notice or court filing"),
+        _("Prosecutor notice, court filing or the child's return"),
         _("The step of the removal was recorded."),
         fields=(
             Removal("action_id", _("Removal"), page_name="action", removals=case_removals),
@@ -204,10 +207,12 @@ register(
                 choices=[
                     ("prosecutor_notified", _("The prosecutor was notified")),
                     ("court_filed", _("The court action was filed")),
+                    ("child_returned", _("The child was returned to the family")),
                 ],
                 api_choices=[
                     ("prosecutor_notified", "prosecutor_notified"),
                     ("court_filed", "court_filed"),
+                    ("child_returned", "child_returned"),
                 ],
             ),
             Moment("at", _("When")),
@@ -220,10 +225,11 @@ register(
             url_values={"action_pk": "action_id"},
         ),
         offered=lambda case: case_removals(case).exists(),
-        fires=(CaseEvent.PROSECUTOR_NOTIFIED, CaseEvent.COURT_FILED),
+        fires=(CaseEvent.PROSECUTOR_NOTIFIED, CaseEvent.COURT_FILED, CaseEvent.CHILD_RETURNED),
         presets={
             CaseEvent.PROSECUTOR_NOTIFIED: {"step": "prosecutor_notified"},
             CaseEvent.COURT_FILED: {"step": "court_filed"},
+            CaseEvent.CHILD_RETURNED: {"step": "child_returned"},
         },
         group="protection",
     ),
@@ -440,6 +446,19 @@ register(
         api=Api("reassign", "ReassignInput"),
         fires=(CaseEvent.CASE_REASSIGNED,),
         group="team",
+    ),
+    Step(
+        "risk_lower",
+        _("Lower the risk level"),
+        _("The risk level was lowered."),
+        fields=(
+            Choice("risk_level", _("New risk level"), choices=RiskLevel.choices),
+            Text("reason", _("Reason"), max_length=4000, rows=3),
+        ),
+        perform=_service(services.case_risk_lower),
+        api=Api("risk-lowering", "RiskLowerInput"),
+        offered=lambda case: case.risk_level != RiskLevel.LOW,
+        fires=(CaseEvent.RISK_LOWERED,),
     ),
     Step(
         "team",

@@ -107,8 +107,9 @@ def test_triage_opens_case_with_tasks_from_rules(specialist_api: Any) -> None:
     [task] = case["tasks"]
     assert task["kind"] == "initial_assessment_high"
     assert task["verified"] is False
-    opened = datetime.fromisoformat(case["opened_at"])
-    assert datetime.fromisoformat(task["due_at"]) - opened == timedelta(hours=24)
+    # The initial assessment counts from the report's receipt (`counted_from`), not the triage.
+    received = Report.objects.get(cases=case["id"]).received_at
+    assert datetime.fromisoformat(task["due_at"]) - received == timedelta(hours=24)
 
 
 def test_report_received_days_ago_shows_overdue_triage(specialist_api: Any) -> None:
@@ -173,15 +174,20 @@ def test_case_in_another_sector_is_404(api: Any, personas: dict[str, Any], casew
 def test_concurrent_edits_conflict(specialist_api: Any, api: Any, personas: dict[str, Any]) -> None:
     case = _open_case(specialist_api)
     version = case["version"]
+    # (The risk level is lowered only by a supervisor's step: the edits change the disposition.)
     first = specialist_api.patch(
-        f"/api/v1/cases/{case['id']}/", {"version": version, "risk_level": "medium"}, format="json"
+        f"/api/v1/cases/{case['id']}/",
+        {"version": version, "registration_disposition": "D-1"},
+        format="json",
     )
     assert first.status_code == 200
     second = api(personas["supervisor"]).patch(
-        f"/api/v1/cases/{case['id']}/", {"version": version, "risk_level": "low"}, format="json"
+        f"/api/v1/cases/{case['id']}/",
+        {"version": version, "registration_disposition": "D-2"},
+        format="json",
     )
     assert second.status_code == 409
-    assert Case.objects.get(pk=case["id"]).risk_level == "medium"
+    assert Case.objects.get(pk=case["id"]).registration_disposition == "D-1"
     step = specialist_api.post(
         f"/api/v1/cases/{case['id']}/visits/",
         {"version": version, "kind": "home", "observations": "Visited"},
@@ -349,9 +355,8 @@ def test_rules_are_versioned_and_only_admins_change_them(
     case = _open_case(specialist)
     [task] = case["tasks"]
     assert task["rule_version"] == 2
-    assert datetime.fromisoformat(task["due_at"]) - datetime.fromisoformat(
-        case["opened_at"]
-    ) == timedelta(hours=12)
+    received = Report.objects.get(cases=case["id"]).received_at
+    assert datetime.fromisoformat(task["due_at"]) - received == timedelta(hours=12)
     assert Task.objects.filter(rule=rule).count() == 0
 
 

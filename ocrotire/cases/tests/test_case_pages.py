@@ -230,14 +230,23 @@ def test_every_step_form_posts_and_advances(
     assert case.stage == Stage.IMPLEMENTATION
     assert Plan.objects.get(case=case).status == PlanStatus.APPROVED
     specialist = as_user(client, personas["specialist"])
+    # A visit may raise the risk level; lowering it is the supervisor's step, with a reason.
     go(
         "visit",
-        {"kind": "home", "observations": "Calm at home", "risk_level": "low"},
+        {"kind": "home", "observations": "Calm at home", "risk_level": "high"},
         "implementation",
     )
     assert Visit.objects.filter(case=case).count() == 1
     case.refresh_from_db()
+    assert case.risk_level == "high"
+    supervisor = as_user(client, personas["supervisor"])
+    lowered = post_step(
+        supervisor, case, "risk_lower", {"risk_level": "low", "reason": "Calm at home"}
+    )
+    assert lowered.status_code == 302, lowered.content.decode()[-2000:]
+    case.refresh_from_db()
     assert case.risk_level == "low"
+    specialist = as_user(client, personas["specialist"])
     go(
         "review",
         {"outcome": "continue", "summary": "Going well", "risk_level": "low"},
@@ -314,13 +323,14 @@ def test_case_edit_and_stale_version_conflict_changes_nothing(
 ) -> None:
     specialist = as_user(client, personas["specialist"])
     stale = case.version
+    # (Lowering the risk level is the supervisor's step: the edit keeps it high.)
     saved = specialist.post(
         f"/cases/{case.pk}/edit/",
-        {"version": stale, "risk_level": "medium", "registration_disposition": "D-15"},
+        {"version": stale, "risk_level": "high", "registration_disposition": "D-15"},
     )
     assert saved.status_code == 302
     case.refresh_from_db()
-    assert (case.risk_level, case.registration_disposition) == ("medium", "D-15")
+    assert (case.risk_level, case.registration_disposition) == ("high", "D-15")
     before = fingerprint(case)
     # A second person still holds the old version: their save is refused, readably.
     conflict = specialist.post(

@@ -180,7 +180,13 @@ def test_every_milestone_met_is_registered(sources: _Sources) -> None:
 def test_every_notice_sent_has_a_registered_sentence(sources: _Sources) -> None:
     sent, unknown = _fired(sources, "notify", "kind")
     assert not unknown, f"cannot tell which notices these calls send: {unknown}"
-    assert sent == {"task_overdue", "case_assigned", "team_added", "plan_deadline"}
+    assert sent == {
+        "task_overdue",
+        "task_escalated",
+        "case_assigned",
+        "team_added",
+        "plan_deadline",
+    }
     assert sent <= set(notices.kinds())
 
 
