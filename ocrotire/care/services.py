@@ -321,10 +321,6 @@ def placement_end(
         changes={"ended_at": when, "end_reason": end_reason, "note": note.strip()},
     )
     if locked.case is not None:
-        # The reviews, the commission's decision, any deadline the placement started.
-        tasks_cancel(
-            case=locked.case, anchors=list(PLACEMENT_ANCHORS), cause=CancelCause.PLACEMENT_ENDED
-        )
         event_fire(
             actor=actor,
             kind="placement_ended",
@@ -333,6 +329,11 @@ def placement_end(
             at=when,
             case=locked.case,
             data={"placement": locked.pk, "form": locked.form, "end_reason": end_reason},
+        )
+        # Then what the end made unnecessary: the reviews, the commission's decision, any other
+        # deadline the placement started (after the event, so that what it meets is done).
+        tasks_cancel(
+            case=locked.case, anchors=list(PLACEMENT_ANCHORS), cause=CancelCause.PLACEMENT_ENDED
         )
     return locked
 

@@ -239,6 +239,9 @@ def test_the_next_step_opens_with_what_meets_the_deadline_chosen(
     client: Any, personas: dict[str, Any], case: Case
 ) -> None:
     specialist = as_user(client, personas["specialist"])
+    # The initial assessment's clock runs from the report's receipt, so it would come first;
+    # recorded, the removal's deadlines are the nearest.
+    assert post_step(specialist, case, "initial_assessment", ASSESSMENT).status_code == 302
     removal = {"kind": "removal", "description": "Taken to the emergency centre"}
     assert post_step(specialist, case, "protective_action", removal).status_code == 302
     html = specialist.get(f"/cases/{case.pk}/").content.decode()

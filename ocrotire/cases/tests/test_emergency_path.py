@@ -556,7 +556,10 @@ def test_a_planned_placement_has_no_cap(specialist: Any) -> None:
             "form": "kinship",
             "emergency": False,
             "carer_name": "Bunica",
+            "decision_by": "gatekeeper",
+            "decision_outcome": "approved",
             "decision_reference": "D-1",
+            "decision_date": str(timezone.localdate()),
         },
         format="json",
     )

@@ -55,6 +55,7 @@ BOARD_NAV = {"/cases/board/"}
 REGISTER_NAV = {"/reports/"}
 FILER_NAV = {"/reports/new/", "/reports/mine/"}
 ANALYTICS_NAV = {"/analytics/"}
+FORMS_NAV = {"/forms/"}  # the official forms a directorate adapts
 ROLE_NAV = {
     "admin": BASE_NAV
     | REGISTRY_NAV
@@ -62,10 +63,17 @@ ROLE_NAV = {
     | CASE_NAV
     | BOARD_NAV
     | ANALYTICS_NAV
+    | FORMS_NAV
     | {"/admin/"},
     "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV,
     "supervisor": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV | ANALYTICS_NAV,
-    "head": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV | ANALYTICS_NAV,
+    "head": BASE_NAV
+    | REGISTRY_NAV
+    | REGISTER_NAV
+    | CASE_NAV
+    | BOARD_NAV
+    | ANALYTICS_NAV
+    | FORMS_NAV,
     "reporter": BASE_NAV | FILER_NAV,
     "provider": BASE_NAV | {"/providers/referrals/"},
     "planner": BASE_NAV | ANALYTICS_NAV,

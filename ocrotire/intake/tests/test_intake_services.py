@@ -94,7 +94,8 @@ def test_triage_opens_case_and_repeat_report_links(
     assert case.manager == specialist
     task = Task.objects.get(case=case)
     assert task.kind == "initial_assessment_high"
-    assert (task.due_at - case.opened_at).total_seconds() == 24 * 3600
+    # The initial assessment's clock runs from the report's receipt, not the case's opening.
+    assert (task.due_at - report.received_at).total_seconds() == 24 * 3600
     assert Task.objects.get(report=report, kind="triage").status == TaskStatus.DONE
 
     repeat = report_create(actor=specialist, data=_input(territory["MD-CU-BOT"]))
