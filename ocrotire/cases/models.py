@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
-from ocrotire.core.crypto import EncryptedTextField
+from ocrotire.core.crypto import EncryptedJSONField, EncryptedTextField
 from ocrotire.dataforms.answers import answers_shown
 from ocrotire.dataforms.models import FormVersion
 from ocrotire.geo.models import Unit
@@ -197,7 +197,7 @@ class Assessment(models.Model):
     form_version = models.ForeignKey(
         FormVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    answers = EncryptedJSONField(_("answers"), default=dict, blank=True)
 
     class Meta:
         ordering = ["completed_at", "id"]
@@ -247,7 +247,7 @@ class Plan(models.Model):
     form_version = models.ForeignKey(
         FormVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    answers = EncryptedJSONField(_("answers"), default=dict, blank=True)
 
     class Meta:
         ordering = ["number"]

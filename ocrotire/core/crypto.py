@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -82,3 +83,33 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if isinstance(value, str):
             return encrypt(value)
         return value
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON value (answers to a form) stored as encrypted text: nothing of it is readable or
+    searchable in the database, and the key rotation re-encrypts it like any encrypted text.
+    A value written before it was encrypted (plain JSON text) is still read."""
+
+    # What the model attribute holds for the type checker (django-stubs): a JSON value.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = decrypt(value)
+        return json.loads(text) if text else self.get_default()
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            text = decrypt(value)
+            return json.loads(text) if text else self.get_default()
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def value_to_string(self, obj: Any) -> str:
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False, sort_keys=True)

@@ -397,3 +397,39 @@ def test_a_stale_version_is_a_conflict(personas: dict[str, User], md_forms: None
     form_field_add(actor=personas["admin"], definition=definition, version=1, data=data)
     with pytest.raises(Conflict):
         form_field_add(actor=personas["admin"], definition=definition, version=1, data=data)
+
+
+def test_answers_are_encrypted_at_rest_and_rotate_with_the_keys(
+    api: Any, personas: dict[str, User], territory: dict[str, Unit], md_forms: None, settings: Any
+) -> None:
+    """What a child said in the protection interview is as sensitive as the findings: the
+    answers are stored encrypted like them, read back whole, and move to a new key."""
+    from cryptography.fernet import Fernet
+    from django.db import connection
+
+    from ocrotire.core.crypto import field_keys
+    from ocrotire.core.key_rotation import field_keys_rotate
+
+    specialist = personas["specialist"]
+    case = _case(specialist, territory["MD-CU-BOT"])
+    answers = {"interview": {"held": True, "child_wishes": "Să rămână acasă cu bunica."}}
+    done = api(specialist).post(
+        f"/api/v1/cases/{case.pk}/assessments/", {**INITIAL, "answers": answers}, format="json"
+    )
+    assert done.status_code == 200, done.json()
+    kept = Assessment.objects.get(case=case)
+
+    def stored() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT answers FROM cases_assessment WHERE id = %s", [kept.pk])
+            return str(cursor.fetchone()[0])
+
+    first = stored()
+    assert first.startswith("enc1:")
+    assert "bunica" not in first
+    assert "child_wishes" not in first
+    assert Assessment.objects.get(pk=kept.pk).answers == answers
+    settings.OCROTIRE_FIELD_KEYS = [Fernet.generate_key().decode(), *field_keys()]
+    assert field_keys_rotate().by_field.get("cases.assessment.answers") == 1
+    assert stored() != first
+    assert Assessment.objects.get(pk=kept.pk).answers == answers
