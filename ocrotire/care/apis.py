@@ -291,8 +291,8 @@ class PlacementDecisionApi(GenericAPIView[Placement]):
             version=data["version"],
             decision=Decision(
                 by=data["decision_by"],
-                body=data.get("decision_body", "").strip(),
-                reference=data["decision_reference"].strip(),
+                body=data.get("decision_body", ""),
+                reference=data["decision_reference"],
                 on=data["decision_date"],
                 outcome=data.get("decision_outcome", ""),
             ),

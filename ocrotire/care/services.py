@@ -59,6 +59,11 @@ class Decision:
     on: date | None = None
     outcome: str = ""
 
+    def __post_init__(self) -> None:
+        # Blanks around a name or a number are not a name or a number, whoever sends them.
+        object.__setattr__(self, "body", self.body.strip())
+        object.__setattr__(self, "reference", self.reference.strip())
+
 
 def child_country(child: Person, case: Case | None) -> str:
     if case is not None:
@@ -202,11 +207,22 @@ def placement_start(
     # Gatekeeping: a planned placement rests on the commission's or a court's decision.
     decision = Decision(
         by=decision_by,
-        body=decision_body.strip(),
-        reference=decision_reference.strip(),
+        body=decision_body,
+        reference=decision_reference,
         on=decision_date,
         outcome=decision_outcome,
     )
+    if emergency and decision.by:
+        # An emergency placement is one made before any decision, and the alarm of its legal cap
+        # runs until the decision turns it planned: both at once would leave that alarm running.
+        raise ValidationError(
+            {
+                "decision_by": _(
+                    "An emergency placement has no decision yet: record the decision on the "
+                    "placement once it is given, or do not mark the placement as an emergency."
+                )
+            }
+        )
     gatekeeper = decision_check(
         decision, country=child_country(child, case), required=not emergency
     )
@@ -232,7 +248,7 @@ def placement_start(
         form=form,
         national_type=national_type.strip(),
         emergency=emergency,
-        decision_reference=decision_reference.strip(),
+        decision_reference=decision.reference,
         decision_date=decision_date,
         decision_by=decision.by,
         gatekeeper=gatekeeper,

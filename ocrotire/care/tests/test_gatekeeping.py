@@ -112,6 +112,37 @@ def test_the_commission_or_a_court_allows_a_planned_placement(
     assert "Law 140" in body["decided_by"]["legal_reference"]
 
 
+def test_an_emergency_placement_is_not_given_a_decision_at_its_start(
+    api: Any, personas: dict[str, Any], case: Case
+) -> None:
+    """Both at once would start the alarm of the emergency cap and leave no step to stop it (a
+    placement that has its decision takes no other)."""
+    both = place(
+        api,
+        personas["specialist"],
+        case,
+        emergency=True,
+        decision_by="gatekeeper",
+        decision_outcome="approved",
+        decision_reference="Hotărârea nr. 7",
+        decision_date=today(),
+    )
+    assert both.status_code == 400
+    assert "decision_by" in both.json()["error"]["fields"]
+    assert not Placement.objects.filter(child=case.child).exists()
+    padded = place(
+        api,
+        personas["specialist"],
+        case,
+        decision_by="court",
+        decision_body="  ",
+        decision_reference=" 2-45 ",
+        decision_date=today(),
+    )
+    assert padded.status_code == 400
+    assert "decision_body" in padded.json()["error"]["fields"]
+
+
 def test_a_court_decision_is_enough(api: Any, personas: dict[str, Any], case: Case) -> None:
     placed = place(
         api,

@@ -137,6 +137,9 @@ def test_placing_the_child_and_ending_the_placement(
         case,
         form="emergency_centre",
         emergency="on",
+        # The removal's disposition, not yet a commission's or a court's decision.
+        decision_by="",
+        decision_outcome="",
         national_type="Plasament de urgență",
         carer_name="",
         facility=points["centre"].pk,

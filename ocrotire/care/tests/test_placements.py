@@ -28,7 +28,12 @@ def start(api, user, case, **body):
         "case": case.pk,
         "form": "professional_parental",
         "carer_name": "Asistent parental profesionist A.",
-        **decided(api=True, decision_reference="Dispoziția nr. 12"),
+        # A planned placement rests on a decision; an emergency one has none yet.
+        **(
+            {}
+            if body.get("emergency")
+            else decided(api=True, decision_reference="Dispoziția nr. 12")
+        ),
         **body,
     }
     return api(user).post("/api/v1/placements/", payload, format="json")
