@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from ocrotire.accounts.permissions import member_or_403
@@ -20,7 +20,7 @@ from ocrotire.dataforms.selectors import form_get, form_list, form_version_lates
 from ocrotire.dataforms.steps import steps_with_forms
 from ocrotire.geo.models import Unit
 
-CONFLICT = _(
+CONFLICT = gettext_lazy(
     "Someone changed this form meanwhile: read its new version and add the question again."
 )
 
@@ -83,7 +83,7 @@ def form_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         section = "" if data["section"] == NEW_SECTION else data["section"]
-        with service_call(form, conflict=CONFLICT) as call:
+        with service_call(form, conflict=str(CONFLICT)) as call:
             services.form_field_add(
                 actor=user,
                 definition=definition,

@@ -194,7 +194,8 @@ class Task(models.Model):
             # The overdue scan's later rounds: only tasks with a level still to alert.
             models.Index(
                 fields=["next_escalation_at"],
-                condition=models.Q(next_escalation_at__isnull=False),
+                # Open tasks only: a task met, cancelled or superseded keeps its last value.
+                condition=models.Q(next_escalation_at__isnull=False, status="open"),
                 name="cases_task_next_escalation",
             ),
         ]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ocrotire.accounts.models import User
@@ -75,7 +76,7 @@ def notification_read_all_view(request: HttpRequest) -> HttpResponse:
     return redirect("cases:notifications")
 
 
-CONFLICT = _(
+CONFLICT = gettext_lazy(
     "This task was completed, cancelled or replaced while you were working on it, so nothing was "
     "saved."
 )

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="task",
             index=models.Index(
-                condition=models.Q(("next_escalation_at__isnull", False)),
+                condition=models.Q(("next_escalation_at__isnull", False), ("status", "open")),
                 fields=["next_escalation_at"],
                 name="cases_task_next_escalation",
             ),
