@@ -164,9 +164,17 @@ def step_refusal(case: Case, step: str) -> str | None:
 
 
 def initial_pending(case: Case) -> bool:
-    """The case's initial assessment is still to be recorded (whatever the emergency)."""
+    """The case's initial assessment is still to be recorded (whatever the emergency). Only an
+    emergency that began before it can leave it pending: a case that went on past the initial
+    assessment stage without one (possible before the assessment was kept recordable) is not sent
+    back to it."""
     if case.stage == Stage.INITIAL_ASSESSMENT:
         return True
+    if case.stage != Stage.EMERGENCY_PROTECTION or case.stage_before not in (
+        "",
+        Stage.INITIAL_ASSESSMENT,
+    ):
+        return False
     return not case.assessments.filter(kind=AssessmentKind.INITIAL).exists()
 
 

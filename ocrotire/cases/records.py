@@ -213,7 +213,11 @@ def case_protective_step_record(
         # The court filing of this removal is no longer awaited: met (late, if it is).
         court = list(
             Task.objects.filter(
-                case=locked, kind="court_filing", anchor_at=action.decided_at, status="open"
+                # The task the pack's rule makes for the court action, whatever its code.
+                case=locked,
+                rule__completed_by="court_filed",
+                anchor_at=action.decided_at,
+                status="open",
             )
         )
         event_fire(

@@ -193,7 +193,9 @@ def case_get(*, user: User, pk: int | str) -> Case:
 
 def case_tasks(case: Case) -> QuerySet[Task]:
     return (
-        Task.objects.filter(case=case).select_related("rule", "assignee").order_by("due_at", "id")
+        Task.objects.filter(case=case)
+        .select_related("rule", "assignee", "unit")
+        .order_by("due_at", "id")
     )
 
 
@@ -373,7 +375,9 @@ def removals_awaiting_return(case: Case, now: datetime | None = None) -> list[di
     )
     for action in removals:
         deadline = (
-            Task.objects.filter(case=case, kind="court_filing", anchor_at=action.decided_at)
+            Task.objects.filter(
+                case=case, rule__completed_by="court_filed", anchor_at=action.decided_at
+            )
             .order_by("-id")
             .first()
         )

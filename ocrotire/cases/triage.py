@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import Institution, User
 from ocrotire.cases.models import Case, RiskLevel, Stage
+from ocrotire.cases.pipeline import _save
 from ocrotire.cases.services import case_open
 from ocrotire.core.audit import audit_record
 from ocrotire.core.bounds import CLOCK_SKEW
@@ -36,10 +37,7 @@ def _danger_raises(actor: User, case: Case, *, at: datetime) -> None:
     if case.risk_level == RiskLevel.HIGH and case.immediate_danger:
         return
     before = case.risk_level
-    Case.objects.filter(pk=case.pk).update(
-        risk_level=RiskLevel.HIGH, immediate_danger=True, version=F("version") + 1
-    )
-    case.refresh_from_db()
+    _save(case, risk_level=RiskLevel.HIGH, immediate_danger=True)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone, translation
 
 from ocrotire.accounts.models import User
-from ocrotire.cases.models import Case
+from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.tests.test_api import report_body
 from ocrotire.core.models import AuditEvent
 from ocrotire.geo.services import UnitSpec, unit_upsert
@@ -445,6 +445,23 @@ def test_ending_the_emergency_before_the_assessment_returns_to_it_and_keeps_the_
     assert _tasks(after)["prosecutor_notice"]["status"] == "open"
     texts = [e["text"] for e in after["timeline"] if e["kind"] == "child_returned"]
     assert texts == ["The removed child was returned to the family."]
+
+
+def test_a_case_already_past_its_initial_assessment_stage_is_not_sent_back_to_it(
+    specialist: Any,
+) -> None:
+    """Before the initial assessment was kept recordable, ending an emergency could move a case
+    on to the complex assessment without one. Such a case, in planning now, that is removed
+    again goes back to planning when the emergency ends; no initial assessment is offered."""
+    case = _open(specialist, "high", **SEXUAL_VIOLENCE)
+    Case.objects.filter(pk=case["id"]).update(stage=Stage.PLANNING)  # as such a case stands
+    assert _removal(specialist, case, timezone.now() - timedelta(hours=1)).status_code == 200
+    during = specialist.get(f"/api/v1/cases/{case['id']}/").json()
+    assert during["stage"] == "emergency_protection"
+    assert "initial_assessment" not in during["allowed_steps"]
+    ended = _post(specialist, case, "emergency-end", {"note": "The child is with the aunt."})
+    assert ended.status_code == 200, ended.json()
+    assert ended.json()["stage"] == "planning"
 
 
 # 5. The emergency placement's legal cap ----------------------------------------------------------
