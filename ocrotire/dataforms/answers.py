@@ -20,9 +20,9 @@ def answers_fill(
     """The version filled and the answers kept. Without answers (an API client that sends
     none) the record keeps no form; answers for a step the country has no form of are refused;
     wrong answers raise ValidationError by their addresses."""
-    version = form_version_current(country=country, step=step)
     if answers is None:
         return None, {}
+    version = form_version_current(country=country, step=step)
     if version is None:
         if answers:
             raise ValidationError({PREFIX: _("This step has no form in this country.")})

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+import ocrotire.core.crypto
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,7 +16,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="assessment",
             name="answers",
-            field=models.JSONField(blank=True, default=dict, verbose_name="answers"),
+            field=ocrotire.core.crypto.EncryptedJSONField(
+                blank=True, default=dict, verbose_name="answers"
+            ),
         ),
         migrations.AddField(
             model_name="assessment",
@@ -30,7 +34,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="plan",
             name="answers",
-            field=models.JSONField(blank=True, default=dict, verbose_name="answers"),
+            field=ocrotire.core.crypto.EncryptedJSONField(
+                blank=True, default=dict, verbose_name="answers"
+            ),
         ),
         migrations.AddField(
             model_name="plan",
