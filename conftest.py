@@ -94,6 +94,17 @@ def _dashboards_counted_afresh(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _workflow_versions_read_afresh() -> Iterator[None]:
+    """A loaded workflow version is kept once read (it never changes); a test's rows are rolled
+    back and SQLite may give the next test's row the same key, so each test reads its own."""
+    yield
+    from ocrotire.workflow.definitions import workflow_of_pack, workflow_version
+
+    workflow_version.cache_clear()
+    workflow_of_pack.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     if "argon2" not in request.keywords:

@@ -16,6 +16,7 @@ class CasesConfig(AppConfig):
         events.register_events()
         report_panels.register_report_panels()
         _steps_with_forms()
+        _workflow_vocabulary()
 
 
 def _steps_with_forms() -> None:
@@ -27,3 +28,22 @@ def _steps_with_forms() -> None:
     for step in steps_all():
         if any(isinstance(f, Answers) for f in step.fields):
             step_register(step.code, step.title)
+
+
+def _workflow_vocabulary() -> None:
+    """Tell the workflow engine what a country's workflow may name: the stages, the steps with
+    the outcomes each leads somewhere, the records a step may wait for, the events steps fire."""
+    from ocrotire.cases.models import Stage
+    from ocrotire.cases.pipeline import OUTCOMES, REQUIREMENTS
+    from ocrotire.cases.steps import steps_all
+    from ocrotire.workflow.definitions import Vocabulary, vocabulary_register
+
+    steps = steps_all()
+    vocabulary_register(
+        Vocabulary(
+            stages=frozenset(Stage.values),
+            outcomes={step.code: OUTCOMES.get(step.code, ()) for step in steps},
+            requirements=frozenset(REQUIREMENTS),
+            step_events={step.code: tuple(str(e) for e in step.fires) for step in steps},
+        )
+    )

@@ -100,7 +100,7 @@ def case_file_context(*, actor: User, case: Case, printed_at: datetime) -> dict[
     names = rule_names(case.unit.country)
     return {
         "case": case,
-        "stage": stage_name(case.stage, case.unit.country),
+        "stage": stage_name(case),
         "child_record": _child_record(actor, case),
         "reports": _reports(actor, case),
         "records": case_records(case),

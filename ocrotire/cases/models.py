@@ -16,6 +16,7 @@ from ocrotire.dataforms.answers import answers_shown
 from ocrotire.dataforms.models import FormVersion
 from ocrotire.geo.models import Unit
 from ocrotire.registry.models import Person
+from ocrotire.workflow.models import WorkflowVersion
 
 
 class Stage(models.TextChoices):
@@ -71,6 +72,16 @@ class Case(models.Model):
     )
     # The stage a case was in before closure was proposed, to go back to if it is refused.
     stage_before = models.CharField(max_length=24, choices=Stage.choices, blank=True)
+    # The version of its country's workflow the case was opened with (empty for a case opened
+    # before its country's pack was loaded: it follows the newest version).
+    workflow_version = models.ForeignKey(
+        WorkflowVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("workflow version"),
+    )
     risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
     immediate_danger = models.BooleanField(_("immediate danger"), default=False)
     manager = models.ForeignKey(

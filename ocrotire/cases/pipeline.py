@@ -1,13 +1,14 @@
-"""The stage pipeline of a case: which step may be taken from which stages and by whom
-(TRANSITIONS, the one table that refuses illegal moves), and what every step's write does first —
-lock the case, check the version read and the stage, then save with a new version."""
+"""The stage pipeline of a case: which step may be taken from which stages, by whom, after which
+records and to which stage it leads — all read from the workflow of the case's country, the
+version the case was opened with (`workflow.definitions`) — and what every step's write does
+first: lock the case, check the version read and the stage, then save with a new version."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -16,11 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
-from ocrotire.accounts.permissions import scope_of
+from ocrotire.accounts.permissions import has_role, scope_of
 from ocrotire.cases.models import (
-    OPEN_STAGES,
     AssessmentKind,
     Case,
+    PlanStatus,
     RiskLevel,
     Stage,
 )
@@ -28,53 +29,108 @@ from ocrotire.cases.permissions import can_approve, can_take_step, works_cases
 from ocrotire.core.bounds import validate_past_moment
 from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.geo.models import Unit
-from ocrotire.geo.stages import stage_term
+from ocrotire.workflow.definitions import (
+    StageDef,
+    StepDef,
+    Workflow,
+    workflow_latest,
+    workflow_latest_pk,
+    workflow_version,
+)
 
-ANY_OPEN = frozenset(OPEN_STAGES)
-WORKING = ANY_OPEN - {Stage.CLOSURE_PROPOSED, Stage.PLAN_APPROVAL}
-
-# The stage pipeline as a table: which step may be taken from which stages, and whether it is
-# an approval (supervisors only). Every step not listed here is refused.
-TRANSITIONS: dict[str, tuple[frozenset[str], bool]] = {
-    # Before, during or after emergency protection, until it is recorded (`initial_pending`).
-    "initial_assessment": (
-        frozenset({Stage.INITIAL_ASSESSMENT, Stage.EMERGENCY_PROTECTION}),
-        False,
-    ),
-    "protective_action": (WORKING, False),
-    "protective_step": (ANY_OPEN, False),
-    "emergency_end": (frozenset({Stage.EMERGENCY_PROTECTION}), False),
-    "complex_assessment": (frozenset({Stage.COMPLEX_ASSESSMENT}), False),
-    "plan_submit": (frozenset({Stage.PLANNING}), False),
-    "plan_decide": (frozenset({Stage.PLAN_APPROVAL}), True),
-    "visit": (ANY_OPEN, False),
-    "review": (frozenset({Stage.IMPLEMENTATION}), False),
-    "referral": (WORKING, False),
-    "meeting": (ANY_OPEN, False),
-    "closure_propose": (WORKING, False),
-    "closure_decide": (frozenset({Stage.CLOSURE_PROPOSED}), True),
-    "reopen": (frozenset({Stage.CLOSED}), False),
-    "transfer": (ANY_OPEN, False),
-    "reassign": (ANY_OPEN, True),
-    "team": (ANY_OPEN, False),
-    # Raising the risk level is any case worker's (the edit, a visit, a review); lowering it is
-    # a decision of a supervisor or the head of the area, with its reason.
-    "risk_lower": (ANY_OPEN, True),
+# The outcomes of each step that lead to a stage: a country's workflow must name the stage of
+# every one (`workflow.definitions` refuses a pack that does not). A step not listed changes no
+# stage.
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    "initial_assessment": ("done", "emergency"),
+    "protective_action": ("emergency",),
+    "emergency_end": ("pending", "done"),
+    "complex_assessment": ("done",),
+    "plan_submit": ("done",),
+    "plan_decide": ("approved", "returned"),
+    "review": ("continue", "replan"),
+    "closure_propose": ("done",),
+    "closure_decide": ("approved", "rejected"),
+    "reopen": ("done",),
 }
 
 
+def _requirements() -> dict[str, tuple[Any, str]]:
+    """The records a workflow may make a step wait for: a test of the case, and the words that
+    finish the sentence “This step needs first: …”."""
+    return {
+        "initial_assessment": (
+            lambda case: case.assessments.filter(kind=AssessmentKind.INITIAL).exists(),
+            _("the initial assessment"),
+        ),
+        "complex_assessment": (
+            lambda case: case.assessments.filter(kind=AssessmentKind.COMPLEX).exists(),
+            _("the complex assessment"),
+        ),
+        "approved_plan": (
+            lambda case: case.plans.filter(status=PlanStatus.APPROVED).exists(),
+            _("an approved plan"),
+        ),
+        "review": (lambda case: case.reviews.exists(), _("a review of the plan")),
+    }
+
+
+REQUIREMENTS = ("initial_assessment", "complex_assessment", "approved_plan", "review")
+
+
+def workflow_of(case: Case) -> Workflow:
+    """The workflow the case follows: the version it was opened with, else its country's newest
+    (kept on the case object: a page asks many times)."""
+    cached = case.__dict__.get("_workflow")
+    if cached is not None:
+        return cast(Workflow, cached)
+    if case.workflow_version_id is not None:
+        workflow = workflow_version(case.workflow_version_id)
+    else:
+        _pk, workflow = workflow_latest(case.unit.country)
+    case.__dict__["_workflow"] = workflow
+    return workflow
+
+
+def workflow_pin(*, country: str) -> int:
+    """Cases of the country opened before its pack was loaded keep, from now on, the version
+    loaded first (the one they were following). Returns how many were pinned."""
+    pk = workflow_latest_pk(country)
+    if pk is None:
+        return 0
+    return Case.objects.filter(unit__country=country.upper(), workflow_version__isnull=True).update(
+        workflow_version_id=pk
+    )
+
+
+def _unmet(case: Case, step: StepDef) -> list[str]:
+    """What the step waits for that the case does not have yet (its words)."""
+    known = _requirements()
+    return [str(known[name][1]) for name in step.requires if not known[name][0](case)]
+
+
 def allowed_steps(case: Case) -> list[str]:
-    steps = [step for step, (sources, _approval) in TRANSITIONS.items() if case.stage in sources]
+    """The steps the case's stage allows, in the workflow's order, less those still waiting for
+    a record the workflow requires first."""
+    steps = [
+        code
+        for code, step in workflow_of(case).steps.items()
+        if case.stage in step.sources and not _unmet(case, step)
+    ]
     if "initial_assessment" in steps and not initial_pending(case):
         steps.remove("initial_assessment")
     return steps
 
 
 def step_permitted(actor: User, case: Case, step: str) -> bool:
-    """Whether the actor's role and area allow the step, whatever the stage."""
-    if step not in TRANSITIONS:
+    """Whether the actor's role and area allow the step, whatever the stage: the workflow may
+    name the roles that take it (else every case worker of the area; approvals: supervisors)."""
+    rule = workflow_of(case).steps.get(step)
+    if rule is None:
         return False
-    return can_take_step(actor, case, step, approval=TRANSITIONS[step][1])
+    if rule.roles and not has_role(actor, *rule.roles):
+        return False
+    return can_take_step(actor, case, step, approval=rule.approval)
 
 
 def steps_for(actor: User, case: Case) -> list[str]:
@@ -82,30 +138,27 @@ def steps_for(actor: User, case: Case) -> list[str]:
     return [step for step in allowed_steps(case) if step_permitted(actor, case, step)]
 
 
-def _stage_label(stage: str) -> str:
-    return str(Stage(stage).label) if stage in Stage.values else stage
-
-
-# Stages a case steps aside into and comes back from; every other stage is on the main path, in
-# the order of `Stage`. (Data of the country's workflow once the workflow is pack data.)
-SIDE_STAGES = frozenset({Stage.EMERGENCY_PROTECTION})
-
-
-def stage_name(stage: str, country: str = "") -> str:
-    """The stage as the case's country calls it in the reader's language (its pack's
-    stages.json), else its generic name."""
-    term = stage_term(country, stage, get_language() or "ro") if country else None
-    return term or _stage_label(stage)
+def stage_name(case: Case, stage: str | None = None) -> str:
+    """A stage of the case (its own by default) as the case's workflow calls it in the reader's
+    language, else its generic name."""
+    code = case.stage if stage is None else stage
+    found = workflow_of(case).stage(code)
+    name = found.name(get_language() or "ro") if found is not None else None
+    return name or (str(Stage(code).label) if code in Stage.values else code)
 
 
 def resume_stage(case: Case) -> str:
-    """Where a case in emergency protection goes back to when the emergency ends: its initial
-    assessment if that is still to be recorded, else the stage it left."""
+    """Where a case in emergency protection goes back to when the emergency ends: the stage it
+    opened at if its initial assessment is still to be recorded, else the stage it left (the
+    workflow's `emergency_end` outcomes)."""
+    workflow = workflow_of(case)
+    start = workflow.main[0].code
     if initial_pending(case):
-        return Stage.INITIAL_ASSESSMENT
+        return workflow.steps["emergency_end"].to.get("pending", start)
     before = case.stage_before
-    if before in ("", Stage.INITIAL_ASSESSMENT, Stage.EMERGENCY_PROTECTION):
-        return Stage.COMPLEX_ASSESSMENT
+    side = {s.code for s in workflow.stages if s.side}
+    if before in ("", start) or before in side:
+        return workflow.steps["emergency_end"].to.get("done", start)
     return before
 
 
@@ -114,6 +167,8 @@ class PathStage:
     code: str
     name: str
     state: str  # "done", "current" or "todo"
+    legal_reference: str = ""
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -124,56 +179,82 @@ class StagePath:
     stages: tuple[PathStage, ...]
     side: PathStage | None
     resumes: PathStage | None
+    version: int = 0  # of the country's workflow the case follows (0: the pack's, not loaded)
+
+    @property
+    def current(self) -> PathStage | None:
+        return self.side or next((s for s in self.stages if s.state == "current"), None)
+
+
+def _path_stage(case: Case, stage: StageDef, state: str) -> PathStage:
+    return PathStage(
+        stage.code,
+        stage_name(case, stage.code),
+        state,
+        legal_reference=stage.legal_reference,
+        verified=stage.verified,
+    )
 
 
 def stage_path(case: Case) -> StagePath:
     """The stages of the case's workflow in order, each done, current or still to come."""
-    country = case.unit.country
-    main = [s for s in Stage.values if s not in SIDE_STAGES]
+    workflow = workflow_of(case)
+    main = [s.code for s in workflow.main]
     side = None
     position = case.stage
-    if case.stage in SIDE_STAGES:
-        side = PathStage(case.stage, stage_name(case.stage, country), "current")
+    current = workflow.stage(case.stage)
+    if current is not None and current.side:
+        side = _path_stage(case, current, "current")
         position = resume_stage(case)
     at = main.index(position) if position in main else 0
     stages = tuple(
-        PathStage(
-            code,
-            stage_name(code, country),
+        _path_stage(
+            case,
+            stage,
             "done" if index < at else "current" if index == at and side is None else "todo",
         )
-        for index, code in enumerate(main)
+        for index, stage in enumerate(workflow.main)
     )
-    return StagePath(stages=stages, side=side, resumes=stages[at] if side is not None else None)
+    return StagePath(
+        stages=stages,
+        side=side,
+        resumes=stages[at] if side is not None else None,
+        version=workflow.version,
+    )
 
 
 def step_refusal(case: Case, step: str) -> str | None:
-    """Why the case's stage does not allow the step, or None when it does."""
-    sources, _approval = TRANSITIONS[step]
-    if case.stage in sources:
-        return None
-    return _(
-        "This step is not possible while the case is at the stage “%(stage)s”. "
-        "Possible stages for it: %(allowed)s."
-    ) % {
-        "stage": stage_name(case.stage, case.unit.country),
-        "allowed": ", ".join(
-            stage_name(s, case.unit.country) for s in Stage.values if s in sources
-        ),
-    }
+    """Why the case's workflow does not allow the step now, or None when it does."""
+    rule = workflow_of(case).steps.get(step)
+    if rule is None:
+        return _("The workflow of this case's country has no such step.")
+    if case.stage not in rule.sources:
+        return _(
+            "This step is not possible while the case is at the stage “%(stage)s”. "
+            "Possible stages for it: %(allowed)s."
+        ) % {
+            "stage": stage_name(case),
+            "allowed": ", ".join(
+                stage_name(case, s.code) for s in workflow_of(case).stages if s.code in rule.sources
+            ),
+        }
+    unmet = _unmet(case, rule)
+    if unmet:
+        return _("This step needs first: %(records)s.") % {"records": ", ".join(unmet)}
+    return None
 
 
 def initial_pending(case: Case) -> bool:
-    """The case's initial assessment is still to be recorded (whatever the emergency). Only an
-    emergency that began before it can leave it pending: a case that went on past the initial
-    assessment stage without one (possible before the assessment was kept recordable) is not sent
-    back to it."""
-    if case.stage == Stage.INITIAL_ASSESSMENT:
+    """The case's initial assessment is still to be recorded (whatever the emergency): the case
+    is at the stage it opened at, or stepped aside from it before the assessment. A case that
+    went on past that stage without one (possible before the assessment was kept recordable) is
+    not sent back to it."""
+    workflow = workflow_of(case)
+    start = workflow.main[0].code
+    if case.stage == start:
         return True
-    if case.stage != Stage.EMERGENCY_PROTECTION or case.stage_before not in (
-        "",
-        Stage.INITIAL_ASSESSMENT,
-    ):
+    current = workflow.stage(case.stage)
+    if current is None or not current.side or case.stage_before not in ("", start):
         return False
     return not case.assessments.filter(kind=AssessmentKind.INITIAL).exists()
 

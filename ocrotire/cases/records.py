@@ -1,6 +1,6 @@
 """Writes of the work recorded on a case along the intersectoral mechanism: assessments,
 urgent protection measures and their prosecutor and court steps, the plan and its approval,
-visits, reviews, referrals and meetings. Each is allowed only from the stages in TRANSITIONS,
+visits, reviews, referrals and meetings. Each is allowed only from the stages the case's workflow allows it,
 checks the version the user read, writes its audit row and a timeline event."""
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from ocrotire.cases.models import (
     Review,
     ReviewOutcome,
     RiskLevel,
-    Stage,
     Visit,
     VisitKind,
 )
@@ -44,6 +43,7 @@ from ocrotire.cases.pipeline import (
     check_risk,
     initial_pending,
     resume_stage,
+    workflow_of,
 )
 from ocrotire.cases.referrals import ReferralTarget
 from ocrotire.core.audit import audit_record
@@ -103,17 +103,19 @@ def case_assessment_record(
         answers=answers,
     )
     before = locked.stage
+    workflow = workflow_of(locked)
     values: dict[str, Any] = {"risk_level": data.risk_level}
     if kind == AssessmentKind.INITIAL:
         # Recorded during emergency protection, the assessment leaves the case there: only
         # ending the emergency, a step of its own, takes it on (to the complex assessment).
-        emergency = data.emergency or before == Stage.EMERGENCY_PROTECTION
-        stage = Stage.EMERGENCY_PROTECTION if emergency else Stage.COMPLEX_ASSESSMENT
-        if before != Stage.EMERGENCY_PROTECTION:
+        emergency_stage = workflow.target(step, "emergency")
+        emergency = data.emergency or before == emergency_stage
+        stage = emergency_stage if emergency else workflow.target(step)
+        if before != emergency_stage:
             values["stage_before"] = before
         event = "initial_assessment_done"
     else:
-        stage = Stage.PLANNING
+        stage = workflow.target(step)
         values["stage_before"] = before
         event = "complex_assessment_done"
     locked = _save(locked, stage=stage, **values)
@@ -163,15 +165,16 @@ def case_protective_action_record(
         case=locked, kind=kind, decided_at=at, description=description.strip(), author=actor
     )
     before = locked.stage
-    values: dict[str, Any] = {"stage": Stage.EMERGENCY_PROTECTION}
-    if before != Stage.EMERGENCY_PROTECTION:
+    target = workflow_of(locked).target("protective_action", "emergency")
+    values: dict[str, Any] = {"stage": target}
+    if before != target:
         values["stage_before"] = before
     locked = _save(locked, **values)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        changes={"stage": [before, Stage.EMERGENCY_PROTECTION], "protective_action": kind},
+        changes={"stage": [before, target], "protective_action": kind},
     )
     event_fire(
         actor=actor,
@@ -246,13 +249,14 @@ def case_emergency_end(*, actor: User, case: Case, version: int, note: str) -> C
     started (the prosecutor's notice, the court action) stay open until their own steps."""
     locked = _lock(actor, case, version, "emergency_end")
     _required(note=note)
+    before = locked.stage
     target = resume_stage(locked)
     locked = _save(locked, stage=target)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        changes={"stage": [Stage.EMERGENCY_PROTECTION, target], "note": note.strip()},
+        changes={"stage": [before, target], "note": note.strip()},
     )
     event_fire(
         actor=actor,
@@ -293,13 +297,14 @@ def case_plan_submit(
         form_version=form,
         answers=kept,
     )
-    locked = _save(locked, stage=Stage.PLAN_APPROVAL)
+    before = locked.stage
+    locked = _save(locked, stage=workflow_of(locked).target("plan_submit"))
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
         changes={
-            "stage": [Stage.PLANNING, Stage.PLAN_APPROVAL],
+            "stage": [before, locked.stage],
             "plan": plan.pk,
             "plan_version": number,
         },
@@ -332,13 +337,14 @@ def case_plan_decide(
         decided_at=now,
         decision_note=note.strip(),
     )
-    stage = Stage.IMPLEMENTATION if approve else Stage.PLANNING
+    before = locked.stage
+    stage = workflow_of(locked).target("plan_decide", "approved" if approve else "returned")
     locked = _save(locked, stage=stage)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        changes={"stage": [Stage.PLAN_APPROVAL, stage], "plan": plan.pk, "approved": approve},
+        changes={"stage": [before, stage], "plan": plan.pk, "approved": approve},
     )
     event_fire(
         actor=actor,
@@ -425,7 +431,10 @@ def case_review_record(
         risk_level=risk_level,
         author=actor,
     )
-    stage = Stage.PLANNING if outcome == ReviewOutcome.REPLAN else Stage.IMPLEMENTATION
+    before = locked.stage
+    stage = workflow_of(locked).target(
+        "review", "replan" if outcome == ReviewOutcome.REPLAN else "continue"
+    )
     locked = _save(locked, stage=stage, risk_level=risk_level)
     audit_record(
         actor=actor,
@@ -433,7 +442,7 @@ def case_review_record(
         obj=locked,
         changes={
             "review": review.pk,
-            "stage": [Stage.IMPLEMENTATION, stage],
+            "stage": [before, stage],
             "risk_level": risk_level,
         },
     )

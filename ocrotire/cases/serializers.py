@@ -85,6 +85,10 @@ class CaseDetailSerializer(CaseOutputSerializer):
     reports = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
     allowed_steps = serializers.SerializerMethodField()
+    workflow = serializers.SerializerMethodField(
+        help_text="The version of its country's workflow the case follows, kept from its opening "
+        "(version 0: the country's pack is not loaded yet) {country, version}"
+    )
     records = serializers.SerializerMethodField()
     return_required = serializers.SerializerMethodField(
         help_text="Removals whose court action was not filed in time and whose child was not "
@@ -101,6 +105,7 @@ class CaseDetailSerializer(CaseOutputSerializer):
             "reports",
             "team",
             "allowed_steps",
+            "workflow",
             "records",
             "timeline",
         ]
@@ -134,6 +139,10 @@ class CaseDetailSerializer(CaseOutputSerializer):
 
     def get_allowed_steps(self, case: Case) -> list[str]:
         return services.allowed_steps(case)
+
+    def get_workflow(self, case: Case) -> dict[str, Any]:
+        workflow = services.workflow_of(case)
+        return {"country": case.unit.country, "version": workflow.version}
 
     def get_records(self, case: Case) -> dict[str, list[dict[str, Any]]]:
         return {

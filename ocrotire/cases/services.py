@@ -21,7 +21,6 @@ from ocrotire.cases.models import (
     CaseMember,
     ClosureReason,
     RiskLevel,
-    Stage,
 )
 from ocrotire.cases.permissions import can_act, works_cases
 from ocrotire.cases.pipeline import (
@@ -34,11 +33,12 @@ from ocrotire.cases.pipeline import (
     _save,
     check_risk,
 )
-from ocrotire.cases.pipeline import TRANSITIONS as TRANSITIONS
 from ocrotire.cases.pipeline import allowed_steps as allowed_steps
 from ocrotire.cases.pipeline import step_permitted as step_permitted
 from ocrotire.cases.pipeline import step_refusal as step_refusal
 from ocrotire.cases.pipeline import steps_for as steps_for
+from ocrotire.cases.pipeline import workflow_of as workflow_of
+from ocrotire.cases.pipeline import workflow_pin as workflow_pin
 from ocrotire.cases.records import AssessmentInput as AssessmentInput
 from ocrotire.cases.records import case_assessment_record as case_assessment_record
 from ocrotire.cases.records import case_emergency_end as case_emergency_end
@@ -58,6 +58,7 @@ from ocrotire.geo.models import Unit
 from ocrotire.intake.numbering import next_number, number_prefix
 from ocrotire.registry.models import Person
 from ocrotire.workflow.deadlines import event_fire, tasks_cancel, tasks_reassign
+from ocrotire.workflow.definitions import workflow_latest
 from ocrotire.workflow.models import CancelCause
 from ocrotire.workflow.notifications import notify
 
@@ -83,10 +84,15 @@ def case_open(
     now = at or timezone.now()
     prefix, year, authority = number_prefix(report.unit, now)
     sequence = next_number(prefix=prefix, year=year, kind="case")
+    # The case keeps the workflow version of its country it is opened with, and starts at the
+    # first stage of that workflow.
+    workflow_pk, workflow = workflow_latest(report.unit.country)
     case = Case(
         number=f"{prefix}-C-{year}-{sequence:06d}",
         child=child,
         unit=report.unit,
+        workflow_version_id=workflow_pk,
+        stage=workflow.main[0].code,
         lead_institution=authority,
         risk_level=risk_level,
         immediate_danger=report.immediate_danger,
@@ -202,9 +208,10 @@ def case_closure_propose(*, actor: User, case: Case, version: int, reason: str, 
     if reason == ClosureReason.OTHER:
         _required(note=note)
     before = locked.stage
+    target = workflow_of(locked).target("closure_propose")
     locked = _save(
         locked,
-        stage=Stage.CLOSURE_PROPOSED,
+        stage=target,
         stage_before=before,
         closure_reason=reason,
         closure_note=note.strip(),
@@ -213,7 +220,7 @@ def case_closure_propose(*, actor: User, case: Case, version: int, reason: str, 
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        changes={"stage": [before, Stage.CLOSURE_PROPOSED], "closure_reason": reason},
+        changes={"stage": [before, target], "closure_reason": reason},
     )
     event_fire(
         actor=actor,
@@ -232,19 +239,21 @@ def case_closure_decide(
 ) -> Case:
     locked = _lock(actor, case, version, "closure_decide")
     now = timezone.now()
+    before = locked.stage
+    workflow = workflow_of(locked)
     if approve:
-        locked = _save(locked, stage=Stage.CLOSED, closed_at=now, closure_approved_by=actor)
-        target = str(Stage.CLOSED)
+        target = workflow.target("closure_decide", "approved")
+        locked = _save(locked, stage=target, closed_at=now, closure_approved_by=actor)
     else:
         _required(note=note)
-        target = str(locked.stage_before or Stage.IMPLEMENTATION)
+        target = str(locked.stage_before or workflow.target("closure_decide", "rejected"))
         locked = _save(locked, stage=target, closure_reason="", closure_note="")
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
         changes={
-            "stage": [Stage.CLOSURE_PROPOSED, target],
+            "stage": [before, target],
             "approved": approve,
             "note": note.strip(),
         },
@@ -267,11 +276,12 @@ def case_closure_decide(
 def case_reopen(*, actor: User, case: Case, version: int, reason: str) -> Case:
     locked = _lock(actor, case, version, "reopen")
     _required(reason=reason)
+    before = locked.stage
     try:
         with transaction.atomic():
             locked = _save(
                 locked,
-                stage=Stage.COMPLEX_ASSESSMENT,
+                stage=workflow_of(locked).target("reopen"),
                 stage_before="",
                 closure_reason="",
                 closure_note="",
@@ -287,7 +297,7 @@ def case_reopen(*, actor: User, case: Case, version: int, reason: str) -> Case:
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
-        changes={"stage": [Stage.CLOSED, Stage.COMPLEX_ASSESSMENT], "reason": reason.strip()},
+        changes={"stage": [before, locked.stage], "reason": reason.strip()},
     )
     event_fire(
         actor=actor,

@@ -24,7 +24,7 @@ from ocrotire.cases import forms as case_forms
 from ocrotire.cases import services
 from ocrotire.cases.casefile import case_file_disposition, case_file_pdf
 from ocrotire.cases.guide import action_groups, due_sentence, next_step
-from ocrotire.cases.models import RiskLevel, Stage
+from ocrotire.cases.models import Case, RiskLevel, Stage
 from ocrotire.cases.panels import page_panels
 from ocrotire.cases.permissions import (
     can_act,
@@ -242,7 +242,7 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": tasks,
             "timeline": timeline,
             "path": stage_path(case),
-            "stage": stage_name(case.stage, case.unit.country),
+            "stage": stage_name(case),
             "next_step": first,
             "groups": [g for g in groups if g["steps"] or g["links"]],
             "can_manage_team": "team" in steps,
@@ -276,6 +276,13 @@ def case_file_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _column_label(stage: str, cases: list[Case]) -> str:
+    """The stage as the column's cases' workflow names it when they all name it alike (one
+    country's area), else its generic name."""
+    names = {stage_name(case, stage) for case in cases}
+    return names.pop() if len(names) == 1 else str(Stage(stage).label)
+
+
 @login_required
 def board_view(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
@@ -284,7 +291,7 @@ def board_view(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit", "").strip()[:40]
     grouped = board(user=user, unit_code=unit)
     columns = [
-        {"stage": stage, "label": Stage(stage).label, "cases": cases}
+        {"stage": stage, "label": _column_label(stage, cases), "cases": cases}
         for stage, cases in grouped.items()
     ]
     return render(

@@ -1,5 +1,5 @@
 """Deadline rules in the admin: every field visible, a change is a new version (never an edit in
-place), nothing deleted."""
+place), nothing deleted. The loaded case workflows, to read."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.core.admin import AuditedAdmin
 from ocrotire.workflow.deadlines import RULE_FIELDS, rule_retire, rule_revise
-from ocrotire.workflow.models import DeadlineRule
+from ocrotire.workflow.models import DeadlineRule, WorkflowVersion
 from ocrotire.workflow.permissions import can_manage_rules
 
 RULE_FORM_FIELDS: tuple[str, ...] = (
@@ -85,6 +85,26 @@ class DeadlineRuleAdmin(AuditedAdmin):
         obj.version = saved.version
         obj.active = saved.active
         obj.created_at = saved.created_at
+
+
+@admin.register(WorkflowVersion)
+class WorkflowVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The case workflows loaded from the packs, to read: a change comes from the pack
+    (`load_packs`) as a new version, and cases keep the version they were opened with."""
+
+    list_display = ["country", "version", "created_at"]
+    list_filter = ["country"]
+    fields = ("country", "version", "definition", "digest", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 def former_admin_urls() -> list[URLPattern | URLResolver]:

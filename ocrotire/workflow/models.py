@@ -274,3 +274,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class WorkflowVersion(models.Model):
+    """One version of a country's case workflow as its pack defines it (`geo/packs/<cc>/
+    workflow.json` over `common/workflow.json`): the stages in order with their names, the steps,
+    the stages each may be taken from, who may take it, the records it needs and where it leads.
+    Loading a pack whose workflow changed adds the next version; a case keeps the version it was
+    opened with. Rows are never changed."""
+
+    country = models.CharField(_("country"), max_length=2)
+    version = models.PositiveSmallIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))
+    # SHA-256 of the definition's canonical JSON: an unchanged pack adds no version.
+    digest = models.CharField(_("digest"), max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workflow version")
+        verbose_name_plural = _("workflow versions")
+        ordering = ["country", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "version"], name="workflow_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} v{self.version}"

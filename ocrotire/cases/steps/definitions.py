@@ -1,6 +1,6 @@
 """Every step of a case, declared once: its fields, the service it calls, its page title and
 message, its API address. The page form and the API input serializer of each are built from
-these declarations (steps/registry.py); the stage pipeline (services.TRANSITIONS) permits each
+these declarations (steps/registry.py); the case's workflow (pack data, `cases.pipeline`) permits each
 step by its code."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The register of case steps. A step is declared once (steps/definitions.py): its fields, the
-service it calls, its labels and its API address; its permission is its place in the stage
-pipeline (`services.TRANSITIONS`, by the step's code). The page form and the API input serializer
+service it calls, its labels and its API address; its permission is its place in the case's
+workflow (pack data read by `cases.pipeline`, by the step's code). The page form and the API input serializer
 are built from that declaration on first use, so a new step is added in one place."""
 
 from __future__ import annotations

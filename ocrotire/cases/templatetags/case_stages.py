@@ -13,4 +13,4 @@ register = template.Library()
 
 @register.filter
 def stage_of(case: Case) -> str:
-    return stage_name(case.stage, case.unit.country)
+    return stage_name(case)

@@ -10,16 +10,16 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from ocrotire.cases import services
 from ocrotire.cases.steps import Step, api_input, page_form, registry, step_extend, steps_all
 from ocrotire.cases.steps.apis import step_endpoints
 from ocrotire.cases.steps.fields import Flag, Text
+from ocrotire.workflow.definitions import definition_read, workflow_parse
 
 
-def test_every_step_of_the_pipeline_is_declared_once() -> None:
+def test_every_step_of_the_common_workflow_is_declared_once() -> None:
     codes = [step.code for step in steps_all()]
     assert len(codes) == len(set(codes))
-    assert set(codes) == set(services.TRANSITIONS)
+    assert set(codes) == set(workflow_parse(definition_read("MD")).steps)
 
 
 def test_every_step_has_a_page_form_and_an_api_input_from_its_declaration() -> None:

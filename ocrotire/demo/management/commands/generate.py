@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ocrotire.cases.services import workflow_pin
 from ocrotire.demo.synthetic.generation import Scale, generate
 from ocrotire.demo.synthetic.persons import COUNTRIES
 
@@ -70,6 +71,8 @@ class Command(BaseCommand):
                 _("Load the country pack first (manage.py load_packs %(country)s).")
                 % {"country": scale.country}
             ) from exc
+        # The generated cases were opened under the country's workflow as loaded now.
+        workflow_pin(country=scale.country)
         seconds = time.perf_counter() - started
         total = 0
         lines = []
