@@ -169,32 +169,15 @@ def browser() -> Iterator[Any]:
         yield instance
 
 
-@pytest.fixture(scope="session")
-def _demo_snapshot() -> dict[str, Any]:
-    """The demo as loaded by this test process's first browser test (one per xdist worker)."""
-    return {}
-
-
 @pytest.fixture
-def demo(transactional_db: Any, _demo_snapshot: dict[str, Any]) -> None:
+def demo(transactional_db: Any) -> None:
     """The demo data and users, for tests that drive the running system: committed, as
     `demo_load` leaves them. The first test of a process loads the demo and keeps a copy of the
     database (ocrotire/core/tests/snapshot.py); the others get that copy back, in a second
     instead of twenty. Each test's writes go with the flush at its end, as before."""
-    from django.conf import settings
+    from ocrotire.core.tests.snapshot import demo_committed
 
-    from ocrotire.core.tests.snapshot import snapshot_restore, snapshot_take
-
-    # The copy holds password hashes: one per hasher the tests run with.
-    key = settings.PASSWORD_HASHERS[0]
-    held = _demo_snapshot.get(key)
-    if held is not None and held.fresh():
-        snapshot_restore(held)
-        return
-    from ocrotire.demo.loader import demo_load
-
-    demo_load()
-    _demo_snapshot[key] = snapshot_take()
+    demo_committed()
 
 
 @pytest.fixture(autouse=True)

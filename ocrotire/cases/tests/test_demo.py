@@ -1,53 +1,32 @@
-"""The demo reports and cases: loaded once through the services, covering every channel, reporter
-and stage, with overdue tasks escalated; a second load adds nothing."""
+"""The demo reports and cases: loaded through the services, covering every channel, reporter and
+stage, with overdue tasks escalated."""
 
 from __future__ import annotations
 
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from ocrotire.cases.models import Case, ProtectiveAction, Stage
-from ocrotire.core.audit import verify_chain
-from ocrotire.core.models import AuditEvent
-from ocrotire.demo.loader import demo_load
+from ocrotire.core.tests.snapshot import demo_in_transaction
 from ocrotire.intake.models import Channel, Report, ReporterKind, ReportStatus
-from ocrotire.registry.models import Person
 from ocrotire.workflow.models import Notification, Task, TaskStatus, TimelineEvent
 
-pytestmark = pytest.mark.django_db
+# The test reads the demo: loaded (or put back) once for the module, before the test's own
+# transaction. That a second load adds nothing is core/tests/test_demo.py's.
+pytestmark = pytest.mark.usefixtures("db")
 MD = ZoneInfo("Europe/Chisinau")
 
 
-def _snapshot() -> tuple[int, ...]:
-    return (
-        Report.objects.count(),
-        Case.objects.count(),
-        Person.objects.count(),
-        Task.objects.count(),
-        TimelineEvent.objects.count(),
-        Notification.objects.count(),
-        AuditEvent.objects.count(),
-    )
-
-
-def test_demo_cases_load_once() -> None:
-    first = demo_load()
-    assert first["reports_created"] == Report.objects.count()
-    # About thirty in Chișinău; Chernihiv, Bacău and Alamüdün have their own (test_demo_areas).
-    assert 25 <= Report.objects.filter(unit__country="MD").count() <= 40
-    assert first["cases_created"] == Case.objects.count() > 0
-    before = _snapshot()
-    second = demo_load()
-    assert second["reports_created"] == second["cases_created"] == 0
-    assert second["rules_written"] == second["concerns_created"] == 0
-    assert _snapshot() == before
-    assert verify_chain().ok
+@pytest.fixture(autouse=True)
+def _world_then_db(request: Any, module_world: Any) -> None:
+    module_world.use("demo", demo_in_transaction)
+    request.getfixturevalue("db")
 
 
 def test_demo_covers_every_channel_reporter_stage_and_outcome() -> None:
-    demo_load()
     now = timezone.now()
     reports = Report.objects.all()
     assert set(reports.values_list("channel", flat=True)) == set(Channel.values)

@@ -1,5 +1,7 @@
 """A copy of the whole test database in memory, put back in about a second: the demo is loaded
-once per test process and each browser test gets it back as it was after loading.
+once per test process and each browser test gets it back as it was after loading
+(`demo_committed`); on PostgreSQL the modules that only read the demo get it back inside their
+module's transaction too (`demo_in_transaction`, for `module_world`).
 
 PostgreSQL: every non-empty table of the project's models is copied out (`COPY … TO STDOUT`,
 binary) with every sequence's value; putting it back truncates those tables and copies the rows
@@ -67,7 +69,8 @@ def snapshot_take() -> Snapshot:
 
 
 def snapshot_restore(snapshot: Snapshot) -> None:
-    """Make the test database what it was when `snapshot` was taken (outside any transaction)."""
+    """Make the test database what it was when `snapshot` was taken: outside any transaction,
+    or, on PostgreSQL, inside one (a module's world, undone with it)."""
     connection.ensure_connection()
     if snapshot.sqlite is not None:
         snapshot.sqlite.backup(connection.connection)
@@ -94,7 +97,112 @@ def snapshot_restore(snapshot: Snapshot) -> None:
                     cursor.execute("SELECT setval(%s::regclass, 1, false)", [name])
                 else:
                     cursor.execute("SELECT setval(%s::regclass, %s, true)", [name, value])
+            # Inside a longer transaction the triggers must fire again for what comes next.
+            cursor.execute("SET LOCAL session_replication_role = origin")
     # Content types are rows too: the process's cache of them may hold a flush's ids.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+# The demo as this test process loaded it first, by the password hasher it was loaded with:
+# whole copies, and on SQLite copies of the rows taken inside a module's transaction.
+_HELD: dict[str, Snapshot] = {}
+_ROWS: dict[str, Snapshot] = {}
+
+
+def _key() -> str:
+    from django.conf import settings
+
+    return str(settings.PASSWORD_HASHERS[0])
+
+
+def demo_committed() -> None:
+    """The demo, committed: put back from the process's copy, else loaded and copied."""
+    from ocrotire.demo.loader import demo_load
+
+    held = _HELD.get(_key())
+    if held is not None and held.fresh():
+        snapshot_restore(held)
+        return
+    demo_load()
+    _HELD[_key()] = snapshot_take()
+
+
+def demo_in_transaction() -> None:
+    """The demo inside a module's transaction (`module_world.use("demo", demo_in_transaction)`):
+    the process's copy put back, or the demo loaded and copied when this is the first load (a
+    copy taken inside the transaction holds what the transaction sees). SQLite's backup API
+    waits for the transaction to end, so there the rows are copied table by table."""
+    from ocrotire.demo.loader import demo_load
+
+    if connection.vendor != "sqlite":
+        held = _HELD.get(_key())
+        if held is not None and held.fresh():
+            snapshot_restore(held)
+            return
+        demo_load()
+        _HELD[_key()] = snapshot_take()
+        return
+    # A whole copy serves as well; a copy of the rows alone (no triggers, no indexes) never
+    # replaces a whole database (`demo_committed`).
+    held = next((h for h in (_HELD.get(_key()), _ROWS.get(_key())) if h and h.fresh()), None)
+    if held is not None:
+        _sqlite_rows_back(held)
+        return
+    demo_load()
+    _ROWS[_key()] = _sqlite_rows_copied()
+
+
+def _tables(db: sqlite3.Connection) -> list[str]:
+    rows = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != 'django_migrations' ORDER BY name"
+    )
+    return [name for (name,) in rows]
+
+
+def _rows_into(source: sqlite3.Connection, target: sqlite3.Connection, table: str) -> None:
+    rows = source.execute(f'SELECT * FROM "{table}"').fetchall()  # noqa: S608
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        target.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)  # noqa: S608
+
+
+def _sqlite_rows_copied() -> Snapshot:
+    """A copy of the SQLite test database as this connection's transaction sees it."""
+    connection.ensure_connection()
+    main = connection.connection
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    for (sql,) in main.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name != 'django_migrations'"
+    ):
+        copy.execute(sql)
+    for table in _tables(main):
+        _rows_into(main, copy, table)
+    copy.execute("DELETE FROM sqlite_sequence")
+    _rows_into(main, copy, "sqlite_sequence")
+    copy.commit()
+    return Snapshot(taken_at=timezone.now(), sqlite=copy)
+
+
+def _sqlite_rows_back(snapshot: Snapshot) -> None:
+    """Put a copy's rows back into the SQLite test database inside the open transaction: its
+    triggers are lifted meanwhile (DDL is transactional in SQLite), so that none fires again for
+    rows the triggers already made, and the audit log's append-only guard lets its rows go."""
+    assert snapshot.sqlite is not None
+    main = connection.connection
+    triggers = main.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for name, _sql in triggers:
+        main.execute(f'DROP TRIGGER "{name}"')
+    for table in _tables(main):
+        main.execute(f'DELETE FROM "{table}"')  # noqa: S608
+        _rows_into(snapshot.sqlite, main, table)
+    main.execute("DELETE FROM sqlite_sequence")
+    _rows_into(snapshot.sqlite, main, "sqlite_sequence")
+    for _name, sql in triggers:
+        main.execute(sql)
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()

@@ -7,10 +7,15 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from ocrotire.accounts.models import Institution, Role, User
+from ocrotire.cases.models import Case
 from ocrotire.core.audit import verify_chain
 from ocrotire.core.models import AuditEvent
+from ocrotire.core.tests.snapshot import demo_in_transaction
 from ocrotire.demo.loader import DEMO_PASSWORD, demo_load
 from ocrotire.geo.models import Unit
+from ocrotire.intake.models import Report
+from ocrotire.registry.models import Person
+from ocrotire.workflow.models import Notification, Task, TimelineEvent
 
 # The tests that read the demo share one load (`demo_loaded`), made before each test's own
 # transaction; the others start from an empty database as before. `db` is asked for here rather
@@ -38,7 +43,7 @@ SEED_ABBREVIATIONS = [
 @pytest.fixture(autouse=True)
 def _world_then_db(request, module_world):
     if "demo_loaded" in request.fixturenames:
-        module_world.use("demo", demo_load)
+        module_world.use("demo", demo_in_transaction)
     else:
         module_world.use(None)
     request.getfixturevalue("db")
@@ -49,14 +54,28 @@ def demo_loaded(module_world):
     """The demo, loaded once for the tests of this module that only read it."""
 
 
-def test_demo_loads_once_and_again_changes_nothing():
-    demo_load()
-    snapshot = (
+def _counts():
+    return (
         Unit.objects.count(),
         Institution.objects.count(),
         User.objects.count(),
+        Report.objects.count(),
+        Case.objects.count(),
+        Person.objects.count(),
+        Task.objects.count(),
+        TimelineEvent.objects.count(),
+        Notification.objects.count(),
         AuditEvent.objects.count(),
     )
+
+
+def test_demo_loads_once_and_again_changes_nothing():
+    first = demo_load()
+    assert first["reports_created"] == Report.objects.count()
+    # About thirty in Chișinău; Chernihiv, Bacău and Alamüdün have their own (test_demo_areas).
+    assert 25 <= Report.objects.filter(unit__country="MD").count() <= 40
+    assert first["cases_created"] == Case.objects.count() > 0
+    snapshot = _counts()
     counts = demo_load()
     assert counts == {
         "units_created": 0,
@@ -76,12 +95,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "projects_created": 0,
         "dhis2_units_mapped": 0,
     }
-    assert snapshot == (
-        Unit.objects.count(),
-        Institution.objects.count(),
-        User.objects.count(),
-        AuditEvent.objects.count(),
-    )
+    assert snapshot == _counts()
     assert verify_chain().ok
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import override_settings
 
@@ -57,6 +58,9 @@ class World:
                 world._drop_layer()
                 transaction.set_rollback(True)
                 world._outer.__exit__(None, None, None)
+            # A world put back from a copy (snapshot.py) brings its own content type rows; the
+            # cache must not keep their ids once they are rolled back.
+            ContentType.objects.clear_cache()
 
     def use(self, key: Hashable, build: Callable[[], Any] | None = None) -> Any:
         """The data `build` makes, built once for every test with the same key (None: no data)."""

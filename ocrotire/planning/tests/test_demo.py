@@ -6,13 +6,19 @@ from __future__ import annotations
 import pytest
 
 from ocrotire.accounts.models import User
-from ocrotire.demo.loader import demo_load
+from ocrotire.core.tests.snapshot import demo_in_transaction
 
-pytestmark = pytest.mark.django_db
+# The test reads the demo: loaded (or put back) for the module before the test's own transaction.
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest.fixture(autouse=True)
+def _world_then_db(request, module_world):
+    module_world.use("demo", demo_in_transaction)
+    request.getfixturevalue("db")
 
 
 def test_the_demo_plan_and_projects_come_back_from_the_api(api, seed):
-    demo_load()
     planner = api(User.objects.get(username="planner"))
     [plan] = planner.get("/api/v1/plans/").json()["results"]
     assert (plan["period_start"], plan["period_end"], plan["unit"]) == (2020, 2025, "MD-CU")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ocrotire.accounts.models import User
-from ocrotire.demo.loader import demo_load
+from ocrotire.core.tests.snapshot import demo_in_transaction
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -26,7 +26,7 @@ PACKAGE = {
 
 @pytest.fixture(autouse=True)
 def _world_then_db(request: Any, module_world: Any) -> None:
-    module_world.use("demo", demo_load)
+    module_world.use("demo", demo_in_transaction)
     request.getfixturevalue("db")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ocrotire.accounts.models import User
-from ocrotire.demo.loader import demo_load
+from ocrotire.core.tests.snapshot import demo_in_transaction
 
 # Both tests read the demo: it is loaded once for the module, before each test's own transaction
 # (`db` is asked for here rather than with the `django_db` mark, which would open that first).
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("db")
 
 @pytest.fixture(autouse=True)
 def _world_then_db(request, module_world):
-    module_world.use("demo", demo_load)
+    module_world.use("demo", demo_in_transaction)
     request.getfixturevalue("db")
 
 
