@@ -1,4 +1,4 @@
-"""Per-user language, the two-factor gate in front of every page, and the record of each
+"""Per-user language and time zone, the two-factor gate in front of every page, and the record of each
 signed-in browser session."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ocrotire.accounts.permissions import needs_second_factor
+from ocrotire.accounts.permissions import is_member, needs_second_factor, scope_of
 from ocrotire.accounts.security import session_touch
 from ocrotire.core.context import current as request_context
+from ocrotire.geo.calendars import calendar_of
 
 # Paths a signed-in but not yet verified user may still reach.
 _OPEN_PREFIXES = (
@@ -28,17 +29,29 @@ _OPEN_PREFIXES = (
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's saved language wins over the browser's; it follows them between devices."""
+    """A signed-in user's saved language wins over the browser's; it follows them between devices.
+    Times are shown, and typed times read, in the time zone of the user's country (its pack's
+    calendar: a Kyrgyz worker's deadline ends at 23:59 in Bishkek, not in Chișinău); a user whose
+    area spans countries, or none, keeps the server's."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language in dict(settings.LANGUAGES):
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if user.language in dict(settings.LANGUAGES):
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
+        countries = scope_of(user).countries if is_member(user) else frozenset()
+        if len(countries) != 1:
+            return self.get_response(request)
+        timezone.activate(calendar_of(next(iter(countries))).zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class TwoFactorRequiredMiddleware:

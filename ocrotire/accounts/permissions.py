@@ -29,6 +29,7 @@ class Scope:
     unit_paths: tuple[str, ...]
     ancestor_codes: frozenset[str]
     institution_id: int | None
+    countries: frozenset[str] = frozenset()  # of the units (none for a global scope)
 
     def covers_path(self, path: str) -> bool:
         return self.is_global or any(path.startswith(p) for p in self.unit_paths)
@@ -87,7 +88,8 @@ def scope_of(user: User) -> Scope:
             units = list(Unit.objects.filter(institutions=user.institution_id))
         paths = tuple(u.path for u in units)
         ancestors = frozenset(code for u in units for code in u.ancestor_codes())
-        scope = Scope(False, paths, ancestors, user.institution_id)
+        countries = frozenset(u.country for u in units)
+        scope = Scope(False, paths, ancestors, user.institution_id, countries)
     user._ocrotire_scope = scope  # type: ignore[attr-defined]
     return scope
 

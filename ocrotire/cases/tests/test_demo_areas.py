@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -15,7 +16,8 @@ from rest_framework.test import APIClient
 
 from ocrotire.accounts.models import User
 from ocrotire.cases.models import Case, Stage
-from ocrotire.demo.loader import DEMO_PASSWORD, demo_load
+from ocrotire.core.tests.snapshot import demo_in_transaction
+from ocrotire.demo.loader import DEMO_PASSWORD
 from ocrotire.intake.models import Report, ReportStatus
 
 # The tests read the demo: it is loaded once for the module, before each test's own transaction.
@@ -32,7 +34,7 @@ AREAS = {
 
 @pytest.fixture(autouse=True)
 def _world_then_db(request: Any, module_world: Any) -> None:
-    module_world.use("demo", demo_load)
+    module_world.use("demo", demo_in_transaction)
     request.getfixturevalue("db")
 
 
@@ -138,3 +140,24 @@ def test_bacau_city_is_urban_its_communes_and_alamudun_rural_on_the_dashboard() 
     alamudun = _children_by_area("supervisor_kg", "KG-C-ALA")
     assert alamudun["rural"] not in (0, "<5", "×")
     assert alamudun.get("urban", 0) == alamudun.get("unknown", 0) == 0
+
+
+def test_each_worker_reads_due_times_in_their_countrys_time_zone(client: Any) -> None:
+    """A deadline is shown at the time it falls where the work is done: the same task reads
+    three hours later in Bishkek than in Chișinău."""
+    for country, zone in (("KG", "Asia/Bishkek"), ("MD", "Europe/Chisinau")):
+        username = "specialist_kg" if country == "KG" else "specialist"
+        user = User.objects.get(username=username)
+        case = (
+            Case.objects.filter(manager=user, tasks__status="open", unit__country=country)
+            .distinct()
+            .first()
+        )
+        assert case is not None, username
+        client.force_login(user)
+        page = client.get(f"/cases/{case.pk}/").content.decode()
+        task = case.tasks.filter(status="open").order_by("due_at").first()
+        assert task is not None
+        local = timezone.localtime(task.due_at, ZoneInfo(zone))
+        assert f'<time datetime="{local.isoformat()}">' in page, (username, local)
+        assert f"{local:%H:%M}</time>" in page, (username, local)
