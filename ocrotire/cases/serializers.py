@@ -224,6 +224,7 @@ class CaseDetailSerializer(CaseOutputSerializer):
                     if p.prosecutor_notified_at
                     else None,
                     "court_filed_at": p.court_filed_at.isoformat() if p.court_filed_at else None,
+                    "returned_at": p.returned_at.isoformat() if p.returned_at else None,
                 }
                 for p in case.protective_actions.all()
             ],

@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone, translation
 
 from ocrotire.accounts.models import User
+from ocrotire.cases.casefile import case_file_html
 from ocrotire.cases.models import Case, Stage
 from ocrotire.cases.tests.test_api import report_body
 from ocrotire.core.models import AuditEvent
@@ -445,6 +446,14 @@ def test_ending_the_emergency_before_the_assessment_returns_to_it_and_keeps_the_
     assert _tasks(after)["prosecutor_notice"]["status"] == "open"
     texts = [e["text"] for e in after["timeline"] if e["kind"] == "child_returned"]
     assert texts == ["The removed child was returned to the family."]
+    # The return is on the record: the API's, the case page's and the case file's.
+    [removal] = after["records"]["protective_actions"]
+    assert removal["returned_at"] is not None
+    page = client.get(f"/cases/{case['id']}/").content.decode()
+    assert 'data-fact="returned"' in page
+    assert 'data-fact="returned"' in case_file_html(
+        actor=personas["specialist"], case=Case.objects.get(pk=case["id"])
+    )
 
 
 def test_a_case_already_past_its_initial_assessment_stage_is_not_sent_back_to_it(
