@@ -139,6 +139,7 @@ def test_the_status_shows_nothing_internal_and_the_reply_is_visible(
     seen = anyone.get(f"{URL}{code}/")
     assert seen.status_code == 200
     assert seen.json() == {"status": "received", "replies": []}
+    assert "no-store" in seen["Cache-Control"]
     report = _report_of(code)
     replied = specialist.post(
         f"/api/v1/reports/{report.pk}/public-messages/",
@@ -242,3 +243,22 @@ def test_bad_messages_get_400(anyone: Any) -> None:
         response = anyone.post(f"{URL}{code}/messages/", {"text": text}, format="json")
         assert response.status_code == 400
         assert response.json()["error"]["fields"]["text"]
+
+
+def test_the_specialist_replies_from_the_report_page(
+    anyone: Any, client: Any, personas: dict[str, User]
+) -> None:
+    code = _file(anyone)["tracking_code"]
+    anyone.post(f"{URL}{code}/messages/", {"text": "He came back tonight."}, format="json")
+    report = _report_of(code)
+    client.force_login(personas["specialist"])
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert 'id="public-messages"' in page
+    assert "He came back tonight." in page
+    sent = client.post(f"/reports/{report.pk}/public-reply/", {"text": "We are on our way."})
+    assert sent.status_code == 302
+    replies = anyone.get(f"{URL}{code}/").json()["replies"]
+    assert [r["text"] for r in replies] == ["We are on our way."]
+    # A specialist of another area cannot reply: the report is not theirs to see.
+    client.force_login(personas["specialist2"])
+    assert client.post(f"/reports/{report.pk}/public-reply/", {"text": "x"}).status_code == 404
