@@ -366,7 +366,11 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No tracking code of the public channel is ever written to a log (core/logscrub.py).
+    "filters": {"public_codes": {"()": "ocrotire.core.logscrub.PublicCodeFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["public_codes"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

@@ -262,3 +262,19 @@ def test_the_specialist_replies_from_the_report_page(
     # A specialist of another area cannot reply: the report is not theirs to see.
     client.force_login(personas["specialist2"])
     assert client.post(f"/reports/{report.pk}/public-reply/", {"text": "x"}).status_code == 404
+
+
+def test_no_tracking_code_reaches_the_logs(
+    anyone: Any, api: Any, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ocrotire.core.logscrub import PublicCodeFilter
+
+    settings.OCROTIRE_PUBLIC_CODE_FAILURES = 1
+    code = _file(anyone)["tracking_code"]
+    anyone.get(f"{URL}0000-0000-0000-0000-0000/")
+    caplog.handler.addFilter(PublicCodeFilter())
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert anyone.get(f"{URL}{code}/").status_code == 429
+    assert caplog.records
+    assert code not in caplog.text
+    assert "/api/v1/public/reports/…/" in caplog.text
