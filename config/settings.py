@@ -156,6 +156,15 @@ OCROTIRE_SIGNIN_ADDRESS_LIMIT = env_int("OCROTIRE_SIGNIN_ADDRESS_LIMIT", 30)
 # Failures for one user name from all addresses together (guessing from many machines), past which
 # the name is refused except at addresses where it has signed in before.
 OCROTIRE_SIGNIN_NAME_LIMIT = env_int("OCROTIRE_SIGNIN_NAME_LIMIT", 50)
+# The public reporting channel (intake/public.py), counted per address (a keyed digest of it, in
+# the cache, never with a report) and overall, over a window of OCROTIRE_PUBLIC_WINDOW_MINUTES:
+# wrong tracking codes from one address before it is refused, filings and messages from one
+# address, and filings from everyone together.
+OCROTIRE_PUBLIC_WINDOW_MINUTES = env_int("OCROTIRE_PUBLIC_WINDOW_MINUTES", 60)
+OCROTIRE_PUBLIC_CODE_FAILURES = env_int("OCROTIRE_PUBLIC_CODE_FAILURES", 10)
+OCROTIRE_PUBLIC_FILINGS_PER_ADDRESS = env_int("OCROTIRE_PUBLIC_FILINGS_PER_ADDRESS", 5)
+OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS = env_int("OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS", 30)
+OCROTIRE_PUBLIC_FILINGS_TOTAL = env_int("OCROTIRE_PUBLIC_FILINGS_TOTAL", 300)
 # How many proxies in front of the web processes append to X-Forwarded-For (0: none, the header
 # is ignored and the peer's address is the client's). Must agree with gunicorn's
 # FORWARDED_ALLOW_IPS (config/gunicorn.conf.py refuses to start otherwise).
@@ -336,6 +345,7 @@ SPECTACULAR_SETTINGS = {
         "IdentifierSchemeEnum": "ocrotire.registry.models.IdentifierScheme",
         "RiskLevelEnum": "ocrotire.cases.models.RiskLevel",
         "ReportStatusEnum": "ocrotire.intake.models.ReportStatus",
+        "PublicStatusEnum": "ocrotire.intake.public.PUBLIC_STATUS_CHOICES",
         "CaseStageEnum": "ocrotire.cases.models.Stage",
         "ClosureReasonEnum": "ocrotire.cases.models.ClosureReason",
     },
@@ -356,7 +366,11 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # No tracking code of the public channel is ever written to a log (core/logscrub.py).
+    "filters": {"public_codes": {"()": "ocrotire.core.logscrub.PublicCodeFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["public_codes"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

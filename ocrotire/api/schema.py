@@ -51,9 +51,9 @@ def error_responses_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
     """A spectacular postprocessing hook: documents the error envelope of `api.errors` for the
     answers any operation can give (SPEC §3) — 400 for bad input, 401/403 for credentials and
     permissions, 404 for a record missing or out of scope, 409 and 422 for writes (a version
-    or the state of a record, an Idempotency-Key reused), 429 for sign-in throttling — and the
-    web server's own 414. Answers an operation documents itself are kept, with the envelope as
-    their body when they name none."""
+    or the state of a record, an Idempotency-Key reused), 429 for sign-in and public-channel
+    throttling — and the web server's own 414. Answers an operation documents itself are kept,
+    with the envelope as their body when they name none."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     for path, methods in result.get("paths", {}).items():
         for method, operation in methods.items():
@@ -66,7 +66,7 @@ def error_responses_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
             # signing in does neither.
             if method in WRITES and any(operation.get("security", [])):
                 codes += ["409", "422"]
-            if "/auth/" in path:
+            if "/auth/" in path or "/public/" in path:
                 codes.append("429")
             responses = operation.setdefault("responses", {})
             for code in codes:

@@ -10,6 +10,7 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from ocrotire.intake import events
+        from ocrotire.intake import events, public_panel
 
         events.register_events()
+        public_panel.register_public_panel()

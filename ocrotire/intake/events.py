@@ -53,8 +53,10 @@ def register_events() -> None:
         EventKind(IntakeEvent.ATTACHMENT_ADDED, _attachment_added),
     )
     register_recorders(
+        # Every filing, by staff (`report_create`) or on the public channel
+        # (`public.public_report_file`), is written by this one step.
         Recorder(
-            "ocrotire.intake.services.report_create",
+            "ocrotire.intake.services._report_insert",
             (IntakeEvent.REPORT_RECEIVED, IntakeEvent.FORM_RECEIVED),
         ),
         Recorder("ocrotire.intake.services.report_form_receive", (IntakeEvent.FORM_RECEIVED,)),

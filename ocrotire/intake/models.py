@@ -280,3 +280,41 @@ class ReportAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class PublicAccess(models.Model):
+    """How the reporter of a report filed on the public channel follows it: only a keyed digest
+    of the tracking code is kept (intake/public.py), so the database alone cannot give a code."""
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="public_access")
+    code_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class PublicMessageAuthor(models.TextChoices):
+    REPORTER = "reporter", _("The reporter")
+    STAFF = "staff", _("The authority")
+
+
+class PublicMessage(models.Model):
+    """A message between the reporter (holding the tracking code) and the staff of the register.
+    No address or browser is recorded; the staff author is kept for the audit, never shown to the
+    reporter."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="public_messages")
+    author_kind = models.CharField(max_length=10, choices=PublicMessageAuthor.choices)
+    text = EncryptedTextField(_("message"), max_length=4000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at"], name="intake_public_msg_report")]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

@@ -146,7 +146,9 @@ def concerns_load(*, country: str, actor: User | None = None) -> int:
     return created
 
 
-def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
+def _clean(actor: User | None, data: ReportInput, now: datetime) -> dict[str, Any]:
+    """The checks of every filing. `actor` None is the public channel (intake/public.py), which
+    files for no institution and may not self-refer."""
     errors: dict[str, list[str]] = {}
 
     def error(name: str, message: str) -> None:
@@ -158,9 +160,12 @@ def _clean(actor: User, data: ReportInput, now: datetime) -> dict[str, Any]:
     elif received_at.date() < EARLIEST_EVENT:
         # Never numbered in year 1, whoever calls (the fields say so first).
         error("received_at", _("This time is too far in the past: give a time from 1990 on."))
-    if data.channel == Channel.SELF_REFERRAL and not can_self_refer(actor):
+    if data.channel == Channel.SELF_REFERRAL and (actor is None or not can_self_refer(actor)):
         error("channel", _("Only the child-protection authority can record a self-referral."))
-    institution, sector = _reporter_institution(actor, data, error)
+    if actor is None:
+        institution, sector = None, ""
+    else:
+        institution, sector = _reporter_institution(actor, data, error)
     if data.reporter_kind == ReporterKind.PROFESSIONAL and not sector:
         error("reporter", _("Give the sector of the reporting professional."))
     anonymous = data.reporter_anonymous or data.reporter_kind == ReporterKind.ANONYMOUS
@@ -260,7 +265,9 @@ def _reporter_institution(
     return institution, expected
 
 
-def _child_person(actor: User, child: ChildInput, unit: Unit, index: int) -> tuple[Person, bool]:
+def _child_person(
+    actor: User | None, child: ChildInput, unit: Unit, index: int
+) -> tuple[Person, bool]:
     """An existing record, or the same child found in the registry, or a new record."""
     if child.person is not None:
         if child.person.status != PersonStatus.ACTIVE:
@@ -328,6 +335,18 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
         raise NotAllowed
     now = timezone.now()
     cleaned = _clean(actor, data, now)
+    return _report_insert(actor=actor, data=data, cleaned=cleaned)
+
+
+def _report_insert(
+    *,
+    actor: User | None,
+    data: ReportInput,
+    cleaned: dict[str, Any],
+    audit_extra: dict[str, Any] | None = None,
+) -> Report:
+    """Write a checked report (`_clean`), its children, its deadlines and its number. Called by
+    `report_create` after its permission check, and by the public channel with `actor` None."""
     prefix, year, authority = number_prefix(data.unit, cleaned["received_at"])
     # The registration number is taken last, just before the audit row and the commit: every
     # filing of an authority waits for the counter's row lock, so the less work is done while
@@ -437,6 +456,7 @@ def report_create(*, actor: User, data: ReportInput) -> Report:
             "children_matched": matched,
             "concerns": sorted(c.code for c in cleaned["concerns"]),
             "immediate_danger": report.immediate_danger,
+            **(audit_extra or {}),
         },
     )
     return report

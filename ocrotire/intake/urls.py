@@ -16,6 +16,7 @@ urlpatterns = [
     path("<id:pk>/", views.report_detail_view, name="report-detail"),
     path("<id:pk>/form-received/", views.report_form_received_view, name="report-form-received"),
     path("<id:pk>/attachments/", views.attachment_add_view, name="attachment-add"),
+    path("<id:pk>/public-reply/", views.public_reply_view, name="report-public-reply"),
     path(
         "<id:pk>/attachments/<id:attachment_pk>/",
         views.attachment_download_view,

@@ -22,7 +22,7 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.accounts.selectors import institution_list, unit_choices
 from ocrotire.core.forms import service_call
-from ocrotire.intake import services
+from ocrotire.intake import public, services
 from ocrotire.intake.card import report_card
 from ocrotire.intake.children import NamedChild, children_resolve
 from ocrotire.intake.forms import (
@@ -419,6 +419,19 @@ def report_form_received_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if call.ok:
         messages.success(request, _("The notification form was recorded as received."))
+    return redirect("intake:report-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def public_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reply to the reporter of a public report, from the card's panel (intake/public_panel)."""
+    user = _filer(request)
+    report = report_get(user=user, pk=pk)
+    with service_call(request=request) as call:
+        public.public_reply_add(actor=user, report=report, text=request.POST.get("text", ""))
+    if call.ok:
+        messages.success(request, _("The reply was sent. The reporter reads it with their code."))
     return redirect("intake:report-detail", pk=pk)
 
 

@@ -202,17 +202,21 @@ def person_create(*, actor: User, data: PersonInput) -> Person:
 
 
 @transaction.atomic
-def person_create_for_report(*, actor: User, data: PersonInput, unit: Unit) -> Person:
-    """A child named in a report by someone outside the registry (a school reporter): the record
-    belongs to the unit the report is about, whoever filed it."""
+def person_create_for_report(*, actor: User | None, data: PersonInput, unit: Unit) -> Person:
+    """A child named in a report by someone outside the registry (a school reporter, or nobody
+    signed in: the public channel, `actor` None): the record belongs to the unit the report is
+    about, whoever filed it."""
     return _person_insert(actor=actor, data=data, scope_unit=unit)
 
 
-def _person_insert(*, actor: User, data: PersonInput, scope_unit: Unit | None) -> Person:
+def _person_insert(*, actor: User | None, data: PersonInput, scope_unit: Unit | None) -> Person:
     values = _person_values(data)
     if not values["given_name"] and not values["family_name"]:
         raise ValidationError({"family_name": _("Enter at least a given name or a family name.")})
-    scope_unit = scope_unit or _responsible_unit(actor, data)
+    if scope_unit is None:
+        # Only `person_create_for_report` goes without an actor, and it always names the unit.
+        assert actor is not None
+        scope_unit = _responsible_unit(actor, data)
     identifiers = _identifiers_clean(data.identifiers, person=None)
     vulnerabilities = _vulnerabilities(data.vulnerabilities, country=scope_unit.country)
     person = Person(**values, scope_unit=scope_unit, created_by=actor)

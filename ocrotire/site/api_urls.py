@@ -13,6 +13,7 @@ from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
 from ocrotire.dataforms import apis as dataforms_apis
 from ocrotire.intake import apis as intake_apis
+from ocrotire.intake import public_apis as intake_public_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
 from ocrotire.registry import apis as registry_apis
@@ -182,6 +183,26 @@ v1 = [
         "v1/reports/<id:pk>/attachments/<id:attachment_pk>/",
         intake_apis.AttachmentDetailApi.as_view(),
         name="report-attachment-detail",
+    ),
+    path(
+        "v1/reports/<id:pk>/public-messages/",
+        intake_public_apis.ReportPublicMessagesApi.as_view(),
+        name="report-public-messages",
+    ),
+    path(
+        "v1/public/reports/",
+        intake_public_apis.PublicReportListApi.as_view(),
+        name="public-report-list",
+    ),
+    path(
+        "v1/public/reports/<str:tracking_code>/",
+        intake_public_apis.PublicReportDetailApi.as_view(),
+        name="public-report-detail",
+    ),
+    path(
+        "v1/public/reports/<str:tracking_code>/messages/",
+        intake_public_apis.PublicMessageApi.as_view(),
+        name="public-report-messages",
     ),
     path("v1/cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
     path("v1/cases/<id:pk>/", cases_apis.CaseDetailApi.as_view(), name="case-detail"),

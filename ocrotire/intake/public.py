@@ -1,0 +1,414 @@
+"""The public reporting channel: a concern filed without an account, followed with a tracking code.
+
+Choices made here (issue 21, first slice):
+
+- **Nobody acts.** A public report is written by the same code as any report
+  (`services._report_insert`, after the same `_clean`) with `actor` None: no permission is asked
+  of anyone, so the staff path (`report_create`, which requires a filer's role) is unchanged. Its
+  audit rows have no actor and say `"via": "public_channel"`; they carry no address either
+  (`_no_address`), although audit rows of signed-in users do.
+- **Where it goes.** The unit whose code the reporter gives; without one ("I don't know"), the
+  unit of the country's top child-protection directorate: the shallowest active unit of the
+  country to which an active child-protection authority is attached (by code when several).
+  For Moldova this is the municipality of Chișinău and its directorate (DGPDC). The reporter is
+  `child`, `citizen` or `anonymous`; channel `online`; the `report_received` event is fired as
+  for every report, so the triage deadlines of the unit's country apply.
+- **What is asked.** What happened, the children by a first or family name and an age if known
+  (no identifiers, no exact birth date: a public report never links itself to an existing
+  registry record; the specialist does that at triage), and the concerns if the reporter wants to
+  say them (else `other_risk`, classified at triage).
+- **Tracking codes.** 20 Crockford base-32 characters (100 bits from `secrets`) in five groups of
+  four, shown once. Only `salted_hmac` of the normalised code under the server's secret key is
+  kept, in a unique column: a lookup computes the digest first and finds the row by it, so the
+  time taken does not depend on how much of a code is right, and the database alone gives no
+  code. A wrong code and a code of the wrong shape are the same 404.
+- **Limits.** Counted in the cache under a keyed digest of the address (never stored with a
+  report): wrong codes per address, filings per address and overall, messages per address
+  (settings `OCROTIRE_PUBLIC_*`). Past a limit: `PublicThrottled` (429). With the default
+  per-process cache each web process counts for itself; a shared cache makes them exact.
+- **Status** seen by the reporter: `received` (awaiting triage), `closed` (closed with no further
+  action), `being_looked_into` (a case opened or linked, or sent to the competent authority).
+- **Complaints** are refused for now (`kind` `complaint`: a 400 saying "not yet").
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from ocrotire.accounts.models import User
+from ocrotire.core import context
+from ocrotire.core.audit import audit_record
+from ocrotire.core.errors import DomainError, NotAllowed, NotFound
+from ocrotire.core.models import AuditAction
+from ocrotire.geo.models import Unit
+from ocrotire.intake.models import (
+    Channel,
+    PublicAccess,
+    PublicMessage,
+    PublicMessageAuthor,
+    Report,
+    ReporterKind,
+    ReportStatus,
+)
+from ocrotire.intake.numbering import AUTHORITY_KINDS
+from ocrotire.intake.permissions import can_triage
+from ocrotire.intake.services import ChildInput, ReportInput, _clean, _report_insert
+from ocrotire.registry.models import BirthDatePrecision
+from ocrotire.registry.services import PersonInput
+
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
+CODE_LENGTH = 20  # 100 bits
+CODE_GROUP = 4
+# Read aloud or copied by hand, these are taken for the letters of the alphabet.
+_CODE_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+PUBLIC_REPORTER_KINDS = (ReporterKind.CHILD, ReporterKind.CITIZEN, ReporterKind.ANONYMOUS)
+DEFAULT_CONCERN = "other_risk"
+TEXT_LIMIT = 4000
+
+
+class PublicStatus:
+    RECEIVED = "received"
+    BEING_LOOKED_INTO = "being_looked_into"
+    CLOSED = "closed"
+
+
+# The schema's enum of the three (config/settings.py, ENUM_NAME_OVERRIDES).
+PUBLIC_STATUS_CHOICES = [
+    (s, s) for s in (PublicStatus.RECEIVED, PublicStatus.BEING_LOOKED_INTO, PublicStatus.CLOSED)
+]
+
+
+class PublicThrottled(DomainError):
+    """Too many wrong codes, filings or messages from this address, or filings overall."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = settings.OCROTIRE_PUBLIC_WINDOW_MINUTES * 60
+
+
+@dataclass
+class PublicChild:
+    given_name: str = ""
+    family_name: str = ""
+    age: int | None = None
+
+
+@dataclass
+class PublicReportInput:
+    reporter_kind: str
+    narrative: str
+    children: list[PublicChild]
+    unit_code: str = ""
+    country: str = ""
+    location: str = ""
+    concerns: list[str] = field(default_factory=list)
+    immediate_danger: bool = False
+
+
+@dataclass(frozen=True)
+class PublicFiling:
+    report: Report
+    tracking_code: str  # shown once: it is not kept anywhere
+
+
+@dataclass(frozen=True)
+class PublicReply:
+    text: str
+    at: str
+
+
+@dataclass(frozen=True)
+class PublicView:
+    status: str
+    replies: list[PublicReply]
+
+
+# --- tracking codes ------------------------------------------------------------------------------
+
+
+def code_new() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
+
+
+def code_normalise(code: str) -> str | None:
+    """The code's characters as generated, whatever the case, dashes and spaces and look-alike
+    letters; None when it cannot be a code."""
+    raw = "".join(code.split()).replace("-", "").upper().translate(_CODE_LOOKALIKES)
+    if len(raw) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in raw):
+        return None
+    return raw
+
+
+def code_digest(normalised: str) -> str:
+    return salted_hmac(
+        "ocrotire.intake.public-tracking-code", normalised, algorithm="sha256"
+    ).hexdigest()
+
+
+# --- limits --------------------------------------------------------------------------------------
+
+
+def _address_key() -> str:
+    address = context.current().ip or "unknown"
+    return salted_hmac("ocrotire.intake.public-address", address, algorithm="sha256").hexdigest()[
+        :32
+    ]
+
+
+def _window() -> int:
+    return int(settings.OCROTIRE_PUBLIC_WINDOW_MINUTES) * 60
+
+
+def _reached(name: str, limit: int) -> bool:
+    return int(cache.get(f"ocrotire:public:{name}", 0)) >= limit
+
+
+def _count(name: str) -> None:
+    key = f"ocrotire:public:{name}"
+    cache.add(key, 0, timeout=_window())
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=_window())
+
+
+def _filing_allowed(kind: str, per_address: int) -> str:
+    address = _address_key()
+    if _reached(f"{kind}:{address}", per_address):
+        raise PublicThrottled(
+            _("Too many reports or messages were sent from here. Try again later.")
+        )
+    if kind == "filings" and _reached("filings:all", settings.OCROTIRE_PUBLIC_FILINGS_TOTAL):
+        raise PublicThrottled(
+            _("The service receives too many reports just now. Wait a few minutes and try again.")
+        )
+    return address
+
+
+def _code_allowed() -> str:
+    address = _address_key()
+    if _reached(f"wrong-codes:{address}", settings.OCROTIRE_PUBLIC_CODE_FAILURES):
+        raise PublicThrottled(
+            _("Too many wrong tracking codes were tried from here. Try again later.")
+        )
+    return address
+
+
+@contextmanager
+def _no_address() -> Iterator[None]:
+    """Audit rows written here carry no address: the public side keeps none."""
+    current = context.current()
+    with context.bound(
+        context.RequestContext(
+            ip=None,
+            request_id=current.request_id,
+            client_request_id=current.client_request_id,
+        )
+    ):
+        yield
+
+
+# --- filing --------------------------------------------------------------------------------------
+
+
+def default_unit(country: str) -> Unit | None:
+    """Where a report goes when the reporter does not know the place: see the module's doc."""
+    return (
+        Unit.objects.filter(
+            country=country.upper(),
+            active=True,
+            institutions__kind__in=AUTHORITY_KINDS,
+            institutions__active=True,
+        )
+        .order_by("depth", "code")
+        .first()
+    )
+
+
+def _unit(data: PublicReportInput) -> Unit:
+    if data.unit_code:
+        unit = Unit.objects.filter(code=data.unit_code, active=True).first()
+        if unit is None:
+            raise ValidationError({"unit": _("There is no unit with this code.")})
+        return unit
+    if not data.country:
+        raise ValidationError(
+            {"country": _("Give the place where it happened, or at least the country.")}
+        )
+    unit = default_unit(data.country)
+    if unit is None:
+        raise ValidationError({"country": _("Reports for this country are not received here.")})
+    return unit
+
+
+def _child_input(child: PublicChild, index: int) -> ChildInput:
+    if not (child.given_name.strip() or child.family_name.strip()):
+        raise ValidationError(
+            {
+                "children": _("Child %(index)s: give at least a first name or a family name.")
+                % {"index": index}
+            }
+        )
+    birth_date = None
+    if child.age is not None:
+        birth_date = date(timezone.localdate().year - child.age, 1, 1)
+    return ChildInput(
+        new=PersonInput(
+            given_name=child.given_name.strip(),
+            family_name=child.family_name.strip(),
+            birth_date=birth_date,
+            birth_date_precision=BirthDatePrecision.YEAR,
+            birth_date_estimated=birth_date is not None,
+        )
+    )
+
+
+@transaction.atomic
+def public_report_file(*, data: PublicReportInput) -> PublicFiling:
+    """File a concern from the public channel; the answer holds the only copy of its code."""
+    address = _filing_allowed("filings", settings.OCROTIRE_PUBLIC_FILINGS_PER_ADDRESS)
+    if data.reporter_kind not in PUBLIC_REPORTER_KINDS:
+        raise ValidationError(
+            {"reporter": _("Say whether you are the child, someone else, or anonymous.")}
+        )
+    unit = _unit(data)
+    children = [_child_input(child, i) for i, child in enumerate(data.children, start=1)]
+    report_input = ReportInput(
+        channel=Channel.ONLINE,
+        reporter_kind=data.reporter_kind,
+        reporter_anonymous=data.reporter_kind == ReporterKind.ANONYMOUS,
+        unit=unit,
+        location=data.location,
+        narrative=data.narrative,
+        concerns=data.concerns or [DEFAULT_CONCERN],
+        children=children,
+        immediate_danger=data.immediate_danger,
+    )
+    cleaned = _clean(None, report_input, timezone.now())
+    code = code_new()
+    with _no_address():
+        report = _report_insert(
+            actor=None,
+            data=report_input,
+            cleaned=cleaned,
+            audit_extra={"via": "public_channel"},
+        )
+        PublicAccess.objects.create(
+            report=report, code_digest=code_digest(code_normalise(code) or "")
+        )
+    _count(f"filings:{address}")
+    _count("filings:all")
+    return PublicFiling(report=report, tracking_code=code)
+
+
+def _report_of_code(code: str) -> Report:
+    """The report the code follows; a wrong code counts against the address and is a 404."""
+    address = _code_allowed()
+    normalised = code_normalise(code)
+    access = (
+        PublicAccess.objects.select_related("report", "report__unit")
+        .filter(code_digest=code_digest(normalised))
+        .first()
+        if normalised is not None
+        else None
+    )
+    if access is None:
+        _count(f"wrong-codes:{address}")
+        raise NotFound
+    return access.report
+
+
+def public_status(report: Report) -> str:
+    if report.status == ReportStatus.NEW:
+        return PublicStatus.RECEIVED
+    if report.status == ReportStatus.CLOSED:
+        return PublicStatus.CLOSED
+    return PublicStatus.BEING_LOOKED_INTO
+
+
+def public_report_view(*, code: str) -> PublicView:
+    """What the holder of a code may see: the plain status and the staff's replies (their text
+    and date, never who wrote them)."""
+    report = _report_of_code(code)
+    replies = [
+        PublicReply(text=m.text, at=m.created_at.isoformat())
+        for m in report.public_messages.filter(author_kind=PublicMessageAuthor.STAFF)
+    ]
+    return PublicView(status=public_status(report), replies=replies)
+
+
+def _text_clean(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write your message.")})
+    if len(text) > TEXT_LIMIT:
+        raise ValidationError(
+            {"text": _("Keep the message under %(limit)s characters.") % {"limit": TEXT_LIMIT}}
+        )
+    return text
+
+
+@transaction.atomic
+def public_message_add(*, code: str, text: str) -> PublicMessage:
+    """More information from the reporter; the staff read it on the report."""
+    report = _report_of_code(code)
+    address = _filing_allowed("messages", settings.OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS)
+    text = _text_clean(text)
+    with _no_address():
+        message = PublicMessage.objects.create(
+            report=report, author_kind=PublicMessageAuthor.REPORTER, text=text
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            obj=message,
+            changes={"report": report.number, "via": "public_channel", "length": len(text)},
+        )
+    _count(f"messages:{address}")
+    return message
+
+
+# --- the staff's side ----------------------------------------------------------------------------
+
+
+def public_messages_of(*, user: User, report: Report) -> list[PublicMessage]:
+    """Both sides of the conversation, for staff who may triage the report."""
+    if not can_triage(user, report):
+        raise NotAllowed
+    return list(report.public_messages.select_related("written_by"))
+
+
+@transaction.atomic
+def public_reply_add(*, actor: User, report: Report, text: str) -> PublicMessage:
+    """A reply the reporter reads with their code; audited with its author."""
+    if not can_triage(actor, report):
+        raise NotAllowed
+    if not PublicAccess.objects.filter(report=report).exists():
+        raise ValidationError({"text": _("This report was not filed on the public channel.")})
+    text = _text_clean(text)
+    message = PublicMessage.objects.create(
+        report=report, author_kind=PublicMessageAuthor.STAFF, text=text, written_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=message,
+        changes={"report": report.number, "reply_to_public": True, "length": len(text)},
+    )
+    return message
