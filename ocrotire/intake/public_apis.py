@@ -217,6 +217,8 @@ class ReportPublicMessagesApi(GenericAPIView[Report]):
 
     permission_classes = [IsMember]
     serializer_class = StaffPublicMessageSerializer
+    # The whole conversation of one report, in order: a short list, not a page of one.
+    pagination_class = None
 
     @extend_schema(responses=StaffPublicMessageSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
