@@ -62,11 +62,12 @@ test-deps:
 
 # The tests run in one process per core (pytest-xdist, each with its own test database);
 # TEST_WORKERS=0 runs them in this process. A module goes whole to one process (--dist loadfile),
-# so the data a module builds once (conftest.py `module_world`) is built once.
+# so the data a module builds once (conftest.py `module_world`) is built once; the modules go out
+# heaviest first (conftest.py `HEAVY_FIRST`), so that no process is left working alone at the end.
 TEST_WORKERS ?= auto
 test: install-dev compilemessages test-deps
 	mkdir -p var/staticfiles
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Schemathesis against the demo on a fresh SQLite database (.ci/schemathesis.sh; CI runs it).
 fuzz: install-dev compilemessages

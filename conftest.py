@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +36,37 @@ def pytest_configure(config: pytest.Config) -> None:
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+# The modules that take longest, longest first (pytest --durations; docs/PERFORMANCE.md). The
+# processes take whole modules in the order below (`--no-loadscope-reorder` in the Makefile):
+# these first, then the browser tests, then the rest by their number of tests. Handed out last,
+# as xdist's own order (by number of tests) did, they left one process working alone at the end.
+HEAVY_FIRST = (
+    "ocrotire/api/tests/test_bad_input.py",
+    "ocrotire/core/tests/test_browser.py",
+    "ocrotire/cases/tests/test_no_codes.py",
+    "ocrotire/core/tests/test_demo.py",
+    "ocrotire/analytics/tests/test_export_sqlite_concurrency.py",
+    "ocrotire/core/tests/test_backup.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Heaviest modules first, each module's tests together and in their own order."""
+    modules = [item.nodeid.split("::")[0] for item in items]
+    sizes = Counter(modules)
+
+    def weight(module: str) -> tuple[int, int, str]:
+        if module in HEAVY_FIRST:
+            return (0, HEAVY_FIRST.index(module), module)
+        if "browser" in module:
+            return (1, -sizes[module], module)
+        return (2, -sizes[module], module)
+
+    order = {module: weight(module) for module in sizes}
+    keyed = sorted(zip(modules, range(len(items)), items, strict=True), key=lambda m: order[m[0]])
+    items[:] = [item for _module, _index, item in keyed]
 
 
 @pytest.fixture
