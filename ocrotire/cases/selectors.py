@@ -349,7 +349,9 @@ def case_records(case: Case) -> dict[str, list[Any]]:
                 "submitted_by", "decided_by", "form_version__definition"
             ).order_by("-number")
         ),
-        "visits": list(case.visits.select_related("author").order_by("-visited_at")),
+        "visits": list(
+            case.visits.select_related("author", "form_version__definition").order_by("-visited_at")
+        ),
         "reviews": list(case.reviews.select_related("author").order_by("-reviewed_at")),
         "meetings": list(case.meetings.select_related("author").order_by("-held_at")),
         "referrals": list(
