@@ -290,12 +290,21 @@ class Visit(models.Model):
         _("risk level after the visit"), max_length=10, choices=RiskLevel.choices, blank=True
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The country's form of the visit (Romania's observation sheet) as it was when filled.
+    form_version = models.ForeignKey(
+        FormVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answers = EncryptedJSONField(_("answers"), default=dict, blank=True)
 
     class Meta:
         ordering = ["visited_at", "id"]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+    def answers_by_section(self) -> list[Any]:
+        """The answered questions of its form, in the version it was filled with."""
+        return answers_shown(self.form_version, self.answers)
 
 
 class ReviewOutcome(models.TextChoices):

@@ -368,6 +368,7 @@ def case_visit_record(
     observations: str,
     visited_at: datetime | None = None,
     risk_level: str = "",
+    answers: dict[str, Any] | None = None,
 ) -> Case:
     locked = _lock(actor, case, version, "visit")
     _choice(kind, VisitKind.values, "kind")
@@ -376,6 +377,7 @@ def case_visit_record(
         _choice(risk_level, RiskLevel.values, "risk_level")
         check_risk(actor, locked, risk_level)
     at = _at(visited_at, "visited_at")
+    form, kept = answers_fill(country=locked.unit.country, step="visit", answers=answers)
     visit = Visit.objects.create(
         case=locked,
         kind=kind,
@@ -383,6 +385,8 @@ def case_visit_record(
         observations=observations.strip(),
         risk_level=risk_level,
         author=actor,
+        form_version=form,
+        answers=kept,
     )
     values: dict[str, Any] = {}
     if risk_level and risk_level != locked.risk_level:

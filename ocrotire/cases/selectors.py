@@ -31,6 +31,7 @@ from ocrotire.cases.models import (
     ProtectiveActionKind,
     RiskLevel,
     Stage,
+    Visit,
 )
 from ocrotire.cases.needs import need_names
 from ocrotire.cases.permissions import APPROVER_ROLES, CASE_ROLES, works_cases
@@ -139,6 +140,20 @@ def assessment_list_from_query(
         Assessment.objects.filter(case__in=cases.values("pk"), form_version__isnull=False)
         .select_related("case__child", "form_version__definition")
         .order_by("case__number", "completed_at", "pk")
+    )
+    return qs, filters
+
+
+def visit_list_from_query(
+    *, user: User, params: Mapping[str, Any]
+) -> tuple[QuerySet[Visit], dict[str, str]]:
+    """The visits filled with an official form (Romania's observation sheet) of the cases the
+    list page shows with these filters (their export has one column per question)."""
+    cases, filters = case_list_from_query(user=user, params=params)
+    qs = (
+        Visit.objects.filter(case__in=cases.values("pk"), form_version__isnull=False)
+        .select_related("case__child", "form_version__definition")
+        .order_by("case__number", "visited_at", "pk")
     )
     return qs, filters
 
@@ -349,7 +364,9 @@ def case_records(case: Case) -> dict[str, list[Any]]:
                 "submitted_by", "decided_by", "form_version__definition"
             ).order_by("-number")
         ),
-        "visits": list(case.visits.select_related("author").order_by("-visited_at")),
+        "visits": list(
+            case.visits.select_related("author", "form_version__definition").order_by("-visited_at")
+        ),
         "reviews": list(case.reviews.select_related("author").order_by("-reviewed_at")),
         "meetings": list(case.meetings.select_related("author").order_by("-held_at")),
         "referrals": list(

@@ -183,6 +183,8 @@ class CaseDetailSerializer(CaseOutputSerializer):
                     "kind": v.kind,
                     "visited_at": v.visited_at.isoformat(),
                     "observations": v.observations,
+                    "form_version": v.form_version_id,
+                    "answers": v.answers,
                 }
                 for v in case.visits.all()
             ],

@@ -161,6 +161,25 @@ def _assessment_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
         ]
 
 
+def _visits(user: User, params: Mapping[str, Any]) -> tuple[QuerySet[Any], dict[str, str]]:
+    from ocrotire.cases.selectors import visit_list_from_query
+
+    return visit_list_from_query(user=user, params=params)
+
+
+def _visit_rows(batch: list[Any], labels: Labels) -> Iterator[list[Cell]]:
+    for visit in batch:
+        yield [
+            visit.case.number,
+            str(visit.case.child),
+            visit.get_kind_display(),
+            _local(visit.visited_at),
+            visit.get_risk_level_display(),
+            visit.form_version.definition.label(),
+            visit.form_version.number,
+        ]
+
+
 def _form_columns(qs: QuerySet[Any]) -> tuple[list[str], Callable[[Any], list[Cell]]]:
     """One column per question of the forms the rows were filled with (every version's, the
     newest naming it); a long text is left out, as every narrative is. A cell is the answer as
@@ -426,6 +445,27 @@ KINDS: dict[str, ExportKind] = {
                 gettext_lazy("Form version"),
             ),
             rows=_assessment_rows,
+            keys=("q", "stage", "risk_level", "unit", "mine", "open"),
+            flags=("mine", "open"),
+            more=_form_columns,
+        ),
+        ExportKind(
+            code="visits",
+            title=gettext_lazy("Visits with their forms"),
+            object_type="cases.visit",
+            list_url="cases:list",
+            allowed=is_member,
+            query=_visits,
+            headers=(
+                gettext_lazy("Case"),
+                gettext_lazy("Child"),
+                gettext_lazy("Kind"),
+                gettext_lazy("Visited at"),
+                gettext_lazy("Risk level after the visit"),
+                gettext_lazy("Form"),
+                gettext_lazy("Form version"),
+            ),
+            rows=_visit_rows,
             keys=("q", "stage", "risk_level", "unit", "mine", "open"),
             flags=("mine", "open"),
             more=_form_columns,

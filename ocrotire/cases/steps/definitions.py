@@ -287,6 +287,7 @@ register(
                 required=False,
                 help_text=_("Leave empty if it did not change."),
             ),
+            _answers("visit"),
         ),
         perform=_service(services.case_visit_record),
         api=Api("visits", "VisitInput"),
