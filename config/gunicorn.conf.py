@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]
+
 # Processes: one per core is where 2-core measurements peaked; the threads overlap the waits
 # for PostgreSQL (a filing spends most of its time in round trips) without more memory.
 workers = int(os.environ.get("WEB_WORKERS", os.cpu_count() or 2))
@@ -40,6 +42,19 @@ if _trusted_proxies > 0 and not forwarded_allow_ips.strip():
         "OCROTIRE_TRUSTED_PROXIES is set but FORWARDED_ALLOW_IPS is empty: set it to the "
         "address of the proxy that reaches gunicorn."
     )
+
+
+class _AccessLogger(Logger):  # type: ignore[misc]
+    """The access log, without the address, browser or tracking code of a visitor of the public
+    pages and API (ocrotire.core.logscrub.public_atoms)."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        from ocrotire.core.logscrub import public_atoms
+
+        return public_atoms(super().atoms(resp, req, environ, request_time))
+
+
+logger_class = _AccessLogger
 
 
 def when_ready(server: Any) -> None:
