@@ -20,25 +20,26 @@ CHILD_ROWS = 3
 PLACE_LEVELS = ("municipality", "city", "sector", "town", "commune", "village", "district")
 
 
-def place_choices() -> list[tuple[str, str]]:
-    """ "I don't know" first, then the active places of each country that receives reports."""
-    choices: list[tuple[str, str]] = []
-    countries = sorted(
-        set(Unit.objects.filter(active=True, depth=0).values_list("country", flat=True))
-    )
-    receiving = [c for c in countries if public.default_unit(c) is not None]
+def place_choices() -> list[Any]:
+    """ "I don't know" first, then the active places of each country that receives reports; with
+    several countries, one group per country (named by its top unit) and nothing chosen first."""
+    tops = {
+        u.country: u.name
+        for u in Unit.objects.filter(active=True, depth=0).order_by("country", "code")
+    }
+    receiving = [c for c in sorted(tops) if public.default_unit(c) is not None]
+    places = Unit.objects.filter(active=True, country__in=receiving, level__in=PLACE_LEVELS)
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
     for country in receiving:
-        label = (
-            _("I don't know")
-            if len(receiving) == 1
-            else _("I don't know the place (%(country)s)") % {"country": country}
-        )
-        choices.append((f"{UNKNOWN_PLACE}{country}", str(label)))
-    places = Unit.objects.filter(
-        active=True, country__in=receiving, level__in=PLACE_LEVELS
-    ).order_by("country", "path")
-    choices += [(u.code, "\u00a0\u00a0" * max(u.depth - 1, 0) + u.name) for u in places]
-    return choices
+        choices = [(f"{UNKNOWN_PLACE}{country}", str(_("I don't know")))]
+        choices += [
+            (u.code, "\u00a0\u00a0" * max(u.depth - 1, 0) + u.name)
+            for u in places.filter(country=country).order_by("path")
+        ]
+        groups.append((tops[country], choices))
+    if len(groups) == 1:
+        return groups[0][1]
+    return [("", str(_("Choose the place"))), *groups]
 
 
 class PublicReportForm(forms.Form):

@@ -163,3 +163,12 @@ def test_an_empty_code_is_asked_again(anyone: Client) -> None:
     response = anyone.post("/public/follow/", {"code": ""})
     assert response.status_code == 400
     assert "code" in response.context["form"].errors
+
+
+def test_with_several_countries_the_place_is_chosen_within_its_country(anyone: Client) -> None:
+    html = anyone.get("/public/report/").content.decode()
+    assert '<option value="" selected>Choose the place</option>' in html
+    assert '<optgroup label="Republica Moldova">' in html
+    response = anyone.post("/public/report/", concern(place=""))
+    assert response.status_code == 400
+    assert "place" in response.context["form"].errors
