@@ -48,6 +48,8 @@ urlpatterns = [
     path("territory/", include("ocrotire.accounts.territory_urls")),
     path("registry/", include("ocrotire.registry.urls")),
     # The register's pages and the triage of a report (a page of the cases app) share a namespace.
+    # The public channel's pages: no account needed.
+    path("public/", include("ocrotire.intake.public_urls")),
     path("reports/", include((intake_urlpatterns + triage_urlpatterns, "intake"))),
     path("cases/", include("ocrotire.cases.urls")),
     # Placements are steps of the case file that the care app keeps.

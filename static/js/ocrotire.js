@@ -30,3 +30,16 @@ document.addEventListener("click", (event) => {
     button.textContent = "−";
   }
 }, true);
+
+// Public pages: "leave this page quickly" replaces this page in the history (the link alone works
+// without JavaScript); the print button exists only where JavaScript can print.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element ? event.target.closest("a[data-quick-exit]") : null;
+  if (!link) return;
+  event.preventDefault();
+  window.location.replace(link.href);
+});
+document.querySelectorAll("[data-print]").forEach((button) => {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+});

@@ -1,0 +1,121 @@
+"""Forms of the public pages (no account): a concern, a tracking code, more information.
+
+They read the same limits as the public API (`public.py`, `public_apis.py`) and hand the same
+input to the same services; the services' own checks come back as field messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ocrotire.geo.models import Unit
+from ocrotire.intake import public
+from ocrotire.intake.models import ReporterKind
+
+# "I don't know the place": the value names the country, whose top directorate receives it.
+UNKNOWN_PLACE = "unknown:"
+CHILD_ROWS = 3
+PLACE_LEVELS = ("municipality", "city", "sector", "town", "commune", "village", "district")
+
+
+def place_choices() -> list[Any]:
+    """ "I don't know" first, then the active places of each country that receives reports; with
+    several countries, one group per country (named by its top unit) and nothing chosen first."""
+    tops = {
+        u.country: u.name
+        for u in Unit.objects.filter(active=True, depth=0).order_by("country", "code")
+    }
+    receiving = [c for c in sorted(tops) if public.default_unit(c) is not None]
+    places = Unit.objects.filter(active=True, country__in=receiving, level__in=PLACE_LEVELS)
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for country in receiving:
+        choices = [(f"{UNKNOWN_PLACE}{country}", str(_("I don't know")))]
+        choices += [
+            (u.code, "\u00a0\u00a0" * max(u.depth - 1, 0) + u.name)
+            for u in places.filter(country=country).order_by("path")
+        ]
+        groups.append((tops[country], choices))
+    if len(groups) == 1:
+        return groups[0][1]
+    return [("", str(_("Choose the place"))), *groups]
+
+
+class PublicReportForm(forms.Form):
+    reporter = forms.ChoiceField(
+        label=_("Who are you?"),
+        choices=[
+            (ReporterKind.CHILD.value, _("I am the child")),
+            (ReporterKind.CITIZEN.value, _("I am someone else")),
+            (ReporterKind.ANONYMOUS.value, _("I do not want to say")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    narrative = forms.CharField(
+        label=_("What happened?"),
+        help_text=_("Write it in your own words. Say when it happened if you can."),
+        max_length=public.TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    place = forms.ChoiceField(label=_("Where did it happen?"))
+    immediate_danger = forms.BooleanField(label=_("A child is in danger right now"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        place = self.fields["place"]
+        assert isinstance(place, forms.ChoiceField)
+        place.choices = place_choices()
+        for i in range(CHILD_ROWS):
+            self.fields[f"child_{i}_name"] = forms.CharField(
+                label=_("First name of child %(number)s") % {"number": i + 1},
+                max_length=100,
+                required=i == 0,
+            )
+            self.fields[f"child_{i}_age"] = forms.IntegerField(
+                label=_("Age of child %(number)s") % {"number": i + 1},
+                min_value=0,
+                max_value=17,
+                required=False,
+                help_text=_("If you know it."),
+            )
+
+    def child_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"child_{i}_name"], self[f"child_{i}_age"]) for i in range(CHILD_ROWS)]
+
+    def report_input(self) -> public.PublicReportInput:
+        data = self.cleaned_data
+        place: str = data["place"]
+        unknown = place.startswith(UNKNOWN_PLACE)
+        children = [
+            public.PublicChild(given_name=data[f"child_{i}_name"], age=data.get(f"child_{i}_age"))
+            for i in range(CHILD_ROWS)
+            if data.get(f"child_{i}_name")
+        ]
+        return public.PublicReportInput(
+            reporter_kind=data["reporter"],
+            narrative=data["narrative"],
+            children=children,
+            unit_code="" if unknown else place,
+            country=place.removeprefix(UNKNOWN_PLACE) if unknown else "",
+            immediate_danger=data["immediate_danger"],
+        )
+
+
+class TrackingCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your tracking code"),
+        help_text=_("The code you were given when you sent the report, like ABCD-EFGH-…"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class PublicMessageForm(forms.Form):
+    code = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Add information"),
+        help_text=_("Anything you want the people who look into it to know."),
+        max_length=public.TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,0 +1,17 @@
+"""The public pages' addresses (no account): mounted under /public/ by the site's URL map."""
+
+from django.urls import path
+
+from ocrotire.intake import public_views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", public_views.public_home_view, name="home"),
+    path("report/", public_views.public_report_create_view, name="report"),
+    # "Make a complaint" goes here once the services take complaints (issue 21, item 4).
+    path("follow/", public_views.public_follow_view, name="follow"),
+    path("follow/add/", public_views.public_message_view, name="message"),
+    path("privacy/", public_views.public_privacy_view, name="privacy"),
+    path("away/", public_views.public_away_view, name="away"),
+]

@@ -1,0 +1,175 @@
+"""The public pages (no account, no JavaScript needed): report a concern, follow it with the
+tracking code, add information, read the privacy notice, leave quickly.
+
+Choices (issue 21, pages):
+
+- The tracking code never travels in an address: following a report is a POST, and the page that
+  shows a new code is the answer to the POST itself, not a redirect to a page that could be
+  reloaded or kept in the history. Pages with a code are never cached.
+- A wrong code is the API's "Not found." (same 404 for a code of the wrong shape); past a limit the
+  page answers 429 with the service's sentence.
+- "Leave this page quickly" goes to `public:away`, a blank page of this site with a neutral title:
+  the system runs on closed networks, so no outside address is used.
+- Nothing here reads or logs the visitor's address or user agent; the services count limits under
+  a keyed digest and keep none with a report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ocrotire.core.errors import NotFound
+from ocrotire.intake import public
+from ocrotire.intake.public_apis import what_to_do_now
+from ocrotire.intake.public_forms import PublicMessageForm, PublicReportForm, TrackingCodeForm
+
+# The services' error keys, shown beside the page's fields.
+_REPORT_FIELDS = {
+    "reporter": "reporter",
+    "unit": "place",
+    "country": "place",
+    "children": "child_0_name",
+    "narrative": "narrative",
+    "immediate_danger": "immediate_danger",
+}
+
+
+def _errors_to_form(form: forms.Form, exc: ValidationError, fields: dict[str, str]) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for key, errors in exc.error_dict.items():
+        form.add_error(fields.get(key), errors)
+
+
+def _throttled(request: HttpRequest, exc: public.PublicThrottled) -> HttpResponse:
+    response = render(request, "intake/public/throttled.html", {"message": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _status_text(status: str) -> str:
+    return {
+        public.PublicStatus.RECEIVED: _(
+            "Your report was received. Someone will read it and decide what to do."
+        ),
+        public.PublicStatus.BEING_LOOKED_INTO: _("Your report is being looked into."),
+        public.PublicStatus.CLOSED: _("Your report is closed."),
+    }[status]
+
+
+def _status_page(
+    request: HttpRequest,
+    code: str,
+    view: public.PublicView,
+    message_form: PublicMessageForm | None = None,
+    added: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "intake/public/status.html",
+        {
+            "status_text": _status_text(view.status),
+            "status": view.status,
+            "replies": view.replies,
+            "form": message_form or PublicMessageForm(initial={"code": code}),
+            "added": added,
+        },
+        status=status,
+    )
+
+
+def _not_found(request: HttpRequest, code: str) -> HttpResponse:
+    form = TrackingCodeForm(initial={"code": code})
+    form.is_bound = False
+    return render(
+        request, "intake/public/follow.html", {"form": form, "not_found": True}, status=404
+    )
+
+
+@require_GET
+def public_home_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/public/home.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_report_create_view(request: HttpRequest) -> HttpResponse:
+    form = PublicReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing = public.public_report_file(data=form.report_input())
+        except public.PublicThrottled as exc:
+            return _throttled(request, exc)
+        except ValidationError as exc:
+            _errors_to_form(form, exc, _REPORT_FIELDS)
+        else:
+            context: dict[str, Any] = {"code": filing.tracking_code}
+            if filing.report.immediate_danger:
+                context["what_to_do_now"] = what_to_do_now()
+            return render(request, "intake/public/filed.html", context)
+    return render(
+        request,
+        "intake/public/report_form.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_follow_view(request: HttpRequest) -> HttpResponse:
+    form = TrackingCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            view = public.public_report_view(code=code)
+        except public.PublicThrottled as exc:
+            return _throttled(request, exc)
+        except NotFound:
+            return _not_found(request, code)
+        return _status_page(request, code, view)
+    return render(
+        request, "intake/public/follow.html", {"form": form}, status=400 if form.is_bound else 200
+    )
+
+
+@never_cache
+@require_POST
+def public_message_view(request: HttpRequest) -> HttpResponse:
+    form = PublicMessageForm(request.POST)
+    code = request.POST.get("code", "")
+    try:
+        if form.is_valid():
+            try:
+                public.public_message_add(code=code, text=form.cleaned_data["text"])
+            except ValidationError as exc:
+                _errors_to_form(form, exc, {"text": "text"})
+            else:
+                view = public.public_report_view(code=code)
+                return _status_page(request, code, view, added=True)
+        view = public.public_report_view(code=code)
+    except public.PublicThrottled as exc:
+        return _throttled(request, exc)
+    except NotFound:
+        return _not_found(request, code)
+    return _status_page(request, code, view, message_form=form, status=400)
+
+
+@require_GET
+def public_privacy_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/public/privacy.html")
+
+
+@require_GET
+def public_away_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/public/away.html")
