@@ -318,3 +318,16 @@ class PublicMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class PublicLimit(models.Model):
+    """A count of the public channel's limits (intake/public.py) within its window: wrong codes,
+    filings and messages from one address (a keyed digest of it, never the address) and filings
+    from everyone. Kept in the database so that every web process and machine counts together."""
+
+    key = models.CharField(max_length=80, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key

@@ -22,10 +22,10 @@ Choices made here (issue 21, first slice):
   kept, in a unique column: a lookup computes the digest first and finds the row by it, so the
   time taken does not depend on how much of a code is right, and the database alone gives no
   code. A wrong code and a code of the wrong shape are the same 404.
-- **Limits.** Counted in the cache under a keyed digest of the address (never stored with a
-  report): wrong codes per address, filings per address and overall, messages per address
-  (settings `OCROTIRE_PUBLIC_*`). Past a limit: `PublicThrottled` (429). With the default
-  per-process cache each web process counts for itself; a shared cache makes them exact.
+- **Limits.** Counted in the database (`PublicLimit`, so every web process and machine counts
+  together) under a keyed digest of the address (never stored with a report): wrong codes per
+  address, filings per address and overall, messages per address (settings
+  `OCROTIRE_PUBLIC_*`). Past a limit: `PublicThrottled` (429).
 - **Status** seen by the reporter: `received` (awaiting triage), `closed` (closed with no further
   action), `being_looked_into` (a case opened or linked, or sent to the competent authority).
 - **Complaints** are refused for now (`kind` `complaint`: a 400 saying "not yet").
@@ -37,10 +37,9 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -56,6 +55,7 @@ from ocrotire.geo.models import Unit
 from ocrotire.intake.models import (
     Channel,
     PublicAccess,
+    PublicLimit,
     PublicMessage,
     PublicMessageAuthor,
     Report,
@@ -176,16 +176,23 @@ def _window() -> int:
 
 
 def _reached(name: str, limit: int) -> bool:
-    return int(cache.get(f"ocrotire:public:{name}", 0)) >= limit
+    start = timezone.now() - timedelta(seconds=_window())
+    row = PublicLimit.objects.filter(key=name, window_started_at__gte=start).first()
+    return row is not None and row.count >= limit
 
 
 def _count(name: str) -> None:
-    key = f"ocrotire:public:{name}"
-    cache.add(key, 0, timeout=_window())
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=_window())
+    """One more within the window (a new window when the last one is over). In a transaction of
+    its own with the row locked, so that concurrent requests on other processes count each."""
+    now = timezone.now()
+    with transaction.atomic():
+        row, _created = PublicLimit.objects.select_for_update().get_or_create(
+            key=name, defaults={"count": 0, "window_started_at": now}
+        )
+        if row.window_started_at < now - timedelta(seconds=_window()):
+            row.count, row.window_started_at = 0, now
+        row.count += 1
+        row.save(update_fields=["count", "window_started_at"])
 
 
 def _filing_allowed(kind: str, per_address: int) -> str:
@@ -364,10 +371,14 @@ def _text_clean(text: str) -> str:
     return text
 
 
-@transaction.atomic
 def public_message_add(*, code: str, text: str) -> PublicMessage:
-    """More information from the reporter; the staff read it on the report."""
-    report = _report_of_code(code)
+    """More information from the reporter; the staff read it on the report. The code is looked up
+    before the write's transaction, so that a wrong one stays counted when it is refused."""
+    return _message_add(report=_report_of_code(code), text=text)
+
+
+@transaction.atomic
+def _message_add(*, report: Report, text: str) -> PublicMessage:
     address = _filing_allowed("messages", settings.OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS)
     text = _text_clean(text)
     with _no_address():

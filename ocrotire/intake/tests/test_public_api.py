@@ -5,11 +5,9 @@ past the limits are 429; bad bodies are 400 with field messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from ocrotire.accounts.models import User
 from ocrotire.core.models import AuditEvent
@@ -29,14 +27,6 @@ def api(api: Any) -> Any:
         return client
 
     return client_for
-
-
-@pytest.fixture(autouse=True)
-def counters_afresh() -> Iterator[None]:
-    """The limits count in the cache, which outlives a test's transaction."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ nothing serious on the public pages; and the same pages work with JavaScript off
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from ocrotire.core.tests.browser import serious_violations
 
@@ -15,7 +14,6 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def contexts(browser, live_server, demo):
-    cache.clear()
     opened = []
 
     def open_context(*, javascript: bool):
@@ -33,7 +31,6 @@ def contexts(browser, live_server, demo):
     yield open_context
     for context in opened:
         context.close()
-    cache.clear()
 
 
 def _file_a_concern(page) -> str:

@@ -6,12 +6,10 @@ comes back with messages beside the fields and nothing lost."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 from ocrotire.accounts.models import User
@@ -20,13 +18,6 @@ from ocrotire.intake.models import Channel, PublicAccess, PublicMessage, Report,
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/public/", "/public/report/", "/public/follow/", "/public/privacy/", "/public/away/"]
-
-
-@pytest.fixture(autouse=True)
-def counters_afresh() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
