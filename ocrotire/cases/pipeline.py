@@ -5,7 +5,7 @@ first: lock the case, check the version read and the stage, then save with a new
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -13,7 +13,8 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
@@ -55,27 +56,23 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _requirements() -> dict[str, tuple[Any, str]]:
-    """The records a workflow may make a step wait for: a test of the case, and the words that
-    finish the sentence “This step needs first: …”."""
-    return {
-        "initial_assessment": (
-            lambda case: case.assessments.filter(kind=AssessmentKind.INITIAL).exists(),
-            _("the initial assessment"),
-        ),
-        "complex_assessment": (
-            lambda case: case.assessments.filter(kind=AssessmentKind.COMPLEX).exists(),
-            _("the complex assessment"),
-        ),
-        "approved_plan": (
-            lambda case: case.plans.filter(status=PlanStatus.APPROVED).exists(),
-            _("an approved plan"),
-        ),
-        "review": (lambda case: case.reviews.exists(), _("a review of the plan")),
-    }
-
-
-REQUIREMENTS = ("initial_assessment", "complex_assessment", "approved_plan", "review")
+# The records a workflow may make a step wait for: a test of the case, and the words that finish
+# the sentence "This step needs first: …". Their codes are what a pack's `requires` may name.
+REQUIREMENTS: dict[str, tuple[Callable[[Case], bool], Promise]] = {
+    "initial_assessment": (
+        lambda case: case.assessments.filter(kind=AssessmentKind.INITIAL).exists(),
+        gettext_lazy("the initial assessment"),
+    ),
+    "complex_assessment": (
+        lambda case: case.assessments.filter(kind=AssessmentKind.COMPLEX).exists(),
+        gettext_lazy("the complex assessment"),
+    ),
+    "approved_plan": (
+        lambda case: case.plans.filter(status=PlanStatus.APPROVED).exists(),
+        gettext_lazy("an approved plan"),
+    ),
+    "review": (lambda case: case.reviews.exists(), gettext_lazy("a review of the plan")),
+}
 
 
 def workflow_of(case: Case) -> Workflow:
@@ -105,8 +102,7 @@ def workflow_pin(*, country: str) -> int:
 
 def _unmet(case: Case, step: StepDef) -> list[str]:
     """What the step waits for that the case does not have yet (its words)."""
-    known = _requirements()
-    return [str(known[name][1]) for name in step.requires if not known[name][0](case)]
+    return [str(REQUIREMENTS[name][1]) for name in step.requires if not REQUIREMENTS[name][0](case)]
 
 
 def allowed_steps(case: Case) -> list[str]:

@@ -138,6 +138,14 @@ class PublicView:
     replies: list[PublicReply]
 
 
+def what_to_do_now() -> str:
+    """What a reporter who marked immediate danger reads at once (the API's and the page's)."""
+    return _(
+        "If a child is in danger right now, call 112. A child can also call the child "
+        "helpline 116 111, free of charge, at any hour."
+    )
+
+
 # --- tracking codes ------------------------------------------------------------------------------
 
 

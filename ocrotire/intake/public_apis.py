@@ -44,13 +44,6 @@ def _throttled(exc: public.PublicThrottled) -> Response:
     )
 
 
-def what_to_do_now() -> str:
-    return _(
-        "If a child is in danger right now, call 112. A child can also call the child "
-        "helpline 116 111, free of charge, at any hour."
-    )
-
-
 class PublicChildSerializer(serializers.Serializer[Any]):
     given_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     family_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -160,7 +153,7 @@ class PublicReportListApi(APIView):
             "status": public.public_status(filing.report),
         }
         if filing.report.immediate_danger:
-            body["what_to_do_now"] = what_to_do_now()
+            body["what_to_do_now"] = public.what_to_do_now()
         return Response(body, status=status.HTTP_201_CREATED)
 
 

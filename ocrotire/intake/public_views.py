@@ -28,7 +28,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocrotire.core.errors import NotFound
 from ocrotire.intake import public
-from ocrotire.intake.public_apis import what_to_do_now
 from ocrotire.intake.public_forms import PublicMessageForm, PublicReportForm, TrackingCodeForm
 
 # The services' error keys, shown beside the page's fields.
@@ -115,7 +114,7 @@ def public_report_create_view(request: HttpRequest) -> HttpResponse:
         else:
             context: dict[str, Any] = {"code": filing.tracking_code}
             if filing.report.immediate_danger:
-                context["what_to_do_now"] = what_to_do_now()
+                context["what_to_do_now"] = public.what_to_do_now()
             return render(request, "intake/public/filed.html", context)
     return render(
         request,
