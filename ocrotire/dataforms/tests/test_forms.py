@@ -39,7 +39,11 @@ def md_forms(casework: None, personas: dict[str, User]) -> None:
         user.save(update_fields=["language"])
 
 
-def _case(actor: User, unit: Unit, given: str = "Ion") -> Case:
+def case_opened(actor: User, unit: Unit | str, given: str = "Ion", family: str = "Rusu") -> Case:
+    """A case opened the way staff open one: a report filed, then triaged (also used by the
+    observation sheet's tests)."""
+    if isinstance(unit, str):
+        unit = Unit.objects.get(code=unit)
     received = timezone.now() - timedelta(hours=2)
     report = report_create(
         actor=actor,
@@ -52,7 +56,7 @@ def _case(actor: User, unit: Unit, given: str = "Ion") -> Case:
             children=[
                 ChildInput(
                     new=PersonInput(
-                        given_name=given, family_name="Rusu", sex="M", birth_date=date(2015, 3, 2)
+                        given_name=given, family_name=family, sex="M", birth_date=date(2015, 3, 2)
                     )
                 )
             ],
@@ -123,7 +127,7 @@ def test_api_keeps_the_answers_with_the_version_and_names_a_wrong_answer(
 ) -> None:
     specialist = personas["specialist"]
     client = api(specialist)
-    case = _case(specialist, territory["MD-CU-BOT"])
+    case = case_opened(specialist, territory["MD-CU-BOT"])
     url = f"/api/v1/cases/{case.pk}/assessments/"
     before = Assessment.objects.count()
     wrong = client.post(
@@ -165,7 +169,7 @@ def test_api_without_answers_keeps_no_form(
     api: Any, personas: dict[str, User], territory: dict[str, Unit], md_forms: None
 ) -> None:
     specialist = personas["specialist"]
-    case = _case(specialist, territory["MD-CU-BOT"])
+    case = case_opened(specialist, territory["MD-CU-BOT"])
     response = api(specialist).post(f"/api/v1/cases/{case.pk}/assessments/", INITIAL, format="json")
     assert response.status_code == 200
     assessment = Assessment.objects.get(case=case)
@@ -201,7 +205,7 @@ def test_admin_adds_a_question_that_the_next_assessment_shows_and_the_export_car
 ) -> None:
     specialist, admin = personas["specialist"], personas["admin"]
     client.force_login(specialist)
-    first = _case(specialist, territory["MD-CU-BOT"], "Ion")
+    first = case_opened(specialist, territory["MD-CU-BOT"], "Ion")
     page = client.get(f"/cases/{first.pk}/steps/initial_assessment/").content.decode()
     assert "Protection interview" in page
     assert "Forms found" in page
@@ -254,7 +258,7 @@ def test_admin_adds_a_question_that_the_next_assessment_shows_and_the_export_car
 
     # The next assessment shows it, requires it, and keeps the new version.
     client.force_login(specialist)
-    second = _case(specialist, territory["MD-CU-BOT"], "Vasile")
+    second = case_opened(specialist, territory["MD-CU-BOT"], "Vasile")
     page = client.get(f"/cases/{second.pk}/steps/initial_assessment/").content.decode()
     assert "School attended" in page
     assert "Schooling" in page
@@ -320,7 +324,7 @@ def test_plan_keeps_its_form_answers(
 ) -> None:
     specialist = personas["specialist"]
     client = api(specialist)
-    case = _case(specialist, territory["MD-CU-BOT"])
+    case = case_opened(specialist, territory["MD-CU-BOT"])
     url = f"/api/v1/cases/{case.pk}"
     for kind in ("initial", "complex"):
         assert (
@@ -411,7 +415,7 @@ def test_answers_are_encrypted_at_rest_and_rotate_with_the_keys(
     from ocrotire.core.key_rotation import field_keys_rotate
 
     specialist = personas["specialist"]
-    case = _case(specialist, territory["MD-CU-BOT"])
+    case = case_opened(specialist, territory["MD-CU-BOT"])
     answers = {"interview": {"held": True, "child_wishes": "Să rămână acasă cu bunica."}}
     done = api(specialist).post(
         f"/api/v1/cases/{case.pk}/assessments/", {**INITIAL, "answers": answers}, format="json"

@@ -8,22 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from ocrotire.accounts.models import User
 from ocrotire.cases.casefile import case_file_html
-from ocrotire.cases.models import Case, Visit
-from ocrotire.cases.triage import TriageInput, report_triage
+from ocrotire.cases.models import Visit
 from ocrotire.dataforms.models import FormDefinition, FormVersion
 from ocrotire.dataforms.services import forms_load
+from ocrotire.dataforms.tests.test_forms import case_opened
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import UnitSpec, unit_upsert
-from ocrotire.intake.services import ChildInput, ReportInput, concerns_load, report_create
-from ocrotire.registry.services import PersonInput
+from ocrotire.intake.services import concerns_load
 from ocrotire.workflow.deadlines import rules_load
 
 pytestmark = pytest.mark.django_db
@@ -54,37 +51,6 @@ def specialist_ro(make_user: Any, casework: None, personas: dict[str, User], mfa
     return user
 
 
-def _case(actor: User, unit: Unit | str, given: str = "Ion") -> Case:
-    if isinstance(unit, str):
-        unit = Unit.objects.get(code=unit)
-    received = timezone.now() - timedelta(hours=2)
-    report = report_create(
-        actor=actor,
-        data=ReportInput(
-            channel="online",
-            reporter_kind="citizen",
-            unit=unit,
-            narrative="The neighbour hears the child being beaten.",
-            concerns=["physical"],
-            children=[
-                ChildInput(
-                    new=PersonInput(
-                        given_name=given, family_name="Popa", sex="M", birth_date=date(2015, 3, 2)
-                    )
-                )
-            ],
-            received_at=received,
-        ),
-    )
-    report = report_triage(
-        actor=actor,
-        report=report,
-        version=report.version,
-        data=TriageInput(decision="open_case", reason="Injuries", risk_level="high", at=received),
-    )
-    return report.cases.get()
-
-
 def _export(client: Any) -> list[list[str]]:
     response = client.get("/analytics/exports/new/?kind=visits&format=csv")
     assert response.status_code == 200
@@ -105,7 +71,7 @@ def test_the_pack_ties_the_sheet_to_the_visit_in_romania_only(specialist_ro: Use
 def test_a_romanian_visit_keeps_the_sheet_and_shows_it_everywhere(
     api: Any, client: Any, specialist_ro: User
 ) -> None:
-    case = _case(specialist_ro, "RO-BC")
+    case = case_opened(specialist_ro, "RO-BC", family="Popa")
     page = client
     page.force_login(specialist_ro)
     form_page = page.get(f"/cases/{case.pk}/steps/visit/").content.decode()
@@ -168,7 +134,7 @@ def test_a_romanian_visit_keeps_the_sheet_and_shows_it_everywhere(
 
 
 def test_the_page_checks_the_sheet_beside_its_question(client: Any, specialist_ro: User) -> None:
-    case = _case(specialist_ro, "RO-BC")
+    case = case_opened(specialist_ro, "RO-BC", family="Popa")
     client.force_login(specialist_ro)
     body = {
         "version": case.version,
@@ -197,7 +163,7 @@ def test_a_moldovan_visit_has_no_form_as_before(
     specialist_ro: User,
 ) -> None:
     specialist = personas["specialist"]
-    case = _case(specialist, territory["MD-CU-BOT"])
+    case = case_opened(specialist, territory["MD-CU-BOT"], family="Popa")
     client.force_login(specialist)
     page = client.get(f"/cases/{case.pk}/steps/visit/").content.decode()
     assert "answers." not in page
@@ -220,7 +186,7 @@ def test_a_moldovan_visit_has_no_form_as_before(
 def test_an_administrators_question_appears_on_the_next_visit(
     api: Any, client: Any, personas: dict[str, User], specialist_ro: User
 ) -> None:
-    first = _case(specialist_ro, "RO-BC", "Ion")
+    first = case_opened(specialist_ro, "RO-BC", "Ion", family="Popa")
     rest = api(specialist_ro)
     assert (
         rest.post(f"/api/v1/cases/{first.pk}/visits/", {**VISIT, "answers": SHEET}, format="json")
@@ -245,7 +211,7 @@ def test_an_administrators_question_appears_on_the_next_visit(
     assert question["required"]
 
     client.force_login(specialist_ro)
-    second = _case(specialist_ro, "RO-BC", "Vasile")
+    second = case_opened(specialist_ro, "RO-BC", "Vasile", family="Popa")
     assert "Running water" in client.get(f"/cases/{second.pk}/steps/visit/").content.decode()
     url = f"/api/v1/cases/{second.pk}/visits/"
     missing = rest.post(url, {**VISIT, "answers": SHEET}, format="json")
