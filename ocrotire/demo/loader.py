@@ -20,6 +20,7 @@ from ocrotire.accounts.services import (
 from ocrotire.demo.analytics import dhis2_demo_load
 from ocrotire.demo.care import care_demo_load, institutions_demo_load
 from ocrotire.demo.cases import cases_demo_load
+from ocrotire.demo.complaints import complaints_demo_load
 from ocrotire.demo.countries import areas_demo_load
 from ocrotire.demo.planning import planning_demo_load, projects_demo_load
 from ocrotire.demo.providers import providers_demo_load
@@ -131,6 +132,7 @@ def demo_load() -> dict[str, int]:
         "services_written": 0,
         "reports_created": 0,
         "cases_created": 0,
+        "complaints_created": 0,
     }
     roles_ensure()
     for country in available_packs():
@@ -176,6 +178,7 @@ def demo_load() -> dict[str, int]:
         role_policy_set(actor=None, role=role, mfa_required=False)
     counts["persons_created"] = registry_demo_load(users)
     counts.update(cases_demo_load(users, by_key))
+    counts.update(complaints_demo_load(users))
     for key, value in areas_demo_load(users, by_key).items():
         counts[key] += value
     counts.update(providers_demo_load(users, by_key))

@@ -17,6 +17,8 @@ from ocrotire.workflow.events import (
     register,
     register_recorders,
 )
+from ocrotire.workflow.notices import NoticeKind
+from ocrotire.workflow.notices import register as register_notice_kinds
 
 
 class IntakeEvent(StrEnum):
@@ -45,7 +47,20 @@ def _attachment_added(d: Mapping[str, Any], context: EventContext) -> str:
     return _("File attached: %(name)s.") % {"name": d.get("name", "")}
 
 
+class IntakeNotice(StrEnum):
+    # What the heads and supervisors of a unit are told of a new complaint (intake.public).
+    COMPLAINT_RECEIVED = "complaint_received"
+
+
+def _complaint_received(d: Mapping[str, Any]) -> str:
+    return _("New complaint %(subject)s: answer it by %(due)s.") % {
+        "subject": d.get("subject", ""),
+        "due": d.get("due", ""),
+    }
+
+
 def register_events() -> None:
+    register_notice_kinds(NoticeKind(IntakeNotice.COMPLAINT_RECEIVED, _complaint_received))
     register(
         EventKind(IntakeEvent.REPORT_RECEIVED, _report_received),
         EventKind(IntakeEvent.FORM_RECEIVED, _form_received),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.accounts.models import Institution
@@ -282,13 +283,90 @@ class ReportAttachment(models.Model):
         return f"{self._meta.verbose_name} {self.pk}"
 
 
-class PublicAccess(models.Model):
-    """How the reporter of a report filed on the public channel follows it: only a keyed digest
-    of the tracking code is kept (intake/public.py), so the database alone cannot give a code."""
+class ComplaintAbout(models.TextChoices):
+    SERVICE = "service", _("A service")
+    INSTITUTION = "institution", _("An institution")
+    PROFESSIONAL = "professional", _("A professional")
 
-    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="public_access")
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Awaiting an answer")
+    ANSWERED = "answered", _("Answered")
+
+
+class Complaint(models.Model):
+    """A complaint about a service, an institution or a professional (intake/complaints.py): kept
+    apart from the register of reports, read only by the heads and supervisors of the authority
+    of its unit, and answered within the legal deadline of its country's pack."""
+
+    number = models.CharField(_("registration number"), max_length=60, unique=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("unit")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    complainant_kind = models.CharField(
+        _("complainant"), max_length=20, choices=ReporterKind.choices
+    )
+    about = models.CharField(_("about"), max_length=20, choices=ComplaintAbout.choices)
+    # Which service, institution or person, as the complainant names it.
+    about_name = EncryptedTextField(_("who or what it is about"), max_length=300, blank=True)
+    narrative = EncryptedTextField(_("the complaint"), max_length=20000)
+    received_at = models.DateTimeField(_("received at"))
+    answer_due_at = models.DateTimeField(_("answer due by"))
+    # The pack's rule the due time was computed from, as it was then.
+    answer_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    answer_basis_verified = models.BooleanField(default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ComplaintStatus.choices,
+        default=ComplaintStatus.RECEIVED,
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["answer_due_at", "id"]
+        indexes = [
+            models.Index(fields=["unit", "status", "answer_due_at"], name="intake_complaint_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PublicAccess(models.Model):
+    """How the reporter of a report or a complaint filed on the public channel follows it: only a
+    keyed digest of the tracking code is kept (intake/public.py), so the database alone cannot
+    give a code. It follows exactly one of the two."""
+
+    report = models.OneToOneField(
+        Report, on_delete=models.CASCADE, null=True, blank=True, related_name="public_access"
+    )
+    complaint = models.OneToOneField(
+        Complaint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="public_access",
+    )
     code_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=True, complaint__isnull=False)
+                | Q(report__isnull=False, complaint__isnull=True),
+                name="intake_public_access_one_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
@@ -304,7 +382,12 @@ class PublicMessage(models.Model):
     No address or browser is recorded; the staff author is kept for the audit, never shown to the
     reporter."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="public_messages")
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, null=True, blank=True, related_name="public_messages"
+    )
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, null=True, blank=True, related_name="public_messages"
+    )
     author_kind = models.CharField(max_length=10, choices=PublicMessageAuthor.choices)
     text = EncryptedTextField(_("message"), max_length=4000)
     written_by = models.ForeignKey(
@@ -314,7 +397,17 @@ class PublicMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["report", "created_at"], name="intake_public_msg_report")]
+        indexes = [
+            models.Index(fields=["report", "created_at"], name="intake_public_msg_report"),
+            models.Index(fields=["complaint", "created_at"], name="intake_public_msg_complaint"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=True, complaint__isnull=False)
+                | Q(report__isnull=False, complaint__isnull=True),
+                name="intake_public_msg_one_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"

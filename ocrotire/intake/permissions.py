@@ -44,3 +44,16 @@ def can_record_form_received(user: Any, report: Any) -> bool:
 def can_follow_own_reports(user: Any) -> bool:
     """Filers outside the register follow what they filed on their own list, status only."""
     return can_file_report(user) and not keeps_register(user)
+
+
+# Complaints may name any professional of the authority: only its heads and supervisors read
+# them, never a specialist, a provider's staff or a reporter.
+COMPLAINT_ROLES = (RoleCode.SUPERVISOR, RoleCode.HEAD)
+
+
+def reads_complaints(user: Any) -> bool:
+    return has_role(user, *COMPLAINT_ROLES)
+
+
+def can_answer_complaint(user: Any, complaint: Any) -> bool:
+    return reads_complaints(user) and scope_of(user).covers_path(complaint.unit.path)

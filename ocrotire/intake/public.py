@@ -28,7 +28,11 @@ Choices made here (issue 21, first slice):
   `OCROTIRE_PUBLIC_*`). Past a limit: `PublicThrottled` (429).
 - **Status** seen by the reporter: `received` (awaiting triage), `closed` (closed with no further
   action), `being_looked_into` (a case opened or linked, or sent to the competent authority).
-- **Complaints** are refused for now (`kind` `complaint`: a 400 saying "not yet").
+- **Complaints** (`kind` `complaint`) are not reports: they go to their own list
+  (`Complaint`, intake/complaints.py, read by the heads and supervisors of the unit's authority
+  only), are numbered `<prefix>-P-<year>-<n>`, and are due an answer by the pack's
+  `complaint_answer` deadline (workflow.deadlines). They are followed by a code the same way; the
+  status is `received` until a reply, `being_looked_into` after one, `closed` once answered.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -52,8 +56,12 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import DomainError, NotAllowed, NotFound
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
+from ocrotire.intake.events import IntakeNotice
 from ocrotire.intake.models import (
     Channel,
+    Complaint,
+    ComplaintAbout,
+    ComplaintStatus,
     PublicAccess,
     PublicLimit,
     PublicMessage,
@@ -62,11 +70,14 @@ from ocrotire.intake.models import (
     ReporterKind,
     ReportStatus,
 )
-from ocrotire.intake.numbering import AUTHORITY_KINDS
+from ocrotire.intake.numbering import AUTHORITY_KINDS, next_number, number_prefix
 from ocrotire.intake.permissions import can_triage
 from ocrotire.intake.services import ChildInput, ReportInput, _clean, _report_insert
 from ocrotire.registry.models import BirthDatePrecision
 from ocrotire.registry.services import PersonInput
+from ocrotire.workflow.deadlines import complaint_answer_due
+from ocrotire.workflow.notifications import notify
+from ocrotire.workflow.tasks import supervisors_of
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
 CODE_LENGTH = 20  # 100 bits
@@ -120,9 +131,25 @@ class PublicReportInput:
     immediate_danger: bool = False
 
 
+@dataclass
+class PublicComplaintInput:
+    complainant_kind: str
+    about: str
+    narrative: str
+    about_name: str = ""
+    unit_code: str = ""
+    country: str = ""
+
+
 @dataclass(frozen=True)
 class PublicFiling:
     report: Report
+    tracking_code: str  # shown once: it is not kept anywhere
+
+
+@dataclass(frozen=True)
+class ComplaintFiling:
+    complaint: Complaint
     tracking_code: str  # shown once: it is not kept anywhere
 
 
@@ -136,6 +163,9 @@ class PublicReply:
 class PublicView:
     status: str
     replies: list[PublicReply]
+    kind: str = "concern"
+    # A complaint's answer is due by this day (in the server's time zone).
+    answer_due: date | None = None
 
 
 def what_to_do_now() -> str:
@@ -256,7 +286,7 @@ def default_unit(country: str) -> Unit | None:
     )
 
 
-def _unit(data: PublicReportInput) -> Unit:
+def _unit(data: PublicReportInput | PublicComplaintInput) -> Unit:
     if data.unit_code:
         unit = Unit.objects.filter(code=data.unit_code, active=True).first()
         if unit is None:
@@ -332,12 +362,97 @@ def public_report_file(*, data: PublicReportInput) -> PublicFiling:
     return PublicFiling(report=report, tracking_code=code)
 
 
-def _report_of_code(code: str) -> Report:
-    """The report the code follows; a wrong code counts against the address and is a 404."""
+def _complaint_clean(data: PublicComplaintInput) -> None:
+    errors: dict[str, str] = {}
+    if data.complainant_kind not in PUBLIC_REPORTER_KINDS:
+        errors["reporter"] = _("Say whether you are the child, someone else, or anonymous.")
+    if data.about not in ComplaintAbout.values:
+        errors["about"] = _("Say whether it is about a service, an institution or a person.")
+    if not data.narrative.strip():
+        errors["narrative"] = _("Write what your complaint is about.")
+    elif len(data.narrative.strip()) > TEXT_LIMIT:
+        errors["narrative"] = _("Keep it under %(limit)s characters.") % {"limit": TEXT_LIMIT}
+    if len(data.about_name) > 300:
+        errors["about_name"] = _("Keep it under %(limit)s characters.") % {"limit": 300}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def public_complaint_file(*, data: PublicComplaintInput) -> ComplaintFiling:
+    """File a complaint from the public channel, within the channel's limits."""
+    address = _filing_allowed("filings", settings.OCROTIRE_PUBLIC_FILINGS_PER_ADDRESS)
+    filing = complaint_receive(data=data)
+    _count(f"filings:{address}")
+    _count("filings:all")
+    return filing
+
+
+@transaction.atomic
+def complaint_receive(
+    *, data: PublicComplaintInput, received_at: datetime | None = None
+) -> ComplaintFiling:
+    """Register a complaint (the public channel's limits are the caller's). It lands at the
+    authority of the place given (the country's directorate when unknown), never with the service
+    complained about: only the heads and supervisors of that authority read complaints, and they
+    are told of it. `received_at`: when it arrived, if earlier than now (the demo's)."""
+    _complaint_clean(data)
+    unit = _unit(data)
+    now = received_at or timezone.now()
+    deadline = complaint_answer_due(unit.country, now)
+    if deadline is None:
+        raise ValidationError({"country": _("Complaints for this country are not received here.")})
+    prefix = number_prefix(unit, now)
+    code = code_new()
+    with _no_address():
+        number = next_number(prefix=prefix.prefix, year=prefix.year, kind="complaint")
+        complaint = Complaint.objects.create(
+            number=f"{prefix.prefix}-P-{prefix.year}-{number}",
+            unit=unit,
+            channel=Channel.ONLINE,
+            complainant_kind=data.complainant_kind,
+            about=data.about,
+            about_name=data.about_name.strip(),
+            narrative=data.narrative.strip(),
+            received_at=now,
+            answer_due_at=deadline.due_at,
+            answer_basis=deadline.legal_reference[:300],
+            answer_basis_verified=deadline.verified,
+        )
+        PublicAccess.objects.create(
+            complaint=complaint, code_digest=code_digest(code_normalise(code) or "")
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.CREATE,
+            obj=complaint,
+            changes={
+                "number": complaint.number,
+                "unit": unit.code,
+                "about": data.about,
+                "answer_due_at": deadline.due_at.isoformat(),
+                "via": "public_channel",
+            },
+        )
+    notify(
+        users=supervisors_of(unit),
+        kind=IntakeNotice.COMPLAINT_RECEIVED,
+        data={
+            "subject": complaint.number,
+            "complaint": complaint.pk,
+            "due": timezone.localdate(deadline.due_at).isoformat(),
+        },
+    )
+    return ComplaintFiling(complaint=complaint, tracking_code=code)
+
+
+def _access_of_code(code: str) -> PublicAccess:
+    """The report or complaint the code follows; a wrong code counts against the address and is
+    a 404."""
     address = _code_allowed()
     normalised = code_normalise(code)
     access = (
-        PublicAccess.objects.select_related("report", "report__unit")
+        PublicAccess.objects.select_related("report", "report__unit", "complaint")
         .filter(code_digest=code_digest(normalised))
         .first()
         if normalised is not None
@@ -346,7 +461,7 @@ def _report_of_code(code: str) -> Report:
     if access is None:
         _count(f"wrong-codes:{address}")
         raise NotFound
-    return access.report
+    return access
 
 
 def public_status(report: Report) -> str:
@@ -357,18 +472,34 @@ def public_status(report: Report) -> str:
     return PublicStatus.BEING_LOOKED_INTO
 
 
+def complaint_public_status(complaint: Complaint, *, replied: bool) -> str:
+    if complaint.status == ComplaintStatus.ANSWERED:
+        return PublicStatus.CLOSED
+    return PublicStatus.BEING_LOOKED_INTO if replied else PublicStatus.RECEIVED
+
+
 def public_report_view(*, code: str) -> PublicView:
     """What the holder of a code may see: the plain status and the staff's replies (their text
     and date, never who wrote them)."""
-    report = _report_of_code(code)
+    access = _access_of_code(code)
+    subject: Report | Complaint = access.report or access.complaint  # type: ignore[assignment]
     replies = [
         PublicReply(text=m.text, at=m.created_at.isoformat())
-        for m in report.public_messages.filter(author_kind=PublicMessageAuthor.STAFF)
+        for m in subject.public_messages.filter(author_kind=PublicMessageAuthor.STAFF)
     ]
-    return PublicView(status=public_status(report), replies=replies)
+    if access.complaint is not None:
+        status = complaint_public_status(access.complaint, replied=bool(replies))
+        return PublicView(
+            status=status,
+            replies=replies,
+            kind="complaint",
+            answer_due=timezone.localdate(access.complaint.answer_due_at),
+        )
+    assert access.report is not None
+    return PublicView(status=public_status(access.report), replies=replies)
 
 
-def _text_clean(text: str) -> str:
+def text_clean(text: str) -> str:
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write your message.")})
@@ -382,22 +513,30 @@ def _text_clean(text: str) -> str:
 def public_message_add(*, code: str, text: str) -> PublicMessage:
     """More information from the reporter; the staff read it on the report. The code is looked up
     before the write's transaction, so that a wrong one stays counted when it is refused."""
-    return _message_add(report=_report_of_code(code), text=text)
+    return _message_add(access=_access_of_code(code), text=text)
 
 
 @transaction.atomic
-def _message_add(*, report: Report, text: str) -> PublicMessage:
+def _message_add(*, access: PublicAccess, text: str) -> PublicMessage:
     address = _filing_allowed("messages", settings.OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS)
-    text = _text_clean(text)
+    text = text_clean(text)
+    subject: Report | Complaint = access.report or access.complaint  # type: ignore[assignment]
     with _no_address():
         message = PublicMessage.objects.create(
-            report=report, author_kind=PublicMessageAuthor.REPORTER, text=text
+            report=access.report,
+            complaint=access.complaint,
+            author_kind=PublicMessageAuthor.REPORTER,
+            text=text,
         )
         audit_record(
             actor=None,
             action=AuditAction.CREATE,
             obj=message,
-            changes={"report": report.number, "via": "public_channel", "length": len(text)},
+            changes={
+                "complaint" if access.complaint else "report": subject.number,
+                "via": "public_channel",
+                "length": len(text),
+            },
         )
     _count(f"messages:{address}")
     return message
@@ -420,7 +559,7 @@ def public_reply_add(*, actor: User, report: Report, text: str) -> PublicMessage
         raise NotAllowed
     if not PublicAccess.objects.filter(report=report).exists():
         raise ValidationError({"text": _("This report was not filed on the public channel.")})
-    text = _text_clean(text)
+    text = text_clean(text)
     message = PublicMessage.objects.create(
         report=report, author_kind=PublicMessageAuthor.STAFF, text=text, written_by=actor
     )

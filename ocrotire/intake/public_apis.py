@@ -24,12 +24,13 @@ from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
 from ocrotire.intake import public
-from ocrotire.intake.models import PublicMessage, Report
+from ocrotire.intake.models import ComplaintAbout, PublicMessage, Report
 from ocrotire.intake.selectors import report_get
 
 PUBLIC_KINDS = (("concern", "concern"), ("complaint", "complaint"))
 PUBLIC_REPORTERS = [(str(k.value), str(k.label)) for k in public.PUBLIC_REPORTER_KINDS]
 PUBLIC_STATUSES = public.PUBLIC_STATUS_CHOICES
+PUBLIC_ABOUT = [(str(k.value), str(k.label)) for k in ComplaintAbout]
 THROTTLED = OpenApiResponse(
     description="Too many wrong codes, reports or messages from this address, or reports "
     "overall; Retry-After says how many seconds to wait."
@@ -71,18 +72,38 @@ class PublicReportInputSerializer(serializers.Serializer[Any]):
     )
     location = serializers.CharField(max_length=300, required=False, allow_blank=True)
     narrative = serializers.CharField(max_length=public.TEXT_LIMIT * 2)
-    children = serializers.ListField(child=PublicChildSerializer(), min_length=1, max_length=5)
+    children = serializers.ListField(
+        child=PublicChildSerializer(),
+        required=False,
+        max_length=5,
+        help_text="The children concerned (at least one for a concern; none for a complaint)",
+    )
     concerns = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, max_length=10
     )
     immediate_danger = serializers.BooleanField(required=False, default=False)
+    about = serializers.ChoiceField(
+        choices=PUBLIC_ABOUT,
+        required=False,
+        help_text="What a complaint is about (needed for a complaint)",
+    )
+    about_name = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Which service, institution or person a complaint is about, if the "
+        "complainant wants to say",
+    )
 
-    def validate_kind(self, value: str) -> str:
-        if value == "complaint":
-            raise ValidationError(
-                _("Complaints cannot be made here yet. Report a concern, or call 116 111.")
-            )
-        return value
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["kind"] == "complaint":
+            if not attrs.get("about"):
+                raise ValidationError(
+                    {"about": [_("Say whether it is about a service, an institution or a person.")]}
+                )
+        elif not attrs.get("children"):
+            raise ValidationError({"children": [_("Name at least one child.")]})
+        return attrs
 
 
 class PublicFilingSerializer(serializers.Serializer[Any]):
@@ -99,6 +120,7 @@ class PublicReplySerializer(serializers.Serializer[Any]):
 
 
 class PublicViewSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=PUBLIC_KINDS)
     status = serializers.ChoiceField(choices=PUBLIC_STATUSES)
     replies = PublicReplySerializer(many=True)
 
@@ -119,13 +141,15 @@ class PublicReportListApi(APIView):
         request=PublicReportInputSerializer,
         responses={201: PublicFilingSerializer, 429: THROTTLED},
         auth=[],
-        description="File a concern without an account. The tracking code in the answer is the "
-        "only way to follow the report; it is not kept and cannot be sent again.",
+        description="File a concern or a complaint without an account. The tracking code in the "
+        "answer is the only way to follow it; it is not kept and cannot be sent again.",
     )
     def post(self, request: Request) -> Response:
         payload = PublicReportInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        if data["kind"] == "complaint":
+            return self._complaint(data)
         try:
             filing = public.public_report_file(
                 data=public.PublicReportInput(
@@ -156,6 +180,26 @@ class PublicReportListApi(APIView):
             body["what_to_do_now"] = public.what_to_do_now()
         return Response(body, status=status.HTTP_201_CREATED)
 
+    def _complaint(self, data: dict[str, Any]) -> Response:
+        try:
+            filing = public.public_complaint_file(
+                data=public.PublicComplaintInput(
+                    complainant_kind=data["reporter"],
+                    about=data["about"],
+                    about_name=data.get("about_name", ""),
+                    narrative=data["narrative"],
+                    unit_code=data.get("unit") or "",
+                    country=data.get("country", ""),
+                )
+            )
+        except public.PublicThrottled as exc:
+            return _throttled(exc)
+        body = {
+            "tracking_code": filing.tracking_code,
+            "status": public.PublicStatus.RECEIVED,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
 
 class PublicReportDetailApi(APIView):
     authentication_classes: list[Any] = []
@@ -169,6 +213,7 @@ class PublicReportDetailApi(APIView):
             return _throttled(exc)
         return Response(
             {
+                "kind": view.kind,
                 "status": view.status,
                 "replies": [{"text": r.text, "at": r.at} for r in view.replies],
             }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ocrotire.geo.models import Unit
 from ocrotire.intake import public
-from ocrotire.intake.models import ReporterKind
+from ocrotire.intake.models import ComplaintAbout, ReporterKind
 
 # "I don't know the place": the value names the country, whose top directorate receives it.
 UNKNOWN_PLACE = "unknown:"
@@ -85,8 +85,7 @@ class PublicReportForm(forms.Form):
 
     def report_input(self) -> public.PublicReportInput:
         data = self.cleaned_data
-        place: str = data["place"]
-        unknown = place.startswith(UNKNOWN_PLACE)
+        unit_code, country = _place_input(data["place"])
         children = [
             public.PublicChild(given_name=data[f"child_{i}_name"], age=data.get(f"child_{i}_age"))
             for i in range(CHILD_ROWS)
@@ -96,9 +95,71 @@ class PublicReportForm(forms.Form):
             reporter_kind=data["reporter"],
             narrative=data["narrative"],
             children=children,
-            unit_code="" if unknown else place,
-            country=place.removeprefix(UNKNOWN_PLACE) if unknown else "",
+            unit_code=unit_code,
+            country=country,
             immediate_danger=data["immediate_danger"],
+        )
+
+
+def _place_input(place: str) -> tuple[str, str]:
+    """The unit's code and the country ("I don't know": no unit, the country's directorate)."""
+    if place.startswith(UNKNOWN_PLACE):
+        return "", place.removeprefix(UNKNOWN_PLACE)
+    return place, ""
+
+
+class PublicComplaintForm(forms.Form):
+    reporter = forms.ChoiceField(
+        label=_("Who are you?"),
+        choices=[
+            (ReporterKind.CHILD.value, _("I am a child")),
+            (ReporterKind.CITIZEN.value, _("I am someone else")),
+            (ReporterKind.ANONYMOUS.value, _("I do not want to say")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    about = forms.ChoiceField(
+        label=_("What is your complaint about?"),
+        choices=[
+            (ComplaintAbout.SERVICE.value, _("A service (for example a centre or a foster home)")),
+            (ComplaintAbout.INSTITUTION.value, _("An institution (for example a school)")),
+            (ComplaintAbout.PROFESSIONAL.value, _("A person who works with children")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    about_name = forms.CharField(
+        label=_("Which one?"),
+        help_text=_("Its name or the person's name, if you want to say."),
+        max_length=300,
+        required=False,
+    )
+    narrative = forms.CharField(
+        label=_("What is your complaint?"),
+        help_text=_(
+            "Write it in your own words. The people who answer it are not the ones you "
+            "complain about."
+        ),
+        max_length=public.TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    place = forms.ChoiceField(label=_("Where is it?"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        place = self.fields["place"]
+        assert isinstance(place, forms.ChoiceField)
+        place.choices = place_choices()
+
+    def complaint_input(self) -> public.PublicComplaintInput:
+        data = self.cleaned_data
+        unit_code, country = _place_input(data["place"])
+        return public.PublicComplaintInput(
+            complainant_kind=data["reporter"],
+            about=data["about"],
+            about_name=data["about_name"],
+            narrative=data["narrative"],
+            unit_code=unit_code,
+            country=country,
         )
 
 

@@ -22,13 +22,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ocrotire.core.errors import NotFound
 from ocrotire.intake import public
-from ocrotire.intake.public_forms import PublicMessageForm, PublicReportForm, TrackingCodeForm
+from ocrotire.intake.public_forms import (
+    PublicComplaintForm,
+    PublicMessageForm,
+    PublicReportForm,
+    TrackingCodeForm,
+)
 
 # The services' error keys, shown beside the page's fields.
 _REPORT_FIELDS = {
@@ -55,7 +61,17 @@ def _throttled(request: HttpRequest, exc: public.PublicThrottled) -> HttpRespons
     return response
 
 
-def _status_text(status: str) -> str:
+def _status_text(view: public.PublicView) -> str:
+    status = view.status
+    if view.kind == "complaint":
+        return {
+            public.PublicStatus.RECEIVED: _(
+                "Your complaint was received. It will be answered by %(date)s at the latest."
+            )
+            % {"date": date_format(view.answer_due, "DATE_FORMAT") if view.answer_due else "—"},
+            public.PublicStatus.BEING_LOOKED_INTO: _("Your complaint is being looked into."),
+            public.PublicStatus.CLOSED: _("Your complaint was answered. Read the answer below."),
+        }[status]
     return {
         public.PublicStatus.RECEIVED: _(
             "Your report was received. Someone will read it and decide what to do."
@@ -77,8 +93,9 @@ def _status_page(
         request,
         "intake/public/status.html",
         {
-            "status_text": _status_text(view.status),
+            "status_text": _status_text(view),
             "status": view.status,
+            "kind": view.kind,
             "replies": view.replies,
             "form": message_form or PublicMessageForm(initial={"code": code}),
             "added": added,
@@ -119,6 +136,41 @@ def public_report_create_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/public/report_form.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+_COMPLAINT_FIELDS = {
+    "reporter": "reporter",
+    "about": "about",
+    "about_name": "about_name",
+    "narrative": "narrative",
+    "unit": "place",
+    "country": "place",
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_complaint_create_view(request: HttpRequest) -> HttpResponse:
+    form = PublicComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing = public.public_complaint_file(data=form.complaint_input())
+        except public.PublicThrottled as exc:
+            return _throttled(request, exc)
+        except ValidationError as exc:
+            _errors_to_form(form, exc, _COMPLAINT_FIELDS)
+        else:
+            return render(
+                request,
+                "intake/public/filed.html",
+                {"code": filing.tracking_code, "kind": "complaint"},
+            )
+    return render(
+        request,
+        "intake/public/complaint_form.html",
         {"form": form},
         status=400 if form.is_bound else 200,
     )

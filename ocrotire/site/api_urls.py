@@ -13,6 +13,7 @@ from ocrotire.care import apis as care_apis
 from ocrotire.cases import apis as cases_apis
 from ocrotire.dataforms import apis as dataforms_apis
 from ocrotire.intake import apis as intake_apis
+from ocrotire.intake import complaint_apis as intake_complaint_apis
 from ocrotire.intake import public_apis as intake_public_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
@@ -203,6 +204,17 @@ v1 = [
         "v1/public/reports/<str:tracking_code>/messages/",
         intake_public_apis.PublicMessageApi.as_view(),
         name="public-report-messages",
+    ),
+    path("v1/complaints/", intake_complaint_apis.ComplaintListApi.as_view(), name="complaint-list"),
+    path(
+        "v1/complaints/<id:pk>/",
+        intake_complaint_apis.ComplaintDetailApi.as_view(),
+        name="complaint-detail",
+    ),
+    path(
+        "v1/complaints/<id:pk>/replies/",
+        intake_complaint_apis.ComplaintReplyApi.as_view(),
+        name="complaint-replies",
     ),
     path("v1/cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
     path("v1/cases/<id:pk>/", cases_apis.CaseDetailApi.as_view(), name="case-detail"),

@@ -19,7 +19,7 @@ from ocrotire.accounts.permissions import (
 from ocrotire.analytics.common.permissions import can_view_analytics
 from ocrotire.cases.permissions import can_view_board, shows_case_work
 from ocrotire.dataforms.permissions import can_edit_forms
-from ocrotire.intake.permissions import can_follow_own_reports, keeps_register
+from ocrotire.intake.permissions import can_follow_own_reports, keeps_register, reads_complaints
 from ocrotire.planning.permissions import can_view_plans
 from ocrotire.providers.permissions import can_browse_providers
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
@@ -43,6 +43,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [NavItem(_("Home"), reverse("core:home"), "home")]
     if keeps_register(user):
         items.append(NavItem(_("Reports"), reverse("intake:report-list"), "reports"))
+    if reads_complaints(user):
+        items.append(NavItem(_("Complaints"), reverse("complaints:list"), "complaints"))
     if can_follow_own_reports(user):
         items.append(NavItem(_("Report a concern"), reverse("intake:report-create"), "report-new"))
         items.append(NavItem(_("My reports"), reverse("intake:report-mine"), "reports-mine"))

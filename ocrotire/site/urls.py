@@ -51,6 +51,7 @@ urlpatterns = [
     # The public channel's pages: no account needed.
     path("public/", include("ocrotire.intake.public_urls")),
     path("reports/", include((intake_urlpatterns + triage_urlpatterns, "intake"))),
+    path("complaints/", include("ocrotire.intake.complaint_urls")),
     path("cases/", include("ocrotire.cases.urls")),
     # Placements are steps of the case file that the care app keeps.
     path("cases/", include("ocrotire.care.urls")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,30 @@ def _pack_rules(country: str) -> dict[str, Any]:
 
 def repeat_window_days(country: str) -> int:
     return int(_pack_rules(country).get("repeat_window_days", 30))
+
+
+@dataclass(frozen=True)
+class AnswerDeadline:
+    """The legal time to answer a complaint (a petition), from the pack's `complaint_answer`."""
+
+    due_at: datetime
+    legal_reference: str
+    verified: bool
+
+
+def complaint_answer_due(country: str, received_at: datetime) -> AnswerDeadline | None:
+    """When a complaint received at `received_at` must be answered, in the country's calendar;
+    None where the pack sets no such deadline (the country takes no complaints here)."""
+    row = _pack_rules(country).get("complaint_answer")
+    if not row:
+        return None
+    due = due_at(
+        received_at,
+        offset=int(row["offset"]),
+        unit=row["offset_unit"],
+        calendar=calendar_of(country),
+    )
+    return AnswerDeadline(due, row.get("legal_reference", ""), bool(row.get("verified", False)))
 
 
 @transaction.atomic

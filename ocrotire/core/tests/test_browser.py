@@ -53,6 +53,7 @@ REGISTRY_NAV = {"/registry/", "/registry/duplicates/"}
 CASE_NAV = {"/cases/", "/cases/my-work/", "/providers/referrals/"}
 BOARD_NAV = {"/cases/board/"}
 REGISTER_NAV = {"/reports/"}
+COMPLAINT_NAV = {"/complaints/"}
 FILER_NAV = {"/reports/new/", "/reports/mine/"}
 ANALYTICS_NAV = {"/analytics/"}
 FORMS_NAV = {"/forms/"}  # the official forms a directorate adapts
@@ -66,10 +67,17 @@ ROLE_NAV = {
     | FORMS_NAV
     | {"/admin/"},
     "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV,
-    "supervisor": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | BOARD_NAV | ANALYTICS_NAV,
+    "supervisor": BASE_NAV
+    | REGISTRY_NAV
+    | REGISTER_NAV
+    | COMPLAINT_NAV
+    | CASE_NAV
+    | BOARD_NAV
+    | ANALYTICS_NAV,
     "head": BASE_NAV
     | REGISTRY_NAV
     | REGISTER_NAV
+    | COMPLAINT_NAV
     | CASE_NAV
     | BOARD_NAV
     | ANALYTICS_NAV

@@ -75,6 +75,8 @@ def test_demo_loads_once_and_again_changes_nothing():
     # About thirty in Chișinău; Chernihiv, Bacău and Alamüdün have their own (test_demo_areas).
     assert 25 <= Report.objects.filter(unit__country="MD").count() <= 40
     assert first["cases_created"] == Case.objects.count() > 0
+    # Three complaints: one overdue, one being looked into, one answered.
+    assert first["complaints_created"] == 3
     snapshot = _counts()
     counts = demo_load()
     assert counts == {
@@ -87,6 +89,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "services_written": 0,
         "reports_created": 0,
         "cases_created": 0,
+        "complaints_created": 0,
         "providers_created": 0,
         "enrolments_created": 0,
         "placements_created": 0,

@@ -60,7 +60,7 @@ def _file(client: Any, **extra: Any) -> dict[str, Any]:
 def _report_of(code: str) -> Report:
     from ocrotire.intake.public import code_digest, code_normalise
 
-    return PublicAccess.objects.get(code_digest=code_digest(code_normalise(code) or "")).report
+    return Report.objects.get(public_access__code_digest=code_digest(code_normalise(code) or ""))
 
 
 def test_a_concern_without_a_token_returns_a_code(anyone: Any) -> None:
@@ -128,7 +128,7 @@ def test_the_status_shows_nothing_internal_and_the_reply_is_visible(
     code = _file(anyone)["tracking_code"]
     seen = anyone.get(f"{URL}{code}/")
     assert seen.status_code == 200
-    assert seen.json() == {"status": "received", "replies": []}
+    assert seen.json() == {"kind": "concern", "status": "received", "replies": []}
     assert "no-store" in seen["Cache-Control"]
     report = _report_of(code)
     replied = specialist.post(
@@ -138,7 +138,7 @@ def test_the_status_shows_nothing_internal_and_the_reply_is_visible(
     )
     assert replied.status_code == 201, replied.json()
     body = anyone.get(f"{URL}{code.lower()}/").json()
-    assert set(body) == {"status", "replies"}
+    assert set(body) == {"kind", "status", "replies"}
     assert [set(r) for r in body["replies"]] == [{"text", "at"}]
     assert body["replies"][0]["text"] == "Thank you. We will visit this week."
     assert "specialist" not in str(body)
@@ -199,7 +199,7 @@ def test_filings_over_the_limits_are_429(anyone: Any, api: Any, settings: Any) -
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"kind": "complaint"}, "kind"),
+        ({"kind": "complaint"}, "about"),
         ({"kind": "other"}, "kind"),
         ({"reporter": "professional"}, "reporter"),
         ({"narrative": ""}, "narrative"),
@@ -220,11 +220,6 @@ def test_bad_bodies_get_400_with_field_messages(
     assert response.status_code == 400, response.json()
     assert response.json()["error"]["fields"][field]
     assert not Report.objects.exists()
-
-
-def test_complaints_are_not_yet_received(anyone: Any) -> None:
-    response = anyone.post(URL, concern(kind="complaint"), format="json")
-    assert "not" in response.json()["error"]["fields"]["kind"][0]
 
 
 def test_bad_messages_get_400(anyone: Any) -> None:

@@ -59,7 +59,7 @@ def _follow(page, code: str) -> None:
 def test_a_child_files_a_concern_on_a_phone_and_reads_the_reply(contexts):
     from ocrotire.accounts.models import User
     from ocrotire.intake import public
-    from ocrotire.intake.models import PublicAccess
+    from ocrotire.intake.models import Report
 
     page = contexts(javascript=True)
     page.goto("/public/")
@@ -74,7 +74,7 @@ def test_a_child_files_a_concern_on_a_phone_and_reads_the_reply(contexts):
     assert serious_violations(page) == []
 
     digest = public.code_digest(public.code_normalise(code) or "")
-    report = PublicAccess.objects.get(code_digest=digest).report
+    report = Report.objects.get(public_access__code_digest=digest)
     public.public_reply_add(
         actor=User.objects.get(username="specialist"),
         report=report,

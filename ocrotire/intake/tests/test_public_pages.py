@@ -14,10 +14,17 @@ from django.test import Client
 
 from ocrotire.accounts.models import User
 from ocrotire.intake import public
-from ocrotire.intake.models import Channel, PublicAccess, PublicMessage, Report, ReporterKind
+from ocrotire.intake.models import Channel, PublicMessage, Report, ReporterKind
 
 pytestmark = pytest.mark.django_db
-PAGES = ["/public/", "/public/report/", "/public/follow/", "/public/privacy/", "/public/away/"]
+PAGES = [
+    "/public/",
+    "/public/report/",
+    "/public/complaint/",
+    "/public/follow/",
+    "/public/privacy/",
+    "/public/away/",
+]
 
 
 @pytest.fixture
@@ -45,7 +52,7 @@ def _code_of(html: str) -> str:
 
 def _report_of(code: str) -> Report:
     digest = public.code_digest(public.code_normalise(code) or "")
-    return PublicAccess.objects.get(code_digest=digest).report
+    return Report.objects.get(public_access__code_digest=digest)
 
 
 @pytest.mark.parametrize("language", [code for code, _ in settings.LANGUAGES])
@@ -69,6 +76,7 @@ def test_every_public_page_answers_in_every_language(
 def test_the_sign_in_page_leads_to_the_public_pages(db: None) -> None:
     html = Client(HTTP_ACCEPT_LANGUAGE="en").get("/accounts/login/").content.decode()
     assert 'href="/public/report/"' in html
+    assert 'href="/public/complaint/"' in html
     assert 'href="tel:116111"' in html
 
 

@@ -186,6 +186,7 @@ def test_every_notice_sent_has_a_registered_sentence(sources: _Sources) -> None:
         "case_assigned",
         "team_added",
         "plan_deadline",
+        "complaint_received",
     }
     assert sent <= set(notices.kinds())
 
