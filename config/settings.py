@@ -157,7 +157,7 @@ OCROTIRE_SIGNIN_ADDRESS_LIMIT = env_int("OCROTIRE_SIGNIN_ADDRESS_LIMIT", 30)
 # the name is refused except at addresses where it has signed in before.
 OCROTIRE_SIGNIN_NAME_LIMIT = env_int("OCROTIRE_SIGNIN_NAME_LIMIT", 50)
 # The public reporting channel (intake/public.py), counted per address (a keyed digest of it, in
-# the cache, never with a report) and overall, over a window of OCROTIRE_PUBLIC_WINDOW_MINUTES:
+# the database, never with a report) and overall, over a window of OCROTIRE_PUBLIC_WINDOW_MINUTES:
 # wrong tracking codes from one address before it is refused, filings and messages from one
 # address, and filings from everyone together.
 OCROTIRE_PUBLIC_WINDOW_MINUTES = env_int("OCROTIRE_PUBLIC_WINDOW_MINUTES", 60)
@@ -165,6 +165,9 @@ OCROTIRE_PUBLIC_CODE_FAILURES = env_int("OCROTIRE_PUBLIC_CODE_FAILURES", 10)
 OCROTIRE_PUBLIC_FILINGS_PER_ADDRESS = env_int("OCROTIRE_PUBLIC_FILINGS_PER_ADDRESS", 5)
 OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS = env_int("OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS", 30)
 OCROTIRE_PUBLIC_FILINGS_TOTAL = env_int("OCROTIRE_PUBLIC_FILINGS_TOTAL", 300)
+# The public pages' time trap (intake/public_forms.py): a report or complaint sent sooner than
+# this after its page was shown is taken for a bot's and shown again to be checked and resent.
+OCROTIRE_PUBLIC_MIN_SECONDS = env_int("OCROTIRE_PUBLIC_MIN_SECONDS", 4)
 # How many proxies in front of the web processes append to X-Forwarded-For (0: none, the header
 # is ignored and the peer's address is the client's). Must agree with gunicorn's
 # FORWARDED_ALLOW_IPS (config/gunicorn.conf.py refuses to start otherwise).

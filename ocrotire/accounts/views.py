@@ -62,6 +62,7 @@ from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import Conflict
 from ocrotire.core.forms import add_service_errors
 from ocrotire.core.models import AuditAction
+from ocrotire.geo.helplines import numbers_shown
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -112,7 +113,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
             return response
     page = render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+        request,
+        "accounts/login.html",
+        {"form": form, "next": request.GET.get("next", ""), "numbers": numbers_shown()},
     )
     if retry_after is not None:
         page.status_code = 429

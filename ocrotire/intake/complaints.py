@@ -37,8 +37,8 @@ def complaint_scope(user: User) -> QuerySet[Complaint]:
 def complaint_list(
     *, user: User, status: str = "", overdue: bool | None = None
 ) -> QuerySet[Complaint]:
-    """The user's complaints, the soonest due first; each carries `overdue` (unanswered past
-    its due time)."""
+    """The user's complaints, those awaiting an answer first, the soonest due first; each
+    carries `overdue` (unanswered past its due time)."""
     now = timezone.now()
     late = Q(status=ComplaintStatus.RECEIVED, answer_due_at__lt=now)
     qs = complaint_scope(user).select_related("unit")
@@ -48,11 +48,13 @@ def complaint_list(
         qs = qs.filter(late)
     elif overdue is False:
         qs = qs.exclude(late)
+    waiting = Q(status=ComplaintStatus.RECEIVED)
     return qs.annotate(
         overdue=Case(
             When(late, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
-    ).order_by("status", "answer_due_at", "id")
+        ),
+        answered=Case(When(waiting, then=Value(0)), default=Value(1)),
+    ).order_by("answered", "answer_due_at", "id")
 
 
 def complaint_get(*, user: User, pk: int) -> Complaint:

@@ -55,6 +55,7 @@ from ocrotire.core import context
 from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import DomainError, NotAllowed, NotFound
 from ocrotire.core.models import AuditAction
+from ocrotire.geo.helplines import helplines_of
 from ocrotire.geo.models import Unit
 from ocrotire.intake.events import IntakeNotice
 from ocrotire.intake.models import (
@@ -168,11 +169,25 @@ class PublicView:
     answer_due: date | None = None
 
 
-def what_to_do_now() -> str:
-    """What a reporter who marked immediate danger reads at once (the API's and the page's)."""
-    return _(
-        "If a child is in danger right now, call 112. A child can also call the child "
-        "helpline 116 111, free of charge, at any hour."
+def what_to_do_now(country: str) -> str:
+    """What a reporter who marked immediate danger reads at once (the API's and the page's),
+    with the numbers of the country's pack."""
+    numbers = helplines_of(country)
+    values = {"emergency": numbers.emergency, "helpline": numbers.child}
+    if numbers.child_free and numbers.child_always_open:
+        return (
+            _(
+                "If a child is in danger right now, call %(emergency)s. A child can also call the "
+                "child helpline %(helpline)s, free of charge, at any hour."
+            )
+            % values
+        )
+    return (
+        _(
+            "If a child is in danger right now, call %(emergency)s. A child can also call the "
+            "child helpline %(helpline)s."
+        )
+        % values
     )
 
 
@@ -231,6 +246,9 @@ def _count(name: str) -> None:
             row.count, row.window_started_at = 0, now
         row.count += 1
         row.save(update_fields=["count", "window_started_at"])
+    # Counts whose window is over count nothing: deleted, so that no digest of an address is
+    # kept longer than its window (the privacy notice says so).
+    PublicLimit.objects.filter(window_started_at__lt=now - timedelta(seconds=_window())).delete()
 
 
 def _filing_allowed(kind: str, per_address: int) -> str:

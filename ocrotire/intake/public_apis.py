@@ -177,7 +177,7 @@ class PublicReportListApi(APIView):
             "status": public.public_status(filing.report),
         }
         if filing.report.immediate_danger:
-            body["what_to_do_now"] = public.what_to_do_now()
+            body["what_to_do_now"] = public.what_to_do_now(filing.report.unit.country)
         return Response(body, status=status.HTTP_201_CREATED)
 
     def _complaint(self, data: dict[str, Any]) -> Response:

@@ -5,9 +5,13 @@ input to the same services; the services' own checks come back as field messages
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ocrotire.geo.models import Unit
@@ -42,7 +46,71 @@ def place_choices() -> list[Any]:
     return [("", str(_("Choose the place"))), *groups]
 
 
-class PublicReportForm(forms.Form):
+# --- the time trap ---------------------------------------------------------------------------
+# A bot fills a form at once, or fills every field it finds. The page carries the signed time it
+# was shown (`started`) and a field a person never sees (`website`, hidden from eyes, screen
+# readers and the Tab key); a form sent too soon, too late, without that time, or with the hidden
+# field filled is shown again, with what was written kept, to be checked and sent again. Nothing
+# identifies the visitor: the time is only compared with the clock, never stored.
+_TRAP_SALT = "ocrotire.intake.public-form-started"
+TRAP_MAX_AGE = 24 * 3600
+
+
+def started_token(at: float | None = None) -> str:
+    """The signed time a public form was shown (`at`: another time, for tests)."""
+    return signing.dumps(int(at if at is not None else time.time()), salt=_TRAP_SALT)
+
+
+class TimeTrapForm(forms.Form):
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each showing of the page starts the clock again, also when it comes back with errors.
+        self._sent_started = ""
+        if self.is_bound:
+            self._sent_started = str(self.data.get("started", ""))
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            data["started"] = started_token()
+            self.data = data
+        else:
+            self.initial["started"] = started_token()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        sent = self._sent_started
+        if cleaned.get("website"):
+            raise forms.ValidationError(
+                _("Your message could not be sent. Check it and send it again."), code="trap"
+            )
+        try:
+            shown = int(signing.loads(sent, salt=_TRAP_SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            raise forms.ValidationError(
+                _("This page was not complete. Check what you wrote and send it again."),
+                code="trap",
+            ) from None
+        age = time.time() - shown
+        if age < settings.OCROTIRE_PUBLIC_MIN_SECONDS:
+            raise forms.ValidationError(
+                _("That was very quick. Check what you wrote, then send it again."), code="trap"
+            )
+        if age > TRAP_MAX_AGE:
+            raise forms.ValidationError(
+                _("This page was open for a long time. Check what you wrote and send it again."),
+                code="trap",
+            )
+        return cleaned
+
+
+class PublicReportForm(TimeTrapForm):
     reporter = forms.ChoiceField(
         label=_("Who are you?"),
         choices=[
@@ -108,7 +176,7 @@ def _place_input(place: str) -> tuple[str, str]:
     return place, ""
 
 
-class PublicComplaintForm(forms.Form):
+class PublicComplaintForm(TimeTrapForm):
     reporter = forms.ChoiceField(
         label=_("Who are you?"),
         choices=[

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ocrotire.core.errors import NotFound
+from ocrotire.geo.helplines import numbers_shown
 from ocrotire.intake import public
 from ocrotire.intake.public_forms import (
     PublicComplaintForm,
@@ -35,6 +36,17 @@ from ocrotire.intake.public_forms import (
     PublicReportForm,
     TrackingCodeForm,
 )
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """A public page, with the numbers to call at its top."""
+    return render(request, template, {**(context or {}), "numbers": numbers_shown()}, status=status)
+
 
 # The services' error keys, shown beside the page's fields.
 _REPORT_FIELDS = {
@@ -56,7 +68,7 @@ def _errors_to_form(form: forms.Form, exc: ValidationError, fields: dict[str, st
 
 
 def _throttled(request: HttpRequest, exc: public.PublicThrottled) -> HttpResponse:
-    response = render(request, "intake/public/throttled.html", {"message": exc.message}, status=429)
+    response = _page(request, "intake/public/throttled.html", {"message": exc.message}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -89,7 +101,7 @@ def _status_page(
     added: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    return render(
+    return _page(
         request,
         "intake/public/status.html",
         {
@@ -107,14 +119,14 @@ def _status_page(
 def _not_found(request: HttpRequest, code: str) -> HttpResponse:
     form = TrackingCodeForm(initial={"code": code})
     form.is_bound = False
-    return render(
+    return _page(
         request, "intake/public/follow.html", {"form": form, "not_found": True}, status=404
     )
 
 
 @require_GET
 def public_home_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/public/home.html")
+    return _page(request, "intake/public/home.html")
 
 
 @never_cache
@@ -131,9 +143,9 @@ def public_report_create_view(request: HttpRequest) -> HttpResponse:
         else:
             context: dict[str, Any] = {"code": filing.tracking_code}
             if filing.report.immediate_danger:
-                context["what_to_do_now"] = public.what_to_do_now()
-            return render(request, "intake/public/filed.html", context)
-    return render(
+                context["what_to_do_now"] = public.what_to_do_now(filing.report.unit.country)
+            return _page(request, "intake/public/filed.html", context)
+    return _page(
         request,
         "intake/public/report_form.html",
         {"form": form},
@@ -163,12 +175,12 @@ def public_complaint_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _errors_to_form(form, exc, _COMPLAINT_FIELDS)
         else:
-            return render(
+            return _page(
                 request,
                 "intake/public/filed.html",
                 {"code": filing.tracking_code, "kind": "complaint"},
             )
-    return render(
+    return _page(
         request,
         "intake/public/complaint_form.html",
         {"form": form},
@@ -189,7 +201,7 @@ def public_follow_view(request: HttpRequest) -> HttpResponse:
         except NotFound:
             return _not_found(request, code)
         return _status_page(request, code, view)
-    return render(
+    return _page(
         request, "intake/public/follow.html", {"form": form}, status=400 if form.is_bound else 200
     )
 
@@ -218,9 +230,9 @@ def public_message_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_privacy_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/public/privacy.html")
+    return _page(request, "intake/public/privacy.html")
 
 
 @require_GET
 def public_away_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "intake/public/away.html")
+    return _page(request, "intake/public/away.html")

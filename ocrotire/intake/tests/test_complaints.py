@@ -6,6 +6,7 @@ service's staff), and are answered once; the code shows the replies and a plain 
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from ocrotire.accounts.models import User
 from ocrotire.core.models import AuditEvent
 from ocrotire.intake.models import Complaint, Report
+from ocrotire.intake.public_forms import started_token
 from ocrotire.workflow.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -217,6 +219,7 @@ def test_a_complaint_made_on_the_page_is_answered_on_the_staff_page(
         "about_name": "",
         "narrative": "My social worker never calls back.",
         "place": "MD-CU-BOT",
+        "started": started_token(time.time() - 60),
     }
     refused = visitor.post("/public/complaint/", {**form, "about": ""})
     assert refused.status_code == 400

@@ -263,3 +263,21 @@ def test_no_tracking_code_reaches_the_logs(
     assert caplog.records
     assert code not in caplog.text
     assert "/api/v1/public/reports/…/" in caplog.text
+
+
+def test_counts_whose_window_is_over_are_deleted(anyone: Any) -> None:
+    """No digest of an address outlives its window (what the privacy notice promises)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ocrotire.intake.models import PublicLimit
+
+    PublicLimit.objects.create(
+        key="filings:0123456789abcdef",
+        count=2,
+        window_started_at=timezone.now() - timedelta(hours=2),
+    )
+    _file(anyone)
+    assert not PublicLimit.objects.filter(key="filings:0123456789abcdef").exists()
+    assert PublicLimit.objects.filter(key="filings:all").exists()

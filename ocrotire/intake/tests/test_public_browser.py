@@ -1,6 +1,7 @@
 """In a real browser at phone width, with no account: a child files a concern from the sign-in
 page and gets a code, a specialist replies, the child reads the reply with the code; axe finds
-nothing serious on the public pages; and the same pages work with JavaScript off."""
+nothing serious on the public pages; and the same pages work with JavaScript off;
+a child complains about a centre and reads the supervisor's answer."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def contexts(browser, live_server, demo):
+def contexts(browser, live_server, demo, settings):
+    # A robot fills the forms faster than the time trap allows; test_public_pages tests the trap.
+    settings.OCROTIRE_PUBLIC_MIN_SECONDS = 0
     opened = []
 
     def open_context(*, javascript: bool):
@@ -103,3 +106,48 @@ def test_the_public_pages_work_with_javascript_off(contexts):
     page.click("a[data-quick-exit]")
     page.wait_for_url("**/public/away/")
     assert page.title() == "New tab"
+
+
+def test_a_child_complains_about_a_centre_and_the_supervisor_answers(
+    contexts, browser, live_server
+):
+    from ocrotire.core.tests.browser import sign_in
+    from ocrotire.intake.models import Complaint
+
+    child = contexts(javascript=True)
+    child.goto("/public/")
+    child.click("a[href='/public/complaint/']")
+    child.wait_for_url("**/public/complaint/")
+    assert serious_violations(child) == []
+    child.check("input[name=reporter][value=child]")
+    child.check("input[name=about][value=service]")
+    child.fill("#id_about_name", "Centrul Speranța")
+    child.fill("#id_narrative", "They take our phones for a week when we are late.")
+    child.select_option("#id_place", "MD-CU-BOT")
+    child.click("#send-complaint")
+    child.wait_for_selector("#tracking-code")
+    assert serious_violations(child) == []
+    code = str(child.inner_text("#tracking-code")).strip()
+
+    staff = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="en-GB")
+    try:
+        page = staff.new_page()
+        sign_in(page, "supervisor")
+        page.goto("/complaints/")
+        assert serious_violations(page) == []
+        number = Complaint.objects.latest("id").number
+        page.click(f"#complaints a:has-text('{number}')")
+        page.wait_for_selector("#complaint-messages")
+        assert "They take our phones" in page.inner_text("main")
+        assert serious_violations(page) == []
+        page.fill("#id_text", "We spoke with the centre: your phone stays with you.")
+        page.check("#id_answer")
+        page.click("#complaint-messages button[type=submit]")
+        page.wait_for_selector(".message.success")
+        assert Complaint.objects.get(number=number).status == "answered"
+    finally:
+        staff.close()
+
+    _follow(child, code)
+    assert "Your complaint was answered" in child.inner_text("#public-status")
+    assert "your phone stays with you" in child.inner_text("#public-replies")

@@ -6,6 +6,7 @@ comes back with messages beside the fields and nothing lost."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -13,8 +14,10 @@ from django.conf import settings
 from django.test import Client
 
 from ocrotire.accounts.models import User
+from ocrotire.geo.services import UnitSpec, unit_upsert
 from ocrotire.intake import public
 from ocrotire.intake.models import Channel, PublicMessage, Report, ReporterKind
+from ocrotire.intake.public_forms import started_token
 
 pytestmark = pytest.mark.django_db
 PAGES = [
@@ -34,6 +37,8 @@ def anyone(personas: dict[str, User], casework: None) -> Client:
 
 def concern(**extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
+        # The page was shown a minute ago (the time trap refuses a form sent at once).
+        "started": started_token(time.time() - 60),
         "reporter": "child",
         "narrative": "My stepfather hits me when he drinks.",
         "place": "MD-CU-BOT",
@@ -171,3 +176,47 @@ def test_with_several_countries_the_place_is_chosen_within_its_country(anyone: C
     response = anyone.post("/public/report/", concern(place=""))
     assert response.status_code == 400
     assert "place" in response.context["form"].errors
+
+
+def test_the_numbers_to_call_come_from_each_country_pack(anyone: Client) -> None:
+    """Moldova and Ukraine share 112 and 116 111: one pair, no country named. With Kyrgyzstan
+    served too, its child helpline (111 in its pack) is shown beside the others, each named."""
+    html = anyone.get("/public/").content.decode()
+    assert html.count('href="tel:112"') == 1
+    assert html.count('href="tel:116111"') == 1
+    assert "(Republica Moldova" not in html
+    unit_upsert(actor=None, spec=UnitSpec("KG", "country", "Kyrgyzstan", iso_code="KG"))
+    html = anyone.get("/public/").content.decode()
+    assert html.count('href="tel:112"') == 1
+    assert 'href="tel:111"' in html
+    assert "(Kyrgyzstan)" in html
+    assert re.search(r'href="tel:116111">[^<]*\(Republica Moldova, Україна\)', html)
+    # The login page shows the same numbers.
+    assert 'href="tel:111"' in anyone.get("/accounts/login/").content.decode()
+
+
+def test_the_time_trap_sends_a_form_back_to_be_checked_with_nothing_lost(
+    anyone: Client,
+) -> None:
+    """A form sent at once, without the time the page was shown, with a forged or day-old time,
+    or with the field no person sees filled in, comes back with a sentence and the text kept."""
+    narrative = "My stepfather hits me when he drinks."
+    cases = [
+        ({"started": started_token()}, "very quick"),
+        ({"started": ""}, "not complete"),
+        ({"started": "12345:forged"}, "not complete"),
+        ({"started": started_token(time.time() - 2 * 24 * 3600)}, "long time"),
+        ({"website": "http://spam.example"}, "could not be sent"),
+    ]
+    for change, sentence in cases:
+        response = anyone.post("/public/report/", concern(**change))
+        assert response.status_code == 400, change
+        html = response.content.decode()
+        assert sentence in html, change
+        assert narrative in html
+        # The page comes back with a new time, so that checking and sending again works.
+        fresh = re.search(r'name="started" value="([^"]+)"', html)
+        assert fresh
+    assert not Report.objects.exists()
+    assert anyone.post("/public/report/", concern()).status_code == 200
+    assert Report.objects.count() == 1
