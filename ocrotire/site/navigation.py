@@ -43,6 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [NavItem(_("Home"), reverse("core:home"), "home")]
     if keeps_register(user):
         items.append(NavItem(_("Reports"), reverse("intake:report-list"), "reports"))
+        items.append(NavItem(_("Hotline call"), reverse("intake:report-hotline"), "hotline"))
     if can_follow_own_reports(user):
         items.append(NavItem(_("Report a concern"), reverse("intake:report-create"), "report-new"))
         items.append(NavItem(_("My reports"), reverse("intake:report-mine"), "reports-mine"))
