@@ -158,7 +158,9 @@ def _existing_block(user: User, post: Any) -> dict[str, Any]:
     """Children already in the registry: those ticked, and the results of the current search."""
     if not keeps_register(user):
         return {"selected": [], "results": [], "child_q": ""}
-    ids = [int(v) for v in post.getlist("existing") if v.isdigit()][:20]
+    # A record id is 1 to 18 ASCII digits (as in the addresses): nothing longer reaches a query.
+    ids = [int(v) for v in post.getlist("existing") if v.isascii() and v.isdigit() and len(v) <= 18]
+    ids = ids[:20]
     selected = list(person_scope(user).filter(pk__in=ids)) if ids else []
     child_q = (post.get("child_q") or "").strip()[:100]
     chosen = {p.pk for p in selected}
