@@ -106,12 +106,14 @@ def _one_autofocus(groups: Any) -> Any:
     return groups
 
 
-class FocusRadioSelect(forms.RadioSelect):
+# Django's groups of choices with a single autofocus. They keep Django's class names: the field
+# template (_field.html) knows a group by its widget_type, which is made of the class's name.
+class RadioSelect(forms.RadioSelect):
     def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
         return _one_autofocus(super().optgroups(name, value, attrs))
 
 
-class FocusCheckboxes(forms.CheckboxSelectMultiple):
+class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     def optgroups(self, name: str, value: Any, attrs: Any = None) -> Any:
         return _one_autofocus(super().optgroups(name, value, attrs))
 
@@ -127,7 +129,7 @@ class HotlineForm(_ConcernsMixin):
     reporter_kind = forms.ChoiceField(
         label=_("Who calls"),
         choices=CALLERS,
-        widget=FocusRadioSelect,
+        widget=RadioSelect,
         error_messages={"required": _("Say who is calling.")},
     )
     reporter_sector = forms.ChoiceField(
@@ -160,7 +162,7 @@ class HotlineForm(_ConcernsMixin):
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
         concerns = self.fields["concerns"]
-        concerns.widget = FocusCheckboxes()
+        concerns.widget = CheckboxSelectMultiple()
         concerns.widget.is_required = concerns.required
         self._set_concerns(country)  # gives the new widget its choices
 
