@@ -170,8 +170,9 @@ class HotlineForm(_ConcernsMixin):
         return call_start(self.cleaned_data["call"], now=timezone.now())
 
     def focus_first(self, formset: Any) -> bool:
-        """Put the focus on the first field refused, in the page's order; False when the
-        refusal is about the children (their search takes the focus) or there is none."""
+        """Put the focus on the first field refused, in the page's order. True when that is the
+        children's search (a refusal about the children as a whole): the children's block, shared
+        with the staff form, places that focus itself."""
         for name in PAGE_ORDER:
             if name in self.errors:
                 self.fields[name].widget.attrs["autofocus"] = True
@@ -180,7 +181,9 @@ class HotlineForm(_ConcernsMixin):
             return True
         for subform in formset.forms:
             for name in subform.errors:
-                field = subform.fields.get(name) or subform.fields["family_name"]
+                field = subform.fields.get(name)
+                if field is None or field.widget.is_hidden:  # the row as a whole, or its record
+                    field = subform.fields["family_name"]
                 field.widget.attrs["autofocus"] = True
                 return False
         self.fields["reporter_kind"].widget.attrs["autofocus"] = True

@@ -237,7 +237,10 @@ def test_bad_input_stands_beside_the_fields_with_the_focus_on_the_first(operator
     assert garbage.status_code == 400
     huge = _call_form(territory, existing=["99999999999999999999"])
     huge["child-0-person"] = "99999999999999999999"
-    assert operator.post(PAGE, huge).status_code == 400
+    refused = operator.post(PAGE, huge)
+    assert refused.status_code == 400
+    # a refusal of the row's hidden record: the focus goes to the row's first field
+    assert re.search(r'name="child-0-family_name"[^>]*autofocus', refused.content.decode())
     assert not Report.objects.exists()
     assert not Person.objects.exists()
 
