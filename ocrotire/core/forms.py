@@ -17,9 +17,12 @@ from ocrotire.core.errors import Conflict
 
 def add_service_errors(form: Any, exc: ValidationError) -> None:
     """Show a service's refusal beside the form's fields (the rest above the form), so that
-    nothing the user typed is lost."""
+    nothing the user typed is lost. A form whose fields are not named as the service's input
+    says where each of those errors belongs in `service_fields` ({service name: field name})."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, texts in errors.items():
+    aliases: dict[str, str] = getattr(form, "service_fields", {})
+    for name, texts in errors.items():
+        field = aliases.get(name, name)
         form.add_error(field if field in form.fields else None, texts)
 
 

@@ -181,7 +181,9 @@ class ChildForm(forms.Form):
     """A child who is not in the registry yet (or whom the filer cannot look up)."""
 
     # The registry record chosen from the "possible matches" panel instead of a new record.
-    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    person = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
     family_name = forms.CharField(label=_("Family name"), max_length=120, required=False)
     given_name = forms.CharField(label=_("Given name"), max_length=120, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)

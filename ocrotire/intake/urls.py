@@ -3,13 +3,15 @@ this namespace."""
 
 from django.urls import path
 
-from ocrotire.intake import partials, views
+from ocrotire.intake import hotline_views, partials, views
 
 app_name = "intake"
 
 urlpatterns = [
     path("", views.report_list_view, name="report-list"),
     path("new/", views.report_create_view, name="report-create"),
+    path("hotline/", hotline_views.report_hotline_view, name="report-hotline"),
+    path("hotline/filed/", hotline_views.report_hotline_filed_view, name="report-hotline-filed"),
     path("new/children/matches/", partials.child_matches_view, name="child-matches"),
     path("new/children/search/", partials.child_search_view, name="child-search"),
     path("mine/", views.report_mine_view, name="report-mine"),

@@ -158,7 +158,9 @@ def _existing_block(user: User, post: Any) -> dict[str, Any]:
     """Children already in the registry: those ticked, and the results of the current search."""
     if not keeps_register(user):
         return {"selected": [], "results": [], "child_q": ""}
-    ids = [int(v) for v in post.getlist("existing") if v.isdigit()][:20]
+    # A record id is 1 to 18 ASCII digits (as in the addresses): nothing longer reaches a query.
+    ids = [int(v) for v in post.getlist("existing") if v.isascii() and v.isdigit() and len(v) <= 18]
+    ids = ids[:20]
     selected = list(person_scope(user).filter(pk__in=ids)) if ids else []
     child_q = (post.get("child_q") or "").strip()[:100]
     chosen = {p.pk for p in selected}
@@ -213,6 +215,20 @@ def _children_of(
     return children_resolve(user=user, named=named, build=_new_child)
 
 
+def what_happened(data: Mapping[str, Any], children: list[services.ChildInput]) -> dict[str, Any]:
+    """What every intake form asks about the concern (the full form, the short one, the hotline's),
+    as `report_create` takes it."""
+    return {
+        "unit": data["unit"],
+        "narrative": data["narrative"],
+        "concerns": [c.code for c in data["concerns"]],
+        "most_serious": data["most_serious"].code if data["most_serious"] else "",
+        "children": children,
+        "location": data["location"],
+        "immediate_danger": data["immediate_danger"],
+    }
+
+
 def _full_input(
     user: User, form: ReportForm, children: list[services.ChildInput]
 ) -> services.ReportInput:
@@ -232,19 +248,13 @@ def _full_input(
         reporter_name="" if anonymous else data["reporter_name"],
         reporter_contact="" if anonymous else data["reporter_contact"],
         reporter_relationship=data["reporter_relationship"],
-        unit=data["unit"],
-        narrative=data["narrative"],
-        concerns=[c.code for c in data["concerns"]],
-        most_serious=data["most_serious"].code if data["most_serious"] else "",
-        children=children,
         received_at=data["received_at"],
-        location=data["location"],
         information_source=data["information_source"],
         alleged_perpetrator=data["alleged_perpetrator"],
-        immediate_danger=data["immediate_danger"],
         phone_notice_at=data["phone_notice_at"],
         form_received_at=data["form_received_at"],
         agencies=form.agencies(),
+        **what_happened(data, children),
     )
 
 
@@ -260,13 +270,7 @@ def _short_input(
         reporter_institution=user.institution,
         reporter_name=data["reporter_name"],
         reporter_contact=data["reporter_contact"],
-        unit=data["unit"],
-        narrative=data["narrative"],
-        concerns=[c.code for c in data["concerns"]],
-        most_serious=data["most_serious"].code if data["most_serious"] else "",
-        children=children,
-        location=data["location"],
-        immediate_danger=data["immediate_danger"],
+        **what_happened(data, children),
     )
 
 

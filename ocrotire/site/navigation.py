@@ -43,6 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [NavItem(_("Home"), reverse("core:home"), "home")]
     if keeps_register(user):
         items.append(NavItem(_("Reports"), reverse("intake:report-list"), "reports"))
+        items.append(NavItem(_("Hotline call"), reverse("intake:report-hotline"), "hotline"))
     if reads_complaints(user):
         items.append(NavItem(_("Complaints"), reverse("complaints:list"), "complaints"))
     if can_follow_own_reports(user):
