@@ -21,6 +21,7 @@ from ocrotire.intake import complaints
 from ocrotire.intake.models import Complaint, ComplaintStatus
 from ocrotire.intake.permissions import reads_complaints
 from ocrotire.intake.public import TEXT_LIMIT
+from ocrotire.intake.public_apis import StaffPublicMessageSerializer
 
 
 class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
@@ -55,18 +56,10 @@ class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
         return complaints.complaint_answered_late(obj)
 
 
-class ComplaintMessageSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    author_kind = serializers.CharField()
-    text = serializers.CharField()
-    written_by = serializers.CharField(source="written_by.username", allow_null=True, default=None)
-    at = serializers.DateTimeField(source="created_at")
-
-
 class ComplaintDetailSerializer(ComplaintSerializer):
     """One complaint with its text and its whole conversation (given by the view)."""
 
-    messages = ComplaintMessageSerializer(many=True, source="conversation")
+    messages = StaffPublicMessageSerializer(many=True, source="conversation")
 
     class Meta(ComplaintSerializer.Meta):
         fields = [*ComplaintSerializer.Meta.fields, "about_name", "narrative", "messages"]

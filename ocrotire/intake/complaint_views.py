@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +21,7 @@ from ocrotire.core.models import AuditAction
 from ocrotire.intake import complaints
 from ocrotire.intake.models import ComplaintStatus
 from ocrotire.intake.permissions import reads_complaints
-from ocrotire.intake.public import TEXT_LIMIT
+from ocrotire.intake.public import TEXT_LIMIT, public_message_file
 
 
 class ComplaintReplyForm(forms.Form):
@@ -97,4 +97,19 @@ def complaint_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
         },
         status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_GET
+def complaint_file_view(request: HttpRequest, pk: int, message_pk: int) -> FileResponse:
+    """A file the complainant sent with a message, to those who read the complaint."""
+    user = acting_user(request)
+    complaint = complaints.complaint_get(user=user, pk=pk)
+    message = public_message_file(user=user, message_pk=message_pk, complaint=complaint)
+    return FileResponse(
+        message.file.open("rb"),
+        as_attachment=True,
+        filename=message.file_name,
+        content_type=message.file_type,
     )

@@ -389,7 +389,14 @@ class PublicMessage(models.Model):
         Complaint, on_delete=models.CASCADE, null=True, blank=True, related_name="public_messages"
     )
     author_kind = models.CharField(max_length=10, choices=PublicMessageAuthor.choices)
-    text = EncryptedTextField(_("message"), max_length=4000)
+    text = EncryptedTextField(_("message"), max_length=4000, blank=True)
+    # A file the reporter sent with the message (a photo, a document, a voice recording), kept
+    # in private storage and served only to the staff who read the conversation.
+    file = models.FileField(upload_to="public/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_type = models.CharField(max_length=100, blank=True)
+    file_size = models.PositiveIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -45,6 +45,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -54,6 +55,7 @@ from ocrotire.accounts.models import User
 from ocrotire.core import context
 from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import DomainError, NotAllowed, NotFound
+from ocrotire.core.files import check_upload
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.helplines import helplines_of
 from ocrotire.geo.models import Unit
@@ -72,7 +74,7 @@ from ocrotire.intake.models import (
     ReportStatus,
 )
 from ocrotire.intake.numbering import AUTHORITY_KINDS, next_number, number_prefix
-from ocrotire.intake.permissions import can_triage
+from ocrotire.intake.permissions import can_answer_complaint, can_triage
 from ocrotire.intake.services import ChildInput, ReportInput, _clean, _report_insert
 from ocrotire.registry.models import BirthDatePrecision
 from ocrotire.registry.services import PersonInput
@@ -88,6 +90,8 @@ _CODE_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
 PUBLIC_REPORTER_KINDS = (ReporterKind.CHILD, ReporterKind.CITIZEN, ReporterKind.ANONYMOUS)
 DEFAULT_CONCERN = "other_risk"
 TEXT_LIMIT = 4000
+# What a reporter may send with a message: a photo, a document, a voice recording.
+PUBLIC_FILE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png", "audio/mpeg"})
 
 
 class PublicStatus:
@@ -528,24 +532,48 @@ def text_clean(text: str) -> str:
     return text
 
 
-def public_message_add(*, code: str, text: str) -> PublicMessage:
-    """More information from the reporter; the staff read it on the report. The code is looked up
-    before the write's transaction, so that a wrong one stays counted when it is refused."""
-    return _message_add(access=_access_of_code(code), text=text)
+def public_message_add(
+    *, code: str, text: str, upload: UploadedFile | None = None
+) -> PublicMessage:
+    """More information from the reporter, with a file if they wish; the staff read it on the
+    report or complaint. The code is looked up before the write's transaction, so that a wrong
+    one stays counted when it is refused."""
+    return _message_add(access=_access_of_code(code), text=text, upload=upload)
+
+
+def _file_name(upload: UploadedFile) -> str:
+    """The name the reporter's device gave, without any folder or control character."""
+    name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
+    return name[:200] or "file"
 
 
 @transaction.atomic
-def _message_add(*, access: PublicAccess, text: str) -> PublicMessage:
+def _message_add(
+    *, access: PublicAccess, text: str, upload: UploadedFile | None = None
+) -> PublicMessage:
     address = _filing_allowed("messages", settings.OCROTIRE_PUBLIC_MESSAGES_PER_ADDRESS)
-    text = text_clean(text)
+    text = text_clean(text) if upload is None or text.strip() else ""
     subject: Report | Complaint = access.report or access.complaint  # type: ignore[assignment]
-    with _no_address():
-        message = PublicMessage.objects.create(
-            report=access.report,
-            complaint=access.complaint,
-            author_kind=PublicMessageAuthor.REPORTER,
-            text=text,
+    message = PublicMessage(
+        report=access.report,
+        complaint=access.complaint,
+        author_kind=PublicMessageAuthor.REPORTER,
+        text=text,
+    )
+    if upload is not None:
+        checked = check_upload(
+            upload,
+            types=PUBLIC_FILE_TYPES,
+            refusal=_("Send a photo (JPEG or PNG), a PDF document or a sound recording (MP3)."),
         )
+        message.file_name = _file_name(upload)
+        message.file_type = checked.content_type
+        message.file_size = checked.size
+        message.file_sha256 = checked.sha256
+        message.file.save(f"{access.pk}-{checked.sha256[:16]}", upload, save=False)
+    with _no_address():
+        message.save(force_insert=True)
         audit_record(
             actor=None,
             action=AuditAction.CREATE,
@@ -554,9 +582,35 @@ def _message_add(*, access: PublicAccess, text: str) -> PublicMessage:
                 "complaint" if access.complaint else "report": subject.number,
                 "via": "public_channel",
                 "length": len(text),
+                **({"file_sha256": message.file_sha256} if upload is not None else {}),
             },
         )
     _count(f"messages:{address}")
+    return message
+
+
+def public_message_file(
+    *, user: User, message_pk: int, report: Report | None = None, complaint: Complaint | None = None
+) -> PublicMessage:
+    """A reporter's file, for the staff who read the conversation it belongs to; audited."""
+    if report is not None:
+        if not can_triage(user, report):
+            raise NotAllowed
+        message = report.public_messages.filter(pk=message_pk).exclude(file="").first()
+    elif complaint is not None:
+        if not can_answer_complaint(user, complaint):
+            raise NotAllowed
+        message = complaint.public_messages.filter(pk=message_pk).exclude(file="").first()
+    else:
+        message = None
+    if message is None:
+        raise NotFound
+    audit_record(
+        actor=user,
+        action=AuditAction.VIEW,
+        obj=message,
+        changes={"file_sha256": message.file_sha256},
+    )
     return message
 
 

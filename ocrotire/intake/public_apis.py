@@ -10,10 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +29,7 @@ from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.errors import error_body
 from ocrotire.api.idempotency import idempotent
+from ocrotire.api.parsers import BoundedJSONParser
 from ocrotire.intake import public
 from ocrotire.intake.models import ComplaintAbout, PublicMessage, Report
 from ocrotire.intake.selectors import report_get
@@ -129,6 +136,18 @@ class PublicMessageInputSerializer(serializers.Serializer[Any]):
     text = serializers.CharField(max_length=public.TEXT_LIMIT)
 
 
+class PublicMessageUploadSerializer(serializers.Serializer[Any]):
+    """A message from the reporter: text, a file (a photo, a PDF, a sound recording), or both."""
+
+    text = serializers.CharField(max_length=public.TEXT_LIMIT, required=False, allow_blank=True)
+    file = serializers.FileField(required=False, help_text="JPEG, PNG, PDF or MP3; up to 20 MB")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("text") or "").strip() and attrs.get("file") is None:
+            raise ValidationError({"text": [_("Write your message.")]})
+        return attrs
+
+
 class PublicMessageOutputSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField(source="created_at")
 
@@ -223,23 +242,37 @@ class PublicReportDetailApi(APIView):
 class PublicMessageApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    parser_classes = [BoundedJSONParser, MultiPartParser]
 
     @extend_schema(
-        request=PublicMessageInputSerializer,
+        request={
+            "application/json": PublicMessageUploadSerializer,
+            "multipart/form-data": PublicMessageUploadSerializer,
+        },
         responses={201: PublicMessageOutputSerializer, 429: THROTTLED},
         auth=[],
-        description="Add information to a report, with its tracking code.",
+        description="Add information to a report or complaint, with its tracking code: text, "
+        "a file (multipart), or both.",
     )
     def post(self, request: Request, tracking_code: str) -> Response:
-        payload = PublicMessageInputSerializer(data=request.data)
+        payload = PublicMessageUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             message = public.public_message_add(
-                code=tracking_code, text=payload.validated_data["text"]
+                code=tracking_code,
+                text=payload.validated_data.get("text", ""),
+                upload=payload.validated_data.get("file"),
             )
         except public.PublicThrottled as exc:
             return _throttled(exc)
         return Response(PublicMessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class MessageFileSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(source="file_name")
+    content_type = serializers.CharField(source="file_type")
+    size = serializers.IntegerField(source="file_size")
+    sha256 = serializers.CharField(source="file_sha256")
 
 
 class StaffPublicMessageSerializer(serializers.Serializer[Any]):
@@ -248,6 +281,11 @@ class StaffPublicMessageSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
     written_by = serializers.CharField(source="written_by.username", allow_null=True, default=None)
     at = serializers.DateTimeField(source="created_at")
+    file = serializers.SerializerMethodField()
+
+    @extend_schema_field(MessageFileSerializer(allow_null=True))
+    def get_file(self, obj: PublicMessage) -> dict[str, Any] | None:
+        return dict(MessageFileSerializer(obj).data) if obj.file else None
 
 
 class ReportPublicMessagesApi(GenericAPIView[Report]):

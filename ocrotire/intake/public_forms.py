@@ -246,5 +246,20 @@ class PublicMessageForm(forms.Form):
         label=_("Add information"),
         help_text=_("Anything you want the people who look into it to know."),
         max_length=public.TEXT_LIMIT,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    file = forms.FileField(
+        label=_("Add a file"),
+        help_text=_("If you want: a photo, a PDF document or a sound recording, up to 20 MB."),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".jpg,.jpeg,.png,.pdf,.mp3,image/jpeg,image/png,application/pdf"}
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("text") or "").strip() and not cleaned.get("file"):
+            self.add_error("text", _("Write your message."))
+        return cleaned

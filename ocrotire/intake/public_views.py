@@ -209,14 +209,16 @@ def public_follow_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 def public_message_view(request: HttpRequest) -> HttpResponse:
-    form = PublicMessageForm(request.POST)
+    form = PublicMessageForm(request.POST, request.FILES)
     code = request.POST.get("code", "")
     try:
         if form.is_valid():
             try:
-                public.public_message_add(code=code, text=form.cleaned_data["text"])
+                public.public_message_add(
+                    code=code, text=form.cleaned_data["text"], upload=form.cleaned_data["file"]
+                )
             except ValidationError as exc:
-                _errors_to_form(form, exc, {"text": "text"})
+                _errors_to_form(form, exc, {"text": "text", "file": "file"})
             else:
                 view = public.public_report_view(code=code)
                 return _status_page(request, code, view, added=True)

@@ -20,6 +20,11 @@ urlpatterns = [
     path("<id:pk>/attachments/", views.attachment_add_view, name="attachment-add"),
     path("<id:pk>/public-reply/", views.public_reply_view, name="report-public-reply"),
     path(
+        "<id:pk>/public-messages/<id:message_pk>/file/",
+        views.public_file_view,
+        name="report-public-file",
+    ),
+    path(
         "<id:pk>/attachments/<id:attachment_pk>/",
         views.attachment_download_view,
         name="attachment-download",

@@ -440,6 +440,20 @@ def public_reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def public_file_view(request: HttpRequest, pk: int, message_pk: int) -> FileResponse:
+    """A file the reporter sent with a message, to the staff who may triage the report."""
+    user = _filer(request)
+    report = report_get(user=user, pk=pk)
+    message = public.public_message_file(user=user, message_pk=message_pk, report=report)
+    return FileResponse(
+        message.file.open("rb"),
+        as_attachment=True,
+        filename=message.file_name,
+        content_type=message.file_type,
+    )
+
+
+@login_required
 @require_POST
 def attachment_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _filer(request)

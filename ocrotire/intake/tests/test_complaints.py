@@ -5,12 +5,14 @@ service's staff), and are answered once; the code shows the replies and a plain 
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -250,3 +252,47 @@ def test_a_complaint_made_on_the_page_is_answered_on_the_staff_page(
     status = visitor.post("/public/follow/", {"code": code}).content.decode()
     assert "Your complaint was answered" in status
     assert "She will call you today." in status
+
+
+# --- files with messages ---------------------------------------------------------------------
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def test_a_complainant_sends_a_photo_and_only_its_readers_open_it(
+    anyone: Any, supervisor: Any, api: Any, personas: dict[str, User], make_user: Any
+) -> None:
+    code = _file(anyone)
+    photo = SimpleUploadedFile("../../etc/bruise\x07.png", PNG, content_type="image/png")
+    sent = anyone.post(f"{URL}{code}/messages/", {"file": photo}, format="multipart")
+    assert sent.status_code == 201, sent.json()
+    fake = SimpleUploadedFile("note.png", b"MZ\x90\x00 not a picture", content_type="image/png")
+    refused = anyone.post(
+        f"{URL}{code}/messages/", {"text": "and this", "file": fake}, format="multipart"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["file"]
+    program = SimpleUploadedFile("run.exe", b"MZ\x90\x00", content_type="application/x-msdownload")
+    refused = anyone.post(f"{URL}{code}/messages/", {"file": program}, format="multipart")
+    assert refused.status_code == 400
+    complaint = Complaint.objects.get()
+    detail = supervisor.get(f"/api/v1/complaints/{complaint.pk}/").json()
+    [message] = detail["messages"]
+    assert message["file"]["name"] == "bruise.png"
+    assert message["file"]["content_type"] == "image/png"
+    assert message["file"]["size"] == len(PNG)
+    staff = Client()
+    staff.force_login(personas["supervisor"])
+    page = staff.get(f"/complaints/{complaint.pk}/").content.decode()
+    link = f"/complaints/{complaint.pk}/messages/{message['id']}/file/"
+    assert link in page
+    download = staff.get(link)
+    assert download.status_code == 200
+    assert download.getvalue() == PNG
+    # Nobody else learns the complaint exists: a specialist or another area's head get 404.
+    staff.force_login(personas["specialist"])
+    assert staff.get(link).status_code == 404
+    staff.force_login(make_user("head_ua", ("head",), ("UA-74",)))
+    assert staff.get(link).status_code == 404

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ocrotire.accounts.models import User
@@ -220,3 +221,31 @@ def test_the_time_trap_sends_a_form_back_to_be_checked_with_nothing_lost(
     assert not Report.objects.exists()
     assert anyone.post("/public/report/", concern()).status_code == 200
     assert Report.objects.count() == 1
+
+
+def test_the_reporter_adds_a_document_on_the_status_page_and_the_specialist_opens_it(
+    anyone: Client, personas: dict[str, User], mfa_off: None
+) -> None:
+    code = _code_of(anyone.post("/public/report/", concern()).content.decode())
+    pdf = SimpleUploadedFile(
+        "school letter.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "application/pdf"
+    )
+    added = anyone.post("/public/follow/add/", {"code": code, "text": "", "file": pdf})
+    assert added.status_code == 200
+    assert "Your information was added" in added.content.decode()
+    empty = anyone.post("/public/follow/add/", {"code": code, "text": ""})
+    assert empty.status_code == 400
+    assert "Write your message." in empty.content.decode()
+    report = _report_of(code)
+    staff = Client(HTTP_ACCEPT_LANGUAGE="en")
+    staff.force_login(personas["specialist"])
+    page = staff.get(f"/reports/{report.pk}/").content.decode()
+    message = PublicMessage.objects.get(report=report)
+    link = f"/reports/{report.pk}/public-messages/{message.pk}/file/"
+    assert link in page
+    assert "school letter.pdf" in page
+    download = staff.get(link)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    staff.force_login(personas["specialist2"])
+    assert staff.get(link).status_code == 404
