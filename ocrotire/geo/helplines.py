@@ -68,7 +68,12 @@ def _numbers(by_country: dict[str, str], names: dict[str, str]) -> list[Number]:
 def numbers_shown() -> NumbersShown:
     """The numbers of the countries this installation serves (its active top units), each once;
     named by country only where the countries differ."""
-    tops = Unit.objects.filter(active=True, depth=0).order_by("country", "code")
+    # The sign-in page shows these on every visit: the names come in one query with the units.
+    tops = (
+        Unit.objects.filter(active=True, depth=0)
+        .order_by("country", "code")
+        .prefetch_related("names")
+    )
     names: dict[str, str] = {}
     for unit in tops:
         names.setdefault(unit.country, unit.display_name())

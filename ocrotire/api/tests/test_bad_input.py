@@ -50,9 +50,11 @@ WEIRD_BODIES = [
 ENDS_OWN_TOKEN = {"/api/v1/auth/token/revoke/"}
 
 
-@pytest.fixture
-def operations(client):
-    document = yaml.safe_load(client.get("/api/schema/").content)
+@pytest.fixture(scope="module")
+def operations():
+    """The schema's operations, read once for the module's four personas (the schema is the same
+    for everyone and reads no data)."""
+    document = yaml.safe_load(Client().get("/api/schema/").content)
     result = []
     for path, item in document["paths"].items():
         if path in ENDS_OWN_TOKEN:
