@@ -85,29 +85,27 @@ class TimeTrapForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        sent = self._sent_started
-        if cleaned.get("website"):
-            raise forms.ValidationError(
-                _("Your message could not be sent. Check it and send it again."), code="trap"
-            )
-        try:
-            shown = int(signing.loads(sent, salt=_TRAP_SALT))
-        except (signing.BadSignature, TypeError, ValueError):
-            raise forms.ValidationError(
-                _("This page was not complete. Check what you wrote and send it again."),
-                code="trap",
-            ) from None
-        age = time.time() - shown
-        if age < settings.OCROTIRE_PUBLIC_MIN_SECONDS:
-            raise forms.ValidationError(
-                _("That was very quick. Check what you wrote, then send it again."), code="trap"
-            )
-        if age > TRAP_MAX_AGE:
-            raise forms.ValidationError(
-                _("This page was open for a long time. Check what you wrote and send it again."),
-                code="trap",
-            )
+        error = trap_error(self._sent_started, cleaned.get("website"))
+        if error:
+            raise forms.ValidationError(error, code="trap")
         return cleaned
+
+
+def trap_error(sent_started: str, website: str | None) -> str | None:
+    """Why a public form looks sent by a robot (the hidden field filled, no signed start time,
+    sent too soon or too late), in the visitor's words; None when it looks sent by a person."""
+    if website:
+        return str(_("Your message could not be sent. Check it and send it again."))
+    try:
+        shown = int(signing.loads(sent_started, salt=_TRAP_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return str(_("This page was not complete. Check what you wrote and send it again."))
+    age = time.time() - shown
+    if age < settings.OCROTIRE_PUBLIC_MIN_SECONDS:
+        return str(_("That was very quick. Check what you wrote, then send it again."))
+    if age > TRAP_MAX_AGE:
+        return str(_("This page was open for a long time. Check what you wrote and send it again."))
+    return None
 
 
 class PublicReportForm(TimeTrapForm):
@@ -153,7 +151,7 @@ class PublicReportForm(TimeTrapForm):
 
     def report_input(self) -> public.PublicReportInput:
         data = self.cleaned_data
-        unit_code, country = _place_input(data["place"])
+        unit_code, country = place_input(data["place"])
         children = [
             public.PublicChild(given_name=data[f"child_{i}_name"], age=data.get(f"child_{i}_age"))
             for i in range(CHILD_ROWS)
@@ -169,7 +167,7 @@ class PublicReportForm(TimeTrapForm):
         )
 
 
-def _place_input(place: str) -> tuple[str, str]:
+def place_input(place: str) -> tuple[str, str]:
     """The unit's code and the country ("I don't know": no unit, the country's directorate)."""
     if place.startswith(UNKNOWN_PLACE):
         return "", place.removeprefix(UNKNOWN_PLACE)
@@ -220,7 +218,7 @@ class PublicComplaintForm(TimeTrapForm):
 
     def complaint_input(self) -> public.PublicComplaintInput:
         data = self.cleaned_data
-        unit_code, country = _place_input(data["place"])
+        unit_code, country = place_input(data["place"])
         return public.PublicComplaintInput(
             complainant_kind=data["reporter"],
             about=data["about"],

@@ -9,6 +9,7 @@ app_name = "public"
 urlpatterns = [
     path("", public_views.public_home_view, name="home"),
     path("report/", public_views.public_report_create_view, name="report"),
+    path("child/", public_views.public_child_view, name="child"),
     path("complaint/", public_views.public_complaint_create_view, name="complaint"),
     path("follow/", public_views.public_follow_view, name="follow"),
     path("follow/add/", public_views.public_message_view, name="message"),

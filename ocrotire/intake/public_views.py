@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ocrotire.core.errors import NotFound
 from ocrotire.geo.helplines import numbers_shown
-from ocrotire.intake import public
+from ocrotire.intake import public, public_steps
 from ocrotire.intake.public_forms import (
     PublicComplaintForm,
     PublicMessageForm,
@@ -228,6 +228,70 @@ def public_message_view(request: HttpRequest) -> HttpResponse:
     except NotFound:
         return _not_found(request, code)
     return _status_page(request, code, view, message_form=form, status=400)
+
+
+def _child_page(
+    request: HttpRequest,
+    form: public_steps.ChildStepsForm,
+    *,
+    review: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "form": form,
+        "page": public_steps.step_page(form.step),
+        "review": review,
+        "danger_now": form.step == "about" and form["danger"].value() == "yes",
+    }
+    if form.step == "check":
+        context["summary"] = form.summary()
+    return _page(request, "intake/public/child_steps.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_child_view(request: HttpRequest) -> HttpResponse:
+    """The children's short steps (public_steps): each page sends the answers so far; "Back" and
+    "Change" go to an earlier page without checking, "Next" checks every answer up to the page."""
+    if request.method == "GET":
+        return _child_page(request, public_steps.ChildStepsForm())
+    sent = request.POST.get("step", "")
+    sent = sent if sent in public_steps.STEPS else "danger"
+    go = request.POST.get("go", "")
+    if go == "back" or go in public_steps.STEPS:
+        target = public_steps.step_before(sent) if go == "back" else go
+        if public_steps.STEPS.index(target) > public_steps.STEPS.index(sent):
+            target = sent
+        form = public_steps.ChildStepsForm(initial=request.POST.dict(), step=target)
+        return _child_page(request, form, review=go != "back" or "review" in request.POST)
+    form = public_steps.ChildStepsForm(request.POST, step=sent)
+    review = "review" in request.POST
+    if not form.is_valid():
+        form.step = form.first_step_with_errors() or sent
+        return _child_page(request, form, review=review, status=400)
+    if form.step != "check":
+        form.step = "check" if review else public_steps.step_after(form.step)
+        return _child_page(request, form)
+    trap = form.trap_error()
+    if trap:
+        form.restart_clock()
+        form.add_error(None, trap)
+        return _child_page(request, form, status=400)
+    try:
+        filing = public.public_report_file(data=form.report_input())
+    except public.PublicThrottled as exc:
+        return _throttled(request, exc)
+    except ValidationError as exc:
+        for key, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            step = public_steps.SERVICE_STEPS.get(key or "")
+            fields = public_steps.STEP_FIELDS.get(step or "", ())
+            form.add_error(fields[0] if fields else None, errors)
+        form.step = form.first_step_with_errors() or "check"
+        return _child_page(request, form, status=400)
+    context: dict[str, Any] = {"code": filing.tracking_code}
+    if filing.report.immediate_danger:
+        context["what_to_do_now"] = public.what_to_do_now(filing.report.unit.country)
+    return _page(request, "intake/public/filed.html", context)
 
 
 @require_GET

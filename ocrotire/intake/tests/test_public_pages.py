@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 PAGES = [
     "/public/",
     "/public/report/",
+    "/public/child/",
     "/public/complaint/",
     "/public/follow/",
     "/public/privacy/",
