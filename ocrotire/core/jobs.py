@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -115,18 +116,34 @@ class JobBeat:
                 woke = self._wake.wait(timeout=self.interval)
                 self._wake.clear()
                 if self._stop.is_set():
-                    return
-                with self._lock:
-                    fields, self._pending = self._pending, {}
-                try:
-                    self._write(fields)
-                except DatabaseError:
-                    logger.warning("could not beat %s %s", self.model._meta.label, self.pk)
-                    connection.close()
+                    break
+                self._flush()
                 if woke:
                     self._stop.wait(self.gap)
+            # The last progress given before the job ended is written, not dropped.
+            self._flush(final=True)
         finally:
             connection.close()
+
+    def _flush(self, *, final: bool = False) -> None:
+        """One write of the progress given since the last one (or a bare beat). A write that
+        fails (SQLite locked by another writer, a dropped connection) keeps its fields for the
+        next beat, behind any newer value; the last write is tried once more."""
+        with self._lock:
+            fields, self._pending = self._pending, {}
+        if final and not fields:
+            return
+        for _ in range(2 if final else 1):
+            try:
+                self._write(fields)
+                return
+            except DatabaseError:
+                logger.warning("could not beat %s %s", self.model._meta.label, self.pk)
+                connection.close()
+                if final:
+                    time.sleep(self.gap)
+        with self._lock:
+            self._pending = {**fields, **self._pending}
 
 
 WATCHER = "deadlines_watch"

@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from ocrotire.core.jobs import JobBeat
@@ -49,6 +49,41 @@ def test_a_worker_job_beats_from_its_own_thread_without_progress(personas, setti
         assert _wait_for(lambda: DedupRun.objects.get(pk=run.pk).progress == 42)
     assert not beat._thread.is_alive()
     assert DedupRun.objects.get(pk=run.pk).stage == "predict"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_fails_keeps_its_progress_for_the_next_beat(personas, settings, monkeypatch):
+    # SQLite answers "database is locked" to a writer while another one writes: the progress
+    # given then must not be lost.
+    settings.OCROTIRE_JOB_HEARTBEAT_SECONDS = 0.1
+    run = _running(personas["supervisor"])
+    real = JobBeat._write
+    failures: list[dict[str, object]] = []
+
+    def locked_once(self, fields):
+        if fields and not failures:
+            failures.append(fields)
+            raise OperationalError("database is locked")
+        real(self, fields)
+
+    monkeypatch.setattr(JobBeat, "_write", locked_once)
+    with JobBeat(DedupRun, run.pk, gap=0.1) as beat:
+        beat.progress(progress=42, stage="predict")
+        assert _wait_for(lambda: DedupRun.objects.get(pk=run.pk).progress == 42)
+    assert failures == [{"progress": 42, "stage": "predict"}]
+    assert DedupRun.objects.get(pk=run.pk).stage == "predict"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_progress_before_the_end_is_written(personas, settings):
+    settings.OCROTIRE_JOB_HEARTBEAT_SECONDS = 60
+    run = _running(personas["supervisor"])
+    with JobBeat(DedupRun, run.pk, gap=30) as beat:
+        beat.progress(progress=10)
+        assert _wait_for(lambda: DedupRun.objects.get(pk=run.pk).progress == 10)
+        # The thread now waits out its gap; the job gives its last progress and ends.
+        beat.progress(progress=100, stage="done")
+    assert DedupRun.objects.get(pk=run.pk).progress == 100
 
 
 @pytest.mark.django_db(transaction=True)
