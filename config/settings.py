@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ocrotire.cases",
     "ocrotire.providers",
     "ocrotire.care",
+    "ocrotire.outreach",
     "ocrotire.planning",
     "ocrotire.analytics",
     "ocrotire.api",
