@@ -22,8 +22,10 @@ def keeps_register(user: Any) -> bool:
 
 
 def can_self_refer(user: Any) -> bool:
-    """A self-referral (autosesizare) is made by the authority itself."""
-    return keeps_register(user)
+    """A self-referral (autosesizare) is made by the authority itself: the register keepers, and
+    the community social workers of its villages, whose flags from a household screening come
+    in as the community's own notice (issue 22)."""
+    return keeps_register(user) or has_role(user, RoleCode.COMMUNITY_WORKER)
 
 
 def can_triage(user: Any, report: Any) -> bool:
