@@ -343,6 +343,7 @@ SPECTACULAR_SETTINGS = {
         "ocrotire.api.schema.error_responses_hook",
     ],
     "ENUM_NAME_OVERRIDES": {
+        "FollowUpKindEnum": "ocrotire.outreach.models.FollowUpKind",
         "InstitutionKindEnum": "ocrotire.accounts.models.InstitutionKind",
         "ProviderKindEnum": "ocrotire.providers.models.ProviderKind",
         "RelationshipKindEnum": "ocrotire.registry.models.RelationshipKind",

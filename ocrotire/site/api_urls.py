@@ -15,6 +15,7 @@ from ocrotire.dataforms import apis as dataforms_apis
 from ocrotire.intake import apis as intake_apis
 from ocrotire.intake import complaint_apis as intake_complaint_apis
 from ocrotire.intake import public_apis as intake_public_apis
+from ocrotire.outreach import screening_apis as outreach_screening_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
 from ocrotire.registry import apis as registry_apis
@@ -206,6 +207,26 @@ v1 = [
         name="public-report-messages",
     ),
     path("v1/complaints/", intake_complaint_apis.ComplaintListApi.as_view(), name="complaint-list"),
+    path(
+        "v1/screenings/",
+        outreach_screening_apis.ScreeningListApi.as_view(),
+        name="screening-list",
+    ),
+    path(
+        "v1/screenings/counts/",
+        outreach_screening_apis.ScreeningCountsApi.as_view(),
+        name="screening-counts",
+    ),
+    path(
+        "v1/screenings/<id:pk>/",
+        outreach_screening_apis.ScreeningDetailApi.as_view(),
+        name="screening-detail",
+    ),
+    path(
+        "v1/screenings/<id:pk>/follow-ups/",
+        outreach_screening_apis.FollowUpApi.as_view(),
+        name="screening-follow-ups",
+    ),
     path(
         "v1/complaints/<id:pk>/",
         intake_complaint_apis.ComplaintDetailApi.as_view(),
