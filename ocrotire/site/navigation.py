@@ -20,6 +20,7 @@ from ocrotire.analytics.common.permissions import can_view_analytics
 from ocrotire.cases.permissions import can_view_board, shows_case_work
 from ocrotire.dataforms.permissions import can_edit_forms
 from ocrotire.intake.permissions import can_follow_own_reports, keeps_register, reads_complaints
+from ocrotire.outreach.permissions import can_screen
 from ocrotire.planning.permissions import can_view_plans
 from ocrotire.providers.permissions import can_browse_providers
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
@@ -51,6 +52,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("My reports"), reverse("intake:report-mine"), "reports-mine"))
     if can_use_registry(user):
         items.append(NavItem(_("Persons"), reverse("registry:person-list"), "registry"))
+    if can_screen(user):
+        items.append(NavItem(_("Households"), reverse("outreach:households"), "outreach"))
     if can_review_duplicates(user):
         items.append(NavItem(_("Duplicates"), reverse("registry:review"), "duplicates"))
     if shows_case_work(user):

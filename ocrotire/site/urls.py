@@ -52,6 +52,7 @@ urlpatterns = [
     path("public/", include("ocrotire.intake.public_urls")),
     path("reports/", include((intake_urlpatterns + triage_urlpatterns, "intake"))),
     path("complaints/", include("ocrotire.intake.complaint_urls")),
+    path("outreach/", include("ocrotire.outreach.urls")),
     path("cases/", include("ocrotire.cases.urls")),
     # Placements are steps of the case file that the care app keeps.
     path("cases/", include("ocrotire.care.urls")),

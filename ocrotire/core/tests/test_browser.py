@@ -57,18 +57,21 @@ COMPLAINT_NAV = {"/complaints/"}
 FILER_NAV = {"/reports/new/", "/reports/mine/"}
 ANALYTICS_NAV = {"/analytics/"}
 FORMS_NAV = {"/forms/"}  # the official forms a directorate adapts
+OUTREACH_NAV = {"/outreach/"}
 ROLE_NAV = {
     "admin": BASE_NAV
     | REGISTRY_NAV
+    | OUTREACH_NAV
     | REGISTER_NAV
     | CASE_NAV
     | BOARD_NAV
     | ANALYTICS_NAV
     | FORMS_NAV
     | {"/admin/"},
-    "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV,
+    "specialist": BASE_NAV | REGISTRY_NAV | OUTREACH_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV,
     "supervisor": BASE_NAV
     | REGISTRY_NAV
+    | OUTREACH_NAV
     | REGISTER_NAV
     | COMPLAINT_NAV
     | CASE_NAV
@@ -76,6 +79,7 @@ ROLE_NAV = {
     | ANALYTICS_NAV,
     "head": BASE_NAV
     | REGISTRY_NAV
+    | OUTREACH_NAV
     | REGISTER_NAV
     | COMPLAINT_NAV
     | CASE_NAV
@@ -86,7 +90,7 @@ ROLE_NAV = {
     "provider": BASE_NAV | {"/providers/referrals/"},
     "planner": BASE_NAV | ANALYTICS_NAV,
     "auditor": BASE_NAV | {"/audit/"},
-    "community": BASE_NAV | {"/registry/"} | FILER_NAV,
+    "community": BASE_NAV | {"/registry/"} | OUTREACH_NAV | FILER_NAV,
 }
 
 

@@ -77,6 +77,8 @@ def test_demo_loads_once_and_again_changes_nothing():
     assert first["cases_created"] == Case.objects.count() > 0
     # Three complaints: one overdue, one being looked into, one answered.
     assert first["complaints_created"] == 3
+    # Five household screenings: three in Sîngera, one in Bacău county, one in Chernihiv.
+    assert first["screenings_created"] == 5
     snapshot = _counts()
     counts = demo_load()
     assert counts == {
@@ -97,6 +99,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "plans_imported": 0,
         "projects_created": 0,
         "dhis2_units_mapped": 0,
+        "screenings_created": 0,
     }
     assert snapshot == _counts()
     assert verify_chain().ok

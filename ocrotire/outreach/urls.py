@@ -1,0 +1,17 @@
+from django.urls import path
+
+from ocrotire.outreach import views
+
+app_name = "outreach"
+
+urlpatterns = [
+    path("", views.household_list_view, name="households"),
+    path("households/<id:pk>/screen/", views.screening_create_view, name="screen"),
+    path("screenings/<id:pk>/", views.screening_detail_view, name="screening"),
+    path(
+        "screenings/<id:pk>/children/<id:child_pk>/follow-up/",
+        views.follow_up_view,
+        name="follow-up",
+    ),
+    path("counts/", views.counts_view, name="counts"),
+]
