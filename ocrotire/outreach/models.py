@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ocrotire.dataforms.models import FormVersion
 from ocrotire.geo.models import Unit
 from ocrotire.intake.models import Report
+from ocrotire.providers.models import Provider, ServiceBundle, ServiceType
 from ocrotire.registry.models import Household, Person
 
 
@@ -242,3 +243,84 @@ class SyncChange(models.Model):
 
     def __str__(self) -> str:
         return str(self.client_id)
+
+
+class PackagePlan(models.Model):
+    """A family's plan of the services of a package (a bundle of the country's catalogue, such
+    as Chernihiv's minimum package of integrated social services for families with children):
+    which of its services the family should receive. One plan per household and package."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    bundle = models.ForeignKey(
+        ServiceBundle, on_delete=models.PROTECT, related_name="+", verbose_name=_("package")
+    )
+    services = models.ManyToManyField(ServiceType, related_name="+", verbose_name=_("services"))
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("plan of package services")
+        verbose_name_plural = _("plans of package services")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "bundle"], name="outreach_package_plan_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.bundle_id}"
+
+
+class Delivery(models.Model):
+    """One service given to a family: which, on which day, by which provider and worker, for how
+    long. `client_id` is the device's name for it when it was recorded offline."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    # The household's place when the service was given: the coverage per place reads it.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("place")
+    )
+    service = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provider"),
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("worker"),
+    )
+    delivered_on = models.DateField(_("given on"))
+    minutes = models.PositiveIntegerField(_("duration in minutes"))
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service given")
+        verbose_name_plural = _("services given")
+        ordering = ["-delivered_on", "-id"]
+        indexes = [models.Index(fields=["unit", "delivered_on"], name="outreach_delivery_unit_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0, minutes__lte=24 * 60), name="outreach_delivery_minutes"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.delivered_on}"

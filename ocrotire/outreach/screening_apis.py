@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -240,7 +241,7 @@ class FollowUpApi(GenericAPIView[FollowUp]):
             )
         else:
             if data["visit_on"] is None:
-                raise serializers.ValidationError({"visit_on": ["Give the day of the visit."]})
+                raise serializers.ValidationError({"visit_on": [_("Give the day of the visit.")]})
             follow_up = screening_services.follow_up_visit(
                 actor=user,
                 screening=screening,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ocrotire.outreach import views
+from ocrotire.outreach import package_views, views
 
 app_name = "outreach"
 
@@ -14,4 +14,6 @@ urlpatterns = [
         name="follow-up",
     ),
     path("counts/", views.counts_view, name="counts"),
+    path("households/<id:pk>/package/", package_views.household_package_view, name="package"),
+    path("coverage/", package_views.coverage_view, name="coverage"),
 ]

@@ -15,6 +15,7 @@ from ocrotire.dataforms import apis as dataforms_apis
 from ocrotire.intake import apis as intake_apis
 from ocrotire.intake import complaint_apis as intake_complaint_apis
 from ocrotire.intake import public_apis as intake_public_apis
+from ocrotire.outreach import package_apis as outreach_package_apis
 from ocrotire.outreach import screening_apis as outreach_screening_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
@@ -207,6 +208,21 @@ v1 = [
         name="public-report-messages",
     ),
     path("v1/complaints/", intake_complaint_apis.ComplaintListApi.as_view(), name="complaint-list"),
+    path(
+        "v1/households/<id:pk>/package/",
+        outreach_package_apis.HouseholdPackageApi.as_view(),
+        name="household-package",
+    ),
+    path(
+        "v1/households/<id:pk>/deliveries/",
+        outreach_package_apis.HouseholdDeliveryApi.as_view(),
+        name="household-deliveries",
+    ),
+    path(
+        "v1/package/coverage/",
+        outreach_package_apis.CoverageApi.as_view(),
+        name="package-coverage",
+    ),
     path(
         "v1/screenings/",
         outreach_screening_apis.ScreeningListApi.as_view(),
