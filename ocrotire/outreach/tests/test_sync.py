@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from ocrotire.core.models import AuditEvent
 from ocrotire.outreach.models import FollowUp, Screening, SyncChange
-from ocrotire.outreach.tests.conftest import Village, as_worker
+from ocrotire.outreach.tests.factories import Village, as_worker
 from ocrotire.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -275,5 +275,54 @@ def test_who_may_not_sync_changes_nothing(
     assert client.post(URL, body, format="json").status_code == status
     assert client.get(CONFLICTS).status_code == status
     assert not SyncChange.objects.exists()
+    village.home.refresh_from_db()
+    assert village.home.version == 1
+
+
+def _weird_changes(village: Village) -> list[Any]:
+    uid = str(uuid.uuid4())
+    home = village.home.pk
+    return [
+        None,
+        [],
+        "text",
+        {"changes": None},
+        {"changes": {}},
+        {"changes": [None]},
+        {"changes": [{"client_id": "x"}]},
+        {"changes": [{"client_id": uid, "object": None, "fields": {}}]},
+        {"changes": [{"client_id": uid, "object": {"type": "case", "id": 1}, "fields": {}}]},
+        {"changes": [{"client_id": uid, "object": {"type": "household"}, "fields": []}]},
+        {"changes": [{"client_id": uid, "object": {"type": "household", "id": 10**20}}]},
+        {"changes": [change("household", None, {"name": "N"})]},
+        {"changes": [change("household", home, {"name": None, "address": 5}, base=1)]},
+        {"changes": [change("household", home, {"name": "x" * 5000}, base=-1)]},
+        {"changes": [change("screening", None, {"household": "abc", "answers": []})]},
+        {"changes": [change("screening", None, {"household": home, "answers": {"a": 1}})]},
+        {"changes": [change("screening", 10**6, {"answers": {}}, base=1)]},
+        {"changes": [change("screening", None, {"household": home, "answers": {}}, settles="x")]},
+        {"changes": [change("follow_up", 5, {"kind": "report"})]},
+        {"changes": [change("follow_up", None, {"kind": "visit", "visit_on": "0576-01-01"})]},
+        {
+            "changes": [
+                change(
+                    "follow_up",
+                    None,
+                    {"kind": "visit", "screening": 10**6, "child": 10**6, "visit_on": "2099-01-01"},
+                )
+            ]
+        },
+    ]
+
+
+def test_no_input_is_a_server_error(worker: Any, village: Village) -> None:
+    for body in _weird_changes(village):
+        response = worker.post(URL, body, format="json")
+        assert response.status_code in (200, 400), (body, response.content)
+        assert response["Content-Type"].startswith("application/json")
+        if response.status_code == 400:
+            assert set(response.json()["error"]) == {"code", "message", "fields"}
+    for path in (f"{CONFLICTS}abc/discard/", f"{CONFLICTS}{uuid.uuid4()}/discard/"):
+        assert worker.post(path).status_code == 404
     village.home.refresh_from_db()
     assert village.home.version == 1
