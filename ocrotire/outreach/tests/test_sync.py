@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ocrotire.core.models import AuditEvent
 from ocrotire.outreach.models import FollowUp, Screening, SyncChange
+from ocrotire.outreach.screening import screening_record
 from ocrotire.outreach.tests.factories import Village, as_worker
 from ocrotire.registry.models import Household
 
@@ -208,24 +209,34 @@ def test_a_follow_up_visit_is_recorded_once(worker: Any, village: Village) -> No
 
 
 def test_another_villages_household_is_not_found_and_untouched(
-    worker: Any, village: Village
+    worker: Any, personas: dict[str, Any], village: Village
 ) -> None:
+    theirs = screening_record(actor=personas["specialist"], household=village.away, answers={})
     before = audit_rows()
+    visit_on = (timezone.localdate() + timedelta(days=1)).isoformat()
     results = sync(
         worker,
         change("household", village.away.pk, {"name": "Taken"}, base=1),
         change("household", village.away.pk, {"name": "Taken"}, base=7),
         change("household", 999_999, {"name": "Taken"}, base=1),
+        change("screening", theirs.pk, {"answers": ANSWERS}, base=1),
         change("screening", None, {"household": village.away.pk, "answers": ANSWERS}),
+        change(
+            "follow_up",
+            None,
+            {"kind": "visit", "screening": theirs.pk, "child": 1, "visit_on": visit_on},
+        ),
     )
-    assert [r["outcome"] for r in results] == ["rejected"] * 4
-    assert results[0]["errors"] == results[1]["errors"] == results[2]["errors"]
-    assert results[0]["errors"] == {"object": ["Not found."]}
-    assert results[3]["errors"] == {"household": ["Not found."]}
+    assert [r["outcome"] for r in results] == ["rejected"] * 6
+    for result in results[:4]:
+        assert result["errors"] == {"object": ["Not found."]}
+    assert results[4]["errors"] == {"household": ["Not found."]}
+    assert results[5]["errors"] == {"screening": ["Not found."]}
     assert all("server" not in r for r in results)
     away = Household.objects.get(pk=village.away.pk)
     assert (away.name, away.version) == ("Rusu", 1)
-    assert not Screening.objects.exists()
+    assert Screening.objects.get().version == 1
+    assert not FollowUp.objects.exists()
     assert audit_rows() == before
 
 
