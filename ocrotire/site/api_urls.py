@@ -17,6 +17,7 @@ from ocrotire.intake import complaint_apis as intake_complaint_apis
 from ocrotire.intake import public_apis as intake_public_apis
 from ocrotire.outreach import package_apis as outreach_package_apis
 from ocrotire.outreach import screening_apis as outreach_screening_apis
+from ocrotire.outreach import sync_apis as outreach_sync_apis
 from ocrotire.planning import apis as planning_apis
 from ocrotire.providers import apis as providers_apis
 from ocrotire.registry import apis as registry_apis
@@ -206,6 +207,17 @@ v1 = [
         "v1/public/reports/<str:tracking_code>/messages/",
         intake_public_apis.PublicMessageApi.as_view(),
         name="public-report-messages",
+    ),
+    path("v1/sync/", outreach_sync_apis.SyncApi.as_view(), name="sync"),
+    path(
+        "v1/sync/conflicts/",
+        outreach_sync_apis.SyncConflictListApi.as_view(),
+        name="sync-conflict-list",
+    ),
+    path(
+        "v1/sync/conflicts/<uuid:client_id>/discard/",
+        outreach_sync_apis.SyncConflictDiscardApi.as_view(),
+        name="sync-conflict-discard",
     ),
     path("v1/complaints/", intake_complaint_apis.ComplaintListApi.as_view(), name="complaint-list"),
     path(
