@@ -97,6 +97,22 @@ def screening_pack(country: str) -> ScreeningPack:
     return ScreeningPack(country=country.upper(), form_code=data["screening_form"], flags=flags)
 
 
+def group_flags() -> list[tuple[str, dict[str, str]]]:
+    """The groups of every country's pack, each code once with its names (the first pack
+    naming it), in the packs' order: what a strategy or a donor project may count."""
+    found: dict[str, dict[str, str]] = {}
+    countries = sorted(
+        p.parent.name.upper()
+        for p in PACKS_DIR.glob("*/outreach.json")
+        if p.parent.name != "common"
+    )
+    for country in ["MD", *countries]:
+        for flag in screening_pack(country).flags:
+            if flag.group:
+                found.setdefault(flag.code, flag.names)
+    return list(found.items())
+
+
 def pack_errors(country: str) -> list[str]:
     """What does not fit between the country's flags and its screening sheet (for the tests and
     the pack loader): a flag naming an answer the sheet has no yes/no question for."""

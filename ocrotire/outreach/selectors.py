@@ -114,7 +114,25 @@ def screening_counts(
     """Per place screened: households and children screened, children in flagged households,
     and households and children of each of the pack's groups, from each household's latest
     screening in the period. Returns the groups (code, name) and the rows, by place."""
-    qs = screening_list(user=user, unit=unit).prefetch_related("household__members__person")
+    qs = screening_list(user=user, unit=unit)
+    return _counted(qs, since, until)
+
+
+def territory_counts(
+    *, path: str, since: date | None = None, until: date | None = None
+) -> list[PlaceCounts]:
+    """The same counts in a territory, for any reader of figures (a strategy's indicators, a
+    donor project's results): no record is named, only numbers."""
+    qs = Screening.objects.filter(unit__path__startswith=path).select_related("unit")
+    return _counted(qs, since, until)[1]
+
+
+def _counted(
+    qs: QuerySet[Screening], since: date | None, until: date | None
+) -> tuple[list[tuple[str, str]], list[PlaceCounts]]:
+    qs = qs.prefetch_related("household__members__person").order_by(
+        "household_id", "-screened_on", "-id"
+    )
     if since:
         qs = qs.filter(screened_on__gte=since)
     if until:

@@ -42,6 +42,7 @@ from ocrotire.planning.selectors import (
     open_issues,
     plan_tree,
     project_list,
+    result_achieved,
     strategy_get,
     strategy_list,
 )
@@ -537,7 +538,8 @@ def project_row(project: Project) -> dict[str, Any]:
                 "description": r.description,
                 "unit": r.unit,
                 "planned": money(r.planned),
-                "achieved": money(r.achieved),
+                "achieved": money(result_achieved(r)),
+                "counted_by": r.computation,
             }
             for r in project.results.all()
         ],
@@ -561,6 +563,14 @@ class ProjectListApi(GenericAPIView[Project]):
         )
         achieved = serializers.DecimalField(
             max_digits=16, decimal_places=2, required=False, allow_null=True, min_value=0
+        )
+        computation = serializers.CharField(
+            max_length=60,
+            required=False,
+            allow_blank=True,
+            help_text="A count that gives `achieved` from live data over the project's territory "
+            "and period (households_screened, children_flagged, screened_<group>, "
+            "families_served_package, children_reported_by_community, reports_received)",
         )
 
     class CreateSerializer(serializers.Serializer[Any]):

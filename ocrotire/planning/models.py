@@ -456,6 +456,9 @@ class ProjectResult(models.Model):
     achieved = models.DecimalField(
         _("achieved"), max_digits=16, decimal_places=2, null=True, blank=True
     )
+    # A result counted from live data over the project's territory and period (a named query of
+    # `planning.computations` that can count a period), instead of `achieved` typed by hand.
+    computation = models.CharField(_("counted by"), max_length=60, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

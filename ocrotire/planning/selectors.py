@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from ocrotire.planning.models import (
     Progress,
     ProgressStatus,
     Project,
+    ProjectResult,
     Strategy,
     TrainingEvent,
 )
@@ -276,3 +278,15 @@ def event_list(*, user: User) -> QuerySet[TrainingEvent]:
 
 def open_issues(strategy: Strategy) -> QuerySet[ImportIssue]:
     return ImportIssue.objects.filter(strategy=strategy, resolved=False).order_by("id")
+
+
+def result_achieved(result: ProjectResult) -> Decimal | None:
+    """What a donor project's result achieved: counted now over the project's territory and
+    period (until today) when the result names a count, else as entered."""
+    computation = COMPUTATIONS.get(result.computation) if result.computation else None
+    if computation is None or computation.between is None:
+        return result.achieved
+    project = result.project
+    until = min(project.ends_on or timezone.localdate(), timezone.localdate())
+    since = project.starts_on or date(1990, 1, 1)
+    return Decimal(computation.between(project.unit.path, since, until))

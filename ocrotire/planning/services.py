@@ -555,6 +555,7 @@ class ResultInput:
     unit: str = ""
     planned: Decimal | None = None
     achieved: Decimal | None = None
+    computation: str = ""
 
 
 @transaction.atomic
@@ -592,6 +593,11 @@ def project_create(
         errors["currency"] = _("Give the currency's three-letter code (EUR, MDL, UAH…).")
     if any(not r.description.strip() for r in results):
         errors["results"] = _("Describe every result.")
+    counted = {name for name, c in COMPUTATIONS.items() if c.between is not None}
+    if any(r.computation and r.computation not in counted for r in results):
+        errors["results"] = _(
+            "A result can be counted only by a count the project's period allows."
+        )
     if errors:
         raise ValidationError(errors)
     project = Project.objects.create(
@@ -618,7 +624,8 @@ def project_create(
             description=r.description.strip()[:500],
             unit=r.unit[:200],
             planned=r.planned,
-            achieved=r.achieved,
+            achieved=None if r.computation else r.achieved,
+            computation=r.computation,
             position=position,
         )
         for position, r in enumerate(results, start=1)

@@ -58,6 +58,7 @@ from ocrotire.planning.selectors import (
     plan_tree,
     project_list,
     reportable_subactions,
+    result_achieved,
     strategy_get,
     strategy_list,
     strategy_years,
@@ -581,7 +582,12 @@ def events_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def projects_view(request: HttpRequest) -> HttpResponse:
     user = member_or_403(request)
-    return render(request, "planning/projects.html", {"projects": project_list(user=user)})
+    projects = list(project_list(user=user))
+    for project in projects:
+        for result in project.results.all():
+            # Counted now where the result names a count (community outreach, reports).
+            result.shown = result_achieved(result)  # type: ignore[attr-defined]
+    return render(request, "planning/projects.html", {"projects": projects})
 
 
 @login_required
