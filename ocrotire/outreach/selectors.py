@@ -100,6 +100,7 @@ class PlaceCounts:
     unit: Unit
     households: int = 0
     children: int = 0
+    flagged_households: int = 0
     flagged_children: int = 0
     groups: dict[str, GroupCount] = field(default_factory=dict)
 
@@ -152,6 +153,7 @@ def _counted(
         row.households += 1
         row.children += children
         if screening.flags:
+            row.flagged_households += 1
             row.flagged_children += children
         for code in screening.flags:
             raised = pack.flag(code)

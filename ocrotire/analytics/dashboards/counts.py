@@ -35,6 +35,8 @@ from ocrotire.cases.models import OPEN_STAGES, Referral, ReferralStatus, Stage
 from ocrotire.cases.models import Case as CaseRecord
 from ocrotire.core.expressions import InIds
 from ocrotire.intake.models import Channel, ConcernCategory, ReporterKind, ReporterSector
+from ocrotire.outreach.screening import screening_pack
+from ocrotire.outreach.selectors import territory_counts
 from ocrotire.planning.models import DeadlineKind, Level, PlanItem, ProgressStatus, Strategy
 from ocrotire.providers.models import Enrolment, EnrolmentStatus, ServicePoint, open_points
 from ocrotire.registry.models import Sex
@@ -471,3 +473,30 @@ def plan_figures(*, user: User, filters: Filters, area: Area | None = None) -> d
         "year": year,
         "rows": [(k, str(label), counts.get(k, 0)) for k, label in ProgressStatus.choices],
     }
+
+
+def screening_figures(*, filters: Filters, area: Area) -> list[tuple[str, str, tuple[int, ...]]]:
+    """Community screening in the area and period, from each household's latest screening:
+    households and children screened, in flagged households, and in each group of the packs (a
+    household may be in several groups)."""
+    screened = [0, 0]
+    flagged = [0, 0]
+    groups: dict[str, list[Any]] = {}
+    for path in ("",) if area.is_global else area.paths:
+        for row in territory_counts(path=path, since=filters.since, until=filters.until):
+            screened[0] += row.households
+            screened[1] += row.children
+            flagged[0] += row.flagged_households
+            flagged[1] += row.flagged_children
+            pack = screening_pack(row.unit.country)
+            for code, count in row.groups.items():
+                flag = pack.flag(code)
+                entry = groups.setdefault(code, [flag.label() if flag else code, 0, 0])
+                entry[1] += count.households
+                entry[2] += count.children
+    rows: list[tuple[str, str, tuple[int, ...]]] = [
+        ("screened", str(_("Screened")), (screened[0], screened[1])),
+        ("flagged", str(_("In flagged households")), (flagged[0], flagged[1])),
+    ]
+    rows += [(code, label, (h, c)) for code, (label, h, c) in groups.items()]
+    return rows

@@ -30,6 +30,7 @@ from ocrotire.analytics.dashboards.counts import (
     plan_figures,
     referral_figures,
     report_figures,
+    screening_figures,
     service_figures,
 )
 
@@ -210,6 +211,16 @@ def dashboard(*, user: User, filters: Filters, now: datetime | None = None) -> l
                 "chart_columns": ("places", "enrolled", "waiting"),
             },
             note=_("Open service points today; children enrolled and on the waiting lists today."),
+        ),
+        Series(
+            "screening",
+            _("Community screening: households and children by group"),
+            (("households", _("Households")), ("children", _("Children"))),
+            screening_figures(filters=filters, area=area),
+            note=_(
+                "From each household's latest screening in the period; a household may be in "
+                "several groups."
+            ),
         ),
         Series(
             "placements",

@@ -95,3 +95,15 @@ def test_an_indicator_counts_the_households_screened_in_a_year(
     assert count(territory["MD-CU"].path, date(this_year, 1, 1), date(this_year, 12, 31)) == 3
     assert count(territory["MD-CU"].path, date(2001, 1, 1), date(2001, 12, 31)) == 0
     assert count(territory["MD-CU-CEN"].path, date(this_year, 1, 1), date(this_year, 12, 31)) == 0
+
+
+def test_the_dashboard_shows_the_screening_by_group(
+    screened: None, api: Any, personas: dict[str, User]
+) -> None:
+    body = api(personas["supervisor"]).get("/api/v1/analytics/dashboard/").json()
+    (series,) = [s for s in body["series"] if s["name"] == "screening"]
+    rows = {row["key"]: row for row in series["rows"]}
+    assert rows["screened"]["values"] == {"households": 3, "children": 4}
+    assert rows["flagged"]["values"] == {"households": 2, "children": 3}
+    assert rows["single_parent"]["values"] == {"households": 1, "children": 2}
+    assert rows["single_parent"]["label"] == "Familie monoparentală"
