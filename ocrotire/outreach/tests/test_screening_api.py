@@ -216,3 +216,27 @@ def test_the_counts_per_place_by_the_packs_groups(
     assert place["groups"]["migrant_parents"] == {"households": 1, "children": 1}
     assert "minor_mother" not in place["groups"]  # superseded by the household's latest screening
     assert api(personas["specialist2"]).get("/api/v1/screenings/counts/").json()["places"] == []
+
+
+def test_the_worker_sees_the_child_they_flagged_not_the_case_that_follows(
+    community: Any, village: Household, api: Any, personas: dict[str, User]
+) -> None:
+    screening = _screen(community, village).json()
+    child = screening["children"][0]["id"]
+    url = f"/api/v1/screenings/{screening['id']}/follow-ups/"
+    number = community.post(url, {"child": child, "kind": "report"}, format="json").json()[
+        "report_number"
+    ]
+    report = Report.objects.get(number=number)
+    # the specialist of Botanica opens a case from it
+    specialist = api(personas["specialist"])
+    triaged = specialist.post(
+        f"/api/v1/reports/{report.pk}/triage/",
+        {"decision": "open_case", "reason": "Flagged at screening", "risk_level": "medium"},
+        format="json",
+    )
+    assert triaged.status_code in (200, 201), triaged.json()
+    assert specialist.get("/api/v1/cases/").json()["count"] == 1
+    assert community.get("/api/v1/cases/").json()["results"] == []  # not the case
+    seen = community.get(f"/api/v1/screenings/{screening['id']}/").json()
+    assert seen["follow_ups"][0]["report_number"] == number
