@@ -14,12 +14,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from ocrotire.accounts.models import User
+from ocrotire.core.audit import audit_record
+from ocrotire.core.errors import NotAllowed
+from ocrotire.core.models import AuditAction
+from ocrotire.outreach import programmes
 from ocrotire.outreach.models import Certificate, Programme
 
 Cell = str | int | Decimal | date | datetime | None
@@ -127,3 +133,22 @@ def export_bytes(programme: Programme, certificates: QuerySet[Certificate], fmt:
 
 def file_name(programme: Programme, fmt: str) -> str:
     return f"{programme.code}-certificates-{timezone.localdate().isoformat()}.{fmt}"
+
+
+def export_response(user: User, programme: Programme, fmt: str) -> HttpResponse:
+    """The file of the donor's list, for the API and the programme's page alike; audited."""
+    if not programmes.can_export(user, programme):
+        raise NotAllowed
+    certificates = programmes.certificate_list(user=user, programme=programme).order_by(
+        "number", "applied_at", "id"
+    )
+    body = export_bytes(programme, certificates, fmt)
+    audit_record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        obj=programme,
+        changes={"format": fmt, "rows": certificates.count()},
+    )
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{file_name(programme, fmt)}"'
+    return response

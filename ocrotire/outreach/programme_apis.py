@@ -20,9 +20,7 @@ from rest_framework.response import Response
 from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
-from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import Invalid, NotAllowed
-from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.outreach import certificate_export, programmes
 from ocrotire.outreach.models import Certificate, CertificateStatus, Programme
@@ -276,26 +274,6 @@ class CertificateRedemptionApi(GenericAPIView[Certificate]):
         return Response(CertificateSerializer(certificate).data)
 
 
-def export_response(user: Any, programme: Programme, fmt: str) -> HttpResponse:
-    """The file of the donor's list, audited (shared with the programme's page)."""
-    if not programmes.can_export(user, programme):
-        raise NotAllowed
-    certificates = programmes.certificate_list(user=user, programme=programme).order_by(
-        "number", "applied_at", "id"
-    )
-    body = certificate_export.export_bytes(programme, certificates, fmt)
-    audit_record(
-        actor=user,
-        action=AuditAction.EXPORT,
-        obj=programme,
-        changes={"format": fmt, "rows": certificates.count()},
-    )
-    response = HttpResponse(body, content_type=certificate_export.CONTENT_TYPES[fmt])
-    name = certificate_export.file_name(programme, fmt)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 class _ExportApi(GenericAPIView[Certificate]):
     permission_classes = [IsMember]
     fmt = "csv"
@@ -308,7 +286,9 @@ class _ExportApi(GenericAPIView[Certificate]):
 
     def get(self, request: Request, pk: int) -> HttpResponse:
         user = acting_user(request)
-        return export_response(user, programmes.programme_get(user=user, pk=pk), self.fmt)
+        return certificate_export.export_response(
+            user, programmes.programme_get(user=user, pk=pk), self.fmt
+        )
 
 
 class CertificateCsvApi(_ExportApi):
