@@ -97,6 +97,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "plans_imported": 0,
         "projects_created": 0,
         "dhis2_units_mapped": 0,
+        "programmes_created": 0,
     }
     assert snapshot == _counts()
     assert verify_chain().ok
