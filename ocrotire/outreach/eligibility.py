@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ocrotire.outreach.models import Screening
 from ocrotire.registry.models import Household
@@ -79,12 +78,9 @@ def reasons_not_eligible(rule: dict[str, Any], household: Household, today: date
         count = children_count(household, today)
         if count < minimum:
             reasons.append(
-                ngettext(
-                    "The household has %(count)s child under 18; the programme asks for at "
-                    "least %(minimum)s.",
-                    "The household has %(count)s children under 18; the programme asks for at "
-                    "least %(minimum)s.",
-                    count,
+                _(
+                    "Children under 18 in the household: %(count)s. The programme asks for at "
+                    "least %(minimum)s."
                 )
                 % {"count": count, "minimum": minimum}
             )
@@ -111,12 +107,7 @@ def rule_sentences(rule: dict[str, Any]) -> list[str]:
     minimum = rule.get("children_min")
     if minimum:
         sentences.append(
-            ngettext(
-                "At least %(minimum)s child under 18 in the household.",
-                "At least %(minimum)s children under 18 in the household.",
-                minimum,
-            )
-            % {"minimum": minimum}
+            _("Children under 18 in the household: at least %(minimum)s.") % {"minimum": minimum}
         )
     if rule.get("flags_any"):
         sentences.append(

@@ -154,7 +154,9 @@ def test_a_household_that_is_not_eligible_is_refused_with_the_reason(
     childless = household_make(city, "Adults", children=0, adults=2)
     answer = apply(as_user("community"), programme, childless)
     assert answer.status_code == 400
-    assert "0 children under 18" in str(answer.json()["error"]["fields"]["household"])
+    assert "Children under 18 in the household: 0." in str(
+        answer.json()["error"]["fields"]["household"]
+    )
     flagged = programme_make(
         users["supervisor"], code="CHN-FLAGS", eligibility={"flags_any": ["poverty"]}
     )
