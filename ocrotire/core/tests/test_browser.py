@@ -57,6 +57,7 @@ COMPLAINT_NAV = {"/complaints/"}
 FILER_NAV = {"/reports/new/", "/reports/mine/"}
 ANALYTICS_NAV = {"/analytics/"}
 FORMS_NAV = {"/forms/"}  # the official forms a directorate adapts
+PROGRAMME_NAV = {"/programmes/"}  # benefit programmes and their certificates
 ROLE_NAV = {
     "admin": BASE_NAV
     | REGISTRY_NAV
@@ -65,15 +66,17 @@ ROLE_NAV = {
     | BOARD_NAV
     | ANALYTICS_NAV
     | FORMS_NAV
+    | PROGRAMME_NAV
     | {"/admin/"},
-    "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV,
+    "specialist": BASE_NAV | REGISTRY_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV | PROGRAMME_NAV,
     "supervisor": BASE_NAV
     | REGISTRY_NAV
     | REGISTER_NAV
     | COMPLAINT_NAV
     | CASE_NAV
     | BOARD_NAV
-    | ANALYTICS_NAV,
+    | ANALYTICS_NAV
+    | PROGRAMME_NAV,
     "head": BASE_NAV
     | REGISTRY_NAV
     | REGISTER_NAV
@@ -81,12 +84,13 @@ ROLE_NAV = {
     | CASE_NAV
     | BOARD_NAV
     | ANALYTICS_NAV
-    | FORMS_NAV,
+    | FORMS_NAV
+    | PROGRAMME_NAV,
     "reporter": BASE_NAV | FILER_NAV,
     "provider": BASE_NAV | {"/providers/referrals/"},
-    "planner": BASE_NAV | ANALYTICS_NAV,
+    "planner": BASE_NAV | ANALYTICS_NAV | PROGRAMME_NAV,
     "auditor": BASE_NAV | {"/audit/"},
-    "community": BASE_NAV | {"/registry/"} | FILER_NAV,
+    "community": BASE_NAV | {"/registry/"} | FILER_NAV | PROGRAMME_NAV,
 }
 
 
