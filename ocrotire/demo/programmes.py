@@ -10,14 +10,13 @@ from decimal import Decimal
 
 from ocrotire.accounts.models import User
 from ocrotire.geo.models import Unit
-from ocrotire.outreach.models import Programme
-from ocrotire.outreach.programmes import (
-    ProgrammeInput,
+from ocrotire.outreach.certificates import (
     certificate_apply,
     certificate_decide,
     certificate_redeem,
-    programme_create,
 )
+from ocrotire.outreach.models import Programme
+from ocrotire.outreach.programmes import ProgrammeInput, programme_create
 from ocrotire.registry.models import Household
 from ocrotire.registry.services import (
     PersonInput,

@@ -22,7 +22,7 @@ from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
 from ocrotire.core.errors import Invalid, NotAllowed
 from ocrotire.geo.models import Unit
-from ocrotire.outreach import certificate_export, programmes
+from ocrotire.outreach import certificate_export, certificates, programmes
 from ocrotire.outreach.models import Certificate, CertificateStatus, Programme
 from ocrotire.outreach.permissions import can_read_programmes
 
@@ -227,7 +227,7 @@ class ProgrammeCertificatesApi(GenericAPIView[Certificate]):
         household = programmes.household_for_application(
             user=user, pk=payload.validated_data["household"]
         )
-        certificate = programmes.certificate_apply(
+        certificate = certificates.certificate_apply(
             actor=user, programme=programme, household=household
         )
         return Response(CertificateSerializer(certificate).data, status=status.HTTP_201_CREATED)
@@ -250,7 +250,9 @@ class CertificateDecisionApi(GenericAPIView[Certificate]):
         certificate = programmes.certificate_get(user=user, pk=pk)
         payload = CertificateDecisionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        programmes.certificate_decide(actor=user, certificate=certificate, **payload.validated_data)
+        certificates.certificate_decide(
+            actor=user, certificate=certificate, **payload.validated_data
+        )
         return Response(CertificateSerializer(certificate).data)
 
 
@@ -270,7 +272,9 @@ class CertificateRedemptionApi(GenericAPIView[Certificate]):
         certificate = programmes.certificate_get(user=user, pk=pk)
         payload = CertificateRedemptionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        programmes.certificate_redeem(actor=user, certificate=certificate, **payload.validated_data)
+        certificates.certificate_redeem(
+            actor=user, certificate=certificate, **payload.validated_data
+        )
         return Response(CertificateSerializer(certificate).data)
 
 

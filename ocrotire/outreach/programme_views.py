@@ -21,7 +21,7 @@ from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import acting_user, has_role
 from ocrotire.core.errors import NotAllowed
 from ocrotire.core.forms import service_call
-from ocrotire.outreach import certificate_export, eligibility, programmes
+from ocrotire.outreach import certificate_export, certificates, eligibility, programmes
 from ocrotire.outreach.models import Certificate, CertificateStatus, Programme
 from ocrotire.outreach.permissions import APPLICANTS, can_keep_programme, can_read_programmes
 
@@ -149,7 +149,7 @@ def programme_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 user=user, pk=form.cleaned_data["household"]
             )
             with service_call(form) as call:
-                certificate = programmes.certificate_apply(
+                certificate = certificates.certificate_apply(
                     actor=user, programme=programme, household=household
                 )
             if call.ok:
@@ -205,7 +205,7 @@ def certificate_decision_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         issue = form.cleaned_data["decision"] == "issue"
         with service_call(form, conflict=CONFLICT) as call:
-            programmes.certificate_decide(
+            certificates.certificate_decide(
                 actor=user,
                 certificate=certificate,
                 issue=issue,
@@ -236,7 +236,7 @@ def certificate_redemption_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = RedeemForm(request.POST)
     if form.is_valid():
         with service_call(form, conflict=CONFLICT) as call:
-            programmes.certificate_redeem(
+            certificates.certificate_redeem(
                 actor=user,
                 certificate=certificate,
                 redeemed_with=form.cleaned_data["redeemed_with"],

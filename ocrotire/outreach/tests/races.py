@@ -53,7 +53,7 @@ def _answer(response: Any) -> dict[str, Any]:
 
 def race_last_place(world: dict[str, Any]) -> dict[str, Any]:
     """A two-place programme with one place taken; two supervisors issue the last one."""
-    from ocrotire.outreach.programmes import certificate_apply, certificate_decide
+    from ocrotire.outreach.certificates import certificate_apply, certificate_decide
     from ocrotire.outreach.tests.programme_world import household_make, programme_make
 
     users, city = world["users"], world["units"]["UA-74-CHE-CHEH-CHE"]

@@ -16,8 +16,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from ocrotire.core.models import AuditEvent
+from ocrotire.outreach.certificates import certificates_expire
 from ocrotire.outreach.models import Certificate, Programme
-from ocrotire.outreach.programmes import certificates_expire
 from ocrotire.outreach.tests.programme_world import (
     household_make,
     programme_make,

@@ -30,7 +30,7 @@ from ocrotire.analytics.exports.jobs import export_jobs_expire
 from ocrotire.core.audit import chain_pending
 from ocrotire.core.audit_anchor import checkpoint_if_due
 from ocrotire.core.jobs import WATCHER, process_beat
-from ocrotire.outreach.programmes import certificates_expire
+from ocrotire.outreach.certificates import certificates_expire
 from ocrotire.planning.reminders import plan_reminders
 from ocrotire.registry.services import dedup_runs_expire
 from ocrotire.workflow.tasks import overdue_scan
