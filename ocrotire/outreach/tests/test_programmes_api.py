@@ -318,3 +318,48 @@ def test_an_expired_certificate_gives_its_place_back_and_its_number_is_not_reuse
         "json",
     )
     assert again.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("persona", "apply_status", "decide_status", "redeem_status"),
+    [
+        ("community", 201, 403, 403),
+        ("community_village", 404, 404, 404),
+        ("community_other", 404, 404, 404),
+        ("planner", 403, 403, 403),
+        ("outsider", 403, 403, 403),
+    ],
+)
+def test_who_may_apply_decide_and_redeem_and_that_a_refusal_changes_nothing(
+    as_user: Any,
+    world: dict[str, Any],
+    persona: str,
+    apply_status: int,
+    decide_status: int,
+    redeem_status: int,
+) -> None:
+    city = world["units"]["UA-74-CHE-CHEH-CHE"]
+    programme = programme_make(world["users"]["supervisor"])
+    supervisor = as_user("supervisor")
+    waiting = apply(supervisor, programme, household_make(city, "Waiting")).json()
+    issued = apply(supervisor, programme, household_make(city, "Issued")).json()
+    issued = decide(supervisor, issued["id"]).json()
+    before = list(Certificate.objects.order_by("id").values("status", "version", "number"))
+    audit_rows = AuditEvent.objects.count()
+    client = as_user(persona)
+    answer = apply(client, programme, household_make(city, "New"))
+    assert answer.status_code == apply_status, answer.json()
+    assert decide(client, waiting["id"]).status_code == decide_status
+    redeemed = client.post(
+        f"/api/v1/certificates/{issued['id']}/redemption/", {"redeemed_with": "x"}, "json"
+    )
+    assert redeemed.status_code == redeem_status
+    after = list(Certificate.objects.order_by("id").values("status", "version", "number"))
+    if apply_status == 201:
+        assert after[:2] == before
+        assert len(after) == 3
+    else:
+        assert after == before
+        assert AuditEvent.objects.count() == audit_rows
+    programme.refresh_from_db()
+    assert programme.taken == 1
