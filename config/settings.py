@@ -357,6 +357,7 @@ SPECTACULAR_SETTINGS = {
         "ComplaintAboutEnum": "ocrotire.intake.models.ComplaintAbout",
         "CaseStageEnum": "ocrotire.cases.models.Stage",
         "ClosureReasonEnum": "ocrotire.cases.models.ClosureReason",
+        "CertificateStatusEnum": "ocrotire.outreach.models.CertificateStatus",
     },
     # The schema describes an open-source API: anyone may read it, data stays behind auth.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -24,6 +24,7 @@ from ocrotire.demo.complaints import complaints_demo_load
 from ocrotire.demo.countries import areas_demo_load
 from ocrotire.demo.outreach import outreach_demo_load
 from ocrotire.demo.planning import planning_demo_load, projects_demo_load
+from ocrotire.demo.programmes import programmes_demo_load
 from ocrotire.demo.providers import providers_demo_load
 from ocrotire.demo.providers_ua import providers_ua_demo_load
 from ocrotire.demo.registry import registry_demo_load
@@ -190,6 +191,7 @@ def demo_load() -> dict[str, int]:
     counts.update(planning_demo_load(users))
     counts.update(projects_demo_load(users))
     counts.update(dhis2_demo_load())
+    counts.update(programmes_demo_load(users))
     for key, value in outreach_demo_load(users).items():
         counts[key] = counts.get(key, 0) + value
     return counts

@@ -16,6 +16,7 @@ from ocrotire.intake import apis as intake_apis
 from ocrotire.intake import complaint_apis as intake_complaint_apis
 from ocrotire.intake import public_apis as intake_public_apis
 from ocrotire.outreach import package_apis as outreach_package_apis
+from ocrotire.outreach import programme_apis as outreach_programme_apis
 from ocrotire.outreach import screening_apis as outreach_screening_apis
 from ocrotire.outreach import sync_apis as outreach_sync_apis
 from ocrotire.planning import apis as planning_apis
@@ -264,6 +265,39 @@ v1 = [
         "v1/complaints/<id:pk>/replies/",
         intake_complaint_apis.ComplaintReplyApi.as_view(),
         name="complaint-replies",
+    ),
+    path(
+        "v1/programmes/", outreach_programme_apis.ProgrammeListApi.as_view(), name="programme-list"
+    ),
+    path(
+        "v1/programmes/<id:pk>/",
+        outreach_programme_apis.ProgrammeDetailApi.as_view(),
+        name="programme-detail",
+    ),
+    path(
+        "v1/programmes/<id:pk>/certificates/",
+        outreach_programme_apis.ProgrammeCertificatesApi.as_view(),
+        name="programme-certificates",
+    ),
+    path(
+        "v1/programmes/<id:pk>/certificates.csv",
+        outreach_programme_apis.CertificateCsvApi.as_view(),
+        name="programme-certificates-csv",
+    ),
+    path(
+        "v1/programmes/<id:pk>/certificates.xlsx",
+        outreach_programme_apis.CertificateXlsxApi.as_view(),
+        name="programme-certificates-xlsx",
+    ),
+    path(
+        "v1/certificates/<id:pk>/decision/",
+        outreach_programme_apis.CertificateDecisionApi.as_view(),
+        name="certificate-decision",
+    ),
+    path(
+        "v1/certificates/<id:pk>/redemption/",
+        outreach_programme_apis.CertificateRedemptionApi.as_view(),
+        name="certificate-redemption",
     ),
     path("v1/cases/", cases_apis.CaseListApi.as_view(), name="case-list"),
     path("v1/cases/<id:pk>/", cases_apis.CaseDetailApi.as_view(), name="case-detail"),

@@ -20,7 +20,7 @@ from ocrotire.analytics.common.permissions import can_view_analytics
 from ocrotire.cases.permissions import can_view_board, shows_case_work
 from ocrotire.dataforms.permissions import can_edit_forms
 from ocrotire.intake.permissions import can_follow_own_reports, keeps_register, reads_complaints
-from ocrotire.outreach.permissions import can_screen
+from ocrotire.outreach.permissions import can_read_programmes, can_screen
 from ocrotire.planning.permissions import can_view_plans
 from ocrotire.providers.permissions import can_browse_providers
 from ocrotire.registry.permissions import can_review_duplicates, can_use_registry
@@ -74,6 +74,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(NavItem(_("Referrals"), reverse("providers:referrals"), "referrals"))
     if can_browse_providers(user):
         items.append(NavItem(_("Services"), reverse("providers:list"), "providers"))
+    if can_read_programmes(user):
+        items.append(NavItem(_("Benefit programmes"), reverse("programmes:list"), "programmes"))
     if can_view_plans(user):
         items.append(NavItem(_("Strategy"), reverse("planning:list"), "plans"))
     if can_view_analytics(user):

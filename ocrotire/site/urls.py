@@ -58,6 +58,7 @@ urlpatterns = [
     path("cases/", include("ocrotire.care.urls")),
     # The provider register and the residential institutions pages (care's) share a namespace.
     path("providers/", include((providers_urlpatterns + institution_urlpatterns, "providers"))),
+    path("programmes/", include("ocrotire.outreach.programme_urls")),
     path("plans/", include("ocrotire.planning.urls")),
     path("forms/", include("ocrotire.dataforms.urls")),
     path("analytics/", include("ocrotire.analytics.urls")),

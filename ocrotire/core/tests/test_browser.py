@@ -58,6 +58,7 @@ FILER_NAV = {"/reports/new/", "/reports/mine/"}
 ANALYTICS_NAV = {"/analytics/"}
 FORMS_NAV = {"/forms/"}  # the official forms a directorate adapts
 OUTREACH_NAV = {"/outreach/"}
+PROGRAMME_NAV = {"/programmes/"}  # benefit programmes and their certificates
 ROLE_NAV = {
     "admin": BASE_NAV
     | REGISTRY_NAV
@@ -67,8 +68,15 @@ ROLE_NAV = {
     | BOARD_NAV
     | ANALYTICS_NAV
     | FORMS_NAV
+    | PROGRAMME_NAV
     | {"/admin/"},
-    "specialist": BASE_NAV | REGISTRY_NAV | OUTREACH_NAV | REGISTER_NAV | CASE_NAV | ANALYTICS_NAV,
+    "specialist": BASE_NAV
+    | REGISTRY_NAV
+    | OUTREACH_NAV
+    | REGISTER_NAV
+    | CASE_NAV
+    | ANALYTICS_NAV
+    | PROGRAMME_NAV,
     "supervisor": BASE_NAV
     | REGISTRY_NAV
     | OUTREACH_NAV
@@ -76,7 +84,8 @@ ROLE_NAV = {
     | COMPLAINT_NAV
     | CASE_NAV
     | BOARD_NAV
-    | ANALYTICS_NAV,
+    | ANALYTICS_NAV
+    | PROGRAMME_NAV,
     "head": BASE_NAV
     | REGISTRY_NAV
     | OUTREACH_NAV
@@ -85,12 +94,13 @@ ROLE_NAV = {
     | CASE_NAV
     | BOARD_NAV
     | ANALYTICS_NAV
-    | FORMS_NAV,
+    | FORMS_NAV
+    | PROGRAMME_NAV,
     "reporter": BASE_NAV | FILER_NAV,
     "provider": BASE_NAV | {"/providers/referrals/"},
-    "planner": BASE_NAV | ANALYTICS_NAV,
+    "planner": BASE_NAV | ANALYTICS_NAV | PROGRAMME_NAV,
     "auditor": BASE_NAV | {"/audit/"},
-    "community": BASE_NAV | {"/registry/"} | OUTREACH_NAV | FILER_NAV,
+    "community": BASE_NAV | {"/registry/"} | OUTREACH_NAV | FILER_NAV | PROGRAMME_NAV,
 }
 
 

@@ -100,6 +100,7 @@ def test_demo_loads_once_and_again_changes_nothing():
         "projects_created": 0,
         "dhis2_units_mapped": 0,
         "screenings_created": 0,
+        "programmes_created": 0,
     }
     assert snapshot == _counts()
     assert verify_chain().ok

@@ -3,6 +3,7 @@ worker machine run one; concurrent watchers never escalate a task twice). Each r
 audit rows a writer left unchained (it stopped between its commit and the chaining), writes the
 audit chain's checkpoint when one is due, and sends the
 action plan's year-end reminders to the institutions responsible for sub-actions not yet done,
+expires the benefit certificates past their last valid day (each gives its place back),
 and counts again the dashboards' day figures of the reports changed since the last round.
 Between rounds, every OCROTIRE_JOB_SWEEP_SECONDS, it marks failed the background jobs whose
 worker died (no heartbeat for OCROTIRE_JOB_HEARTBEAT_TIMEOUT_SECONDS).
@@ -29,6 +30,7 @@ from ocrotire.analytics.exports.jobs import export_jobs_expire
 from ocrotire.core.audit import chain_pending
 from ocrotire.core.audit_anchor import checkpoint_if_due
 from ocrotire.core.jobs import WATCHER, process_beat
+from ocrotire.outreach.certificates import certificates_expire
 from ocrotire.planning.reminders import plan_reminders
 from ocrotire.registry.services import dedup_runs_expire
 from ocrotire.workflow.tasks import overdue_scan
@@ -57,6 +59,7 @@ ROUND: tuple[tuple[str, Callable[[], int]], ...] = (
     ("audit_chain", _chain),
     ("audit_checkpoint", _checkpoint),
     ("reminders", plan_reminders),
+    ("certificates", certificates_expire),
     ("jobs", _jobs_expire),
     ("figures", figures.refresh),
 )
