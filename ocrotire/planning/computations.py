@@ -169,6 +169,17 @@ def families_served_between(path: str, since: date, until: date) -> int:
     )
 
 
+def certificates_issued_between(path: str, since: date, until: date) -> int:
+    from ocrotire.outreach.models import Certificate
+
+    return Certificate.objects.filter(
+        number__isnull=False,
+        decided_at__date__gte=since,
+        decided_at__date__lte=until,
+        programme__unit__path__startswith=path,
+    ).count()
+
+
 def _group_between(code: str) -> Callable[[str, date, date], int]:
     def count(path: str, since: date, until: date) -> int:
         return sum(
@@ -221,6 +232,15 @@ def _outreach() -> list[Computation]:
             families_served_between,
         ),
     ]
+    found.append(
+        Computation(
+            "certificates_issued",
+            _("Benefit certificates issued"),
+            _("Certificates of the territory's benefit programmes issued in the period."),
+            _by_year(certificates_issued_between),
+            certificates_issued_between,
+        )
+    )
     for code, names in group_flags():
         between = _group_between(code)
         found.append(
