@@ -1,7 +1,7 @@
 """The field app's pack, through the API: a worker gets the households of their village with the
 children, the latest screening, the coming visits and the sheet in their language; nothing of
 another village; a specialist of another sector gets nothing; a user with no field role is told
-to wipe the device."""
+to wipe the device; the app's page, manifest and service worker are served."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
@@ -97,3 +98,41 @@ def test_a_user_with_no_field_role_is_told_to_wipe_the_device(
 
 def test_signed_out_gets_no_pack(api: Any, village: Village) -> None:
     assert api(None).get(URL).status_code in (401, 403)
+
+
+def _page_client(user: User) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_the_app_page_its_manifest_and_its_worker(village: Village, mfa_off: None) -> None:
+    client = _page_client(village.community)
+    page = client.get("/outreach/field/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="field-strings"' in text
+    assert "locked with a PIN" in text
+    assert '<link rel="manifest" href="/outreach/field/manifest.webmanifest">' in text
+    assert "/outreach/field/" in client.get("/outreach/").content.decode()
+
+    manifest = client.get("/outreach/field/manifest.webmanifest")
+    assert manifest["Content-Type"] == "application/manifest+json"
+    assert manifest.json()["scope"] == "/outreach/field/"
+
+    worker = client.get("/outreach/field/sw.js")
+    assert worker["Content-Type"] == "application/javascript"
+    source = worker.content.decode()
+    assert '"/outreach/field/"' in source
+    assert "/static/vendor/idb/idb.umd.js" in source
+    assert "/api/" in source  # named only to be left out of the cache
+
+
+def test_the_app_page_is_for_field_workers_only(personas: dict[str, User], mfa_off: None) -> None:
+    assert _page_client(personas["auditor"]).get("/outreach/field/").status_code == 403
+
+
+def test_signing_out_clears_the_site_data(village: Village) -> None:
+    response = _page_client(village.community).post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
