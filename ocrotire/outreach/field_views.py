@@ -51,7 +51,6 @@ def _strings() -> dict[str, str]:
         "sent": _("Everything is sent."),
         "send_failed": _("Could not reach the server: your changes wait on this device."),
         "no_pack": _("No data on this device yet: connect to the network to download it."),
-        "downloaded": _("Downloaded: {n} households."),
         "wiped": _("The data of the field app was deleted from this device."),
         "never": _("Never screened"),
         "last_screening": _("Last screening: {date}"),
