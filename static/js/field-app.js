@@ -66,10 +66,14 @@
     return fetch(url, { credentials: "same-origin", redirect: "error", headers, ...options });
   }
 
-  async function download() {
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function download(attempt = 0) {
     let pack;
     try {
       const response = await api(urls.pack);
+      // A busy server may fail one request: try twice more, then wait for the next contact.
+      if (response.status >= 500 && attempt < 2) return pause(1500).then(() => download(attempt + 1));
       if (!response.ok) return;
       pack = await response.json();
     } catch (error) {

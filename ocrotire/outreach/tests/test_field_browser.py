@@ -1,7 +1,8 @@
 """The field app in a real browser with the network cut (issue 22 items 4 and 6): a screening
 recorded offline survives closing the page and is sent when the page is opened again online;
 two devices change the same answer of a screening offline, the second sees the conflict side by
-side and keeps its own; signing out deletes the device's data; axe finds nothing serious."""
+side and keeps its own; signing out, or losing the field role (a remote wipe), deletes the
+device's data; axe finds nothing serious."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def _take_the_pack(context: Any) -> Any:
     page = context.new_page()
     sign_in(page, "community")
     _open_app(page)
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
     page.fill("#field-new-pin", PIN)
     page.fill("#field-new-pin-again", PIN)
     page.click("#field-setup-submit")
@@ -71,7 +73,6 @@ def _screened_household(page: Any) -> int:
 def test_a_screening_recorded_offline_is_sent_when_the_app_opens_online(device: Any) -> None:
     context = device()
     page = _take_the_pack(context)
-    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
     household = int(page.locator("#field-households article").first.get_attribute("data-household"))
     before = Screening.objects.filter(household_id=household).count()
     stored = page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)")
@@ -152,3 +153,15 @@ def test_two_devices_change_one_answer_and_the_second_chooses(device: Any) -> No
     (kept,) = SyncChange.objects.filter(user=user, outcome=SyncOutcome.CONFLICT)
     assert kept.settled_at is not None
     assert kept.settled_by is not None
+
+
+def test_a_worker_who_lost_the_field_role_finds_the_device_wiped(device: Any) -> None:
+    page = _take_the_pack(device())
+    User.objects.get(username="community").roles.clear()
+
+    page.click("#field-send")
+
+    page.wait_for_selector("#field-setup:not([hidden])")
+    stored = page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)")
+    assert "ocrotire-field" not in stored
+    assert page.evaluate("async () => (await caches.keys()).length") == 0
