@@ -59,8 +59,8 @@ def _sheet(country: str, language: str) -> dict[str, Any] | None:
     }
 
 
-def _flags(screening: Screening, language: str) -> list[dict[str, str]]:
-    pack = screening_pack(screening.unit.country)
+def _flags(screening: Screening, country: str, language: str) -> list[dict[str, str]]:
+    pack = screening_pack(country)
     return [
         {"code": code, "name": flag.label(language)}
         for code in screening.flags
@@ -115,7 +115,7 @@ def field_pack(*, user: User, language: str) -> dict[str, Any]:
                     "version": last.version,
                     "screened_on": last.screened_on.isoformat(),
                     "answers": last.answers,
-                    "flags": _flags(last, language),
+                    "flags": _flags(last, country, language),
                 },
             }
         )

@@ -320,13 +320,18 @@
     else say(S.pin_wrong);
   });
   $("field-send").addEventListener("click", () => whenOnline());
-  $("field-lock").addEventListener("click", () => {
+  function lockNow() {
     V.lock();
     Object.assign(state, { pack: null, outbox: [], conflicts: [], rejected: [] });
     closeEditor();
     show("unlock");
     say(S.locked);
-  });
+  }
+  $("field-lock").addEventListener("click", lockNow);
+  // A phone left open locks itself after 15 minutes without a touch or a key.
+  let touched = Date.now();
+  for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, () => (touched = Date.now()));
+  setInterval(() => V.isOpen() && Date.now() - touched > 15 * 60 * 1000 && lockNow(), 30000);
   $("field-signout").addEventListener("submit", async (event) => {
     event.preventDefault();
     await window.fieldWipe();
