@@ -99,6 +99,9 @@ vendor:
 	mkdir -p static/vendor/chartjs
 	cp /tmp/ocrotire-vendor/node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
 	cp /tmp/ocrotire-vendor/node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	mkdir -p static/vendor/idb
+	cp /tmp/ocrotire-vendor/node_modules/idb/build/umd.js static/vendor/idb/idb.umd.js
+	cp /tmp/ocrotire-vendor/node_modules/idb/LICENSE static/vendor/idb/
 	cp /tmp/ocrotire-vendor/node_modules/axe-core/axe.min.js ocrotire/core/tests/assets/
 
 # Benchmarks (not tests): PostgreSQL, figures appended to docs/PERFORMANCE.md.

@@ -358,7 +358,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
             )
     logout(request)
     messages.info(request, _("You have signed out."))
-    return redirect("accounts:login")
+    response = redirect("accounts:login")
+    # Nothing of the user stays in this browser: the field app's encrypted data, its cached
+    # pages and its service worker go too (browsers without the header: field-wipe.js).
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @require_POST

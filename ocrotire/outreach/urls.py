@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ocrotire.outreach import package_views, views
+from ocrotire.outreach import field_views, package_views, views
 
 app_name = "outreach"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("counts/", views.counts_view, name="counts"),
     path("households/<id:pk>/package/", package_views.household_package_view, name="package"),
     path("coverage/", package_views.coverage_view, name="coverage"),
+    path("field/", field_views.field_view, name="field"),
+    path("field/manifest.webmanifest", field_views.manifest_view, name="field-manifest"),
+    path("field/sw.js", field_views.service_worker_view, name="field-worker"),
 ]

@@ -15,6 +15,7 @@ from ocrotire.dataforms import apis as dataforms_apis
 from ocrotire.intake import apis as intake_apis
 from ocrotire.intake import complaint_apis as intake_complaint_apis
 from ocrotire.intake import public_apis as intake_public_apis
+from ocrotire.outreach import field_apis as outreach_field_apis
 from ocrotire.outreach import package_apis as outreach_package_apis
 from ocrotire.outreach import programme_apis as outreach_programme_apis
 from ocrotire.outreach import screening_apis as outreach_screening_apis
@@ -210,6 +211,7 @@ v1 = [
         name="public-report-messages",
     ),
     path("v1/sync/", outreach_sync_apis.SyncApi.as_view(), name="sync"),
+    path("v1/field/pack/", outreach_field_apis.FieldPackApi.as_view(), name="field-pack"),
     path(
         "v1/sync/conflicts/",
         outreach_sync_apis.SyncConflictListApi.as_view(),
