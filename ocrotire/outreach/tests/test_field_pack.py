@@ -101,7 +101,10 @@ def test_signed_out_gets_no_pack(api: Any, village: Village) -> None:
 
 
 def _page_client(user: User) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    # The pages speak the user's own language (Romanian unless chosen): read them in English.
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client = Client()
     client.force_login(user)
     return client
 
