@@ -29,12 +29,14 @@ from ocrotire.core.audit import audit_record, diff
 from ocrotire.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ocrotire.core.models import AuditAction
 from ocrotire.outreach.models import FollowUp, Screening, SyncChange, SyncOutcome
+from ocrotire.outreach.package import DeliveryInput, delivery_record
 from ocrotire.outreach.permissions import can_sync, covers_household
 from ocrotire.outreach.screening import follow_up_visit, screening_record, screening_update
+from ocrotire.providers.models import ServiceType
 from ocrotire.registry.models import Household, Person
 
 BATCH_LIMIT = 200
-OBJECT_TYPES = ("household", "screening", "follow_up")
+OBJECT_TYPES = ("household", "screening", "follow_up", "delivery")
 HOUSEHOLD_FIELDS = ("name", "address")
 
 
@@ -191,10 +193,41 @@ def _follow_up(actor: User, change: Change) -> tuple[int, dict[str, Any]]:
     return follow_up.pk, follow_up_value(follow_up)
 
 
+def _delivery(actor: User, change: Change) -> tuple[int, dict[str, Any]]:
+    """A service of a package given to a family, recorded once: the change's client_id names
+    it (package.delivery_record answers the same record again)."""
+    if change.object_id is not None:
+        raise Invalid({"object": [_("A service given is only recorded once, not changed.")]})
+    fields = change.fields
+    household = _household_for(actor, fields.get("household"))
+    service = ServiceType.objects.filter(code=fields.get("service"), active=True).first()
+    if service is None:
+        raise Invalid({"service": [_("Unknown service.")]})
+    delivery = delivery_record(
+        actor=actor,
+        household=household,
+        data=DeliveryInput(
+            service=service,
+            delivered_on=fields["delivered_on"],
+            minutes=int(fields["minutes"]),
+            note=fields.get("note", ""),
+            client_id=change.client_id,
+        ),
+    )
+    return delivery.pk, {
+        "household": delivery.household_id,
+        "service": service.code,
+        "delivered_on": delivery.delivered_on.isoformat(),
+        "minutes": delivery.minutes,
+        "note": delivery.note,
+    }
+
+
 APPLY: dict[str, Callable[[User, Change], tuple[int, dict[str, Any]]]] = {
     "household": _household,
     "screening": _screening,
     "follow_up": _follow_up,
+    "delivery": _delivery,
 }
 
 

@@ -87,10 +87,22 @@ class FollowUpFieldsSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class DeliveryFieldsSerializer(serializers.Serializer[Any]):
+    """`delivery` (no id: recorded once, named by the change's client_id): a service of a
+    package given to a family."""
+
+    household = _id()
+    service = serializers.CharField(max_length=60, help_text="The service's code in the catalogue")
+    delivered_on = serializers.DateField(validators=[validate_record_date])
+    minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 FIELDS_OF: dict[str, type[serializers.Serializer[Any]]] = {
     "household": HouseholdFieldsSerializer,
     "screening": ScreeningFieldsSerializer,
     "follow_up": FollowUpFieldsSerializer,
+    "delivery": DeliveryFieldsSerializer,
 }
 
 
@@ -231,7 +243,8 @@ class SyncApi(GenericAPIView[SyncChange]):
         "applied on its own: a rejected one undoes no other. A `client_id` already received "
         "gets its first answer again and changes nothing. Object types: `household` (id; "
         "`name`, `address`), `screening` (no id: `household`, `answers`, `screened_on`; an id: "
-        "`answers`, `screened_on`), `follow_up` (no id: `kind` visit, `screening`, `child`, "
+        "`answers`, `screened_on`), `delivery` (no id: `household`, `service`, `delivered_on`, "
+        "`minutes`, `note`), `follow_up` (no id: `kind` visit, `screening`, `child`, "
         "`visit_on`, `note`).",
     )
     def post(self, request: Request) -> Response:

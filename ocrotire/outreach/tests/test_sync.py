@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from ocrotire.core.models import AuditEvent
-from ocrotire.outreach.models import FollowUp, Screening, SyncChange
+from ocrotire.outreach.models import Delivery, FollowUp, Screening, SyncChange
 from ocrotire.outreach.screening import screening_record
 from ocrotire.outreach.tests.factories import Village, as_worker
 from ocrotire.registry.models import Household
@@ -337,3 +337,37 @@ def test_no_input_is_a_server_error(worker: Any, village: Village) -> None:
         assert worker.post(path).status_code == 404
     village.home.refresh_from_db()
     assert village.home.version == 1
+
+
+def test_a_service_given_offline_is_recorded_once(
+    worker: Any, village: Village, casework: None
+) -> None:
+    given = change(
+        "delivery",
+        None,
+        {
+            "household": village.home.pk,
+            "service": "family_support",
+            "delivered_on": timezone.localdate().isoformat(),
+            "minutes": 50,
+            "note": "Afternoon at the day centre.",
+        },
+    )
+    first = sync(worker, given)
+    assert first[0]["outcome"] == "applied", first
+    assert sync(worker, given) == first
+    (delivery,) = Delivery.objects.all()
+    assert (delivery.minutes, delivery.client_id) == (50, uuid.UUID(given["client_id"]))
+    wrong = change(
+        "delivery",
+        None,
+        {
+            "household": village.home.pk,
+            "service": "nothing",
+            "delivered_on": "2024-01-01",
+            "minutes": 0,
+        },
+    )
+    (refused,) = sync(worker, wrong)
+    assert refused["outcome"] == "rejected"
+    assert set(refused["errors"]) == {"minutes"}
