@@ -148,9 +148,9 @@ class ScreeningListApi(GenericAPIView[Screening]):
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         unit = Unit.objects.filter(code=f["unit"]).first() if f.get("unit") else None
-        if f.get("unit") and unit is None:
-            return self.get_paginated_response([])
         qs = selectors.screening_list(user=user, household=f.get("household"), unit=unit)
+        if f.get("unit") and unit is None:
+            qs = qs.none()  # a place that does not exist holds no screening
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ScreeningSerializer(page or [], many=True).data)
 

@@ -240,3 +240,11 @@ def test_the_worker_sees_the_child_they_flagged_not_the_case_that_follows(
     assert community.get("/api/v1/cases/").json()["results"] == []  # not the case
     seen = community.get(f"/api/v1/screenings/{screening['id']}/").json()
     assert seen["follow_ups"][0]["report_number"] == number
+
+
+def test_an_unknown_place_lists_nothing(community: Any, village: Household) -> None:
+    _screen(community, village)
+    response = community.get("/api/v1/screenings/", {"unit": "abc"})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+    assert community.get("/api/v1/screenings/", {"unit": "MD-CU-BOT-SIN"}).json()["count"] == 1
