@@ -1,5 +1,6 @@
-"""The field app in a real browser with the network cut (issue 22 items 4 and 6): a screening
-recorded offline survives closing the page and is sent when the page is opened again online;
+"""The field app in a real browser with the network cut (issue 22 items 4 and 6): a screening and
+a service given recorded offline survive closing the page and are sent, once, when the page is
+opened again online;
 two devices change the same answer of a screening offline, the second sees the conflict side by
 side and keeps its own; signing out, or losing the field role (a remote wipe), deletes the
 device's data; axe finds nothing serious."""
@@ -12,7 +13,7 @@ import pytest
 
 from ocrotire.accounts.models import User
 from ocrotire.core.tests.browser import serious_violations, sign_in
-from ocrotire.outreach.models import Screening, SyncChange, SyncOutcome
+from ocrotire.outreach.models import Delivery, Screening, SyncChange, SyncOutcome
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PIN = "246813"
@@ -70,7 +71,9 @@ def _screened_household(page: Any) -> int:
     return int(card.get_attribute("data-household"))
 
 
-def test_a_screening_recorded_offline_is_sent_when_the_app_opens_online(device: Any) -> None:
+def test_a_screening_and_a_service_recorded_offline_are_sent_when_the_app_opens_online(
+    device: Any,
+) -> None:
     context = device()
     page = _take_the_pack(context)
     household = int(page.locator("#field-households article").first.get_attribute("data-household"))
@@ -88,8 +91,17 @@ def test_a_screening_recorded_offline_is_sent_when_the_app_opens_online(device: 
     page.select_option("#fa-economic-poverty", "yes")
     page.click("#field-save")
     _waiting(page, 1)
+    # A service given (the demo's Moldova has no package: the country's catalogue is offered).
+    card.locator(".record-delivery").click()
+    page.select_option("#fd-service", "family_support")
+    page.click("#field-save")
+    assert page.locator("#field-delivery-form [role=alert]").is_visible()  # no minutes yet
+    page.fill("#fd-minutes", "45")
+    page.click("#field-save")
+    _waiting(page, 2)
     page.close()
     assert Screening.objects.filter(household_id=household).count() == before
+    assert not Delivery.objects.filter(household_id=household).exists()
 
     context.set_offline(False)
     page = context.new_page()
@@ -100,7 +112,9 @@ def test_a_screening_recorded_offline_is_sent_when_the_app_opens_online(device: 
     assert Screening.objects.filter(household_id=household).count() == before + 1
     assert latest is not None
     assert latest.answers["economic"]["poverty"] is True
-    assert SyncChange.objects.filter(outcome=SyncOutcome.APPLIED).count() == 1
+    (given,) = Delivery.objects.filter(household_id=household)
+    assert (given.service.code, given.minutes) == ("family_support", 45)
+    assert SyncChange.objects.filter(outcome=SyncOutcome.APPLIED).count() == 2
 
     # The site's sign-out leaves nothing of the app on the device.
     page.click("header form[action='/accounts/logout/'] button")
