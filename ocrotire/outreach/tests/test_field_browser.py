@@ -14,6 +14,8 @@ import pytest
 from ocrotire.accounts.models import User
 from ocrotire.core.tests.browser import serious_violations, sign_in
 from ocrotire.outreach.models import Delivery, Screening, SyncChange, SyncOutcome
+from ocrotire.providers.models import ServiceType
+from ocrotire.registry.models import Household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PIN = "246813"
@@ -99,9 +101,16 @@ def test_a_screening_and_a_service_recorded_offline_are_sent_when_the_app_opens_
     page.fill("#fd-minutes", "45")
     page.click("#field-save")
     _waiting(page, 2)
+    # A second one, of a service withdrawn from the catalogue before the device is back online.
+    card.locator(".record-delivery").click()
+    page.select_option("#fd-service", "psychological_counselling")
+    page.fill("#fd-minutes", "30")
+    page.click("#field-save")
+    _waiting(page, 3)
     page.close()
     assert Screening.objects.filter(household_id=household).count() == before
     assert not Delivery.objects.filter(household_id=household).exists()
+    ServiceType.objects.filter(country="MD", code="psychological_counselling").update(active=False)
 
     context.set_offline(False)
     page = context.new_page()
@@ -115,6 +124,10 @@ def test_a_screening_and_a_service_recorded_offline_are_sent_when_the_app_opens_
     (given,) = Delivery.objects.filter(household_id=household)
     assert (given.service.code, given.minutes) == ("family_support", 45)
     assert SyncChange.objects.filter(outcome=SyncOutcome.APPLIED).count() == 2
+    rejected = page.locator("#field-rejected article")
+    strings = page.evaluate("JSON.parse(document.getElementById('field-strings').textContent)")
+    name = Household.objects.get(pk=household).name
+    assert rejected.locator("h3").inner_text() == strings["kind_delivery"].format(name=name)
 
     # The site's sign-out leaves nothing of the app on the device.
     page.click("header form[action='/accounts/logout/'] button")
