@@ -1,6 +1,7 @@
 """What the field app keeps on a worker's device (F8, issue 22 item 4): the households of the
-worker's area with their children and latest screening, the follow-up visits of the coming days,
-and the country's screening sheet with its names in the reader's language.
+worker's area with their children, latest screening and the services the family may be given,
+the follow-up visits of the coming days, and the country's screening sheet with its names in the
+reader's language.
 
 Remote wipe: a device asks for the pack whenever it is online; a user who may no longer sync
 (an administrator took the field role away, e.g. for a lost phone) gets `wipe: true` and nothing
@@ -12,18 +13,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ocrotire.accounts.models import User
 from ocrotire.dataforms.spec import name_in
-from ocrotire.outreach.models import FollowUp, FollowUpKind, Screening
+from ocrotire.outreach.models import FollowUp, FollowUpKind, PackagePlan, Screening
 from ocrotire.outreach.permissions import can_sync
 from ocrotire.outreach.screening import screening_pack, sheet_of
 from ocrotire.outreach.selectors import households_to_screen, screening_scope
+from ocrotire.providers.models import ServiceBundle, ServiceGroup, ServiceType
 from ocrotire.registry.models import HouseholdMember
 
 # The visits a worker may make before the device next sees the network.
 COMING_DAYS = 14
+GROUPS = dict(ServiceGroup.choices)
 
 
 def _age(born: date, on: date) -> int:
@@ -68,6 +71,46 @@ def _flags(screening: Screening, country: str, language: str) -> list[dict[str, 
     ]
 
 
+def _service(service: ServiceType, language: str) -> dict[str, str]:
+    return {
+        "code": service.code,
+        "name": service.label(language),
+        "group": str(GROUPS.get(service.group, service.group)),
+    }
+
+
+def _services(households: list[tuple[int, str]], language: str) -> dict[int, list[dict[str, str]]]:
+    """The services each family may be given (issue 22 item 4), by household id: those of its
+    plans of package services; with no plan, those of its country's packages; in a country with
+    no package (Moldova's pack has none), its country's whole active catalogue. Five queries at
+    most, whatever the number of households."""
+    active = ServiceType.objects.filter(active=True).order_by("ordering", "code")
+    planned: dict[int, dict[str, ServiceType]] = {}
+    plans = PackagePlan.objects.filter(household__in=[pk for pk, _c in households])
+    for plan in plans.prefetch_related(Prefetch("services", queryset=active)):
+        for service in plan.services.all():
+            planned.setdefault(plan.household_id, {})[service.code] = service
+    countries = {country for pk, country in households if country and pk not in planned}
+    offered: dict[str, dict[str, ServiceType]] = {}
+    bundles = ServiceBundle.objects.filter(country__in=countries).order_by("code")
+    for bundle in bundles.prefetch_related(Prefetch("types", queryset=active)):
+        for service in bundle.types.all():
+            offered.setdefault(bundle.country, {}).setdefault(service.code, service)
+    for service in active.filter(country__in=countries - set(offered)):
+        offered.setdefault(service.country, {})[service.code] = service
+    with translation.override(language):
+        return {
+            pk: [
+                _service(s, language)
+                for s in sorted(
+                    (planned.get(pk) or offered.get(country) or {}).values(),
+                    key=lambda s: (s.ordering, s.code),
+                )
+            ]
+            for pk, country in households
+        }
+
+
 def field_pack(*, user: User, language: str) -> dict[str, Any]:
     """The worker's pack, scoped like the households page; `wipe` for a user who lost the
     right to work in the field."""
@@ -92,6 +135,9 @@ def field_pack(*, user: User, language: str) -> dict[str, Any]:
                 "age": _age(born, today) if born else None,
             }
         )
+    services = _services(
+        [(r.household.pk, r.place.country if r.place else "") for r in rows], language
+    )
     sheets: dict[str, Any] = {}
     households = []
     for row in rows:
@@ -108,6 +154,7 @@ def field_pack(*, user: User, language: str) -> dict[str, Any]:
                 "country": country,
                 "version": row.household.version,
                 "children": children.get(row.household.pk, []),
+                "services": services[row.household.pk],
                 "screening": None
                 if last is None
                 else {

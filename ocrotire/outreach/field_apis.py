@@ -37,6 +37,12 @@ class FieldScreeningSerializer(serializers.Serializer[Any]):
     flags = FieldFlagSerializer(many=True)
 
 
+class FieldServiceSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(help_text="The service's code in the country's catalogue")
+    name = serializers.CharField(help_text="In the user's language")
+    group = serializers.CharField(help_text="The catalogue's group, in the user's language")
+
+
 class FieldHouseholdSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -46,6 +52,12 @@ class FieldHouseholdSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField()
     children = FieldChildSerializer(many=True, help_text="The members under 18")
     screening = FieldScreeningSerializer(allow_null=True, help_text="The latest screening")
+    services = FieldServiceSerializer(
+        many=True,
+        help_text="The services the family may be given (a `delivery` change names one by its "
+        "code): those of its plans of package services; with no plan, those of its country's "
+        "packages; in a country with no package, the country's whole active catalogue",
+    )
 
 
 class FieldVisitChildSerializer(serializers.Serializer[Any]):
@@ -83,7 +95,8 @@ class FieldPackApi(GenericAPIView[Screening]):
     @extend_schema(
         responses={200: FieldPackSerializer},
         description="What a worker's device keeps to work without network: the households of "
-        "the user's area with their members under 18 and latest screening, the planned "
+        "the user's area with their members under 18, latest screening and the services the "
+        "family may be given, the planned "
         "follow-up visits of the coming 14 days and the country's screening sheet, in the "
         "user's language. A user who may not work in the field gets `wipe: true` and nothing "
         "else (a remote wipe of the device).",

@@ -87,6 +87,14 @@ def _strings() -> dict[str, str]:
         "kind_screening": _("Screening of {name}"),
         "kind_follow_up": _("Visit to {name}"),
         "kind_household": _("Household {name}"),
+        "kind_delivery": _("Service given to {name}"),
+        "record_delivery": _("Record a service given"),
+        "service": _("Service"),
+        "delivered_on": _("Given on"),
+        "minutes": _("Duration in minutes"),
+        "minutes_range": _("Give the duration in minutes, from 1 to 1440."),
+        "day_future": _("The day the service was given cannot be in the future."),
+        "required": _("This field is required."),
     }
 
 

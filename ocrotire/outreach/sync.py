@@ -31,7 +31,12 @@ from ocrotire.core.models import AuditAction
 from ocrotire.outreach.models import FollowUp, Screening, SyncChange, SyncOutcome
 from ocrotire.outreach.package import DeliveryInput, delivery_record
 from ocrotire.outreach.permissions import can_sync, covers_household
-from ocrotire.outreach.screening import follow_up_visit, screening_record, screening_update
+from ocrotire.outreach.screening import (
+    follow_up_visit,
+    place_of,
+    screening_record,
+    screening_update,
+)
 from ocrotire.providers.models import ServiceType
 from ocrotire.registry.models import Household, Person
 
@@ -200,7 +205,11 @@ def _delivery(actor: User, change: Change) -> tuple[int, dict[str, Any]]:
         raise Invalid({"object": [_("A service given is only recorded once, not changed.")]})
     fields = change.fields
     household = _household_for(actor, fields.get("household"))
-    service = ServiceType.objects.filter(code=fields.get("service"), active=True).first()
+    # Codes repeat across countries' catalogues (`counselling` in Ukraine and Romania): the
+    # service is the one of the household's country.
+    service = ServiceType.objects.filter(
+        country=place_of(household).country, code=fields.get("service"), active=True
+    ).first()
     if service is None:
         raise Invalid({"service": [_("Unknown service.")]})
     delivery = delivery_record(

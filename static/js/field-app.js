@@ -1,5 +1,5 @@
-// The field app: a worker's households kept on the device (field-vault.js), screenings and
-// visits recorded with no network into an encrypted outbox, sent to /api/v1/sync/ when the
+// The field app: a worker's households kept on the device (field-vault.js), screenings, visits
+// and services given recorded with no network into an encrypted outbox, sent to /api/v1/sync/ when the
 // network is back (on load, on the `online` event, by "Send now"). Each change keeps its
 // client_id until the server answers, so sending it again after a lost answer is harmless.
 (() => {
@@ -33,6 +33,7 @@
     if (change.object.type === "follow_up") {
       return households().find((h) => h.screening && h.screening.id === change.fields.screening);
     }
+    if (change.object.type === "delivery") return household(change.fields.household);
     return household(change.object.id);
   }
 
@@ -43,6 +44,7 @@
       const child = h && h.children.find((c) => c.id === change.fields.child);
       return fmt(S.kind_follow_up, { name: child ? child.name : name });
     }
+    if (change.object.type === "delivery") return fmt(S.kind_delivery, { name });
     return fmt(change.object.type === "screening" ? S.kind_screening : S.kind_household, { name });
   }
 
@@ -174,8 +176,15 @@
     form.append(el("div", { className: "actions" },
       el("button", { type: "submit", id: "field-save", text: S.save }),
       button(S.cancel, () => closeEditor(), "button secondary")));
+    // A form may name what is missing or wrong before anything is kept.
+    const problem = el("p", { className: "message error", role: "alert", hidden: true });
+    form.prepend(problem);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      const wrong = form.problem ? form.problem() : null;
+      problem.hidden = !wrong;
+      problem.textContent = wrong || "";
+      if (wrong) return;
       await onSave(form.read());
       closeEditor();
       say(S.saved);
@@ -214,6 +223,17 @@
     );
   }
 
+  function recordDelivery(h) {
+    openEditor(S.record_delivery, F.delivery(h, S), (fields) =>
+      queueChange({
+        client_id: crypto.randomUUID(),
+        object: { type: "delivery", id: null },
+        base_version: 0,
+        fields,
+      }),
+    );
+  }
+
   function householdCard(h) {
     const card = el("article", { className: "card", "data-household": String(h.id) }, el("h3", { text: h.name }));
     card.append(el("p", { className: "muted", text: [h.place, h.address].filter(Boolean).join(" · ") }));
@@ -231,6 +251,7 @@
     if (sheetOf(h)) actions.append(button(S.new_screening, () => screen(h, false), "button small new-screening"));
     if (last && sheetOf(h)) actions.append(" ", button(S.correct_screening, () => screen(h, true), "button small secondary correct-screening"));
     if (last && h.children.length) actions.append(" ", button(S.plan_visit, () => planVisit(h), "button small secondary plan-visit"));
+    if (h.services && h.services.length) actions.append(" ", button(S.record_delivery, () => recordDelivery(h), "button small secondary record-delivery"));
     card.append(actions);
     return card;
   }

@@ -1,5 +1,5 @@
 // The field app's forms, built from the pack: the screening sheet (its sections and questions in
-// the worker's language), a planned visit, and a conflict shown side by side. No data is ever
+// the worker's language), a planned visit, a service given, and a conflict shown side by side. No data is ever
 // written as HTML: every text goes through textContent.
 (() => {
   function el(tag, attrs, ...children) {
@@ -104,6 +104,50 @@
     return form;
   }
 
+  // The day on the device, not in UTC: a service given at one in the morning is given today.
+  function today() {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  }
+
+  // A service given to the family: one of the services the pack offers for the household
+  // (its plan's, else its country's), grouped as the catalogue groups them.
+  function delivery(household, S) {
+    const form = el("form", { className: "stack", id: "field-delivery-form", novalidate: true });
+    const service = el("select", { id: "fd-service", required: true });
+    const groups = new Map();
+    for (const s of household.services) {
+      if (s.group && !groups.has(s.group)) groups.set(s.group, service.appendChild(el("optgroup", { label: s.group })));
+      (groups.get(s.group) || service).append(option(s.code, s.name, false));
+    }
+    const day = el("input", { id: "fd-day", type: "date", required: true, max: today() });
+    day.value = today();
+    const minutes = el("input", { id: "fd-minutes", type: "number", min: "1", max: "1440", step: "1", inputmode: "numeric", required: true });
+    const note = el("textarea", { id: "fd-note", rows: "2", maxlength: "2000" });
+    form.append(
+      el("div", { className: "field" }, el("label", { for: "fd-service", text: S.service }), service),
+      el("div", { className: "field" }, el("label", { for: "fd-day", text: S.delivered_on }), day),
+      el("div", { className: "field" }, el("label", { for: "fd-minutes", text: S.minutes }), minutes),
+      el("div", { className: "field" }, el("label", { for: "fd-note", text: S.note }), note),
+    );
+    form.problem = () => {
+      const n = Number(minutes.value);
+      if (!service.value || !day.value || minutes.value === "") return S.required;
+      if (day.value > today()) return S.day_future;
+      if (!Number.isInteger(n) || n < 1 || n > 1440) return S.minutes_range;
+      return null;
+    };
+    form.read = () => ({
+      household: household.id,
+      service: service.value,
+      delivered_on: day.value,
+      minutes: Number(minutes.value),
+      note: note.value.trim(),
+    });
+    return form;
+  }
+
   function shown(field, value, S) {
     if (value === undefined || value === null || value === "") return "—";
     if (value === true) return S.yes;
@@ -140,5 +184,5 @@
         body));
   }
 
-  window.FieldForms = { el, screening, visit, conflict };
+  window.FieldForms = { el, screening, visit, delivery, conflict };
 })();

@@ -1,5 +1,6 @@
-"""The field app in a real browser with the network cut (issue 22 items 4 and 6): a screening
-recorded offline survives closing the page and is sent when the page is opened again online;
+"""The field app in a real browser with the network cut (issue 22 items 4 and 6): a screening and
+a service given recorded offline survive closing the page and are sent, once, when the page is
+opened again online;
 two devices change the same answer of a screening offline, the second sees the conflict side by
 side and keeps its own; signing out, or losing the field role (a remote wipe), deletes the
 device's data; axe finds nothing serious."""
@@ -12,7 +13,9 @@ import pytest
 
 from ocrotire.accounts.models import User
 from ocrotire.core.tests.browser import serious_violations, sign_in
-from ocrotire.outreach.models import Screening, SyncChange, SyncOutcome
+from ocrotire.outreach.models import Delivery, Screening, SyncChange, SyncOutcome
+from ocrotire.providers.models import ServiceType
+from ocrotire.registry.models import Household
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PIN = "246813"
@@ -70,7 +73,9 @@ def _screened_household(page: Any) -> int:
     return int(card.get_attribute("data-household"))
 
 
-def test_a_screening_recorded_offline_is_sent_when_the_app_opens_online(device: Any) -> None:
+def test_a_screening_and_a_service_recorded_offline_are_sent_when_the_app_opens_online(
+    device: Any,
+) -> None:
     context = device()
     page = _take_the_pack(context)
     household = int(page.locator("#field-households article").first.get_attribute("data-household"))
@@ -88,8 +93,24 @@ def test_a_screening_recorded_offline_is_sent_when_the_app_opens_online(device: 
     page.select_option("#fa-economic-poverty", "yes")
     page.click("#field-save")
     _waiting(page, 1)
+    # A service given (the demo's Moldova has no package: the country's catalogue is offered).
+    card.locator(".record-delivery").click()
+    page.select_option("#fd-service", "family_support")
+    page.click("#field-save")
+    assert page.locator("#field-delivery-form [role=alert]").is_visible()  # no minutes yet
+    page.fill("#fd-minutes", "45")
+    page.click("#field-save")
+    _waiting(page, 2)
+    # A second one, of a service withdrawn from the catalogue before the device is back online.
+    card.locator(".record-delivery").click()
+    page.select_option("#fd-service", "psychological_counselling")
+    page.fill("#fd-minutes", "30")
+    page.click("#field-save")
+    _waiting(page, 3)
     page.close()
     assert Screening.objects.filter(household_id=household).count() == before
+    assert not Delivery.objects.filter(household_id=household).exists()
+    ServiceType.objects.filter(country="MD", code="psychological_counselling").update(active=False)
 
     context.set_offline(False)
     page = context.new_page()
@@ -100,7 +121,13 @@ def test_a_screening_recorded_offline_is_sent_when_the_app_opens_online(device: 
     assert Screening.objects.filter(household_id=household).count() == before + 1
     assert latest is not None
     assert latest.answers["economic"]["poverty"] is True
-    assert SyncChange.objects.filter(outcome=SyncOutcome.APPLIED).count() == 1
+    (given,) = Delivery.objects.filter(household_id=household)
+    assert (given.service.code, given.minutes) == ("family_support", 45)
+    assert SyncChange.objects.filter(outcome=SyncOutcome.APPLIED).count() == 2
+    rejected = page.locator("#field-rejected article")
+    strings = page.evaluate("JSON.parse(document.getElementById('field-strings').textContent)")
+    name = Household.objects.get(pk=household).name
+    assert rejected.locator("h3").inner_text() == strings["kind_delivery"].format(name=name)
 
     # The site's sign-out leaves nothing of the app on the device.
     page.click("header form[action='/accounts/logout/'] button")

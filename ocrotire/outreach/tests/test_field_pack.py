@@ -1,6 +1,6 @@
 """The field app's pack, through the API: a worker gets the households of their village with the
-children, the latest screening, the coming visits and the sheet in their language; nothing of
-another village; a specialist of another sector gets nothing; a user with no field role is told
+children, the latest screening, the services the family may be given, the coming visits and the
+sheet in their language; nothing of another village; a specialist of another sector gets nothing; a user with no field role is told
 to wipe the device; the app's page, manifest and service worker are served."""
 
 from __future__ import annotations
@@ -9,12 +9,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ocrotire.accounts.models import User
+from ocrotire.geo.models import Unit
+from ocrotire.geo.services import UnitSpec, unit_upsert
+from ocrotire.outreach.package import package_plan_set
 from ocrotire.outreach.screening import follow_up_visit, screening_record
 from ocrotire.outreach.tests.factories import Village, as_worker
+from ocrotire.outreach.tests.world import household_with_children
+from ocrotire.providers.models import ServiceBundle, ServiceType
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/field/pack/"
@@ -57,6 +64,66 @@ def test_a_worker_gets_their_village_with_screening_visits_and_sheet(
     question = sheet["sections"][1]["fields"][0]
     assert (question["key"], question["type"]) == ("poverty", "yesno")
     assert question["name"]
+
+
+def test_with_no_package_in_moldova_a_family_may_be_given_the_catalogues_services(
+    api: Any, village: Village, casework: None
+) -> None:
+    assert not ServiceBundle.objects.filter(country="MD").exists()
+
+    (home,) = pack_of(as_worker(api, village.community))["households"]
+
+    catalogue = ServiceType.objects.filter(country="MD", active=True)
+    assert {s["code"] for s in home["services"]} == {s.code for s in catalogue}
+    named = {s["code"]: s for s in home["services"]}["family_support"]
+    assert named["name"] == catalogue.get(code="family_support").names["en"]
+    assert named["group"] == "Prevention and family support"
+
+
+def _ua_families(specialist: User) -> list[Any]:
+    hromada, _outcome = unit_upsert(
+        actor=None, spec=UnitSpec("UA-74-T1", "commune", "Іванівська громада", "UA-74")
+    )
+    return [household_with_children(specialist, hromada, name) for name in ("Шевчук", "Бондар")]
+
+
+def test_a_family_with_a_plan_may_be_given_its_planned_services(
+    api: Any, village: Village, personas: dict[str, User], casework: None
+) -> None:
+    specialist = personas["specialist_ua"]
+    planned, unplanned = _ua_families(specialist)
+    package = ServiceBundle.objects.get(country="UA", code="minimum_package_chernihiv")
+    package_plan_set(
+        actor=specialist,
+        household=planned,
+        bundle=package,
+        services=list(package.types.filter(code__in=["early_intervention", "crisis_intervention"])),
+    )
+    client = as_worker(api, specialist)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="uk")
+
+    with CaptureQueriesContext(connection) as two:
+        pack = pack_of(client)
+
+    households = {h["id"]: h for h in pack["households"]}
+    assert set(households) == {planned.pk, unplanned.pk}  # not the Moldovan village
+    services = households[planned.pk]["services"]
+    assert sorted(s["code"] for s in services) == ["crisis_intervention", "early_intervention"]
+    names = {s["code"]: s["name"] for s in services}
+    early = ServiceType.objects.get(country="UA", code="early_intervention")
+    assert names["early_intervention"] == early.names["uk"]
+    # With no plan: the services of the country's packages, each once.
+    packages = ServiceType.objects.filter(bundles__country="UA").distinct()
+    codes = [s["code"] for s in households[unplanned.pk]["services"]]
+    assert sorted(codes) == sorted(s.code for s in packages)
+    # More families, planned or not, ask no more of the database.
+    more = household_with_children(specialist, Unit.objects.get(code="UA-74-T1"), "Ткаченко")
+    package_plan_set(
+        actor=specialist, household=more, bundle=package, services=list(package.types.all())
+    )
+    with CaptureQueriesContext(connection) as three:
+        assert len(pack_of(client)["households"]) == 3
+    assert len(three) == len(two)
 
 
 def test_the_sheet_is_in_the_users_language(api: Any, village: Village) -> None:

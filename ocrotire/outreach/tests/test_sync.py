@@ -16,6 +16,7 @@ from ocrotire.core.models import AuditEvent
 from ocrotire.outreach.models import Delivery, FollowUp, Screening, SyncChange
 from ocrotire.outreach.screening import screening_record
 from ocrotire.outreach.tests.factories import Village, as_worker
+from ocrotire.providers.models import ServiceType
 from ocrotire.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -371,3 +372,26 @@ def test_a_service_given_offline_is_recorded_once(
     (refused,) = sync(worker, wrong)
     assert refused["outcome"] == "rejected"
     assert set(refused["errors"]) == {"minutes"}
+
+
+def test_a_service_given_offline_is_the_one_of_the_households_country(
+    worker: Any, village: Village, casework: None
+) -> None:
+    # Another country's catalogue with the same code, ordered before Moldova's.
+    ServiceType.objects.create(
+        country="KG", code="family_support", names={"en": "Family support"}, group="prevention"
+    )
+    given = change(
+        "delivery",
+        None,
+        {
+            "household": village.home.pk,
+            "service": "family_support",
+            "delivered_on": timezone.localdate().isoformat(),
+            "minutes": 30,
+        },
+    )
+    (answer,) = sync(worker, given)
+    assert answer["outcome"] == "applied", answer
+    (delivery,) = Delivery.objects.all()
+    assert (delivery.service.country, delivery.service.code) == ("MD", "family_support")
