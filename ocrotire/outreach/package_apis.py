@@ -131,7 +131,7 @@ class HouseholdPackageApi(GenericAPIView[PackagePlan]):
         description="The services of a package the family should receive; to change a plan, "
         "give the version it is based on (a newer one is a 409).",
     )
-    def put(self, request: Request, pk: int) -> Response:
+    def patch(self, request: Request, pk: int) -> Response:
         user, household = _household(request, pk)
         payload = PackagePlanInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -43,7 +43,9 @@ def _flags(screening: Screening) -> list[dict[str, str]]:
 
 
 class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
-    report_number = serializers.CharField(source="report.number", default=None, read_only=True)
+    report_number = serializers.CharField(
+        source="report.number", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = FollowUp
@@ -193,7 +195,7 @@ class ScreeningDetailApi(GenericAPIView[Screening]):
         description="New answers based on `version`; a newer version on the server is a 409 "
         "and nothing is written.",
     )
-    def put(self, request: Request, pk: int) -> Response:
+    def patch(self, request: Request, pk: int) -> Response:
         user = acting_user(request)
         screening = selectors.screening_get(user=user, pk=pk)
         payload = ScreeningUpdateSerializer(data=request.data)

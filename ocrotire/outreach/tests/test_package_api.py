@@ -52,7 +52,7 @@ def ua(api: Any, personas: dict[str, User]) -> Any:
 
 
 def _plan(client: Any, household: Household, services: list[str], **extra: Any) -> Any:
-    return client.put(
+    return client.patch(
         f"/api/v1/households/{household.pk}/package/",
         {"bundle": PACKAGE, "services": services, **extra},
         format="json",

@@ -152,13 +152,13 @@ def test_a_change_on_an_old_version_is_a_conflict_and_overwrites_nothing(
 ) -> None:
     screening = _screen(community, village).json()
     url = f"/api/v1/screenings/{screening['id']}/"
-    first = community.put(
+    first = community.patch(
         url, {"answers": {"social": {"minor_mother": True}}, "version": 1}, format="json"
     )
     assert first.status_code == 200
     assert first.json()["version"] == 2
     assert [f["code"] for f in first.json()["flags"]] == ["minor_mother"]
-    stale = community.put(
+    stale = community.patch(
         url, {"answers": {"economic": {"poverty": True}}, "version": 1}, format="json"
     )
     assert stale.status_code == 409
@@ -248,3 +248,16 @@ def test_an_unknown_place_lists_nothing(community: Any, village: Household) -> N
     assert response.status_code == 200
     assert response.json()["results"] == []
     assert community.get("/api/v1/screenings/", {"unit": "MD-CU-BOT-SIN"}).json()["count"] == 1
+
+
+def test_options_describe_the_operations_without_an_error(
+    community: Any, village: Household
+) -> None:
+    screening = _screen(community, village).json()
+    for url in (
+        f"/api/v1/screenings/{screening['id']}/",
+        "/api/v1/screenings/0/",
+        f"/api/v1/households/{village.pk}/package/",
+        "/api/v1/households/0/package/",
+    ):
+        assert community.options(url).status_code < 500, url
