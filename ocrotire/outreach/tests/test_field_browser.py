@@ -38,6 +38,19 @@ def device(browser: Any, live_server: Any, demo: None) -> Any:
         context.close()
 
 
+def _cut(context: Any) -> None:
+    """No network for the device. Chromium's offline emulation does not always reach a page
+    reloaded through the service worker (its navigator.onLine may still say online), so the
+    API is also refused at the browser, as a missing network would."""
+    context.set_offline(True)
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+
+
+def _restore(context: Any) -> None:
+    context.unroute("**/api/**")
+    context.set_offline(False)
+
+
 def _open_app(page: Any) -> None:
     page.goto("/outreach/field/")
     page.wait_for_selector("#field-app[data-ready=true]")
@@ -83,7 +96,7 @@ def test_a_screening_and_a_service_recorded_offline_are_sent_when_the_app_opens_
     stored = page.evaluate("async () => (await indexedDB.databases()).map((d) => d.name)")
     assert "ocrotire-field" in stored
 
-    context.set_offline(True)
+    _cut(context)
     # The page opens with no network: the shell from the service worker, the data from the
     # device once the PIN opens it.
     page.reload()
@@ -112,7 +125,7 @@ def test_a_screening_and_a_service_recorded_offline_are_sent_when_the_app_opens_
     assert not Delivery.objects.filter(household_id=household).exists()
     ServiceType.objects.filter(country="MD", code="psychological_counselling").update(active=False)
 
-    context.set_offline(False)
+    _restore(context)
     page = context.new_page()
     _unlock(page)
     _waiting(page, 0)
@@ -147,20 +160,20 @@ def test_two_devices_change_one_answer_and_the_second_chooses(device: Any) -> No
     version = screening.version
     was = (screening.answers.get("economic") or {}).get("poverty") is True
     mine, theirs = ("no", "yes") if was else ("yes", "no")
-    first.context.set_offline(True)
-    second_context.set_offline(True)
+    _cut(first.context)
+    _cut(second_context)
     for page, answer in ((first, theirs), (second, mine)):
         page.locator(f"article[data-household='{household}'] .correct-screening").click()
         page.select_option("#fa-economic-poverty", answer)
         page.click("#field-save")
         _waiting(page, 1)
 
-    first.context.set_offline(False)
+    _restore(first.context)
     _waiting(first, 0)
     screening.refresh_from_db()
     assert screening.version == version + 1
 
-    second_context.set_offline(False)
+    _restore(second_context)
     conflict = second.locator(".conflict-item")
     conflict.wait_for()
     row = conflict.locator("tr.differs").first
