@@ -22,6 +22,9 @@ from ocrotire.outreach.permissions import can_screen
 from ocrotire.providers.models import Provider, ServiceBundle, ServiceType
 from ocrotire.registry.selectors import household_get
 
+# The largest key a database column holds (SQLite refuses a larger number with an error).
+MAX_ID = 2**63 - 1
+
 
 class PlanSerializer(serializers.ModelSerializer[PackagePlan]):
     bundle = serializers.CharField(source="bundle.code")
@@ -78,6 +81,7 @@ class PackagePlanInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     version = serializers.IntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         default=None,
@@ -89,7 +93,9 @@ class DeliveryInputSerializer(serializers.Serializer[Any]):
     service = serializers.CharField(max_length=60)
     delivered_on = serializers.DateField()
     minutes = serializers.IntegerField(min_value=1, max_value=package.MAX_MINUTES)
-    provider = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    provider = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, default=None
+    )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
 

@@ -26,6 +26,8 @@ from ocrotire.outreach.permissions import can_screen
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import household_get
 
+# The largest key a database column holds (SQLite refuses a larger number with an error).
+MAX_ID = 2**63 - 1
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 
 
@@ -100,7 +102,7 @@ class ScreeningDetailSerializer(ScreeningSerializer):
 
 
 class ScreeningCreateSerializer(serializers.Serializer[Any]):
-    household = serializers.IntegerField(min_value=1)
+    household = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     answers = serializers.DictField(
         help_text="{section: {question: answer}} of the country's screening sheet "
         "(GET /api/v1/forms/ gives its questions)"
@@ -110,12 +112,14 @@ class ScreeningCreateSerializer(serializers.Serializer[Any]):
 
 class ScreeningUpdateSerializer(serializers.Serializer[Any]):
     answers = serializers.DictField()
-    version = serializers.IntegerField(min_value=1, help_text="The version the change is based on")
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The version the change is based on"
+    )
     screened_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class FollowUpCreateSerializer(serializers.Serializer[Any]):
-    child = serializers.IntegerField(min_value=1)
+    child = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(choices=FollowUpKind.choices)
     narrative = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
     concerns = serializers.ListField(
@@ -134,7 +138,7 @@ class ScreeningListApi(GenericAPIView[Screening]):
     serializer_class = ScreeningSerializer
 
     class FilterSerializer(serializers.Serializer[Any]):
-        household = serializers.IntegerField(required=False, min_value=1)
+        household = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
         unit = serializers.CharField(required=False, max_length=60)
 
     @extend_schema(

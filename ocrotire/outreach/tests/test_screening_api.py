@@ -261,3 +261,16 @@ def test_options_describe_the_operations_without_an_error(
         "/api/v1/households/0/package/",
     ):
         assert community.options(url).status_code < 500, url
+
+
+def test_a_number_larger_than_any_key_is_refused_not_an_error(
+    community: Any, village: Household
+) -> None:
+    huge = "99999999999999999999"
+    assert community.get("/api/v1/screenings/", {"household": huge}).status_code == 400
+    assert _screen(community, village).status_code == 201
+    screening = Screening.objects.get(household=village)
+    stale = community.patch(
+        f"/api/v1/screenings/{screening.pk}/", {"answers": {}, "version": int(huge)}, format="json"
+    )
+    assert stale.status_code == 400
