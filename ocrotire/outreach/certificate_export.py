@@ -1,35 +1,27 @@
 """The donor's list of a programme's certificates as CSV or an Excel workbook.
 
-The same rules as the analytics exports (which sit above this app, so they are not imported):
-CSV in UTF-8 with a byte-order mark, so Excel reads Cyrillic and Romanian letters; a text cell a
-spreadsheet would take for a formula is written as text (an apostrophe in CSV, a string cell in
-the workbook), so nothing typed by a user is ever evaluated when the file is opened."""
+Written by the same writers as the analytics exports (`core.tabular`: a BOM for Excel, text that
+looks like a formula kept as text)."""
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ocrotire.accounts.models import User
 from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import NotAllowed
 from ocrotire.core.models import AuditAction
+from ocrotire.core.tabular import Cell, write_csv, write_xlsx
 from ocrotire.outreach import programmes
 from ocrotire.outreach.models import Certificate, Programme
 
-Cell = str | int | Decimal | date | datetime | None
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -78,57 +70,15 @@ def rows(programme: Programme, certificates: QuerySet[Certificate]) -> Iterator[
         ]
 
 
-def _csv_text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int | Decimal):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def write_csv(titles: list[str], lines: Iterable[list[Cell]]) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow([_csv_text(title) for title in titles])
-    for line in lines:
-        writer.writerow([_csv_text(value) for value in line])
-    return out.getvalue().encode("utf-8-sig")
-
-
-def _xlsx_cell(sheet: object, value: Cell) -> object:
-    if isinstance(value, datetime | date):
-        cell = WriteOnlyCell(sheet, value)  # type: ignore[arg-type]
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))  # type: ignore[arg-type]
-        cell.data_type = "s"  # text that looks like a formula stays text
-        return cell
-    return value
-
-
-def write_xlsx(titles: list[str], lines: Iterable[list[Cell]], *, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([_xlsx_cell(sheet, value) for value in titles])
-    for line in lines:
-        sheet.append([_xlsx_cell(sheet, value) for value in line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def export_bytes(programme: Programme, certificates: QuerySet[Certificate], fmt: str) -> bytes:
     lines = rows(programme, certificates)
+    out = io.BytesIO()
     if fmt == "csv":
-        return write_csv(headers(), lines)
-    # Sheet titles may not hold some characters ([]:*?/\); a programme's code holds none.
-    return write_xlsx(headers(), lines, title=programme.code)
+        write_csv(out, headers(), lines)
+    else:
+        # Sheet titles may not hold some characters ([]:*?/\); a programme's code holds none.
+        write_xlsx(out, headers(), lines, title=programme.code)
+    return out.getvalue()
 
 
 def file_name(programme: Programme, fmt: str) -> str:

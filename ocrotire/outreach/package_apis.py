@@ -15,15 +15,13 @@ from rest_framework.response import Response
 from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
+from ocrotire.api.pagination import MAX_ID
 from ocrotire.core.errors import Invalid, NotAllowed
 from ocrotire.outreach import package
 from ocrotire.outreach.models import Delivery, PackagePlan
 from ocrotire.outreach.permissions import can_screen
 from ocrotire.providers.models import Provider, ServiceBundle, ServiceType
 from ocrotire.registry.selectors import household_get
-
-# The largest key a database column holds (SQLite refuses a larger number with an error).
-MAX_ID = 2**63 - 1
 
 
 class PlanSerializer(serializers.ModelSerializer[PackagePlan]):

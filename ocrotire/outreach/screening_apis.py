@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from ocrotire.accounts.drf import IsMember
 from ocrotire.accounts.permissions import acting_user
 from ocrotire.api.idempotency import idempotent
+from ocrotire.api.pagination import MAX_ID
 from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import NotAllowed, NotFound
 from ocrotire.core.models import AuditAction
@@ -26,8 +27,6 @@ from ocrotire.outreach.permissions import can_screen
 from ocrotire.registry.models import Person
 from ocrotire.registry.selectors import household_get
 
-# The largest key a database column holds (SQLite refuses a larger number with an error).
-MAX_ID = 2**63 - 1
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 
 

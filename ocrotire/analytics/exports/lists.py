@@ -8,30 +8,25 @@ to a child (narratives, findings, reasons) is never exported in a list."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ocrotire.accounts.models import User
 from ocrotire.accounts.permissions import can_view_audit, is_member
 from ocrotire.core.forms import query_date
+from ocrotire.core.tabular import Cell, write_csv, write_xlsx
 from ocrotire.intake.permissions import keeps_register
 from ocrotire.registry.permissions import can_use_registry
 
-Cell = str | int | date | datetime | None
 Rows = Callable[[list[Any], "Labels"], Iterable[list[Cell]]]
 Query = Callable[..., tuple[QuerySet[Any], dict[str, str]]]
 
@@ -42,8 +37,6 @@ CONTENT_TYPES = {
 }
 # Rows read from the database at a time (and progress written once per batch).
 BATCH = 500
-# A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FLAG_VALUES = ("1", "on", "true")
 
 
@@ -695,66 +688,6 @@ def export_rows(
         done += len(batch)
         if progress is not None:
             progress(done)
-
-
-def _csv_text(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def write_csv(out: IO[bytes], headers: list[str], rows: Iterable[list[Cell]]) -> int:
-    """UTF-8 with a byte-order mark, so that Excel reads Romanian and Cyrillic letters right;
-    a text cell that a spreadsheet would take for a formula starts with an apostrophe."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text)
-    writer.writerow([_csv_text(header) for header in headers])
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_text(value) for value in row])
-        count += 1
-    text.flush()
-    text.detach()
-    return count
-
-
-def _xlsx_cell(sheet: Any, value: Cell) -> Any:
-    if isinstance(value, datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, cast(Any, value))  # openpyxl writes dates, its stubs omit them
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
-        # Text that looks like a formula stays text: never evaluated when the file is opened.
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def write_xlsx(
-    out: IO[bytes], headers: list[str], rows: Iterable[list[Cell]], *, title: str
-) -> int:
-    """An Excel workbook written row by row (openpyxl's write-only mode keeps memory flat)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([_xlsx_cell(sheet, header) for header in headers])
-    count = 0
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-        count += 1
-    workbook.save(out)
-    return count
 
 
 def export_write(

@@ -14,13 +14,14 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from ocrotire.analytics.exports.lists import KINDS, write_csv, write_xlsx
+from ocrotire.analytics.exports.lists import KINDS
 from ocrotire.analytics.models import ExportJob
 from ocrotire.care.services import placement_start
 from ocrotire.care.tests.factories import decided
 from ocrotire.cases.models import Case
 from ocrotire.cases.tests.test_case_pages import open_case
 from ocrotire.core.models import AuditEvent
+from ocrotire.core.tabular import write_csv, write_xlsx
 from ocrotire.providers.models import ServicePoint, ServiceType
 from ocrotire.providers.services import catalogue_load, provider_create, service_point_create
 
