@@ -22,25 +22,18 @@ from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
 from ocrotire.core.audit import audit_record
-from ocrotire.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from ocrotire.core.errors import Conflict, Invalid
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.outreach.models import Delivery, PackagePlan
-from ocrotire.outreach.permissions import can_screen, can_screen_household
-from ocrotire.outreach.screening import place_of
+from ocrotire.outreach.permissions import can_screen
+from ocrotire.outreach.screening import check_household, place_of
 from ocrotire.providers.models import Provider, ServiceBundle, ServicePoint, ServiceType
 from ocrotire.registry.models import Household
 from ocrotire.registry.selectors import scope_q
 
 COMMUNITY_LEVEL = "commune"
 MAX_MINUTES = 24 * 60
-
-
-def _check(actor: User, household: Household) -> None:
-    if not can_screen(actor):
-        raise NotAllowed
-    if not can_screen_household(actor, household):
-        raise NotFound
 
 
 def bundles_for(household: Household) -> QuerySet[ServiceBundle]:
@@ -65,7 +58,7 @@ def package_plan_set(
 ) -> PackagePlan:
     """The services of `bundle` the family should receive (a new plan, or the plan changed from
     `base_version`: a newer one is a Conflict)."""
-    _check(actor, household)
+    check_household(actor, household)
     if bundle.country != place_of(household).country:
         raise Invalid({"bundle": [_("Choose a package of the household's country.")]})
     offered = set(bundle.types.values_list("pk", flat=True))
@@ -116,7 +109,7 @@ class DeliveryInput:
 def delivery_record(*, actor: User, household: Household, data: DeliveryInput) -> Delivery:
     """One service given to the family. The same `client_id` again (a device sending its queue
     twice) returns the first record and writes nothing."""
-    _check(actor, household)
+    check_household(actor, household)
     if data.client_id is not None:
         existing = Delivery.objects.filter(client_id=data.client_id).first()
         if existing is not None:

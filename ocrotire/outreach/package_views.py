@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ocrotire.accounts.permissions import acting_user, scope_of
-from ocrotire.core.errors import NotAllowed
+from ocrotire.accounts.permissions import scope_of
 from ocrotire.core.forms import service_call
 from ocrotire.outreach import package
-from ocrotire.outreach.permissions import can_screen
 from ocrotire.outreach.screening import place_of
+from ocrotire.outreach.views import screener
 from ocrotire.providers.models import ServiceBundle, ServiceType
 from ocrotire.registry.selectors import household_get
 
@@ -65,17 +64,10 @@ class DeliveryForm(forms.Form):
         field.choices = list(choices.items())
 
 
-def _screener(request: HttpRequest) -> Any:
-    user = acting_user(request)
-    if not can_screen(user):
-        raise NotAllowed
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_package_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _screener(request)
+    user = screener(request)
     household = household_get(user=user, pk=pk)
     bundles = list(package.bundles_for(household))
     plans = {plan.bundle_id: plan for plan in package.plans_of(household)}
@@ -157,7 +149,7 @@ def household_package_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def coverage_view(request: HttpRequest) -> HttpResponse:
-    user = _screener(request)
+    user = screener(request)
     scope = scope_of(user)
     bundles = [
         b

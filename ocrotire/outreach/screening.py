@@ -150,7 +150,8 @@ def place_of(household: Household) -> Unit:
 # --- screenings ------------------------------------------------------------------------------
 
 
-def _check(actor: User, household: Household) -> None:
+def check_household(actor: User, household: Household) -> None:
+    """The actor may screen and follow up in this household (NotAllowed / NotFound)."""
     if not can_screen(actor):
         raise NotAllowed
     if not can_screen_household(actor, household):
@@ -171,7 +172,7 @@ def screening_record(
     *, actor: User, household: Household, answers: Any, screened_on: date | None = None
 ) -> Screening:
     """A new screening of the household with the country's sheet; its flags computed."""
-    _check(actor, household)
+    check_household(actor, household)
     unit = place_of(household)
     version = sheet_of(unit.country)
     if version is None:
@@ -207,7 +208,7 @@ def screening_update(
 ) -> Screening:
     """New answers for a screening, based on `base_version`: a newer one is a Conflict and
     nothing is written (one conditional UPDATE, so two writers cannot both win)."""
-    _check(actor, screening.household)
+    check_household(actor, screening.household)
     cleaned = answers_clean(screening.form_version.sections, answers)
     day = _screened_on(screened_on) if screened_on else screening.screened_on
     flags = flags_of(screening.unit.country, cleaned)
@@ -273,7 +274,7 @@ def follow_up_report(
     """The child becomes a report in the register of the authority of the household's place
     (channel self-referral: the community's own notice), in the same step; a second press for
     the same child and screening returns the first report."""
-    _check(actor, screening.household)
+    check_household(actor, screening.household)
     _child_of(screening, child)
     existing = FollowUp.objects.filter(
         screening=screening, child=child, kind=FollowUpKind.REPORT
@@ -327,7 +328,7 @@ def follow_up_visit(
     *, actor: User, screening: Screening, child: Person, visit_on: date, note: str = ""
 ) -> FollowUp:
     """A follow-up visit to the child, planned for a day to come."""
-    _check(actor, screening.household)
+    check_household(actor, screening.household)
     _child_of(screening, child)
     if visit_on < timezone.localdate():
         raise Invalid({"visit_on": [_("Plan the visit for today or a day to come.")]})

@@ -30,7 +30,8 @@ from ocrotire.registry.selectors import household_get
 CONFLICT = _("Someone changed this screening meanwhile: read it again.")
 
 
-def _screener(request: HttpRequest) -> Any:
+def screener(request: HttpRequest) -> Any:
+    """The signed-in user, if they may screen households (else 403)."""
     user = acting_user(request)
     if not can_screen(user):
         raise NotAllowed
@@ -40,7 +41,7 @@ def _screener(request: HttpRequest) -> Any:
 @login_required
 @require_GET
 def household_list_view(request: HttpRequest) -> HttpResponse:
-    user = _screener(request)
+    user = screener(request)
     search = request.GET.get("q", "").strip()[:100]
     rows = []
     for row in selectors.households_to_screen(user=user, search=search):
@@ -55,7 +56,7 @@ def household_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def screening_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _screener(request)
+    user = screener(request)
     household = household_get(user=user, pk=pk)
     version = services.sheet_of(services.place_of(household).country)
     if version is None:
@@ -111,7 +112,7 @@ def _detail_context(user: Any, screening: Screening, **forms: Any) -> dict[str, 
 @login_required
 @require_GET
 def screening_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _screener(request)
+    user = screener(request)
     screening = selectors.screening_get(user=user, pk=pk)
     audit_record(actor=user, action=AuditAction.VIEW, obj=screening)
     return render(request, "outreach/screening_detail.html", _detail_context(user, screening))
@@ -120,7 +121,7 @@ def screening_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_view(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse:
-    user = _screener(request)
+    user = screener(request)
     screening = selectors.screening_get(user=user, pk=pk)
     child = Person.objects.filter(pk=child_pk).first()
     if child is None:
@@ -170,7 +171,7 @@ def follow_up_view(request: HttpRequest, pk: int, child_pk: int) -> HttpResponse
 @login_required
 @require_GET
 def counts_view(request: HttpRequest) -> HttpResponse:
-    user = _screener(request)
+    user = screener(request)
     groups, places = selectors.screening_counts(user=user)
     rows = [
         {
