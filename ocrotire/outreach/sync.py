@@ -19,13 +19,13 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
-from ocrotire.core.audit import audit_record, diff
+from ocrotire.core.audit import audit_record
 from ocrotire.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from ocrotire.core.models import AuditAction
 from ocrotire.outreach.models import FollowUp, Screening, SyncChange, SyncOutcome
@@ -39,10 +39,10 @@ from ocrotire.outreach.screening import (
 )
 from ocrotire.providers.models import ServiceType
 from ocrotire.registry.models import Household, Person
+from ocrotire.registry.services import household_update
 
 BATCH_LIMIT = 200
 OBJECT_TYPES = ("household", "screening", "follow_up", "delivery")
-HOUSEHOLD_FIELDS = ("name", "address")
 
 
 @dataclass(frozen=True)
@@ -120,37 +120,12 @@ def _screening_for(actor: User, pk: Any) -> Screening:
 
 
 @transaction.atomic
-def household_sync_update(
-    *, actor: User, household: Household, values: dict[str, str], base_version: int
-) -> Household:
-    """A household's name or address from a device, based on `base_version`: one conditional
-    UPDATE, so a newer version is a Conflict and nothing is written. The registry has no update
-    of a household with a version; this is the one the devices use."""
-    if not (can_sync(actor) and covers_household(actor, household)):
-        raise NotFound
-    cleaned = {name: values[name].strip() for name in HOUSEHOLD_FIELDS if name in values}
-    before = household_value(household)
-    written = Household.objects.filter(pk=household.pk, version=base_version).update(
-        **cleaned, version=F("version") + 1
-    )
-    if not written:
-        raise Conflict
-    household.refresh_from_db()
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=household,
-        changes={**diff(household, before, HOUSEHOLD_FIELDS), "version": household.version},
-    )
-    return household
-
-
 def _household(actor: User, change: Change) -> tuple[int, dict[str, Any]]:
     if change.object_id is None:
         raise Invalid({"object": [_("Name the household to change.")]})
     household = _household_for(actor, change.object_id)
-    household = household_sync_update(
-        actor=actor, household=household, values=change.fields, base_version=change.base_version
+    household = household_update(
+        actor=actor, household=household, version=change.base_version, data=change.fields
     )
     return household.pk, household_value(household)
 

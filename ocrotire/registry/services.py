@@ -8,11 +8,12 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ocrotire.accounts.models import User
 from ocrotire.core.audit import audit_record, diff
-from ocrotire.core.errors import NotAllowed
+from ocrotire.core.errors import Conflict, NotAllowed
 from ocrotire.core.models import AuditAction
 from ocrotire.geo.models import Unit
 from ocrotire.geo.services import PACKS_DIR
@@ -118,6 +119,34 @@ def household_create(
             "unit": unit.code if unit else None,
             "scope_unit": responsible.code,
         },
+    )
+    return household
+
+
+HOUSEHOLD_FIELDS = ("name", "address")
+
+
+@transaction.atomic
+def household_update(
+    *, actor: User, household: Household, version: int, data: dict[str, str]
+) -> Household:
+    """A household's name or address, based on `version`: one conditional UPDATE, so a newer
+    version is a Conflict and nothing is written (a device that worked offline sends it)."""
+    if not can_edit_record(actor, household):
+        raise NotAllowed
+    cleaned = {name: str(data[name]).strip() for name in HOUSEHOLD_FIELDS if name in data}
+    before = {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
+    written = Household.objects.filter(pk=household.pk, version=version).update(
+        **cleaned, version=F("version") + 1
+    )
+    if not written:
+        raise Conflict
+    household.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=household,
+        changes={**diff(household, before, HOUSEHOLD_FIELDS), "version": household.version},
     )
     return household
 
